@@ -1,0 +1,43 @@
+# floorwatch task runner. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@echo "==> creating the virtual environment in $(VENV) and installing pinned packages"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --progress-bar on -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Install everything: Python packages, Kafka jars (Maven), Prometheus (Debian)
+	@$(PY) -m floorwatch.cli setup
+
+run: setup ## Set everything up and run the live floor (local Kafka, workers, Prometheus, traffic)
+	@$(PY) -m floorwatch.cli up
+
+test: setup ## Set everything up and run every test (unit, then integration on a real broker)
+	@bash deploy/run-tests.sh $(PY)
+
+test-unit: $(STAMP) ## Unit tests only: no broker, seconds
+	@bash deploy/run-tests.sh $(PY) unit
+
+test-integration: setup ## Integration tests only: real Kafka and Prometheus
+	@bash deploy/run-tests.sh $(PY) integration
+
+kafka-up: setup ## Start a single local Kafka broker in the background (127.0.0.1:19092)
+	@$(PY) -m floorwatch.cli kafka start
+
+kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
+	@$(PY) -m floorwatch.cli kafka stop
+
+clean: ## Remove the virtual environment and local run state (not the jar cache)
+	rm -rf $(VENV) .run .pytest_cache .hypothesis
+
+.PHONY: help setup run test test-unit test-integration kafka-up kafka-down clean
