@@ -68,8 +68,16 @@ UtcTime = Annotated[datetime, AfterValidator(_must_be_utc)]
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
 
 
+def require_wire_fields(schema: dict) -> None:
+    # `type` and `schema_version` have defaults in Python for convenience, but on
+    # the wire every event must carry them: say so in the published schema.
+    wire_required = [name for name in ("type", "schema_version") if name in schema.get("properties", {})]
+    if wire_required:
+        schema["required"] = sorted(set(schema.get("required", [])) | set(wire_required))
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=require_wire_fields)
 
 
 class _Envelope(_Frozen):

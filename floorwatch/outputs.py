@@ -1,0 +1,133 @@
+"""Records floorwatch publishes on its output topics: the contract other services read.
+
+Like the input events, these are frozen pydantic models with closed JSON Schemas
+generated into `floorwatch/schemas/` (`floorwatch schemas write`). Per-agent
+records carry `agent_key`: the agent id, or a keyed hash of it, as the operator's
+privacy mode says (DOMAIN.md §8); with per-agent detail off they are not published.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from floorwatch.core.events import require_wire_fields
+
+OUTPUT_SCHEMA_VERSION = 1
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=require_wire_fields)
+    schema_version: Literal[1] = OUTPUT_SCHEMA_VERSION
+
+
+class StressComponents(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    workload_intensity: float = Field(ge=0, description="Occupancy over the last hour above the healthy band.")
+    continuous_work: float = Field(ge=0, description="Time since the last real rest.")
+    emotional_load: float = Field(ge=0, description="Difficult contacts, decaying with time.")
+    back_to_back: float = Field(ge=0, description="Contacts with almost no gap between them.")
+    shift_overrun: float = Field(ge=0, description="Work beyond the scheduled shift end.")
+
+
+class AgentWellbeing(_Record):
+    """Latest figures for one agent (compacted topic, key = agent_key)."""
+
+    type: Literal["agent.wellbeing"] = "agent.wellbeing"
+    agent_key: str
+    team_id: str
+    site_id: str
+    as_of: datetime = Field(description="Event time the figures are computed for (UTC).")
+    state: str
+    handle_seconds: float = Field(ge=0)
+    available_seconds: float = Field(ge=0)
+    aux_seconds: float = Field(ge=0)
+    staffed_seconds: float = Field(ge=0)
+    occupancy_ratio: float | None = Field(ge=0, le=1, description="Shift to date; null before any handle or available time.")
+    occupancy_15m_ratio: float | None = Field(ge=0, le=1)
+    occupancy_60m_ratio: float | None = Field(ge=0, le=1)
+    utilization_ratio: float | None = Field(ge=0, le=1)
+    stress_score: float = Field(ge=0, le=100)
+    stress_band: Literal["normal", "elevated", "high"]
+    stress_components: StressComponents
+    break_due_in_seconds: float | None = Field(description="Seconds until the next rest break is due; negative when overdue.")
+    break_overdue: bool
+    violations_total: int = Field(ge=0)
+
+
+class TeamLoad(_Record):
+    """Roll-up for one team or site; not published for groups below the minimum size."""
+
+    type: Literal["team.load"] = "team.load"
+    scope: Literal["team", "site"]
+    scope_id: str
+    site_id: str
+    as_of: datetime
+    agents_staffed: int = Field(ge=0)
+    agents_by_state: dict[str, int]
+    handle_seconds: float = Field(ge=0)
+    available_seconds: float = Field(ge=0)
+    occupancy_ratio: float | None = Field(ge=0, le=1, description="Time-weighted: sum handle / sum (handle + available).")
+    live_occupancy_ratio: float | None = Field(ge=0, le=1, description="Of staffed, non-aux agents now, the fraction handling.")
+    break_compliance_ratio: float | None = Field(ge=0, le=1, description="Fraction of agents on shift with no open violation.")
+    agents_by_stress_band: dict[str, int]
+
+
+class QueueLoad(_Record):
+    type: Literal["queue.load"] = "queue.load"
+    queue_id: str
+    as_of: datetime
+    contacts_waiting: int = Field(ge=0)
+    longest_wait_seconds: float = Field(ge=0)
+    service_level_ratio: float | None = Field(ge=0, le=1)
+    abandon_ratio: float | None = Field(ge=0, le=1)
+    average_handle_seconds: float | None = Field(ge=0)
+
+
+class BreakViolation(_Record):
+    type: Literal["break.violation"] = "break.violation"
+    violation_id: str = Field(description="Stable id: the same violation always has the same id.")
+    agent_key: str
+    team_id: str
+    site_id: str
+    rule: str
+    breached_at: datetime
+    detail: str
+
+
+class Alert(_Record):
+    """Something a floor manager should act on now; Prometheus alerts cover the paging path."""
+
+    type: Literal["alert"] = "alert"
+    alert_id: str
+    kind: Literal["stress_high", "break_overdue", "team_overload"]
+    scope_id: str = Field(description="agent_key for agent alerts, team id for team alerts.")
+    team_id: str
+    site_id: str
+    raised_at: datetime
+    summary: str
+
+
+class DeadLetter(_Record):
+    """Input floorwatch could not use, with where it came from and why; nothing is dropped silently."""
+
+    type: Literal["dead_letter"] = "dead_letter"
+    reason_kind: Literal["malformed", "invalid", "late", "unroutable"]
+    reason: str
+    topic: str
+    partition: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    key_base64: str | None
+    value_base64: str = Field(description="The original bytes, base64.")
+    received_at: datetime
+
+
+OUTPUT_RECORDS = {
+    "agent.wellbeing": AgentWellbeing,
+    "team.load": TeamLoad,
+    "queue.load": QueueLoad,
+    "break.violation": BreakViolation,
+    "alert": Alert,
+    "dead_letter": DeadLetter,
+}
