@@ -1,0 +1,246 @@
+"""A real Apache Kafka (KRaft) on loopback ports, started from the jars Maven fetched.
+
+    kafka = LocalKafka(run_dir, jars=ensure_kafka_jars(DeploySettings().cache_root))
+    kafka.start()                      # format, start, wait until it answers Metadata requests
+    kafka.bootstrap_servers            # "127.0.0.1:PORT"
+    kafka.stop()
+
+`nodes=3` starts a three-node cluster (every node broker and controller, static voters,
+internal topics replicated 3 with min.insync.replicas 2) whose nodes can be stopped,
+killed and restarted one by one for fault tests.
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
+
+from floorwatch.deploy.kafka_config import ClusterLayout, KafkaNode, new_cluster_id, server_properties
+from floorwatch.deploy.kafka_jars import KAFKA_FILES
+from floorwatch.deploy.processes import free_ports, kill_children, spawn, stop_children
+
+LOG4J2_CONFIG = KAFKA_FILES / "log4j2.properties"
+KAFKA_NODE_MAIN = "kafka.Kafka"
+_LOG_TAIL_LINES = 40
+_PROBE_INTERVAL_SECONDS = 0.25
+
+
+class KafkaStartError(RuntimeError):
+    """A node did not come up; the message carries the tail of its broker log."""
+
+
+class LocalKafka:
+    def __init__(
+        self,
+        run_dir: Path,
+        *,
+        jars: Path,
+        nodes: int = 1,
+        broker_ports: Sequence[int] | None = None,
+        controller_ports: Sequence[int] | None = None,
+        heap_mb: int = 512,
+        java: str = "java",
+        cluster_id: str | None = None,
+        detached: bool = False,
+    ) -> None:
+        """`run_dir` holds one folder per node (config, data, broker.log); ports default to free ones.
+
+        `detached=True` lets the brokers outlive this Python process (`floorwatch kafka start`);
+        otherwise they are killed at the latest when this object is collected or Python exits.
+        """
+        self.run_dir = Path(run_dir)
+        self.jars = Path(jars)
+        self.heap_mb = heap_mb
+        self.java = java
+        self.cluster_id = cluster_id or new_cluster_id()
+        self.detached = detached
+        self._ports_given = broker_ports is not None or controller_ports is not None
+        self.layout = _layout(nodes, broker_ports, controller_ports)
+        self.startup_seconds: float | None = None
+        self._processes: dict[int, subprocess.Popen[bytes]] = {}
+        if not detached:
+            weakref.finalize(self, _kill_all, self._processes)
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.layout.bootstrap_servers
+
+    @property
+    def node_ids(self) -> list[int]:
+        return [node.node_id for node in self.layout.nodes]
+
+    def node_dir(self, node_id: int) -> Path:
+        return self.run_dir / f"node-{node_id}"
+
+    def log_path(self, node_id: int) -> Path:
+        return self.node_dir(node_id) / "broker.log"
+
+    def pid(self, node_id: int) -> int | None:
+        process = self._processes.get(node_id)
+        return process.pid if process is not None and process.poll() is None else None
+
+    def running_node_ids(self) -> list[int]:
+        return [node_id for node_id in self.node_ids if self.pid(node_id) is not None]
+
+    # -- whole cluster ---------------------------------------------------------------
+    def start(self, timeout_seconds: float = 120) -> float:
+        """Format storage, start every node and wait until all of them serve requests; returns seconds taken."""
+        began = time.monotonic()
+        try:
+            self._start_all(timeout_seconds)
+        except KafkaStartError as error:
+            if self._ports_given or "Address already in use" not in str(error):
+                raise
+            # A picked port was taken between picking and binding: pick again, once.
+            self.stop(grace_seconds=5)
+            self.layout = _layout(len(self.layout.nodes), None, None)
+            self._start_all(timeout_seconds)
+        self.startup_seconds = time.monotonic() - began
+        return self.startup_seconds
+
+    def stop(self, grace_seconds: float = 20) -> None:
+        """Shut every node down cleanly (SIGTERM), SIGKILL whatever is still up after `grace_seconds`."""
+        stop_children(list(self._processes.values()), grace_seconds)
+        self._processes.clear()
+
+    def kill(self) -> None:
+        kill_children(list(self._processes.values()))
+        self._processes.clear()
+
+    def __enter__(self) -> "LocalKafka":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- one node (fault tests) ------------------------------------------------------
+    def stop_node(self, node_id: int, *, kill: bool = False, grace_seconds: float = 20) -> None:
+        """Take one node down: a clean shutdown, or `kill=True` for a crash (SIGKILL)."""
+        process = self._processes.pop(node_id, None)
+        if process is not None:
+            (kill_children([process]) if kill else stop_children([process], grace_seconds))
+
+    def start_node(self, node_id: int, timeout_seconds: float = 90) -> float:
+        """Restart a stopped node on its old ports and data; returns seconds until the cluster sees it again."""
+        began = time.monotonic()
+        self._spawn(self.layout.node(node_id))
+        self.wait_ready(timeout_seconds, node_ids=[node_id])
+        return time.monotonic() - began
+
+    def wait_ready(self, timeout_seconds: float, node_ids: Sequence[int] | None = None) -> None:
+        """Wait until each node answers a Metadata request listing every broker of the cluster."""
+        pending = list(node_ids or self.node_ids)
+        deadline = time.monotonic() + timeout_seconds
+        while pending:
+            for node_id in list(pending):
+                self._raise_if_exited(node_id)
+                if broker_ready(self.layout.node(node_id).bootstrap_server, len(self.layout.nodes)):
+                    pending.remove(node_id)
+            if pending and time.monotonic() >= deadline:
+                raise KafkaStartError(f"node {pending[0]} did not serve requests within {timeout_seconds:.0f} s\n{self.log_tail(pending[0])}")
+            if pending:
+                time.sleep(_PROBE_INTERVAL_SECONDS)
+
+    def log_tail(self, node_id: int, lines: int = _LOG_TAIL_LINES) -> str:
+        path = self.log_path(node_id)
+        text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else ["(no log written)"]
+        return f"--- last lines of {path} ---\n" + "\n".join(text)
+
+    def describe(self) -> dict[str, object]:
+        """What `floorwatch kafka status|stop` need to find these brokers again from another process."""
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            "cluster_id": self.cluster_id,
+            "run_dir": str(self.run_dir),
+            "nodes": [
+                {"node_id": node.node_id, "broker_port": node.broker_port, "controller_port": node.controller_port,
+                 "pid": self.pid(node.node_id), "log": str(self.log_path(node.node_id))}
+                for node in self.layout.nodes
+            ],
+        }
+
+    # -- internals -------------------------------------------------------------------
+    def _start_all(self, timeout_seconds: float) -> None:
+        self._format_all()
+        for node in self.layout.nodes:
+            self._spawn(node)
+        try:
+            self.wait_ready(timeout_seconds)
+        except KafkaStartError:
+            self.kill()
+            raise
+
+    def _java(self, main_class: str, node: KafkaNode) -> list[str]:
+        return [
+            self.java, f"-Xmx{self.heap_mb}m", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}", f"-Dkafka.logs.dir={self.node_dir(node.node_id)}",
+            "-cp", f"{self.jars}/*", main_class,
+        ]
+
+    def _write_config(self, node: KafkaNode) -> Path:
+        config = self.node_dir(node.node_id) / "server.properties"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(server_properties(node, self.layout, self.node_dir(node.node_id) / "data"))
+        return config
+
+    def _format_all(self) -> None:
+        # Formats run side by side: each is a JVM start, the slowest part of a cold start.
+        formats = {}
+        for node in self.layout.nodes:
+            config = self._write_config(node)
+            command = [*self._java("kafka.tools.StorageTool", node), "format", "-t", self.cluster_id, "-c", str(config), "--ignore-formatted"]
+            formats[node.node_id] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for node_id, process in formats.items():
+            output, _ = process.communicate(timeout=120)
+            if process.returncode != 0:
+                raise KafkaStartError(f"formatting the storage of node {node_id} failed (exit {process.returncode}):\n{output.decode(errors='replace')}")
+
+    def _spawn(self, node: KafkaNode) -> None:
+        if self.pid(node.node_id) is not None:
+            raise KafkaStartError(f"node {node.node_id} is already running (pid {self.pid(node.node_id)})")
+        config = self._write_config(node)
+        command = [*self._java(KAFKA_NODE_MAIN, node), str(config)]
+        self._processes[node.node_id] = spawn(command, self.log_path(node.node_id), detached=self.detached)
+
+    def _raise_if_exited(self, node_id: int) -> None:
+        process = self._processes.get(node_id)
+        if process is None:
+            raise KafkaStartError(f"node {node_id} is not running")
+        if process.poll() is not None:
+            raise KafkaStartError(f"node {node_id} exited with code {process.returncode} while starting\n{self.log_tail(node_id)}")
+
+
+def _kill_all(processes: dict[int, subprocess.Popen[bytes]]) -> None:
+    """Safety net run when a LocalKafka is collected or Python exits: no JVM outlives its owner."""
+    kill_children(list(processes.values()))
+
+
+def broker_ready(bootstrap_server: str, expected_brokers: int) -> bool:
+    """True when the broker answers a Metadata request that lists `expected_brokers` brokers."""
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap_server, client_id="floorwatch-readiness",
+                                 bootstrap_timeout_ms=2000, request_timeout_ms=5000)
+    except (KafkaError, OSError):
+        return False
+    try:
+        return len(admin.describe_cluster()["brokers"]) >= expected_brokers
+    except (KafkaError, OSError):
+        return False
+    finally:
+        admin.close()
+
+
+def _layout(nodes: int, broker_ports: Sequence[int] | None, controller_ports: Sequence[int] | None) -> ClusterLayout:
+    picked = free_ports(2 * nodes)
+    brokers = list(broker_ports) if broker_ports is not None else picked[:nodes]
+    controllers = list(controller_ports) if controller_ports is not None else picked[nodes:]
+    if len(brokers) != nodes or len(controllers) != nodes:
+        raise ValueError(f"{nodes} node(s) need {nodes} broker port(s) and {nodes} controller port(s)")
+    return ClusterLayout.on_ports(brokers, controllers)
