@@ -1,0 +1,390 @@
+"""Occupancy and utilization of one agent (DOMAIN.md §2; formulas in docs/metrics.md).
+
+The track holds seconds per state *closed* at the last state change (`since_seconds`);
+the open span since then is added by `view`. Time passing without an event therefore
+changes nothing: `advance` is the identity, composes exactly, and a live timer never
+rewrites state. Sliding windows come from a short history of checkpoints, one per change
+of category, each carrying the cumulative handle / available / auxiliary seconds at that
+instant, so a window's figures are cum(now) - cum(now - window).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from floorwatch.core.events import (
+    STATE_CATEGORY,
+    AgentState,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactEnded,
+    ContactTransferred,
+    StateCategory,
+)
+
+# --- configuration and figures ----------------------------------------------------------
+
+
+class Denominator(StrEnum):
+    """What occupancy divides by; vendors differ, so it is a setting (docs/metrics.md)."""
+
+    HANDLE_PLUS_AVAILABLE = "handle_plus_available"  # Amazon Connect, Genesys Cloud: the default
+    STAFFED = "staffed"  # "handling / logged-in time": the same as utilization
+
+
+@dataclass(frozen=True)
+class OccupancyConfig:
+    denominator: Denominator = Denominator.HANDLE_PLUS_AVAILABLE
+    windows_seconds: tuple[float, ...] = (900.0, 3600.0)  # the 15 and 60 minute sliding windows
+    # Healthy band (practitioner consensus, not research, hence settings):
+    overstaffed_below_ratio: float = 0.70
+    target_from_ratio: float = 0.75
+    pressure_above_ratio: float = 0.85
+    burnout_above_ratio: float = 0.90
+    # A login after this long logged out starts a new shift (a lunch logged out does not).
+    new_shift_after_logged_out_seconds: float = 4 * 3600.0
+    # Bounds memory for an agent flapping between states; the window then covers less (covered_seconds).
+    max_checkpoints: int = 2000
+
+    def __post_init__(self) -> None:
+        cuts = (self.overstaffed_below_ratio, self.target_from_ratio, self.pressure_above_ratio, self.burnout_above_ratio)
+        if not all(0.0 <= a <= b <= 1.0 for a, b in zip(cuts, cuts[1:])):
+            raise ValueError(f"occupancy band cut-offs must rise within [0, 1], got {cuts}")
+        if not self.windows_seconds or min(self.windows_seconds) <= 0:
+            raise ValueError("occupancy windows must be positive durations in seconds")
+        if self.max_checkpoints < 2:
+            raise ValueError("max_checkpoints must be at least 2")
+
+    @property
+    def longest_window_seconds(self) -> float:
+        return max(self.windows_seconds)
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """A 0-1 ratio, or None when there is nothing to divide by (never a made-up 0)."""
+    if denominator <= 0.0:
+        return None
+    return min(max(numerator / denominator, 0.0), 1.0)
+
+
+def band(occupancy_ratio: float | None, config: OccupancyConfig) -> str | None:
+    if occupancy_ratio is None:
+        return None
+    if occupancy_ratio < config.overstaffed_below_ratio:
+        return "overstaffed"
+    if occupancy_ratio < config.target_from_ratio:
+        return "below_target"
+    if occupancy_ratio <= config.pressure_above_ratio:
+        return "target"
+    if occupancy_ratio <= config.burnout_above_ratio:
+        return "pressure"
+    return "burnout"
+
+
+@dataclass(frozen=True)
+class SpanFigures:
+    """Handle, available and auxiliary seconds over one span of time, and the ratios they give."""
+
+    handle_seconds: float
+    available_seconds: float
+    aux_seconds: float
+    staffed_seconds: float
+    occupancy_ratio: float | None
+    utilization_ratio: float | None
+    band: str | None
+
+
+def span_figures(handle_seconds: float, available_seconds: float, aux_seconds: float, config: OccupancyConfig) -> SpanFigures:
+    """The one place the ratios are computed, for an agent and for any sum of agents."""
+    staffed = handle_seconds + available_seconds + aux_seconds
+    if config.denominator is Denominator.STAFFED:
+        occupancy = ratio(handle_seconds, staffed)
+    else:
+        occupancy = ratio(handle_seconds, handle_seconds + available_seconds)
+    return SpanFigures(
+        handle_seconds, available_seconds, aux_seconds, staffed, occupancy, ratio(handle_seconds, staffed), band(occupancy, config)
+    )
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    window_seconds: float
+    covered_seconds: float  # less than window_seconds while the agent's history is shorter
+    figures: SpanFigures
+
+
+@dataclass(frozen=True)
+class OccupancyFigures:
+    seconds_by_state: dict[str, float]
+    handle_seconds: float
+    available_seconds: float
+    aux_seconds: float
+    aux_rest_seconds: float
+    aux_other_seconds: float
+    staffed_seconds: float
+    logged_out_seconds: float
+    occupancy_ratio: float | None
+    utilization_ratio: float | None
+    band: str | None
+    shift_start_seconds: float | None
+    shift: SpanFigures  # shift-to-date
+    windows: tuple[WindowFigures, ...]  # one per config.windows_seconds, in that order
+    contacts_handled: int
+    average_handle_seconds: float | None
+
+    def window(self, window_seconds: float) -> WindowFigures:
+        for figures in self.windows:
+            if figures.window_seconds == window_seconds:
+                return figures
+        raise KeyError(f"no {window_seconds} s window; configured: {[w.window_seconds for w in self.windows]}")
+
+
+# --- the track ---------------------------------------------------------------------------
+
+STATES: tuple[AgentState, ...] = tuple(AgentState)
+STATE_INDEX: dict[AgentState, int] = {state: index for index, state in enumerate(STATES)}
+_INDEXES_BY_CATEGORY = {
+    category: tuple(STATE_INDEX[s] for s, c in STATE_CATEGORY.items() if c is category) for category in StateCategory
+}
+_HANDLE, _AVAILABLE, _AUX, _NOT_STAFFED = "handle", "available", "aux", "not_staffed"
+WINDOW_CATEGORY: dict[AgentState, str] = {
+    state: {
+        StateCategory.HANDLE: _HANDLE,
+        StateCategory.AVAILABLE: _AVAILABLE,
+        StateCategory.AUX_REST: _AUX,
+        StateCategory.AUX_OTHER: _AUX,
+        StateCategory.NOT_STAFFED: _NOT_STAFFED,
+    }[category]
+    for state, category in STATE_CATEGORY.items()
+}
+_ZEROS = (0.0,) * len(STATES)
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Cumulative seconds at the instant the agent entered `category`."""
+
+    at_seconds: float
+    handle_seconds: float
+    available_seconds: float
+    aux_seconds: float
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    start_seconds: float
+    baseline: tuple[float, ...]  # seconds_by_state when the shift began
+
+
+@dataclass(frozen=True, slots=True)
+class OpenContact:
+    contact_id: str
+    queue_id: str
+    answered_seconds: float
+    ended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Handling:
+    current: OpenContact | None
+    contacts_handled: int
+    handled_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHandled:
+    """An agent finished a contact, wrap-up included (feeds the queue's average handle time)."""
+
+    contact_id: str
+    queue_id: str
+    answered_seconds: float
+    wrapped_seconds: float
+    handle_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class OccupancyTrack:
+    seconds_by_state: tuple[float, ...]  # closed at since_seconds, indexed by STATE_INDEX
+    since_seconds: float | None  # start of the open span (the last state change)
+    shift: Shift | None
+    checkpoints: tuple[Checkpoint, ...]
+    handling: Handling
+
+
+_NO_HANDLING = Handling(None, 0, 0.0)
+_INITIAL = OccupancyTrack(_ZEROS, None, None, (), _NO_HANDLING)
+
+
+def initial(config: OccupancyConfig) -> OccupancyTrack:
+    return _INITIAL
+
+
+def advance(
+    track: OccupancyTrack, state: AgentState | None, from_seconds: float, to_seconds: float, config: OccupancyConfig
+) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
+    """Time passing in one state changes nothing stored: the open span is measured at view."""
+    return track, ()
+
+
+def on_state(
+    track: OccupancyTrack, old: AgentState | None, new: AgentState, at_seconds: float, config: OccupancyConfig
+) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
+    seconds = _closed(track, old, at_seconds)
+    shift = track.shift
+    if new is not AgentState.LOGGED_OUT and old in (None, AgentState.LOGGED_OUT) and _starts_shift(track, at_seconds, config):
+        shift = Shift(at_seconds, seconds)
+    checkpoints = track.checkpoints
+    category = WINDOW_CATEGORY[new]
+    if not checkpoints or checkpoints[-1].category != category:
+        checkpoints = _checkpoint(checkpoints, category, at_seconds, config)
+    handling, outputs = track.handling, ()
+    current = handling.current
+    if current is not None and current.ended and category != _HANDLE:
+        handling, outputs = _wrap(handling, at_seconds)
+    return OccupancyTrack(seconds, at_seconds, shift, checkpoints, handling), outputs
+
+
+def on_contact(
+    track: OccupancyTrack, event: object, at_seconds: float, config: OccupancyConfig
+) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
+    """Follow the agent's contact from answer to the end of its wrap-up (for handle time)."""
+    handling, outputs = track.handling, ()
+    if isinstance(event, ContactAnswered):
+        if handling.current is not None:  # one contact at a time: the previous one is done
+            handling, outputs = _wrap(handling, at_seconds)
+        opened = OpenContact(event.data.contact_id, event.data.queue_id, at_seconds, False)
+        handling = Handling(opened, handling.contacts_handled, handling.handled_seconds)
+    elif isinstance(event, (ContactEnded, ContactTransferred, ContactAbandoned)):
+        current = handling.current
+        if current is None or current.ended or current.contact_id != event.data.contact_id:
+            return track, ()
+        handling = Handling(
+            OpenContact(current.contact_id, current.queue_id, current.answered_seconds, True),
+            handling.contacts_handled,
+            handling.handled_seconds,
+        )
+        if not _in_handle_state(track):  # the agent already left the contact: no wrap-up follows
+            handling, outputs = _wrap(handling, at_seconds)
+    else:
+        return track, ()
+    return OccupancyTrack(track.seconds_by_state, track.since_seconds, track.shift, track.checkpoints, handling), outputs
+
+
+def on_schedule(track: OccupancyTrack, schedule: object, config: OccupancyConfig) -> OccupancyTrack:
+    return track
+
+
+def view(track: OccupancyTrack, state: AgentState | None, now_seconds: float, config: OccupancyConfig) -> OccupancyFigures:
+    seconds = _closed(track, state, now_seconds)
+    total = _span(seconds, config)
+    shift = track.shift
+    shift_span = _span(tuple(a - b for a, b in zip(seconds, shift.baseline)), config) if shift else None
+    handling = track.handling
+    return OccupancyFigures(
+        seconds_by_state={s.value: seconds[i] for i, s in enumerate(STATES)},
+        handle_seconds=total.handle_seconds,
+        available_seconds=total.available_seconds,
+        aux_seconds=total.aux_seconds,
+        aux_rest_seconds=_sum(seconds, StateCategory.AUX_REST),
+        aux_other_seconds=_sum(seconds, StateCategory.AUX_OTHER),
+        staffed_seconds=total.staffed_seconds,
+        logged_out_seconds=_sum(seconds, StateCategory.NOT_STAFFED),
+        occupancy_ratio=total.occupancy_ratio,
+        utilization_ratio=total.utilization_ratio,
+        band=total.band,
+        shift_start_seconds=shift.start_seconds if shift else None,
+        shift=shift_span if shift_span is not None else span_figures(0.0, 0.0, 0.0, config),
+        windows=tuple(_window(track.checkpoints, now_seconds, w, config) for w in config.windows_seconds),
+        contacts_handled=handling.contacts_handled,
+        average_handle_seconds=handling.handled_seconds / handling.contacts_handled if handling.contacts_handled else None,
+    )
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _closed(track: OccupancyTrack, state: AgentState | None, at_seconds: float) -> tuple[float, ...]:
+    """seconds_by_state with the open span (since the last change, in `state`) added up to at_seconds."""
+    since = track.since_seconds
+    seconds = track.seconds_by_state
+    if since is None or state is None or at_seconds <= since:
+        return seconds
+    i = STATE_INDEX[state]
+    return seconds[:i] + (seconds[i] + (at_seconds - since),) + seconds[i + 1 :]
+
+
+def _starts_shift(track: OccupancyTrack, at_seconds: float, config: OccupancyConfig) -> bool:
+    if track.shift is None or not track.checkpoints:
+        return True
+    logged_out_since = track.checkpoints[-1].at_seconds  # the last checkpoint opened the logged-out run
+    return at_seconds - logged_out_since >= config.new_shift_after_logged_out_seconds
+
+
+def _checkpoint(
+    checkpoints: tuple[Checkpoint, ...], category: str, at_seconds: float, config: OccupancyConfig
+) -> tuple[Checkpoint, ...]:
+    if not checkpoints:
+        return (Checkpoint(at_seconds, 0.0, 0.0, 0.0, category),)
+    handle, available, aux = _cumulative(checkpoints[-1], at_seconds)
+    checkpoints = checkpoints + (Checkpoint(at_seconds, handle, available, aux, category),)
+    # Keep one checkpoint at or before the longest window's start; drop the rest.
+    cutoff = at_seconds - config.longest_window_seconds
+    drop = 0
+    last = len(checkpoints) - 1
+    while drop < last and checkpoints[drop + 1].at_seconds <= cutoff:
+        drop += 1
+    drop = max(drop, len(checkpoints) - config.max_checkpoints)
+    return checkpoints[drop:] if drop else checkpoints
+
+
+def _cumulative(checkpoint: Checkpoint, at_seconds: float) -> tuple[float, float, float]:
+    handle, available, aux = checkpoint.handle_seconds, checkpoint.available_seconds, checkpoint.aux_seconds
+    elapsed = at_seconds - checkpoint.at_seconds
+    category = checkpoint.category
+    if category == _HANDLE:
+        handle += elapsed
+    elif category == _AVAILABLE:
+        available += elapsed
+    elif category == _AUX:
+        aux += elapsed
+    return handle, available, aux
+
+
+def _window(
+    checkpoints: tuple[Checkpoint, ...], now_seconds: float, window_seconds: float, config: OccupancyConfig
+) -> WindowFigures:
+    if not checkpoints or now_seconds <= checkpoints[0].at_seconds:
+        return WindowFigures(window_seconds, 0.0, span_figures(0.0, 0.0, 0.0, config))
+    start_seconds = max(now_seconds - window_seconds, checkpoints[0].at_seconds)
+    at_start = checkpoints[0]
+    for checkpoint in reversed(checkpoints):
+        if checkpoint.at_seconds <= start_seconds:
+            at_start = checkpoint
+            break
+    h0, a0, x0 = _cumulative(at_start, start_seconds)
+    h1, a1, x1 = _cumulative(checkpoints[-1], now_seconds)
+    span = span_figures(max(h1 - h0, 0.0), max(a1 - a0, 0.0), max(x1 - x0, 0.0), config)
+    return WindowFigures(window_seconds, now_seconds - start_seconds, span)
+
+
+def _sum(seconds: tuple[float, ...], category: StateCategory) -> float:
+    return sum(seconds[i] for i in _INDEXES_BY_CATEGORY[category])
+
+
+def _span(seconds: tuple[float, ...], config: OccupancyConfig) -> SpanFigures:
+    aux = _sum(seconds, StateCategory.AUX_REST) + _sum(seconds, StateCategory.AUX_OTHER)
+    return span_figures(_sum(seconds, StateCategory.HANDLE), _sum(seconds, StateCategory.AVAILABLE), aux, config)
+
+
+def _in_handle_state(track: OccupancyTrack) -> bool:
+    checkpoints = track.checkpoints
+    return bool(checkpoints) and checkpoints[-1].category == _HANDLE
+
+
+def _wrap(handling: Handling, at_seconds: float) -> tuple[Handling, tuple[ContactHandled, ...]]:
+    current = handling.current
+    assert current is not None
+    handle_seconds = max(at_seconds - current.answered_seconds, 0.0)
+    done = ContactHandled(current.contact_id, current.queue_id, current.answered_seconds, at_seconds, handle_seconds)
+    return Handling(None, handling.contacts_handled + 1, handling.handled_seconds + handle_seconds), (done,)
