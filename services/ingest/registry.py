@@ -1,0 +1,58 @@
+"""The sources `floorwatch ingest` knows, and how each adapter is put together."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+
+from floorwatch.services.ingest.emit import Emitter
+from floorwatch.services.ingest.mapping import load_mapping
+from floorwatch.services.ingest.protocol import Adapter
+from floorwatch.services.ingest.roster import Roster
+
+# source name -> the mapping table file it uses (mappings/<name>.yaml); None: the source has no states to map
+SOURCES: dict[str, str | None] = {
+    "asterisk": "asterisk",
+    "asterisk-db": "asterisk",
+    "amazon-connect": "amazon-connect",
+    "twilio": "twilio",
+    "genesys": "genesys",
+    "csv": None,
+}
+DEFAULT_SESSION_GAP_SECONDS = 900.0
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    roster: Roster = field(default_factory=Roster)
+    mapping_path: Path | None = None
+    timezone: tzinfo | None = None
+    session_gap_seconds: float = DEFAULT_SESSION_GAP_SECONDS
+
+
+def build_adapter(source: str, options: IngestOptions) -> Adapter:
+    """A fresh adapter (its per-agent state starts empty); raises MappingError for a bad --mapping file."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    emitter = Emitter(source, options.roster)
+    table = SOURCES[source]
+    mapping = load_mapping(table, options.mapping_path) if table else None
+    if source in ("asterisk", "asterisk-db"):
+        from floorwatch.services.ingest.asterisk import AsteriskAdapter
+
+        return AsteriskAdapter(emitter, mapping, db_zone=options.timezone, db_form=source == "asterisk-db")
+    if source == "amazon-connect":
+        from floorwatch.services.ingest.amazon_connect import AmazonConnectAdapter
+
+        return AmazonConnectAdapter(emitter, mapping)
+    if source == "twilio":
+        from floorwatch.services.ingest.twilio import TwilioAdapter
+
+        return TwilioAdapter(emitter, mapping)
+    if source == "genesys":
+        from floorwatch.services.ingest.genesys import GenesysAdapter
+
+        return GenesysAdapter(emitter, mapping)
+    from floorwatch.services.ingest.csv_calls import CsvCallsAdapter
+
+    return CsvCallsAdapter(emitter, options.session_gap_seconds, options.timezone)
