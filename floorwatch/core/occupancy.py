@@ -130,6 +130,7 @@ class OccupancyFigures:
     shift: SpanFigures  # shift-to-date
     windows: tuple[WindowFigures, ...]  # one per config.windows_seconds, in that order
     contacts_handled: int
+    handled_contact_seconds: float  # answer to end of wrap-up, summed over contacts_handled
     average_handle_seconds: float | None
 
     def window(self, window_seconds: float) -> WindowFigures:
@@ -297,6 +298,7 @@ def view(track: OccupancyTrack, state: AgentState | None, now_seconds: float, co
         shift=shift_span if shift_span is not None else span_figures(0.0, 0.0, 0.0, config),
         windows=tuple(_window(track.checkpoints, now_seconds, w, config) for w in config.windows_seconds),
         contacts_handled=handling.contacts_handled,
+        handled_contact_seconds=handling.handled_seconds,
         average_handle_seconds=handling.handled_seconds / handling.contacts_handled if handling.contacts_handled else None,
     )
 

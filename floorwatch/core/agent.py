@@ -1,0 +1,191 @@
+"""The per-agent reducer: one event in, the agent's new track and outputs out.
+
+Rules (docs/metrics.md, "Time"): a duplicate event id changes nothing; an event more than
+`allowed_lateness_seconds` behind the agent's own clock is "late" and changes nothing;
+anything else is applied at max(its time, the agent's clock), so time never runs
+backwards. Before an event's hook runs, every sub-track is advanced through the time the
+agent spent in its current state. These rules depend only on the order of one agent's
+events, which Kafka keeps per partition, so the live stream and a replay agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from floorwatch.core import occupancy
+from floorwatch.core.config import MetricConfig
+from floorwatch.core.events import AgentState, AgentStateChanged, ContactOffered, SchedulePublished, SchedulePublishedData
+from floorwatch.core.occupancy import OccupancyFigures, OccupancyTrack
+
+Verdict = Literal["accepted", "duplicate", "late"]
+
+
+@dataclass(frozen=True, slots=True)
+class AgentIdentity:
+    agent_id: str
+    team_id: str | None  # None until the agent's first state change says
+    site_id: str | None
+    queues: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgentTrack:
+    identity: AgentIdentity
+    state: AgentState | None  # None before the first state change
+    last_event_seconds: float | None  # the agent's event clock
+    recent_event_ids: tuple[tuple[str, float], ...]  # (event_id, applied at) within allowed lateness of the clock
+    occupancy: OccupancyTrack
+    schedule: SchedulePublishedData | None
+
+    @property
+    def agent_id(self) -> str:
+        return self.identity.agent_id
+
+    @property
+    def team_id(self) -> str | None:
+        return self.identity.team_id
+
+    @property
+    def site_id(self) -> str | None:
+        return self.identity.site_id
+
+    @property
+    def queues(self) -> tuple[str, ...]:
+        return self.identity.queues
+
+
+@dataclass(frozen=True, slots=True)
+class AgentOutput:
+    """A sub-track's output (a handled contact, a violation...) with the agent it concerns."""
+
+    agent_id: str
+    team_id: str | None
+    site_id: str | None
+    output: object
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    track: AgentTrack
+    outputs: tuple[AgentOutput, ...]
+    verdict: Verdict
+    lateness_seconds: float  # how far behind the agent's clock the event was; 0 when it was not
+
+
+@dataclass(frozen=True)
+class AgentFigures:
+    agent_id: str
+    team_id: str | None
+    site_id: str | None
+    queues: tuple[str, ...]
+    state: str | None
+    state_since_seconds: float | None  # when the current state began (as applied)
+    as_of_seconds: float
+    last_event_seconds: float | None
+    occupancy: OccupancyFigures
+
+
+def agent_id_of(event: object) -> str | None:
+    """The agent an event belongs to, or None for queue-only events (offered, abandoned in queue)."""
+    if isinstance(event, ContactOffered):
+        return None
+    return getattr(event.data, "agent_id", None)  # type: ignore[attr-defined]
+
+
+def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
+    return AgentTrack(AgentIdentity(agent_id, None, None, ()), None, None, (), occupancy.initial(config.occupancy), None)
+
+
+def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Applied:
+    """Fold one of this agent's events (state change, agent-attributed contact event, schedule)."""
+    if track is None:
+        agent_id = agent_id_of(event)
+        if agent_id is None:
+            raise ValueError(f"{type(event).__name__} names no agent; route it to its queue")
+        track = initial(agent_id, config)
+    if isinstance(event, SchedulePublished):
+        return _apply_schedule(track, event.data, config)
+    event_id = event.event_id  # type: ignore[attr-defined]
+    for seen_id, _ in track.recent_event_ids:
+        if seen_id == event_id:
+            return Applied(track, (), "duplicate", 0.0)
+    event_seconds = event.occurred_at.timestamp()  # type: ignore[attr-defined]
+    clock = track.last_event_seconds
+    at = event_seconds
+    if clock is not None:
+        lateness = clock - event_seconds
+        if lateness > config.allowed_lateness_seconds:
+            return Applied(track, (), "late", lateness)
+        if lateness > 0:
+            at = clock
+    occ, outputs = _advance(track, clock, at, config)
+    identity, state = track.identity, track.state
+    if isinstance(event, AgentStateChanged):
+        data = event.data
+        if (data.team_id, data.site_id, data.queues) != (identity.team_id, identity.site_id, identity.queues):
+            identity = AgentIdentity(identity.agent_id, data.team_id, data.site_id, data.queues)
+        occ, more = occupancy.on_state(occ, state, data.state, at, config.occupancy)
+        state = data.state
+    else:
+        occ, more = occupancy.on_contact(occ, event, at, config.occupancy)
+    outputs += more
+    recent = _remember(track.recent_event_ids, event_id, at, config)
+    new = AgentTrack(identity, state, at, recent, occ, track.schedule)
+    return Applied(new, _wrap(identity, outputs) if outputs else (), "accepted", max(clock - event_seconds, 0.0) if clock is not None else 0.0)
+
+
+def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[AgentFigures, tuple[AgentOutput, ...]]:
+    """The agent's figures at `now` (never before its clock), and the outputs advancing to `now`
+    would produce. Nothing is stored: a live timer and the replay's final report both call this."""
+    clock = track.last_event_seconds
+    now = now_seconds if clock is None else max(now_seconds, clock)
+    occ, outputs = _advance(track, clock, now, config)
+    figures = AgentFigures(
+        agent_id=track.agent_id,
+        team_id=track.team_id,
+        site_id=track.site_id,
+        queues=track.queues,
+        state=track.state.value if track.state is not None else None,
+        state_since_seconds=track.occupancy.since_seconds,
+        as_of_seconds=now,
+        last_event_seconds=clock,
+        occupancy=occupancy.view(occ, track.state, now, config.occupancy),
+    )
+    return figures, _wrap(track.identity, outputs)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _advance(track: AgentTrack, clock: float | None, to_seconds: float, config: MetricConfig) -> tuple[OccupancyTrack, tuple]:
+    """Every sub-track through the time spent in the current state, from the clock to `to_seconds`."""
+    if clock is None or to_seconds <= clock:
+        return track.occupancy, ()
+    occ, outputs = occupancy.advance(track.occupancy, track.state, clock, to_seconds, config.occupancy)
+    return occ, outputs
+
+
+def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: MetricConfig) -> Applied:
+    """A schedule replaces the previous one (compacted topic: newest wins). It is a plan, not
+    something that happened, so it neither moves the clock nor is subject to lateness."""
+    if track.schedule == schedule:
+        return Applied(track, (), "duplicate", 0.0)
+    occ = occupancy.on_schedule(track.occupancy, schedule, config.occupancy)
+    new = AgentTrack(track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, schedule)
+    return Applied(new, (), "accepted", 0.0)
+
+
+def _remember(
+    recent: tuple[tuple[str, float], ...], event_id: str, at_seconds: float, config: MetricConfig
+) -> tuple[tuple[str, float], ...]:
+    # Applied times never decrease, so the entries to forget are always a prefix. An id
+    # forgotten here can only come back as an event older than the allowed lateness: late.
+    cutoff = at_seconds - config.allowed_lateness_seconds
+    drop = 0
+    while drop < len(recent) and recent[drop][1] < cutoff:
+        drop += 1
+    return recent[drop:] + ((event_id, at_seconds),)
+
+
+def _wrap(identity: AgentIdentity, outputs: tuple) -> tuple[AgentOutput, ...]:
+    return tuple(AgentOutput(identity.agent_id, identity.team_id, identity.site_id, output) for output in outputs)

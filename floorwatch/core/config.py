@@ -1,0 +1,40 @@
+"""Every setting of the metric core in one frozen object, with documented defaults.
+
+Each part is defined next to the maths it tunes (OccupancyConfig in occupancy.py,
+QueueConfig in queue.py, ...); this module only composes them, so no sub-module has to
+import the whole configuration. Defaults and their sources: docs/metrics.md.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from floorwatch.core.occupancy import OccupancyConfig
+from floorwatch.core.queue import QueueConfig
+
+
+@dataclass(frozen=True)
+class MetricConfig:
+    occupancy: OccupancyConfig = field(default_factory=OccupancyConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
+    # An agent's event this far behind the agent's own clock is applied at the clock; further is "late".
+    allowed_lateness_seconds: float = 120.0
+
+    def __post_init__(self) -> None:
+        if self.allowed_lateness_seconds < 0:
+            raise ValueError("allowed_lateness_seconds cannot be negative")
+
+
+def as_dict(config: Any) -> Any:
+    """A JSON-ready view of a configuration (enums as their values), for reports and logs."""
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        return {f.name: as_dict(getattr(config, f.name)) for f in dataclasses.fields(config)}
+    if isinstance(config, Enum):
+        return config.value
+    if isinstance(config, (tuple, list)):
+        return [as_dict(item) for item in config]
+    if isinstance(config, dict):
+        return {str(key): as_dict(value) for key, value in config.items()}
+    return config

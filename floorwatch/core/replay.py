@@ -1,0 +1,254 @@
+"""The batch path: fold a canonical event log through the same reducers the streams run,
+then build one JSON-ready report (shape and meaning: docs/metrics.md, "The replay report").
+
+Two instants matter. Each agent's figures are accounted *through its last applied event*
+(nothing is assumed about time the log does not cover); the report also projects every
+agent to the *watermark*, the newest accepted event time in the log, which is what a live
+floor would show at that moment. Same log, same configuration: same report, byte for byte.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from floorwatch.core import agent, queue, rollup
+from floorwatch.core.agent import AgentOutput, AgentTrack
+from floorwatch.core.codec import InvalidEvent, decode
+from floorwatch.core.config import MetricConfig, as_dict
+from floorwatch.core.events import SchedulePublished
+from floorwatch.core.occupancy import ContactHandled
+from floorwatch.core.queue import QueueTrack
+
+LISTED_LIMIT = 1000  # problems listed one by one in the report; all are counted
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A line that is not a valid event: skipped, with where and why."""
+
+    file: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Noted:
+    """A valid event that changed nothing: a duplicate, or later than the allowed lateness."""
+
+    file: str
+    line: int
+    event_id: str
+    agent_id: str | None
+    lateness_seconds: float
+
+
+@dataclass
+class _Tally:
+    lines: int = 0
+    blank: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    late: int = 0
+    rejected: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    late_events: list[Noted] = field(default_factory=list)
+    duplicates: list[Noted] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    agents: dict[str, AgentTrack]
+    queues: dict[str, QueueTrack]
+    outputs: dict[str, tuple[AgentOutput, ...]]  # per agent, in order; handled contacts go to queues
+    tally: _Tally
+    watermark_seconds: float | None
+
+
+Entry = tuple[str, int, object]  # (file, line number, event or Rejection)
+
+
+def decode_lines(lines: Iterable[bytes | str], file: str = "events") -> Iterator[Entry]:
+    """Number and decode JSONL lines; a bad line becomes a Rejection. Blank lines are skipped."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            yield file, number, None
+            continue
+        try:
+            yield file, number, decode(raw)
+        except InvalidEvent as problem:
+            yield file, number, Rejection(file, number, problem.reason)
+
+
+def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
+    """Apply every entry in order: agents by agent_id, queues by queue_id (as the streams key them)."""
+    agents: dict[str, AgentTrack] = {}
+    queues: dict[str, QueueTrack] = {}
+    outputs: dict[str, list[AgentOutput]] = {}
+    tally = _Tally()
+    watermark: float | None = None
+    apply_agent, apply_queue, agent_of = agent.apply, queue.apply, agent.agent_id_of
+    queue_config = config.queue
+    for file, line, event in entries:
+        tally.lines += 1
+        if event is None:
+            tally.blank += 1
+            continue
+        if isinstance(event, Rejection):
+            tally.rejected += 1
+            _listed(tally.rejections, event)
+            continue
+        kind = event.type  # type: ignore[attr-defined]
+        tally.by_type[kind] = tally.by_type.get(kind, 0) + 1
+        agent_id = agent_of(event)
+        verdict = "accepted"
+        if agent_id is not None:
+            applied = apply_agent(agents.get(agent_id), event, config)
+            agents[agent_id] = applied.track
+            verdict = applied.verdict
+            for output in applied.outputs:
+                inner = output.output
+                if isinstance(inner, ContactHandled):
+                    queues[inner.queue_id] = queue.on_handled(queues.get(inner.queue_id), inner, queue_config)
+                else:
+                    outputs.setdefault(agent_id, []).append(output)
+            if verdict != "accepted":
+                noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)  # type: ignore[attr-defined]
+                _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
+        queue_id = getattr(event.data, "queue_id", None)  # type: ignore[attr-defined]
+        if queue_id is not None:
+            queued = apply_queue(queues.get(queue_id), event, queue_config)
+            queues[queue_id] = queued.track
+            if agent_id is None and queued.verdict == "duplicate":
+                verdict = "duplicate"
+                _listed(tally.duplicates, Noted(file, line, event.event_id, None, 0.0))  # type: ignore[attr-defined]
+        setattr(tally, verdict, getattr(tally, verdict) + 1)
+        if verdict == "accepted" and not isinstance(event, SchedulePublished):
+            seconds = event.occurred_at.timestamp()  # type: ignore[attr-defined]
+            if watermark is None or seconds > watermark:
+                watermark = seconds
+    frozen_outputs = {key: tuple(value) for key, value in outputs.items()}
+    return FoldResult(agents, queues, frozen_outputs, tally, watermark)
+
+
+def _listed(items: list, item: object) -> None:
+    if len(items) < LISTED_LIMIT:
+        items.append(item)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+REPORT_VERSION = 1
+
+
+def replay(lines: Iterable[bytes | str], config: MetricConfig, schedule_lines: Iterable[bytes | str] = ()) -> dict:
+    """Decode, fold and report: schedules first (they are plans, not timed events), then the log."""
+    entries = _chain(decode_lines(schedule_lines, "schedules"), decode_lines(lines, "events"))
+    return build_report(fold(entries, config), config)
+
+
+def build_report(result: FoldResult, config: MetricConfig) -> dict:
+    watermark = result.watermark_seconds
+    last_views, mark_views, agents = [], [], {}
+    for agent_id in sorted(result.agents):
+        track = result.agents[agent_id]
+        clock = track.last_event_seconds
+        through_last, _ = agent.view(track, clock if clock is not None else (watermark or 0.0), config)
+        through_mark, due = agent.view(track, watermark if watermark is not None else through_last.as_of_seconds, config)
+        last_views.append(through_last)
+        mark_views.append(through_mark)
+        agents[agent_id] = {
+            "team_id": track.team_id,
+            "site_id": track.site_id,
+            "queues": list(track.queues),
+            "outputs": [_output(o) for o in result.outputs.get(agent_id, ())],
+            "outputs_due_by_watermark": [_output(o) for o in due],
+            "through_last_event": _plain(through_last),
+            "through_watermark": _plain(through_mark),
+        }
+    occupancy_config = config.occupancy
+    report = {
+        "report": "floorwatch.replay",
+        "report_version": REPORT_VERSION,
+        "watermark_seconds": watermark,
+        "watermark": _iso(watermark),
+        "events": _events(result),
+        "config": as_dict(config),
+        "agents": agents,
+        "floor": _both(rollup.rollup(last_views, occupancy_config), rollup.rollup(mark_views, occupancy_config)),
+        "teams": _grouped(rollup.by_team, last_views, mark_views, occupancy_config),
+        "sites": _grouped(rollup.by_site, last_views, mark_views, occupancy_config),
+        "queues": _queues(result, last_views, mark_views, config),
+    }
+    return _rounded(report)
+
+
+def _events(result: FoldResult) -> dict:
+    tally = result.tally
+    return {
+        "lines": tally.lines,
+        "blank_lines": tally.blank,
+        "accepted": tally.accepted,
+        "duplicate": tally.duplicate,
+        "late": tally.late,
+        "rejected": tally.rejected,
+        "by_type": dict(sorted(tally.by_type.items())),
+        "listed_limit": LISTED_LIMIT,
+        "rejections": [dataclasses.asdict(r) for r in tally.rejections],
+        "late_events": [dataclasses.asdict(n) for n in tally.late_events],
+        "duplicates": [dataclasses.asdict(n) for n in tally.duplicates],
+    }
+
+
+def _queues(result: FoldResult, last_views: list, mark_views: list, config: MetricConfig) -> dict:
+    staffed_last = rollup.by_queue(last_views, config.occupancy)
+    staffed_mark = rollup.by_queue(mark_views, config.occupancy)
+    watermark = result.watermark_seconds
+    out = {}
+    for queue_id in sorted(set(result.queues) | set(staffed_last)):
+        track = result.queues.get(queue_id)
+        contacts = queue.view(track, watermark, config.queue) if track is not None and watermark is not None else None
+        agents = _both(staffed_last[queue_id], staffed_mark[queue_id]) if queue_id in staffed_last else None
+        out[queue_id] = {"contacts": _plain(contacts) if contacts is not None else None, "agents": agents}
+    return out
+
+
+def _grouped(by, last_views: list, mark_views: list, config) -> dict:
+    last, mark = by(last_views, config), by(mark_views, config)
+    return {key: _both(last[key], mark[key]) for key in last}
+
+
+def _both(through_last: object, through_mark: object) -> dict:
+    return {"through_last_event": _plain(through_last), "through_watermark": _plain(through_mark)}
+
+
+def _output(output: AgentOutput) -> dict:
+    return {"kind": type(output.output).__name__, **_plain(output.output)}
+
+
+def _plain(value: object) -> dict:
+    return as_dict(value)
+
+
+def _iso(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _rounded(value: object, key: str = "") -> object:
+    """Seconds to the millisecond, ratios to 1e-6: enough for people, stable across platforms."""
+    if isinstance(value, float):
+        return round(value, 6 if key.endswith("_ratio") else 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v, key) for v in value]
+    return value
+
+
+def _chain(*iterables: Iterable[Entry]) -> Iterator[Entry]:
+    for iterable in iterables:
+        yield from iterable
