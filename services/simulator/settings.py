@@ -51,7 +51,7 @@ class SimulatorSettings:
     service_level_threshold_seconds: float = 20.0
     target_service_level_ratio: float = 0.80
     understaffed_teams: int = 1  # how many teams (the last ones) get fewer agents than planned
-    understaff_ratio: float = 0.8  # share of the planned headcount that works in those teams
+    understaff_ratio: float = 0.7  # share of the planned headcount that works in those teams
     intraday_profile: tuple[float, ...] = DEFAULT_INTRADAY_PROFILE
     # Contact handling: talk, hold and after-contact work.
     talk: Lognormal = Lognormal(270.0, 0.6)

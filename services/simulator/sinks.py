@@ -1,0 +1,90 @@
+"""Where simulated events go: a JSONL file (what `floorwatch replay` reads) or Kafka."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from floorwatch.core.codec import encode
+from floorwatch.core.events import partition_key
+from floorwatch.topics import Topics
+
+
+class Sink(Protocol):
+    def send(self, event) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def topic_for(event, topics: Topics) -> str:
+    """agent.state_changed -> agent events; contact.* -> contact events; schedule.published -> schedules."""
+    if event.type == "agent.state_changed":
+        return topics.agent_events
+    if event.type == "schedule.published":
+        return topics.schedules
+    if event.type.startswith("contact."):
+        return topics.contact_events
+    raise ValueError(f"type: no topic for event type {event.type!r}")
+
+
+class JsonlSink:
+    """One canonical event per line; `-` writes to standard output."""
+
+    def __init__(self, path: str | Path):
+        self._owned = str(path) != "-"
+        self._file: BinaryIO = open(path, "wb") if self._owned else sys.stdout.buffer  # noqa: SIM115 - closed in close()
+
+    def send(self, event) -> None:
+        self._file.write(encode(event))
+        self._file.write(b"\n")
+
+    def close(self) -> None:
+        if self._owned:
+            self._file.close()
+        else:
+            self._file.flush()
+
+
+class KafkaSinkSettings(BaseSettings):
+    """Kafka connection for the simulator; FLOORWATCH_* variables, overridden by CLI flags."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOORWATCH_", frozen=True, extra="ignore")
+
+    bootstrap_servers: str = Field("127.0.0.1:19092", description="Kafka bootstrap servers, comma separated.")
+    topic_prefix: str = Field("floorwatch", description="Prefix of every floorwatch topic.")
+    linger_ms: int = Field(5, ge=0, description="How long the producer waits to fill a batch.")
+    flush_timeout_seconds: float = Field(30.0, gt=0, description="Longest wait for the last events on close.")
+
+
+class KafkaSink:
+    """A kafka-python producer keyed like the rest of floorwatch (agent id, or queue id before an agent)."""
+
+    def __init__(self, settings: KafkaSinkSettings):
+        from kafka import KafkaProducer  # imported here: the JSONL path never needs it
+
+        self._settings = settings
+        self._topics = Topics.with_prefix(settings.topic_prefix)
+        self._producer = KafkaProducer(
+            bootstrap_servers=settings.bootstrap_servers.split(","),
+            acks="all",
+            linger_ms=settings.linger_ms,
+            client_id="floorwatch-simulator",
+        )
+        self.sent = 0
+        self.failures: list[str] = []
+
+    @property
+    def topics(self) -> Topics:
+        return self._topics
+
+    def send(self, event) -> None:
+        future = self._producer.send(topic_for(event, self._topics), key=partition_key(event).encode(), value=encode(event))
+        future.add_errback(lambda error, event_id=event.event_id: self.failures.append(f"{event_id}: {error}"))
+        self.sent += 1
+
+    def close(self) -> None:
+        self._producer.flush(timeout=self._settings.flush_timeout_seconds)
+        self._producer.close(timeout=self._settings.flush_timeout_seconds)
