@@ -173,3 +173,46 @@ def contact_cycle(
         state(agent, AFTER_CONTACT_WORK, t + talk, **state_kwargs),
         state(agent, AVAILABLE, t + talk + wrap, **state_kwargs),
     ]
+
+
+# --- a whole shift ---------------------------------------------------------------------------
+
+
+def cycles(agent: str, start_minute: float, count: int, period_minutes: float, handle_minutes: float,
+           *, wait: float = 10.0, queue: str = "q1", **state_kwargs) -> list:
+    """`count` contacts back to back from `start_minute`: each is answered at the start of its
+    period, handled for `handle_minutes` (2 of them wrap-up), then the agent is available for
+    the rest of the period."""
+    events = []
+    for k in range(count):
+        t = (start_minute + k * period_minutes) * MINUTE
+        contact = f"{agent}-c{int(start_minute)}-{k}"
+        events += contact_cycle(agent, contact, t, talk=(handle_minutes - 2) * MINUTE, wrap=2 * MINUTE,
+                                queue=queue, wait=wait, **state_kwargs)
+    return events
+
+
+def team_shift() -> list:
+    """Three agents of team "blue" on one 8-hour shift (08:00-16:00); the arithmetic is in
+    tests/unit/core/test_agent_shift.py. Events of all agents merged in time order."""
+    ana, ben, cy = {"team": "blue"}, {"team": "blue"}, {"team": "blue"}
+    events = [state("ana", AVAILABLE, 0, **ana)]
+    events += cycles("ana", 0, 10, 12, 9, **ana)
+    events += [state("ana", BREAK, 120 * MINUTE, **ana)]
+    events += cycles("ana", 135, 7, 15, 12, **ana)
+    events += [state("ana", LUNCH, 240 * MINUTE, **ana)]
+    events += cycles("ana", 270, 10, 12, 9, **ana)
+    events += [state("ana", BREAK, 390 * MINUTE, **ana)]
+    events += cycles("ana", 405, 5, 15, 12, **ana)
+    events += [state("ana", LOGGED_OUT, 480 * MINUTE, **ana)]
+
+    events += [state("ben", AVAILABLE, 60 * MINUTE, **ben)]
+    events += cycles("ben", 60, 8, 15, 10, **ben)
+    events += [state("ben", TRAINING, 180 * MINUTE, **ben), state("ben", LUNCH, 240 * MINUTE, **ben)]
+    events += cycles("ben", 270, 14, 15, 10, **ben)
+    events += [state("ben", LOGGED_OUT, 480 * MINUTE, **ben)]
+
+    events += [state("cy", AVAILABLE, 0, **cy)]
+    events += cycles("cy", 0, 32, 15, 14, wait=30.0, **cy)
+    events += [state("cy", LOGGED_OUT, 480 * MINUTE, **cy)]
+    return sorted(events, key=lambda event: event.occurred_at)  # stable: each agent's order is kept

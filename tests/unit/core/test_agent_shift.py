@@ -1,0 +1,133 @@
+"""A whole 8-hour shift of a three-agent team, every figure worked out by hand.
+
+The timeline (builders.team_shift), in minutes after 08:00. A "cycle" of P/H is a contact
+answered at the start of a P-minute period, handled H minutes (wrap-up included), then
+P - H minutes available.
+
+ana  0-120  10 cycles 12/9   handle  90  available 30
+     120-135 BREAK                              aux 15
+     135-240 7 cycles 15/12  handle  84  available 21
+     240-270 LUNCH                              aux 30
+     270-390 10 cycles 12/9  handle  90  available 30
+     390-405 BREAK                              aux 15
+     405-480 5 cycles 15/12  handle  60  available 15
+     480 logged out
+     totals: handle 324, available 96, aux 60, staffed 480; 32 contacts
+     occupancy 324/420 = 0.771429 (target band); utilization 324/480 = 0.675
+ben  60-180  8 cycles 15/10  handle  80  available 40
+     180-240 TRAINING, 240-270 LUNCH            aux 90
+     270-480 14 cycles 15/10 handle 140  available 70
+     totals: handle 220, available 110, aux 90, staffed 420; 22 contacts
+     occupancy 220/330 = 0.666667 (overstaffed); utilization 220/420 = 0.523810
+cy   0-480   32 cycles 15/14, no break   handle 448, available 32, staffed 480; 32 contacts
+     occupancy = utilization = 448/480 = 0.933333 (burnout)
+team handle 992, available 238, aux 150, staffed 1380 (= 480 + 420 + 480)
+     occupancy 992/1230 = 0.806504 - not the mean of the three ratios (0.790476)
+     utilization 992/1380 = 0.718841; 86 contacts, AHT 992/86 = 11.534884 min
+last hour (420-480): ana 4 cycles 15/12 = 48 + 12, ben 4 x 15/10 = 40 + 20, cy 4 x 15/14 = 56 + 4
+     team 144 handle / 180 = 0.8; last 15 minutes (465-480): 12+10+14 = 36 / 45 = 0.8
+"""
+from __future__ import annotations
+
+import pytest
+
+from builders import MINUTE, epoch, team_shift
+from floorwatch.core import agent, queue, rollup
+from floorwatch.core.config import MetricConfig
+from floorwatch.core.occupancy import ContactHandled
+
+CONFIG = MetricConfig()
+END = 480 * MINUTE
+
+
+def floor_at(events, minute):
+    """Fold the shift up to `minute` as the streams would (agents by agent_id, queues by
+    queue_id) and view every agent at `minute`."""
+    agents, queues = {}, {}
+    for event in (e for e in events if e.occurred_at.timestamp() <= epoch(minute * MINUTE)):
+        agent_id = agent.agent_id_of(event)
+        if agent_id is not None:
+            applied = agent.apply(agents.get(agent_id), event, CONFIG)
+            agents[agent_id] = applied.track
+            for out in applied.outputs:
+                if isinstance(out.output, ContactHandled):
+                    queues["q1"] = queue.on_handled(queues.get("q1"), out.output, CONFIG.queue)
+        if hasattr(event.data, "queue_id"):
+            queues["q1"] = queue.apply(queues.get("q1"), event, CONFIG.queue).track
+    figures = {a: agent.view(t, epoch(minute * MINUTE), CONFIG)[0] for a, t in agents.items()}
+    return figures, queues["q1"]
+
+
+@pytest.fixture(scope="module")
+def end_of_shift():
+    return floor_at(team_shift(), 480)
+
+
+@pytest.mark.parametrize(
+    ("name", "handle", "available", "aux", "staffed", "contacts", "occupancy", "utilization", "band"),
+    [
+        ("ana", 324, 96, 60, 480, 32, 324 / 420, 324 / 480, "target"),
+        ("ben", 220, 110, 90, 420, 22, 220 / 330, 220 / 420, "overstaffed"),
+        ("cy", 448, 32, 0, 480, 32, 448 / 480, 448 / 480, "burnout"),
+    ],
+)
+def test_each_agents_shift_totals_match_the_hand_computation(end_of_shift, name, handle, available, aux, staffed,
+                                                             contacts, occupancy, utilization, band):
+    figures = end_of_shift[0][name].occupancy
+    assert figures.handle_seconds == pytest.approx(handle * MINUTE)
+    assert figures.available_seconds == pytest.approx(available * MINUTE)
+    assert figures.aux_seconds == pytest.approx(aux * MINUTE)
+    assert figures.staffed_seconds == pytest.approx(staffed * MINUTE)
+    assert figures.shift.staffed_seconds == pytest.approx(staffed * MINUTE)
+    assert figures.contacts_handled == contacts
+    assert figures.occupancy_ratio == pytest.approx(occupancy)
+    assert figures.utilization_ratio == pytest.approx(utilization)
+    assert figures.band == band
+
+
+def test_team_figures_are_time_weighted_not_an_average_of_ratios(end_of_shift):
+    team = rollup.by_team(end_of_shift[0].values(), CONFIG.occupancy)["blue"]
+    assert team.total.handle_seconds == pytest.approx(992 * MINUTE)
+    assert team.total.available_seconds == pytest.approx(238 * MINUTE)
+    assert team.total.aux_seconds == pytest.approx(150 * MINUTE)
+    assert team.total.staffed_seconds == pytest.approx(1380 * MINUTE)
+    assert team.total.occupancy_ratio == pytest.approx(992 / 1230)
+    assert team.total.occupancy_ratio != pytest.approx((324 / 420 + 220 / 330 + 448 / 480) / 3)
+    assert team.total.utilization_ratio == pytest.approx(992 / 1380)
+    assert team.contacts_handled == 86
+    assert team.average_handle_seconds == pytest.approx(992 * MINUTE / 86)
+
+
+def test_team_windows_hold_the_last_hour_and_the_last_quarter_hour(end_of_shift):
+    team = rollup.by_team(end_of_shift[0].values(), CONFIG.occupancy)["blue"]
+    hour = team.windows[1]
+    assert hour.window_seconds == 3600
+    assert hour.figures.handle_seconds == pytest.approx(144 * MINUTE)
+    assert hour.figures.available_seconds == pytest.approx(36 * MINUTE)
+    assert hour.figures.occupancy_ratio == pytest.approx(0.8)
+    quarter = team.windows[0]
+    assert quarter.figures.handle_seconds == pytest.approx(36 * MINUTE)
+    assert quarter.figures.occupancy_ratio == pytest.approx(0.8)
+
+
+def test_the_queue_sees_every_contact_and_the_same_handle_time(end_of_shift):
+    figures = queue.view(end_of_shift[1], epoch(END), CONFIG.queue).total
+    assert figures.answered == 86
+    # ana's and ben's 54 contacts waited 10 s, cy's 32 waited 30 s (over the 20 s threshold).
+    assert figures.service_level_ratio == pytest.approx(54 / 86)
+    assert figures.average_speed_of_answer_seconds == pytest.approx((54 * 10 + 32 * 30) / 86)
+    assert figures.average_handle_seconds == pytest.approx(992 * MINUTE / 86)
+
+
+def test_live_floor_occupancy_counts_agents_in_handle_among_those_staffed_and_not_in_aux():
+    # 10:05 (minute 125): ana on BREAK; ben in a cycle started at 120 (handle till 130);
+    # cy in a cycle started at 120 (handle till 134). Live floor: 2 in handle of 2 -> 1.0.
+    figures, _ = floor_at(team_shift(), 125)
+    team = rollup.by_team(figures.values(), CONFIG.occupancy)["blue"]
+    assert (team.agents_staffed, team.agents_in_aux, team.agents_in_handle) == (3, 1, 2)
+    assert team.live_floor_occupancy_ratio == 1.0
+    # 15:58 (minute 478): ana available since 477, ben since 475, cy in handle till 479 -> 1/3.
+    figures, _ = floor_at(team_shift(), 478)
+    team = rollup.by_team(figures.values(), CONFIG.occupancy)["blue"]
+    assert team.agents_by_state["AVAILABLE"] == 2
+    assert team.live_floor_occupancy_ratio == pytest.approx(1 / 3)
