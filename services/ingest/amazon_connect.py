@@ -23,7 +23,7 @@ from typing import Any
 
 from floorwatch.core.events import AgentState, Event
 
-from floorwatch.services.ingest.emit import Emitter, parse_iso
+from floorwatch.services.ingest.emit import Emitter, aux_reason, parse_iso
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import RawRecord, Translation, ignore, skip
 
@@ -99,7 +99,7 @@ class AmazonConnectAdapter:
         state = self._mapping.lookup("statuses", name) or (self._mapping.lookup("status_types", kind) if kind else None)
         if state is None:
             return None, name or f"(status type {kind or 'missing'})"
-        return (state, None if state in (AgentState.AVAILABLE, AgentState.LOGGED_OUT) else name), None
+        return (state, aux_reason(state, name)), None
 
     def _settle(self, agent_id: str, track: ConnectAgent, target, unmapped: str | None, at: datetime,
                 event_id: str) -> Translation:

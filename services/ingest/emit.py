@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from floorwatch.core.events import EVENT_TYPES, AgentState, AgentStateChanged, Event
+from floorwatch.core.events import EVENT_TYPES, STATE_CATEGORY, AgentState, AgentStateChanged, Event, StateCategory
 
 from floorwatch.services.ingest.protocol import stable_event_id
 from floorwatch.services.ingest.roster import Roster
@@ -62,3 +62,9 @@ def parse_iso(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"timestamp {text!r} has no UTC offset")
     return value.astimezone(timezone.utc)
+
+
+def aux_reason(state: AgentState, platform_name: str | None) -> str | None:
+    """The platform's name as reason code, for auxiliary states only (the schema keeps it for those)."""
+    auxiliary = STATE_CATEGORY[state] in (StateCategory.AUX_REST, StateCategory.AUX_OTHER)
+    return platform_name or None if auxiliary else None

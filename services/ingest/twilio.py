@@ -21,7 +21,7 @@ from typing import Any
 
 from floorwatch.core.events import AgentState
 
-from floorwatch.services.ingest.emit import Emitter, from_epoch, parse_iso
+from floorwatch.services.ingest.emit import Emitter, aux_reason, from_epoch, parse_iso
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import RawRecord, Translation, combine, ignore, skip, stable_event_id
 
@@ -106,7 +106,7 @@ class TwilioAdapter:
         if state is None:  # no event: the worker's state stays what floorwatch last said until a mapped one
             self._workers[worker_id] = replace(track, activity=None, unmapped=name)
             return Translation() if track.unmapped == name else Translation(unmapped=(name or "(no activity name)",))
-        reason = None if state in (AgentState.AVAILABLE, AgentState.LOGGED_OUT) else name
+        reason = aux_reason(state, name)
         return self._settle(event, worker_id, replace(track, activity=(state, reason), unmapped=None))
 
     def _offered(self, event: _Record) -> Translation:
