@@ -1,0 +1,268 @@
+"""Break adherence against the schedule: the break slice of real-time adherence (DOMAIN.md §4.2).
+
+As the WFM suites do it: a table says, per scheduled activity, which agent states are in
+adherence (the rest are out, or neutral if listed so); adherence = time in adherence /
+scheduled time (neutral time left out of both); an exception is raised only once an
+out-of-adherence run outlasts a tolerance (Genesys: exception threshold; Calabrio: a
+threshold per rule; Verint: tolerance minutes per activity). Time inside the shift that no
+activity covers is work. A scheduled break is taken on time when it starts within
++/- `start_grace_seconds` of its planned start and lasts its planned length +/-
+`length_grace_seconds`; it is missed when nothing started by planned start + grace.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from floorwatch.core.events import AgentState, SchedulePublishedData
+
+_S = AgentState
+DEFAULT_IN_ADHERENCE: tuple[tuple[str, frozenset[AgentState]], ...] = (
+    ("work", frozenset({_S.AVAILABLE, _S.ON_CONTACT, _S.HOLD, _S.AFTER_CONTACT_WORK})),
+    ("break", frozenset({_S.BREAK})),
+    ("lunch", frozenset({_S.LUNCH})),
+    ("training", frozenset({_S.TRAINING})),
+    ("meeting", frozenset({_S.MEETING, _S.COACHING})),
+)
+BREAK_ACTIVITIES = ("break", "lunch")
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceConfig:
+    start_grace_seconds: float = 300.0  # a break starting within 5 min of its plan is on time
+    length_grace_seconds: float = 120.0  # ... and lasting its planned length within 2 min
+    exception_tolerance_seconds: float = 300.0  # out of adherence this long before an exception
+    in_adherence: tuple[tuple[str, frozenset[AgentState]], ...] = DEFAULT_IN_ADHERENCE
+    neutral: tuple[tuple[str, frozenset[AgentState]], ...] = ()
+
+    def verdict(self, activity: str, state: AgentState | None) -> str:
+        """'in', 'out' or 'neutral' for an agent in `state` during a scheduled `activity`."""
+        for kind, states in self.neutral:
+            if kind == activity and state in states:
+                return "neutral"
+        for kind, states in self.in_adherence:
+            if kind == activity:
+                return "in" if state in states else "out"
+        return "out"
+
+    def in_states(self, activity: str) -> frozenset[AgentState]:
+        return next((states for kind, states in self.in_adherence if kind == activity), frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedBreak:
+    kind: str  # "break" or "lunch"
+    start_seconds: float
+    end_seconds: float
+    taken_start_seconds: float | None = None
+    taken_end_seconds: float | None = None
+    missed_reported: bool = False
+
+    @property
+    def planned_seconds(self) -> float:
+        return self.end_seconds - self.start_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledBreakMissed:
+    """Nothing started by planned start + grace: a scheduled break is due and not taken yet."""
+
+    kind: str
+    planned_start_seconds: float
+    at_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceExceptionStarted:
+    """Out of adherence for longer than the tolerance; `since_seconds` is when it began."""
+
+    activity: str
+    state: str | None
+    since_seconds: float
+    at_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceTrack:
+    shift_start_seconds: float | None = None
+    shift_end_seconds: float | None = None
+    activities: tuple[tuple[str, float, float], ...] = ()  # (kind, start, end), sorted by start
+    planned_breaks: tuple[PlannedBreak, ...] = ()
+    taking: int | None = None  # index of the planned break being taken now
+    scheduled_seconds: float = 0.0
+    in_adherence_seconds: float = 0.0
+    out_since_seconds: float | None = None  # start of the current out-of-adherence run
+    exception_raised: bool = False
+    exceptions_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledBreakFigures:
+    kind: str
+    planned_start_seconds: float
+    planned_end_seconds: float
+    taken_start_seconds: float | None
+    taken_end_seconds: float | None
+    status: str  # upcoming | taking | on_time | early | late | short | long | missed
+    start_offset_seconds: float | None  # taken start - planned start
+    length_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceFigures:
+    adherence_ratio: float | None
+    in_adherence_seconds: float
+    scheduled_seconds: float
+    out_of_adherence_seconds: float  # the current run, 0 when in adherence
+    exception_open: bool
+    exceptions_total: int
+    scheduled_breaks: tuple[ScheduledBreakFigures, ...]
+
+
+def initial() -> AdherenceTrack:
+    return AdherenceTrack()
+
+
+def on_schedule(track: AdherenceTrack, schedule: SchedulePublishedData) -> AdherenceTrack:
+    """The newest schedule wins; a republished plan for the same shift keeps what was measured."""
+    start, end = schedule.shift_start.timestamp(), schedule.shift_end.timestamp()
+    planned_activities = ((a.kind, a.start.timestamp(), a.end.timestamp()) for a in schedule.activities if a.end > a.start)
+    activities = tuple(sorted(planned_activities, key=lambda a: (a[1], a[2], a[0])))
+    known = {(b.kind, b.start_seconds, b.end_seconds): b for b in track.planned_breaks}
+    planned = tuple(known.get((k, s, e), PlannedBreak(k, s, e)) for k, s, e in activities if k in BREAK_ACTIVITIES)
+    same_shift = track.shift_start_seconds == start
+    taking = track.taking if same_shift and track.taking is not None else None
+    if taking is not None:
+        old = track.planned_breaks[taking]
+        taking = next((i for i, b in enumerate(planned) if b is old), None)
+    if not same_shift:
+        return AdherenceTrack(start, end, activities, planned)
+    return AdherenceTrack(start, end, activities, planned, taking, track.scheduled_seconds, track.in_adherence_seconds,
+                          track.out_since_seconds, track.exception_raised, track.exceptions_total)
+
+
+def planned_length_now(track: AdherenceTrack) -> float | None:
+    """The planned length of the scheduled break being taken now, if any (for overrun rules)."""
+    return None if track.taking is None else track.planned_breaks[track.taking].planned_seconds
+
+
+def on_state(track: AdherenceTrack, old: AgentState | None, new: AgentState, at_seconds: float,
+             config: AdherenceConfig) -> AdherenceTrack:
+    """Match a break the agent starts to the first untaken scheduled break it can belong to."""
+    if new == old or not track.planned_breaks:
+        return track
+    breaks, taking = list(track.planned_breaks), track.taking
+    if taking is not None:
+        done = breaks[taking]
+        breaks[taking] = PlannedBreak(done.kind, done.start_seconds, done.end_seconds, done.taken_start_seconds,
+                                      at_seconds, done.missed_reported)
+        taking = None
+    for index, planned in enumerate(breaks):
+        opens = planned.start_seconds - config.start_grace_seconds
+        if planned.taken_start_seconds is None and new in config.in_states(planned.kind) and opens <= at_seconds <= planned.end_seconds:
+            breaks[index] = PlannedBreak(planned.kind, planned.start_seconds, planned.end_seconds, at_seconds, None,
+                                         planned.missed_reported)
+            taking = index
+            break
+    return _with(track, planned_breaks=tuple(breaks), taking=taking)
+
+
+def advance(track: AdherenceTrack, state: AgentState | None, from_seconds: float, to_seconds: float,
+            config: AdherenceConfig) -> tuple[AdherenceTrack, tuple[object, ...]]:
+    if track.shift_start_seconds is None or to_seconds <= from_seconds:
+        return track, ()
+    outputs: list[object] = []
+    scheduled, in_seconds = track.scheduled_seconds, track.in_adherence_seconds
+    since, raised, total = track.out_since_seconds, track.exception_raised, track.exceptions_total
+    for start, end, activity in _pieces(track, from_seconds, to_seconds):
+        verdict = "none" if activity is None else config.verdict(activity, state)
+        if verdict != "out":
+            since, raised = None, False
+            if verdict == "in":
+                scheduled, in_seconds = scheduled + (end - start), in_seconds + (end - start)
+            continue
+        scheduled += end - start
+        since = start if since is None else since
+        due = since + config.exception_tolerance_seconds
+        if not raised and end > due:
+            outputs.append(AdherenceExceptionStarted(activity, None if state is None else state.value, since, due))
+            raised, total = True, total + 1
+    breaks, missed = _missed(track.planned_breaks, to_seconds, config)
+    track = _with(track, planned_breaks=breaks, scheduled_seconds=scheduled, in_adherence_seconds=in_seconds,
+                  out_since_seconds=since, exception_raised=raised, exceptions_total=total)
+    return track, tuple(outputs) + missed
+
+
+def _pieces(track: AdherenceTrack, from_seconds: float, to_seconds: float):
+    """(start, end, activity) over [from, to]: activity None outside the shift, 'work' in its gaps."""
+    cuts = {from_seconds, to_seconds, track.shift_start_seconds, track.shift_end_seconds}
+    for _, start, end in track.activities:
+        cuts.update((start, end))
+    points = sorted(t for t in cuts if from_seconds <= t <= to_seconds)
+    for start, end in zip(points, points[1:]):
+        yield start, end, _activity_at(track, (start + end) / 2)
+
+
+def _activity_at(track: AdherenceTrack, at_seconds: float) -> str | None:
+    if not track.shift_start_seconds <= at_seconds < track.shift_end_seconds:
+        return None
+    covering = [kind for kind, start, end in track.activities if start <= at_seconds < end]
+    return covering[-1] if covering else "work"  # the latest-starting activity wins an overlap
+
+
+def _missed(breaks: tuple[PlannedBreak, ...], to_seconds: float, config: AdherenceConfig):
+    outputs, updated = [], []
+    for planned in breaks:
+        due = planned.start_seconds + config.start_grace_seconds
+        if planned.taken_start_seconds is None and not planned.missed_reported and to_seconds > due:
+            outputs.append(ScheduledBreakMissed(planned.kind, planned.start_seconds, due))
+            planned = PlannedBreak(planned.kind, planned.start_seconds, planned.end_seconds, None, None, True)
+        updated.append(planned)
+    return tuple(updated), tuple(outputs)
+
+
+def view(track: AdherenceTrack, now_seconds: float, config: AdherenceConfig) -> AdherenceFigures | None:
+    """Figures of a track already advanced to `now_seconds`; None without a schedule."""
+    if track.shift_start_seconds is None:
+        return None
+    ratio = track.in_adherence_seconds / track.scheduled_seconds if track.scheduled_seconds > 0 else None
+    since = track.out_since_seconds
+    return AdherenceFigures(
+        adherence_ratio=ratio,
+        in_adherence_seconds=track.in_adherence_seconds,
+        scheduled_seconds=track.scheduled_seconds,
+        out_of_adherence_seconds=0.0 if since is None else now_seconds - since,
+        exception_open=track.exception_raised,
+        exceptions_total=track.exceptions_total,
+        scheduled_breaks=tuple(_break_figures(b, now_seconds, config) for b in track.planned_breaks),
+    )
+
+
+def _break_figures(planned: PlannedBreak, now_seconds: float, config: AdherenceConfig) -> ScheduledBreakFigures:
+    start, end = planned.taken_start_seconds, planned.taken_end_seconds
+    offset = None if start is None else start - planned.start_seconds
+    length = None if start is None else (now_seconds if end is None else end) - start
+    return ScheduledBreakFigures(planned.kind, planned.start_seconds, planned.end_seconds, start, end,
+                                 _status(planned, offset, length, now_seconds, config), offset, length)
+
+
+def _status(planned: PlannedBreak, offset: float | None, length: float | None, now_seconds: float,
+            config: AdherenceConfig) -> str:
+    if offset is None or length is None:
+        late = now_seconds > planned.start_seconds + config.start_grace_seconds
+        return "missed" if late else "upcoming"
+    if offset < -config.start_grace_seconds:
+        return "early"
+    if offset > config.start_grace_seconds:
+        return "late"
+    overrun = length - planned.planned_seconds
+    if overrun > config.length_grace_seconds:
+        return "long"
+    if planned.taken_end_seconds is None:
+        return "taking"
+    return "short" if overrun < -config.length_grace_seconds else "on_time"
+
+
+def _with(track: AdherenceTrack, **changes) -> AdherenceTrack:
+    values = {name: getattr(track, name) for name in AdherenceTrack.__slots__}
+    values.update(changes)
+    return AdherenceTrack(**values)

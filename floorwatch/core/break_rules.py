@@ -1,0 +1,234 @@
+"""How far one agent is along each break rule, and when a rule is breached.
+
+Each rule keeps a small frozen `RuleProgress`; `advance_rule` moves it through a stretch of
+time in one state, `rule_on_state` handles a change of state, `end_of_day` judges the rules
+that only a whole day can settle. A breach is reported once, with `at_seconds` = the
+deadline that was missed and `flagged_at_seconds` = deadline + the rule's grace, both
+computed from the timeline, so the same events always give the same violations however
+time is sliced into `advance` calls. Deadlines are in *worked* time: unpaid rest does not
+count as work, so "start the meal before the 5th hour" and "have had it by then" agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from floorwatch.core.events import AgentState
+from floorwatch.core.policy import BreakRule
+
+
+@dataclass(frozen=True, slots=True)
+class BreakRuleBreached:
+    """A break rule was not met: `at_seconds` is the missed deadline (it was due then)."""
+
+    rule: str
+    at_seconds: float
+    flagged_at_seconds: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleProgress:
+    run_seconds: float = 0.0  # the current uninterrupted rest in the rule's rest states
+    work_seconds: float = 0.0  # continuous_work: work since the last qualifying rest
+    credit_seconds: float = 0.0  # rest_by_worked: qualifying rest from finished slices today
+    taken: int = 0  # count_per_worked: qualifying rests today
+    checked: int = 0  # deadlines already judged (count_per_worked: the k judged so far)
+    deadline_at_seconds: float | None = None  # when the deadline now being judged was reached
+    deferred: bool = False  # the deadline passed during a paid rest: judge when the rest ends
+    missed: bool = False  # rest_by_worked: deadline missed, the rule not yet known to apply
+    flagged: bool = False  # reported (continuous_work: for the current stretch; overrun: this break)
+
+
+FRESH = RuleProgress()
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """Time passing in one state: [from, to] wall time, worked time w0 -> w1."""
+
+    state: AgentState | None
+    from_seconds: float
+    to_seconds: float
+    worked_from_seconds: float
+    worked_to_seconds: float
+    planned_work_seconds: float | None  # from the schedule, if known
+    break_start_seconds: float | None  # the break (BREAK/LUNCH run) in progress, for overrun
+    break_allowed_seconds: float | None
+
+
+def resting(rule: BreakRule, state: AgentState | None) -> bool:
+    return (AgentState.LOGGED_OUT if state is None else state) in rule.rest_states
+
+
+def _working(rule: BreakRule, state: AgentState | None) -> bool:
+    return state is not None and state is not AgentState.LOGGED_OUT and state not in rule.rest_states
+
+
+def advance_rule(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
+    if rule.kind == "continuous_work":
+        return _advance_continuous(rule, p, s)
+    if rule.kind == "overrun":
+        return _advance_overrun(rule, p, s)
+    if resting(rule, s.state):
+        p = _replace(p, run_seconds=p.run_seconds + (s.to_seconds - s.from_seconds))
+        if rule.kind == "count_per_worked" and p.run_seconds >= rule.minimum_seconds > p.run_seconds - (s.to_seconds - s.from_seconds):
+            p = _replace(p, taken=p.taken + 1)
+    if s.worked_to_seconds <= s.worked_from_seconds:
+        return p, ()
+    if rule.kind == "rest_by_worked":
+        return _judge_rest_by_worked(rule, p, s)
+    return _judge_count(rule, p, s)
+
+
+def _advance_continuous(rule: BreakRule, p: RuleProgress, s: Stretch):
+    elapsed = s.to_seconds - s.from_seconds
+    if resting(rule, s.state):
+        run = p.run_seconds + elapsed
+        if run >= rule.minimum_seconds:  # a qualifying rest: the count starts again
+            return RuleProgress(run_seconds=run), ()
+        return _replace(p, run_seconds=run), ()
+    if not _working(rule, s.state):
+        return p, ()
+    work, limit = p.work_seconds + elapsed, rule.max_work_seconds
+    deadline_at = p.deadline_at_seconds
+    if deadline_at is None and work >= limit:
+        deadline_at = s.from_seconds + max(limit - p.work_seconds, 0.0)
+    p = _replace(p, run_seconds=0.0, work_seconds=work, deadline_at_seconds=deadline_at)
+    if p.flagged or work <= limit + rule.grace_seconds:
+        return p, ()
+    flagged_at = s.from_seconds + max(limit + rule.grace_seconds - (work - elapsed), 0.0)
+    detail = f"{limit / 60:g} min of work without a rest of {rule.minimum_seconds / 60:g} min"
+    return _replace(p, flagged=True), (BreakRuleBreached(rule.name, deadline_at, flagged_at, detail),)
+
+
+def _advance_overrun(rule: BreakRule, p: RuleProgress, s: Stretch):
+    start, allowed = s.break_start_seconds, s.break_allowed_seconds
+    if p.flagged or start is None or allowed is None or s.state not in rule.rest_states:
+        return p, ()
+    deadline = start + allowed
+    if s.to_seconds <= deadline + rule.grace_seconds:
+        return p, ()
+    detail = f"{s.state.value} ran past its {allowed / 60:g} min"
+    return _replace(p, flagged=True), (BreakRuleBreached(rule.name, deadline, deadline + rule.grace_seconds, detail),)
+
+
+def _wall_at(s: Stretch, worked_seconds: float) -> float:
+    """The wall time in this stretch when worked time reached `worked_seconds` (1:1 while working)."""
+    return s.from_seconds + max(worked_seconds - s.worked_from_seconds, 0.0)
+
+
+def _judge_rest_by_worked(rule: BreakRule, p: RuleProgress, s: Stretch):
+    w0, w1, deadline = s.worked_from_seconds, s.worked_to_seconds, rule.latest_start_worked_seconds
+    outputs: list[BreakRuleBreached] = []
+    if deadline is not None:
+        if p.deadline_at_seconds is None and w0 <= deadline < w1:
+            p = _replace(p, deadline_at_seconds=_wall_at(s, deadline))
+        if not p.checked and w1 > deadline + rule.grace_seconds:
+            moment = deadline + rule.grace_seconds
+            p = _replace(p, checked=1)
+            if resting(rule, s.state):
+                p = _replace(p, deferred=True)
+            elif not satisfied(rule, p):
+                if applies(rule, moment, s.planned_work_seconds):
+                    outputs.append(_missed(rule, p, _wall_at(s, moment)))
+                    p = _replace(p, flagged=True)
+                else:
+                    p = _replace(p, missed=True)
+    trigger = rule.trigger_worked_seconds
+    if p.missed and not p.flagged and w1 > trigger:
+        outputs.append(_missed(rule, p, _wall_at(s, trigger)))
+        p = _replace(p, flagged=True)
+    return p, tuple(outputs)
+
+
+def _judge_count(rule: BreakRule, p: RuleProgress, s: Stretch):
+    outputs: list[BreakRuleBreached] = []
+    w0, w1 = s.worked_from_seconds, s.worked_to_seconds
+    while True:
+        k = p.checked + 1
+        deadline = rule.count_deadline_worked_seconds(k)
+        if p.deadline_at_seconds is None and w0 <= deadline < w1:
+            p = _replace(p, deadline_at_seconds=_wall_at(s, deadline))
+        if w1 <= deadline + rule.grace_seconds:
+            return p, tuple(outputs)
+        if resting(rule, s.state):
+            return _replace(p, checked=k, deferred=True), tuple(outputs)
+        if p.taken < k:
+            outputs.append(_missed(rule, p, _wall_at(s, deadline + rule.grace_seconds), k))
+        p = _replace(p, checked=k, deadline_at_seconds=None)
+
+
+def _missed(rule: BreakRule, p: RuleProgress, flagged_at: float, k: int | None = None) -> BreakRuleBreached:
+    at = p.deadline_at_seconds if p.deadline_at_seconds is not None else flagged_at
+    if rule.kind == "count_per_worked":
+        detail = f"rest {k} of at least {rule.minimum_seconds / 60:g} min not taken by {rule.count_deadline_worked_seconds(k or 1) / 3600:g} h of work"
+    elif rule.latest_start_worked_seconds is None:
+        detail = f"{rule.minimum_seconds / 60:g} min of rest not taken in a working day over {rule.trigger_worked_seconds / 3600:g} h"
+    else:
+        detail = f"{rule.minimum_seconds / 60:g} min of rest not taken by {rule.latest_start_worked_seconds / 3600:g} h of work"
+    return BreakRuleBreached(rule.name, at, flagged_at, detail)
+
+
+def satisfied(rule: BreakRule, p: RuleProgress) -> bool:
+    """rest_by_worked: enough qualifying rest today, counting a rest in progress once it qualifies."""
+    run = p.run_seconds if p.run_seconds >= rule.slice_seconds else 0.0
+    return p.credit_seconds + run >= rule.minimum_seconds
+
+
+def applies(rule: BreakRule, worked_seconds: float, planned_work_seconds: float | None) -> bool:
+    trigger = rule.trigger_worked_seconds
+    return worked_seconds > trigger or (planned_work_seconds is not None and planned_work_seconds > trigger)
+
+
+def rule_on_state(rule: BreakRule, p: RuleProgress, old: AgentState | None, new: AgentState,
+                  at_seconds: float) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
+    if rule.kind == "overrun":
+        return (_replace(p, flagged=False) if new != old else p), ()
+    if not resting(rule, old) or resting(rule, new):
+        return p, ()
+    # A rest in this rule's states ends: bank it, and judge a deadline that passed during it.
+    if rule.kind == "rest_by_worked" and p.run_seconds >= rule.slice_seconds:
+        p = _replace(p, credit_seconds=p.credit_seconds + p.run_seconds)
+    p = _replace(p, run_seconds=0.0)
+    if not p.deferred:
+        return p, ()
+    late = not satisfied(rule, p) if rule.kind == "rest_by_worked" else p.taken < p.checked
+    outputs = (_missed(rule, p, at_seconds, p.checked),) if late else ()
+    if rule.kind == "count_per_worked":  # the next rest has a deadline of its own
+        return _replace(p, deferred=False, deadline_at_seconds=None), outputs
+    return _replace(p, deferred=False, flagged=p.flagged or late), outputs
+
+
+def end_of_day(rule: BreakRule, p: RuleProgress, worked_seconds: float, ended_at_seconds: float,
+               judged_at_seconds: float) -> tuple[BreakRuleBreached, ...]:
+    """Judge rules due 'by the end of the working day' (no latest start) when the day is over."""
+    if rule.kind != "rest_by_worked" or rule.latest_start_worked_seconds is not None or p.flagged:
+        return ()
+    if worked_seconds <= rule.trigger_worked_seconds or satisfied(rule, p):
+        return ()
+    return (_missed(rule, _replace(p, deadline_at_seconds=ended_at_seconds), judged_at_seconds),)
+
+
+def due_in(rule: BreakRule, p: RuleProgress, state: AgentState | None, worked_seconds: float,
+           planned_work_seconds: float | None) -> tuple[float | None, bool]:
+    """(seconds of work until this rule's next break is due, negative once overdue; overdue now?)."""
+    if rule.kind == "overrun":
+        return None, False
+    rest_now = resting(rule, state)
+    if rule.kind == "continuous_work":
+        remaining = rule.max_work_seconds - p.work_seconds
+    elif rule.kind == "count_per_worked":
+        remaining = rule.count_deadline_worked_seconds(p.taken + 1) - worked_seconds
+    elif satisfied(rule, p) or (planned_work_seconds is not None and not applies(rule, worked_seconds, planned_work_seconds)):
+        return None, False
+    elif rule.latest_start_worked_seconds is None:  # due by the end of the day: suggested by the trigger
+        return max(rule.after_worked_seconds - worked_seconds, 0.0), False
+    else:
+        remaining = rule.latest_start_worked_seconds - worked_seconds
+    return remaining, remaining < 0 and not rest_now
+
+
+def _replace(p: RuleProgress, **changes) -> RuleProgress:
+    values = {name: getattr(p, name) for name in RuleProgress.__slots__}
+    values.update(changes)
+    return RuleProgress(**values)

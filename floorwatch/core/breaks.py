@@ -1,0 +1,233 @@
+"""Break compliance of one agent, live: is a break due, overdue, was a rule missed (DOMAIN.md §4).
+
+The policy (`floorwatch.core.policy`) is a list of rules built from primitives; this track
+follows the agent's working day against each of them (`break_rules`) and against the
+schedule (`adherence`). The framing is protective: the figures say when the next break is
+*due*, and a rule is flagged only after its grace. `docs/breaks.md` has the definitions.
+
+A working day starts at the first staffed state and ends when the agent has been logged out
+for `policy.new_day_after_logged_out_seconds`; rules due "by the end of the day" are judged
+then. Worked time counts every staffed state except unpaid breaks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from floorwatch.core import adherence
+from floorwatch.core.adherence import AdherenceFigures, AdherenceTrack
+from floorwatch.core.break_rules import (
+    FRESH,
+    BreakRuleBreached,
+    RuleProgress,
+    Stretch,
+    advance_rule,
+    due_in,
+    end_of_day,
+    rule_on_state,
+)
+from floorwatch.core.events import AgentState, SchedulePublishedData
+from floorwatch.core.policy import BREAK_STATES, BreakPolicy, default_policy, load_policy, load_profile
+
+__all__ = [
+    "BreakFigures", "BreakPolicy", "BreakRuleBreached", "BreakTaken", "BreakTrack", "advance", "default_policy",
+    "initial", "load_policy", "load_profile", "on_contact", "on_schedule", "on_state", "team_compliance_ratio", "view",
+]
+_OFF = (None, AgentState.LOGGED_OUT)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakTaken:
+    start_seconds: float
+    end_seconds: float | None  # None while the break goes on
+    kind: str  # BREAK or LUNCH
+    scheduled: bool  # matched a scheduled break (its planned length is the allowance)
+    allowed_seconds: float | None  # how long it may run before an overrun rule looks at it
+
+
+@dataclass(frozen=True, slots=True)
+class BreakTrack:
+    clock_seconds: float | None
+    on_day: bool  # a working day is open
+    worked_seconds: float  # today's work (paid breaks included)
+    logged_out_seconds: float  # the current logged-out run
+    progress: tuple[RuleProgress, ...]  # one per policy rule, in order
+    current_break: BreakTaken | None
+    breaks_taken: tuple[BreakTaken, ...]  # finished breaks, newest last, at most policy.history_limit
+    violations: tuple[BreakRuleBreached, ...]  # newest last, at most policy.history_limit
+    violations_total: int
+    planned_work_seconds: float | None  # the schedule's shift minus its breaks
+    adherence: AdherenceTrack
+
+
+@dataclass(frozen=True, slots=True)
+class BreakFigures:
+    policy: str
+    on_shift: bool
+    on_break: bool
+    worked_seconds: float
+    break_due_in_seconds: float | None  # work until the next break is due; negative when overdue
+    break_due_rule: str | None
+    break_due_minimum_seconds: float | None  # how long that break should be
+    overdue: bool
+    overdue_rules: tuple[str, ...]
+    violations_total: int
+    violations: tuple[BreakRuleBreached, ...]
+    breaks_taken: tuple[BreakTaken, ...]  # the one in progress last, with end_seconds None
+    adherence: AdherenceFigures | None
+
+
+def initial(policy: BreakPolicy) -> BreakTrack:
+    return BreakTrack(None, False, 0.0, 0.0, (FRESH,) * len(policy.rules), None, (), (), 0, None, adherence.initial())
+
+
+def advance(track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float,
+            policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+    if to_seconds <= from_seconds:
+        return track, ()
+    outputs: tuple[object, ...] = ()
+    remaining_day = policy.new_day_after_logged_out_seconds - track.logged_out_seconds
+    if state in _OFF and track.on_day and from_seconds + remaining_day <= to_seconds:
+        day_ends_at = from_seconds + max(remaining_day, 0.0)
+        track, outputs = _advance(track, state, from_seconds, day_ends_at, policy)
+        track, ended = _end_day(track, day_ends_at, policy)
+        outputs, from_seconds = outputs + ended, day_ends_at
+    track, more = _advance(track, state, from_seconds, to_seconds, policy)
+    return track, _in_order(outputs + more)
+
+
+def _advance(track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float,
+             policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+    elapsed = to_seconds - from_seconds
+    on_day = track.on_day or state not in _OFF
+    works = on_day and state not in _OFF and (state not in BREAK_STATES or state in policy.paid_break_states)
+    worked = track.worked_seconds + elapsed if works else track.worked_seconds
+    progress, outputs = track.progress, []
+    if on_day:
+        current = track.current_break
+        stretch = Stretch(state, from_seconds, to_seconds, track.worked_seconds, worked, track.planned_work_seconds,
+                          None if current is None else current.start_seconds, None if current is None else current.allowed_seconds)
+        moved = [advance_rule(rule, p, stretch) for rule, p in zip(policy.rules, _aligned(track, policy))]
+        progress = tuple(p for p, _ in moved)
+        outputs = [o for _, found in moved for o in found]
+    logged_out = track.logged_out_seconds + elapsed if state in _OFF else 0.0
+    adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
+    track = _replace(track, clock_seconds=to_seconds, on_day=on_day, worked_seconds=worked, logged_out_seconds=logged_out,
+                     progress=progress, adherence=adherence_track)
+    return _record(track, outputs, policy), tuple(outputs) + planned
+
+
+def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+    logged_out_at = at_seconds - policy.new_day_after_logged_out_seconds
+    outputs = [o for rule, p in zip(policy.rules, _aligned(track, policy))
+               for o in end_of_day(rule, p, track.worked_seconds, logged_out_at, at_seconds)]
+    track = _replace(track, on_day=False, worked_seconds=0.0, progress=(FRESH,) * len(policy.rules))
+    return _record(track, outputs, policy), tuple(outputs)
+
+
+def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seconds: float,
+             policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+    if new == old:
+        return track, ()
+    moved = [rule_on_state(rule, p, old, new, at_seconds) for rule, p in zip(policy.rules, _aligned(track, policy))]
+    outputs = [o for _, found in moved for o in found]
+    taken, current = track.breaks_taken, track.current_break
+    if current is not None:
+        finished = BreakTaken(current.start_seconds, at_seconds, current.kind, current.scheduled, current.allowed_seconds)
+        taken, current = (taken + (finished,))[-policy.history_limit:], None
+    adherence_track = adherence.on_state(track.adherence, old, new, at_seconds, policy.adherence)
+    if new in BREAK_STATES:
+        planned = adherence.planned_length_now(adherence_track)
+        allowed = planned if planned is not None else policy.allowed_seconds(new)
+        current = BreakTaken(at_seconds, None, new.value, planned is not None, allowed)
+    track = _replace(
+        track,
+        clock_seconds=at_seconds,
+        on_day=track.on_day or new is not AgentState.LOGGED_OUT,
+        logged_out_seconds=track.logged_out_seconds if old in _OFF and new in _OFF else 0.0,
+        progress=tuple(p for p, _ in moved),
+        current_break=current,
+        breaks_taken=taken,
+        adherence=adherence_track,
+    )
+    return _record(track, outputs, policy), _in_order(tuple(outputs))
+
+
+def on_contact(track: BreakTrack, event: object, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+    """Contacts do not move break compliance: the state changes around them do."""
+    return track, ()
+
+
+def on_schedule(track: BreakTrack, schedule: SchedulePublishedData, policy: BreakPolicy) -> BreakTrack:
+    shift = schedule.shift_end.timestamp() - schedule.shift_start.timestamp()
+    resting = sum(a.end.timestamp() - a.start.timestamp() for a in schedule.activities if a.kind in ("break", "lunch"))
+    return _replace(track, planned_work_seconds=max(shift - resting, 0.0),
+                    adherence=adherence.on_schedule(track.adherence, schedule))
+
+
+def view(track: BreakTrack, state: AgentState | None, now_seconds: float, policy: BreakPolicy) -> BreakFigures:
+    """The figures at `now_seconds` (advancing a copy from the track's own clock if behind)."""
+    if track.clock_seconds is not None and now_seconds > track.clock_seconds:
+        track, _ = advance(track, state, track.clock_seconds, now_seconds, policy)
+    dues = [(due_in(rule, p, state, track.worked_seconds, track.planned_work_seconds), rule)
+            for rule, p in zip(policy.rules, _aligned(track, policy))] if track.on_day else []
+    pending = [(seconds, rule) for (seconds, _), rule in dues if seconds is not None]
+    first = min(pending, key=lambda pair: pair[0]) if pending else None
+    overdue_rules = tuple(rule.name for (_, overdue), rule in dues if overdue)
+    taken = track.breaks_taken + ((track.current_break,) if track.current_break is not None else ())
+    return BreakFigures(
+        policy=policy.name,
+        on_shift=state not in _OFF,
+        on_break=state in BREAK_STATES,
+        worked_seconds=track.worked_seconds,
+        break_due_in_seconds=None if first is None else first[0],
+        break_due_rule=None if first is None else first[1].name,
+        break_due_minimum_seconds=None if first is None else first[1].minimum_seconds,
+        overdue=bool(overdue_rules),
+        overdue_rules=overdue_rules,
+        violations_total=track.violations_total,
+        violations=track.violations,
+        breaks_taken=taken,
+        adherence=adherence.view(track.adherence, now_seconds, policy.adherence),
+    )
+
+
+def team_compliance_ratio(figures) -> float | None:
+    """Of the agents on shift, the fraction with no break overdue; None when nobody is on shift."""
+    on_shift = [f for f in figures if f.on_shift]
+    if not on_shift:
+        return None
+    return sum(1 for f in on_shift if not f.overdue) / len(on_shift)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]:
+    """Progress per rule; a track made under another policy starts its rules afresh."""
+    if len(track.progress) == len(policy.rules):
+        return track.progress
+    return (FRESH,) * len(policy.rules)
+
+
+def _record(track: BreakTrack, outputs, policy: BreakPolicy) -> BreakTrack:
+    found = tuple(o for o in outputs if isinstance(o, BreakRuleBreached))
+    if not found:
+        return track
+    kept = (track.violations + found)[-policy.history_limit:]
+    return _replace(track, violations=kept, violations_total=track.violations_total + len(found))
+
+
+def _in_order(outputs: tuple[object, ...]) -> tuple[object, ...]:
+    """By the time each was flagged, so a violation is announced after what came before it."""
+    return tuple(sorted(outputs, key=_noticed_at))
+
+
+def _noticed_at(output: object) -> float:
+    flagged = getattr(output, "flagged_at_seconds", None)
+    return output.at_seconds if flagged is None else flagged  # type: ignore[attr-defined]
+
+
+def _replace(track: BreakTrack, **changes) -> BreakTrack:
+    values = {name: getattr(track, name) for name in BreakTrack.__slots__}
+    values.update(changes)
+    return BreakTrack(**values)
