@@ -11,8 +11,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from pathlib import Path
+
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.queue import QueueConfig
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; `reason` says which file or key and why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,13 @@ class MetricConfig:
     def __post_init__(self) -> None:
         if self.allowed_lateness_seconds < 0:
             raise ValueError("allowed_lateness_seconds cannot be negative")
+
+
+def load_config(policy: str | Path | None = None) -> MetricConfig:
+    """The defaults, with the break policy from a YAML file or a shipped profile's name."""
+    if policy is None:
+        return MetricConfig()
+    raise ConfigError("break policies are wired in when floorwatch.core.policy lands")  # TODO(integration)
 
 
 def as_dict(config: Any) -> Any:

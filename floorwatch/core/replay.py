@@ -77,7 +77,7 @@ def decode_lines(lines: Iterable[bytes | str], file: str = "events") -> Iterator
             yield file, number, None
             continue
         try:
-            yield file, number, decode(raw)
+            yield file, number, decode(raw.rstrip(b"\r\n" if isinstance(raw, bytes) else "\r\n"))
         except InvalidEvent as problem:
             yield file, number, Rejection(file, number, problem.reason)
 

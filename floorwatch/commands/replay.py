@@ -1,0 +1,97 @@
+"""`floorwatch replay EVENTS.jsonl`: every figure in batch, as one JSON report on stdout.
+
+The report's shape and the meaning of each figure: docs/metrics.md. Bad lines are skipped
+and reported with their line numbers (in the report, and the first few on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import BinaryIO
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from floorwatch.core.config import ConfigError, load_config
+from floorwatch.core.replay import replay
+
+HELP = "Compute every figure in batch from a canonical event log (JSONL)"
+PROGRESS_FROM_BYTES = 5_000_000  # smaller logs finish before a bar would be worth drawing
+SHOWN_ON_STDERR = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("events", help="canonical event log, one JSON event per line ('-' reads stdin)")
+    parser.add_argument("--policy", type=Path, help="break policy profile (YAML); default: the built-in default policy")
+    parser.add_argument("--schedules", type=Path, help="schedule.published events (JSONL), applied before the log")
+    parser.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
+    parser.add_argument("--no-progress", action="store_true", help="never draw the progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        config = load_config(policy=args.policy)
+    except ConfigError as problem:
+        err.print(f"floorwatch replay: {problem.reason}")
+        return 2
+    with ExitStack() as stack:
+        try:
+            events = sys.stdin.buffer if args.events == "-" else stack.enter_context(open(args.events, "rb"))
+            schedules = stack.enter_context(open(args.schedules, "rb")) if args.schedules else None
+        except OSError as problem:
+            err.print(f"floorwatch replay: cannot read {problem.filename}: {problem.strerror}")
+            return 2
+        lines = _with_progress(events, stack, err, enabled=not args.no_progress)
+        report = replay(lines, config, schedules if schedules is not None else ())
+    text = json.dumps(report, sort_keys=True, indent=2, allow_nan=False) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    _summarise(report["events"], err)
+    return 0
+
+
+def _with_progress(events: BinaryIO, stack: ExitStack, err: Console, *, enabled: bool) -> Iterable[bytes]:
+    size = _size(events)
+    if not enabled or size is None or size < PROGRESS_FROM_BYTES:
+        return events
+    progress = stack.enter_context(
+        Progress(TextColumn("replaying"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), console=err)
+    )
+    return _counting(events, progress, progress.add_task("replay", total=size))
+
+
+def _counting(lines: Iterable[bytes], progress: Progress, task: int) -> Iterator[bytes]:
+    done = 0
+    for number, line in enumerate(lines, start=1):
+        done += len(line)
+        if number % 20_000 == 0:
+            progress.update(task, completed=done)
+        yield line
+    progress.update(task, completed=done)
+
+
+def _size(stream: BinaryIO) -> int | None:
+    try:
+        return os.fstat(stream.fileno()).st_size or None
+    except (OSError, ValueError):
+        return None
+
+
+def _summarise(events: dict, err: Console) -> None:
+    err.print(
+        f"{events['lines']} lines: {events['accepted']} accepted, {events['duplicate']} duplicate, "
+        f"{events['late']} late, {events['rejected']} rejected"
+    )
+    for rejection in events["rejections"][:SHOWN_ON_STDERR]:
+        err.print(f"  {rejection['file']} line {rejection['line']}: {rejection['reason']}", markup=False)
+    hidden = events["rejected"] - min(events["rejected"], SHOWN_ON_STDERR)
+    if hidden:
+        err.print(f"  ... and {hidden} more rejected line(s): see events.rejections in the report")

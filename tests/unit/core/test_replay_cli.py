@@ -1,0 +1,65 @@
+"""`floorwatch replay` as a person runs it: files in, one JSON report out, problems on stderr."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builders import schedule
+from floorwatch.cli import main
+from floorwatch.commands import replay as command
+from floorwatch.core.codec import encode
+
+SAMPLE = Path(__file__).parents[2] / "fixtures" / "replay_sample.jsonl"
+
+
+def test_the_report_goes_to_stdout_and_a_summary_with_bad_lines_to_stderr(capsys):
+    assert main(["replay", str(SAMPLE)]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["events"]["accepted"] == 12
+    assert "17 lines: 12 accepted, 1 duplicate, 1 late, 2 rejected" in err
+    assert "events line 6: not valid JSON" in err
+    assert "events line 13: agent.state_changed.data.state" in err
+
+
+def test_output_writes_the_same_report_to_a_file(tmp_path, capsys):
+    target = tmp_path / "report.json"
+    assert main(["replay", str(SAMPLE), "--output", str(target)]) == 0
+    written = target.read_text()
+    assert main(["replay", str(SAMPLE)]) == 0
+    assert capsys.readouterr().out == written
+
+
+def test_the_progress_bar_loses_no_line(tmp_path, capsys, monkeypatch):
+    assert main(["replay", str(SAMPLE)]) == 0
+    quiet = capsys.readouterr().out
+    monkeypatch.setattr(command, "PROGRESS_FROM_BYTES", 1)
+    assert main(["replay", str(SAMPLE)]) == 0
+    assert capsys.readouterr().out == quiet
+
+
+def test_schedules_are_read_from_their_own_file_and_their_bad_lines_named(tmp_path, capsys):
+    schedules = tmp_path / "schedules.jsonl"
+    schedules.write_bytes(encode(schedule("a1", 0, 8 * 3600)) + b"\n{oops\n")
+    assert main(["replay", str(SAMPLE), "--schedules", str(schedules)]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["events"]["by_type"]["schedule.published"] == 1
+    assert [(r["file"], r["line"]) for r in report["events"]["rejections"]] == [("schedules", 2), ("events", 6), ("events", 13)]
+    assert "schedules line 2: not valid JSON" in err
+
+
+def test_a_missing_log_is_an_error_message_not_a_traceback(tmp_path, capsys):
+    assert main(["replay", str(tmp_path / "nope.jsonl")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_the_installed_command_reads_stdin(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "floorwatch.cli", "replay", "-"], input=SAMPLE.read_bytes(),
+                          capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["events"]["lines"] == 17
