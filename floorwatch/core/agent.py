@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from floorwatch.core import occupancy
+from floorwatch.core import breaks, occupancy
+from floorwatch.core.breaks import BreakFigures, BreakTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import AgentState, AgentStateChanged, ContactOffered, SchedulePublished, SchedulePublishedData
 from floorwatch.core.occupancy import OccupancyFigures, OccupancyTrack
@@ -35,6 +36,7 @@ class AgentTrack:
     last_event_seconds: float | None  # the agent's event clock
     recent_event_ids: tuple[tuple[str, float], ...]  # (event_id, applied at) within allowed lateness of the clock
     occupancy: OccupancyTrack
+    breaks: BreakTrack
     schedule: SchedulePublishedData | None
 
     @property
@@ -83,6 +85,7 @@ class AgentFigures:
     as_of_seconds: float
     last_event_seconds: float | None
     occupancy: OccupancyFigures
+    breaks: BreakFigures
 
 
 def agent_id_of(event: object) -> str | None:
@@ -93,7 +96,8 @@ def agent_id_of(event: object) -> str | None:
 
 
 def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
-    return AgentTrack(AgentIdentity(agent_id, None, None, ()), None, None, (), occupancy.initial(config.occupancy), None)
+    identity = AgentIdentity(agent_id, None, None, ())
+    return AgentTrack(identity, None, None, (), occupancy.initial(config.occupancy), breaks.initial(config.breaks), None)
 
 
 def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Applied:
@@ -118,20 +122,23 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
             return Applied(track, (), "late", lateness)
         if lateness > 0:
             at = clock
-    occ, outputs = _advance(track, clock, at, config)
+    occ, brk, outputs = _advance(track, clock, at, config)
     identity, state = track.identity, track.state
     if isinstance(event, AgentStateChanged):
         data = event.data
         if (data.team_id, data.site_id, data.queues) != (identity.team_id, identity.site_id, identity.queues):
             identity = AgentIdentity(identity.agent_id, data.team_id, data.site_id, data.queues)
         occ, more = occupancy.on_state(occ, state, data.state, at, config.occupancy)
+        brk, even_more = breaks.on_state(brk, state, data.state, at, config.breaks)
         state = data.state
     else:
         occ, more = occupancy.on_contact(occ, event, at, config.occupancy)
-    outputs += more
+        brk, even_more = breaks.on_contact(brk, event, at, config.breaks)
+    outputs += more + even_more
     recent = _remember(track.recent_event_ids, event_id, at, config)
-    new = AgentTrack(identity, state, at, recent, occ, track.schedule)
-    return Applied(new, _wrap(identity, outputs) if outputs else (), "accepted", max(clock - event_seconds, 0.0) if clock is not None else 0.0)
+    new = AgentTrack(identity, state, at, recent, occ, brk, track.schedule)
+    lateness = max(clock - event_seconds, 0.0) if clock is not None else 0.0
+    return Applied(new, _wrap(identity, outputs) if outputs else (), "accepted", lateness)
 
 
 def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[AgentFigures, tuple[AgentOutput, ...]]:
@@ -139,7 +146,7 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
     would produce. Nothing is stored: a live timer and the replay's final report both call this."""
     clock = track.last_event_seconds
     now = now_seconds if clock is None else max(now_seconds, clock)
-    occ, outputs = _advance(track, clock, now, config)
+    occ, brk, outputs = _advance(track, clock, now, config)
     figures = AgentFigures(
         agent_id=track.agent_id,
         team_id=track.team_id,
@@ -150,6 +157,7 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
         as_of_seconds=now,
         last_event_seconds=clock,
         occupancy=occupancy.view(occ, track.state, now, config.occupancy),
+        breaks=breaks.view(brk, track.state, now, config.breaks),
     )
     return figures, _wrap(track.identity, outputs)
 
@@ -157,12 +165,16 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _advance(track: AgentTrack, clock: float | None, to_seconds: float, config: MetricConfig) -> tuple[OccupancyTrack, tuple]:
+def _advance(
+    track: AgentTrack, clock: float | None, to_seconds: float, config: MetricConfig
+) -> tuple[OccupancyTrack, BreakTrack, tuple]:
     """Every sub-track through the time spent in the current state, from the clock to `to_seconds`."""
     if clock is None or to_seconds <= clock:
-        return track.occupancy, ()
-    occ, outputs = occupancy.advance(track.occupancy, track.state, clock, to_seconds, config.occupancy)
-    return occ, outputs
+        return track.occupancy, track.breaks, ()
+    state = track.state
+    occ, outputs = occupancy.advance(track.occupancy, state, clock, to_seconds, config.occupancy)
+    brk, more = breaks.advance(track.breaks, state, clock, to_seconds, config.breaks)
+    return occ, brk, outputs + more
 
 
 def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: MetricConfig) -> Applied:
@@ -171,7 +183,8 @@ def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: 
     if track.schedule == schedule:
         return Applied(track, (), "duplicate", 0.0)
     occ = occupancy.on_schedule(track.occupancy, schedule, config.occupancy)
-    new = AgentTrack(track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, schedule)
+    brk = breaks.on_schedule(track.breaks, schedule, config.breaks)
+    new = AgentTrack(track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, brk, schedule)
     return Applied(new, (), "accepted", 0.0)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pathlib import Path
 
 from floorwatch.core.occupancy import OccupancyConfig
+from floorwatch.core.policy import PROFILES, BreakPolicy, PolicyError, default_policy, load_policy, load_profile
 from floorwatch.core.queue import QueueConfig
 
 
@@ -29,6 +30,7 @@ class ConfigError(ValueError):
 class MetricConfig:
     occupancy: OccupancyConfig = field(default_factory=OccupancyConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
+    breaks: BreakPolicy = field(default_factory=default_policy)  # floorwatch/policies/default.yaml
     # An agent's event this far behind the agent's own clock is applied at the clock; further is "late".
     allowed_lateness_seconds: float = 120.0
 
@@ -41,7 +43,12 @@ def load_config(policy: str | Path | None = None) -> MetricConfig:
     """The defaults, with the break policy from a YAML file or a shipped profile's name."""
     if policy is None:
         return MetricConfig()
-    raise ConfigError("break policies are wired in when floorwatch.core.policy lands")  # TODO(integration)
+    try:
+        if Path(policy).exists() or str(policy) not in PROFILES:
+            return MetricConfig(breaks=load_policy(str(policy)))
+        return MetricConfig(breaks=load_profile(str(policy)))
+    except PolicyError as problem:
+        raise ConfigError(problem.reason) from None
 
 
 def as_dict(config: Any) -> Any:
@@ -52,6 +59,8 @@ def as_dict(config: Any) -> Any:
         return config.value
     if isinstance(config, (tuple, list)):
         return [as_dict(item) for item in config]
+    if isinstance(config, (set, frozenset)):  # sorted, so the same configuration prints the same
+        return sorted((as_dict(item) for item in config), key=str)
     if isinstance(config, dict):
         return {str(key): as_dict(value) for key, value in config.items()}
     return config

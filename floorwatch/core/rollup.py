@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from floorwatch.core import breaks
 from floorwatch.core.agent import AgentFigures
 from floorwatch.core.events import STATE_CATEGORY, AgentState, StateCategory
 from floorwatch.core.occupancy import OccupancyConfig, SpanFigures, WindowFigures, ratio, span_figures
@@ -28,6 +29,10 @@ class GroupFigures:
     windows: tuple[WindowFigures, ...]  # summed per window; covered_seconds is the longest member's
     contacts_handled: int
     average_handle_seconds: float | None
+    agents_on_shift: int  # by the break policy's notion of shift (staffed now)
+    agents_break_overdue: int
+    break_compliance_ratio: float | None  # on shift with no break overdue / on shift
+    break_violations_total: int
 
 
 def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFigures:
@@ -57,6 +62,10 @@ def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFig
         windows=tuple(_sum_windows(members, w, config) for w in config.windows_seconds),
         contacts_handled=contacts,
         average_handle_seconds=handled_seconds / contacts if contacts else None,
+        agents_on_shift=sum(1 for m in members if m.breaks.on_shift),
+        agents_break_overdue=sum(1 for m in members if m.breaks.on_shift and m.breaks.overdue),
+        break_compliance_ratio=breaks.team_compliance_ratio([m.breaks for m in members]),
+        break_violations_total=sum(m.breaks.violations_total for m in members),
     )
 
 

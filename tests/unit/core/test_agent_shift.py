@@ -24,6 +24,9 @@ cy   0-480   32 cycles 15/14, no break   handle 448, available 32, staffed 480; 
 team handle 992, available 238, aux 150, staffed 1380 (= 480 + 420 + 480)
      occupancy 992/1230 = 0.806504 - not the mean of the three ratios (0.790476)
      utilization 992/1380 = 0.718841; 86 contacts, AHT 992/86 = 11.534884 min
+breaks (default policy: at most 120 min of work without a 10-min rest, 2 min grace):
+     ana rests at 120, 240 and 390: no violation. ben works 60-240 (training is work) and
+     270-480: breached at 180 and at 390. cy never rests: breached at 120, once per stretch.
 last hour (420-480): ana 4 cycles 15/12 = 48 + 12, ben 4 x 15/10 = 40 + 20, cy 4 x 15/14 = 56 + 4
      team 144 handle / 180 = 0.8; last 15 minutes (465-480): 12+10+14 = 36 / 45 = 0.8
 """
@@ -131,3 +134,32 @@ def test_live_floor_occupancy_counts_agents_in_handle_among_those_staffed_and_no
     team = rollup.by_team(figures.values(), CONFIG.occupancy)["blue"]
     assert team.agents_by_state["AVAILABLE"] == 2
     assert team.live_floor_occupancy_ratio == pytest.approx(1 / 3)
+
+
+def test_break_rules_flag_the_agents_who_worked_too_long_without_rest():
+    report = {}
+    agents = {}
+    for event in team_shift():
+        agent_id = agent.agent_id_of(event)
+        if agent_id is not None:
+            applied = agent.apply(agents.get(agent_id), event, CONFIG)
+            agents[agent_id] = applied.track
+            report.setdefault(agent_id, []).extend(
+                (o.output.rule, (o.output.at_seconds - epoch(0)) / MINUTE) for o in applied.outputs if hasattr(o.output, "rule")
+            )
+    assert report.get("ana", []) == []
+    assert report["ben"] == [("rest-every-2h", 180), ("rest-every-2h", 390)]
+    assert report["cy"] == [("rest-every-2h", 120)]
+    ana = agent.view(agents["ana"], epoch(END), CONFIG)[0].breaks
+    assert [(b.kind, (b.start_seconds - epoch(0)) / MINUTE, (b.end_seconds - epoch(0)) / MINUTE) for b in ana.breaks_taken] == [
+        ("BREAK", 120, 135), ("LUNCH", 240, 270), ("BREAK", 390, 405)
+    ]
+
+
+def test_team_break_compliance_counts_agents_on_shift_with_no_break_overdue():
+    # 10:05 (minute 125): cy has worked 125 min without rest (due at 120) and is overdue;
+    # ana is on break, ben has worked 65 min: 2 of 3 on shift comply.
+    figures, _ = floor_at(team_shift(), 125)
+    team = rollup.by_team(figures.values(), CONFIG.occupancy)["blue"]
+    assert (team.agents_on_shift, team.agents_break_overdue) == (3, 1)
+    assert team.break_compliance_ratio == pytest.approx(2 / 3)
