@@ -1,0 +1,180 @@
+"""The contacts behind the stress score: which were difficult, how long, against whose baseline.
+
+A contact is followed from its answer to its end (ended, transferred away, or abandoned
+while held). When it closes it gives one impulse: workload points (its handle hours x the
+excess of last-hour occupancy over the healthy band) and emotional points (the sum of its
+difficulty reasons' points x a length factor). Handle time counts as "far above" against
+the agent's own running mean, which needs nothing from other partitions. A sentiment
+reading or an escalation for a contact already closed (post-call analytics) is an impulse
+of its own, counted once per contact and reason. A reading for a contact never seen is
+remembered on an open contact that closes with the agent's next end event for it, or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from floorwatch.core.events import (
+    ContactAbandoned,
+    ContactAnswered,
+    ContactEnded,
+    ContactEscalated,
+    ContactSentimentObserved,
+    ContactTransferred,
+)
+
+if TYPE_CHECKING:
+    from floorwatch.core.stress import StressConfig
+
+ESCALATED = "escalated"
+LONG_TRANSFER = "transferred_after_long_handle"
+NEGATIVE_SENTIMENT = "negative_sentiment"
+COMPLAINT = "complaint"
+ABANDONED_ON_HOLD = "abandoned_after_long_hold"
+LONG_HANDLE = "long_handle"
+_RECENT = 8  # closed contacts remembered, for late sentiment readings
+
+
+@dataclass(frozen=True, slots=True)
+class OpenContact:
+    contact_id: str
+    answered_seconds: float | None  # None when the answer was not seen
+    reasons: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class StressContacts:
+    open: tuple[OpenContact, ...] = ()
+    recent: tuple[tuple[str, frozenset[str]], ...] = ()  # closed contacts and why they were difficult
+    baseline_handle_seconds: float | None = None  # the agent's own running mean handle time
+    baseline_contacts: int = 0
+    difficult_contacts: int = 0  # this shift
+
+    def new_shift(self) -> "StressContacts":
+        return StressContacts(self.open, self.recent, self.baseline_handle_seconds, self.baseline_contacts, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Impulse:
+    workload_points: float
+    emotional_points: float
+    reasons: frozenset[str]
+
+
+def points(reason: str, config: "StressConfig") -> float:
+    return {
+        ESCALATED: config.escalated_points,
+        LONG_TRANSFER: config.long_transfer_points,
+        NEGATIVE_SENTIMENT: config.negative_sentiment_points,
+        COMPLAINT: config.complaint_points,
+        ABANDONED_ON_HOLD: config.abandoned_on_hold_points,
+        LONG_HANDLE: config.long_handle_points,
+    }[reason]
+
+
+def length_factor(handle_seconds: float | None, config: "StressConfig") -> float:
+    if handle_seconds is None:
+        return 1.0
+    ratio = handle_seconds / config.reference_handle_seconds
+    return min(max(ratio, config.length_factor_min_ratio), config.length_factor_max_ratio)
+
+
+def occupancy_excess(occupancy_ratio: float | None, config: "StressConfig") -> float:
+    """0 inside the healthy band, rising to 1 at 100 % occupancy."""
+    if occupancy_ratio is None:
+        return 0.0
+    healthy = config.healthy_occupancy_ratio
+    return min(max((occupancy_ratio - healthy) / (1.0 - healthy), 0.0), 1.0)
+
+
+def contact_event(contacts: StressContacts, event: object, at_seconds: float, occupancy_ratio: float | None,
+                  config: "StressConfig") -> tuple[StressContacts, Impulse | None]:
+    data = event.data  # type: ignore[attr-defined]
+    contact_id = data.contact_id
+    if isinstance(event, ContactAnswered):
+        if _find(contacts, contact_id) is None and not _closed(contacts, contact_id):
+            contacts = _with_open(contacts, OpenContact(contact_id, at_seconds, frozenset()), config)
+        return contacts, None
+    if isinstance(event, ContactSentimentObserved) and data.score > config.negative_sentiment_at_most:
+        return contacts, None
+    if isinstance(event, (ContactEscalated, ContactSentimentObserved)):
+        reason = ESCALATED if isinstance(event, ContactEscalated) else NEGATIVE_SENTIMENT
+        if _closed(contacts, contact_id) and _find(contacts, contact_id) is None:
+            return _late_reason(contacts, contact_id, reason, config)
+        return _mark(contacts, contact_id, reason, config), None
+    if isinstance(event, ContactTransferred):
+        opened = _find(contacts, contact_id)
+        answered = None if opened is None else opened.answered_seconds
+        long = answered is not None and at_seconds - answered >= config.long_transfer_handle_seconds
+        return close(contacts, contact_id, at_seconds, {LONG_TRANSFER} if long else set(), occupancy_ratio, config)
+    if isinstance(event, ContactEnded):
+        return close(contacts, contact_id, at_seconds, {COMPLAINT} if data.complaint else set(), occupancy_ratio, config)
+    if isinstance(event, ContactAbandoned):
+        long = data.on_hold_seconds >= config.long_hold_seconds
+        return close(contacts, contact_id, at_seconds, {ABANDONED_ON_HOLD} if long else set(), occupancy_ratio, config)
+    return contacts, None
+
+
+def close(contacts: StressContacts, contact_id: str, at_seconds: float, extra: set[str], occupancy_ratio: float | None,
+          config: "StressConfig") -> tuple[StressContacts, Impulse | None]:
+    opened = _find(contacts, contact_id)
+    if opened is None and _closed(contacts, contact_id):
+        return contacts, None  # e.g. ended after the transfer that already closed it
+    if opened is None:
+        opened = OpenContact(contact_id, None, frozenset())
+    answered = opened.answered_seconds
+    handle = None if answered is None else max(at_seconds - answered, 0.0)
+    reasons = set(opened.reasons) | extra
+    baseline, count = contacts.baseline_handle_seconds, contacts.baseline_contacts
+    if handle is not None and baseline and count >= config.baseline_min_contacts and handle >= config.long_handle_ratio * baseline:
+        reasons.add(LONG_HANDLE)
+    if handle is not None:
+        baseline = handle if baseline is None else baseline + config.baseline_weight_ratio * (handle - baseline)
+        count += 1
+    frozen = frozenset(reasons)
+    emotional = sum(points(reason, config) for reason in sorted(frozen)) * length_factor(handle, config)
+    workload = 0.0 if handle is None else config.workload_points_per_handle_hour * handle / 3600.0 * occupancy_excess(occupancy_ratio, config)
+    contacts = StressContacts(
+        tuple(c for c in contacts.open if c.contact_id != contact_id),
+        (contacts.recent + ((contact_id, frozen),))[-_RECENT:],
+        baseline,
+        count,
+        contacts.difficult_contacts + (1 if frozen else 0),
+    )
+    if workload == 0.0 and emotional == 0.0:
+        return contacts, None
+    return contacts, Impulse(workload, emotional, frozen)
+
+
+def _late_reason(contacts: StressContacts, contact_id: str, reason: str,
+                 config: "StressConfig") -> tuple[StressContacts, Impulse | None]:
+    """A reason reported after the contact closed (post-call analytics): its own impulse, once."""
+    known = dict(contacts.recent)[contact_id]
+    if reason in known:
+        return contacts, None
+    recent = tuple(item for item in contacts.recent if item[0] != contact_id) + ((contact_id, known | {reason}),)
+    contacts = StressContacts(contacts.open, recent, contacts.baseline_handle_seconds, contacts.baseline_contacts,
+                              contacts.difficult_contacts + (0 if known else 1))
+    return contacts, Impulse(0.0, points(reason, config), frozenset({reason}))
+
+
+def _find(contacts: StressContacts, contact_id: str) -> OpenContact | None:
+    return next((c for c in contacts.open if c.contact_id == contact_id), None)
+
+
+def _closed(contacts: StressContacts, contact_id: str) -> bool:
+    return any(cid == contact_id for cid, _ in contacts.recent)
+
+
+def _mark(contacts: StressContacts, contact_id: str, reason: str, config: "StressConfig") -> StressContacts:
+    opened = _find(contacts, contact_id) or OpenContact(contact_id, None, frozenset())
+    marked = OpenContact(opened.contact_id, opened.answered_seconds, opened.reasons | {reason})
+    rest = tuple(c for c in contacts.open if c.contact_id != contact_id)
+    return _with_open(StressContacts(rest, contacts.recent, contacts.baseline_handle_seconds, contacts.baseline_contacts,
+                                     contacts.difficult_contacts), marked, config)
+
+
+def _with_open(contacts: StressContacts, opened: OpenContact, config: "StressConfig") -> StressContacts:
+    kept = (contacts.open + (opened,))[-config.max_open_contacts:]
+    return StressContacts(kept, contacts.recent, contacts.baseline_handle_seconds, contacts.baseline_contacts,
+                          contacts.difficult_contacts)
