@@ -204,7 +204,8 @@ def end_of_day(rule: BreakRule, p: RuleProgress, worked_seconds: float, ended_at
     """Judge rules due 'by the end of the working day' (no latest start) when the day is over."""
     if rule.kind != "rest_by_worked" or rule.latest_start_worked_seconds is not None or p.flagged:
         return ()
-    if worked_seconds <= rule.trigger_worked_seconds or satisfied(rule, p):
+    # The logout that ended the day is no break taken during it.
+    if worked_seconds <= rule.trigger_worked_seconds or satisfied(rule, _replace(p, run_seconds=0.0)):
         return ()
     return (_missed(rule, _replace(p, deadline_at_seconds=ended_at_seconds), judged_at_seconds),)
 
