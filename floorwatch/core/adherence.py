@@ -7,7 +7,9 @@ out-of-adherence run outlasts a tolerance (Genesys: exception threshold; Calabri
 threshold per rule; Verint: tolerance minutes per activity). Time inside the shift that no
 activity covers is work. A scheduled break is taken on time when it starts within
 +/- `start_grace_seconds` of its planned start and lasts its planned length +/-
-`length_grace_seconds`; it is missed when nothing started by planned start + grace.
+`length_grace_seconds`; it is missed when nothing started by planned start + grace. A break
+the agent starts counts as the first untaken scheduled one it can belong to: same kind,
+starting between `early_match_seconds` before its plan and its planned end.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class AdherenceConfig:
     start_grace_seconds: float = 300.0  # a break starting within 5 min of its plan is on time
     length_grace_seconds: float = 120.0  # ... and lasting its planned length within 2 min
     exception_tolerance_seconds: float = 300.0  # out of adherence this long before an exception
+    early_match_seconds: float = 1800.0  # a break started up to 30 min early is that break, taken early
     in_adherence: tuple[tuple[str, frozenset[AgentState]], ...] = DEFAULT_IN_ADHERENCE
     neutral: tuple[tuple[str, frozenset[AgentState]], ...] = ()
 
@@ -157,7 +160,7 @@ def on_state(track: AdherenceTrack, old: AgentState | None, new: AgentState, at_
                                       at_seconds, done.missed_reported)
         taking = None
     for index, planned in enumerate(breaks):
-        opens = planned.start_seconds - config.start_grace_seconds
+        opens = planned.start_seconds - max(config.early_match_seconds, config.start_grace_seconds)
         if planned.taken_start_seconds is None and new in config.in_states(planned.kind) and opens <= at_seconds <= planned.end_seconds:
             breaks[index] = PlannedBreak(planned.kind, planned.start_seconds, planned.end_seconds, at_seconds, None,
                                          planned.missed_reported)

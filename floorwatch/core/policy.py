@@ -149,7 +149,7 @@ _RULE_TEXT = frozenset({"name", "kind", "description"})
 _RULE_FLAGS = frozenset({"splittable", "major_fraction"})
 _POLICY_KEYS = ("name", "description", "extends", "waive", "rules", "paid_break_states", "allowed_break_<unit>",
                 "new_day_after_logged_out_<unit>", "history_limit", "adherence")
-_ADHERENCE_DURATIONS = frozenset({"start_grace", "length_grace", "exception_tolerance"})
+_ADHERENCE_DURATIONS = frozenset({"start_grace", "length_grace", "exception_tolerance", "early_match"})
 
 
 def default_policy() -> BreakPolicy:
@@ -323,7 +323,7 @@ def _adherence(raw: object, where: str) -> AdherenceConfig:
             values[key] = tuple((str(activity), _states(states, f"{at}.{activity}")) for activity, states in value.items())
         else:
             raise PolicyError(f"{at}: unknown key; known: start_grace_<unit>, length_grace_<unit>, "
-                              "exception_tolerance_<unit>, in_adherence, neutral")
+                              "exception_tolerance_<unit>, early_match_<unit>, in_adherence, neutral")
     return AdherenceConfig(**values)  # type: ignore[arg-type]
 
 
