@@ -10,6 +10,7 @@ import itertools
 import re
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 HELP = "Generate realistic contact-center traffic (to Kafka or a JSONL file)"
@@ -51,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         to, speed = _mode(args)
+        starts_now = speed is not None and args.start in (None, "now")
         settings = _settings(args, live=speed is not None)
-        floor = build_floor(settings)
         sink = _open_sink(args, to)
     except (ValueError, OSError) as error:
         print(f"floorwatch simulate: {error}", file=sys.stderr)
@@ -60,9 +61,13 @@ def run(args: argparse.Namespace) -> int:
     except Exception as error:  # noqa: BLE001 - kafka-python's connection errors, reported plainly
         print(f"floorwatch simulate: cannot reach Kafka: {error!r}", file=sys.stderr)
         return 1
+    if starts_now:  # taken after connecting, so the first events are not already late
+        settings = replace(settings, start=_now())
+    floor = build_floor(settings)
     if not args.quiet:
         print(_plan_line(floor, to, speed, args), file=sys.stderr)
-    return _stream(floor, settings, sink, speed, args)
+    wall_start = settings.start.timestamp() if starts_now else None
+    return _stream(floor, settings, sink, speed, wall_start, args)
 
 
 def _mode(args: argparse.Namespace) -> tuple[str, float | None]:
@@ -115,7 +120,7 @@ def _parse_start(text: str | None, default: datetime, live: bool) -> datetime:
     if text is None:
         return default
     if text == "now":
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return _now()
     try:
         start = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -123,6 +128,11 @@ def _parse_start(text: str | None, default: datetime, live: bool) -> datetime:
     if start.tzinfo is None:
         raise ValueError(f"--start: {text!r} has no UTC offset; add Z or +00:00")
     return start.astimezone(timezone.utc)
+
+
+def _now() -> datetime:
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)  # events carry milliseconds
 
 
 def _open_sink(args: argparse.Namespace, to: str):
@@ -143,7 +153,7 @@ def _plan_line(floor, to: str, speed: float | None, args: argparse.Namespace) ->
             f"{pace}, to {where}")
 
 
-def _stream(floor, settings, sink, speed: float | None, args: argparse.Namespace) -> int:
+def _stream(floor, settings, sink, speed: float | None, wall_start: float | None, args: argparse.Namespace) -> int:
     from floorwatch.services.simulator.engine import simulate
     from floorwatch.services.simulator.pacing import WallClock, paced
     from floorwatch.services.simulator.report import format_summary
@@ -151,7 +161,7 @@ def _stream(floor, settings, sink, speed: float | None, args: argparse.Namespace
 
     events = simulate(floor, settings)
     if speed is not None:
-        events = paced(events, floor.start, speed, WallClock())
+        events = paced(events, floor.start, speed, WallClock(), wall_start)
     if args.max_events is not None:
         events = itertools.islice(events, args.max_events)
     tally = ShiftTally(settings.service_level_threshold_seconds, settings.interval_seconds)

@@ -19,7 +19,7 @@ class ManualClock:
     now: float = 1000.0
     sleeps: list[float] = field(default_factory=list)
 
-    def monotonic(self) -> float:
+    def time(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
@@ -42,6 +42,12 @@ def test_events_are_released_when_the_wall_clock_reaches_their_time_divided_by_t
     assert released[-1][0] > 600  # the sample spans more than ten simulated minutes
     for simulated, wall in released:
         assert wall == pytest.approx(simulated / speed, abs=0.003)
+
+
+def test_a_run_that_starts_now_is_paced_to_the_wall_clock_even_when_set_up_took_a_while(small_shift):
+    clock = ManualClock(now=small_shift.floor.start.timestamp() + 0.4)  # building the floor took 0.4 s
+    for event in paced(iter(small_shift.events[:2000]), small_shift.floor.start, 1.0, clock, small_shift.floor.start.timestamp()):
+        assert clock.now == pytest.approx(max(event.occurred_at.timestamp(), small_shift.floor.start.timestamp() + 0.4), abs=0.003)
 
 
 def test_a_consumer_that_falls_behind_gets_every_event_late_rather_than_lost(small_shift):
