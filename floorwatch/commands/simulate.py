@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         settings = replace(settings, start=_now())
     floor = build_floor(settings)
     if not args.quiet:
-        print(_plan_line(floor, to, speed, args), file=sys.stderr)
+        print(_plan_line(floor, speed, args.output if to == "jsonl" else f"Kafka at {sink.bootstrap_servers}"), file=sys.stderr)
     wall_start = settings.start.timestamp() if starts_now else None
     return _stream(floor, settings, sink, speed, wall_start, args)
 
@@ -144,8 +144,7 @@ def _open_sink(args: argparse.Namespace, to: str):
     return KafkaSink(KafkaSinkSettings(**{key: value for key, value in overrides.items() if value}))
 
 
-def _plan_line(floor, to: str, speed: float | None, args: argparse.Namespace) -> str:
-    where = args.output if to == "jsonl" else f"Kafka at {args.bootstrap_servers or 'the configured servers'}"
+def _plan_line(floor, speed: float | None, where: str) -> str:
     pace = "as fast as possible" if speed is None else f"at {speed:g}x real time"
     understaffed = sum(team.understaffed for team in floor.teams)
     return (f"floorwatch simulate: {len(floor.agents)} agents in {len(floor.teams)} teams at {len(floor.sites)} sites "

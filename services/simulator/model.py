@@ -12,18 +12,21 @@ from typing import Literal
 from floorwatch.core.events import AgentState
 
 ActivityKind = Literal["work", "break", "lunch", "training", "meeting"]
+AuxKind = Literal["break", "lunch", "training", "meeting", "personal"]  # personal: unscheduled
 
 AUX_STATE: dict[str, AgentState] = {
     "break": AgentState.BREAK,
     "lunch": AgentState.LUNCH,
     "training": AgentState.TRAINING,
     "meeting": AgentState.MEETING,
+    "personal": AgentState.OTHER_AUX,
 }
 REASON_CODE: dict[str, str] = {
     "break": "break",
     "lunch": "lunch",
     "training": "training:product-update",
     "meeting": "meeting:team-huddle",
+    "personal": "personal",
 }
 
 
@@ -38,9 +41,9 @@ class Activity:
 
 @dataclass(frozen=True)
 class AuxPlan:
-    """What the agent will actually do for a scheduled non-work activity (late, overrun...)."""
+    """What the agent will actually do: a scheduled activity (late, overrun...) or unscheduled personal time."""
 
-    kind: ActivityKind
+    kind: AuxKind
     due_seconds: float  # when the agent means to go (planned start + any deliberate lateness)
     duration_seconds: float  # planned length + any overrun, counted from the real start
 

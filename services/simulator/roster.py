@@ -86,6 +86,7 @@ def _plan_agent(k: int, team_size: int, settings: SimulatorSettings, rng: random
     aux_plans = tuple(plan for plan in (_behave(kind, shift_start + at, seconds, settings, rng) for kind, at, seconds in blocks) if plan)
     login_delta = rng.expovariate(1 / settings.late_login_mean_seconds) if rng.random() < settings.late_login_ratio else -rng.uniform(0, 180)
     login = max(0.0, shift_start + login_delta)
+    aux_plans = tuple(sorted(aux_plans + _personal_time(blocks, shift_start, length, settings, rng), key=lambda p: p.due_seconds))
     return Agent("", "", "", (), shift_start, shift_start + length, login, schedule, aux_plans)
 
 
@@ -135,6 +136,20 @@ def _behave(kind: str, start: float, seconds: float, settings: SimulatorSettings
         return None
     due = start + (late_seconds if late < settings.late_break_ratio else 0.0)
     return AuxPlan(kind, due, seconds + (overrun_seconds if overrun < settings.overrun_break_ratio else 0.0))
+
+
+def _personal_time(blocks, shift_start: float, length: float, settings: SimulatorSettings, rng: random.Random) -> tuple[AuxPlan, ...]:
+    """Unscheduled personal time (a Poisson process over the shift), never inside a scheduled block."""
+    plans = []
+    at = 0.0
+    while settings.personal_aux_per_hour > 0:
+        at += rng.expovariate(settings.personal_aux_per_hour / 3600)
+        seconds = settings.personal_aux.draw(rng)
+        if at + seconds >= length - 600:
+            break
+        if all(at + seconds <= start or at >= start + size for _, start, size in blocks):
+            plans.append(AuxPlan("personal", shift_start + at, seconds))
+    return tuple(plans)
 
 
 def _grid(seconds: float) -> float:

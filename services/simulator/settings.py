@@ -82,6 +82,8 @@ class SimulatorSettings:
     overrun_break_ratio: float = 0.15
     overrun_mean_seconds: float = 300.0
     skip_break_ratio: float = 0.05  # short breaks only; lunches are always taken
+    personal_aux_per_hour: float = 0.08  # unscheduled personal time (OTHER_AUX), per agent and shift hour
+    personal_aux: Lognormal = Lognormal(240.0, 0.5)
     late_login_ratio: float = 0.10
     late_login_mean_seconds: float = 300.0
     source: str = "floorwatch-simulator"
@@ -125,6 +127,8 @@ def _problems(s: SimulatorSettings):
         yield f"shift_seconds: must be positive, got {s.shift_seconds}"
     if s.total_agents is not None and s.total_agents < 1:
         yield f"total_agents: must be at least 1, got {s.total_agents}"
+    if s.personal_aux_per_hour < 0:
+        yield f"personal_aux_per_hour: must not be negative, got {s.personal_aux_per_hour}"
     if s.understaffed_teams < 0:
         yield f"understaffed_teams: must not be negative, got {s.understaffed_teams}"
     if s.complaint_ratio > s.negative_sentiment_ratio:

@@ -77,6 +77,10 @@ class KafkaSink:
         self.failures: list[str] = []
 
     @property
+    def bootstrap_servers(self) -> str:
+        return self._settings.bootstrap_servers
+
+    @property
     def topics(self) -> Topics:
         return self._topics
 

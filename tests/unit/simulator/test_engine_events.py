@@ -12,7 +12,7 @@ from floorwatch.core.codec import decode, encode
 from floorwatch.core.events import AgentState
 from floorwatch.services.simulator.sinks import JsonlSink
 
-AUX = {"BREAK", "LUNCH", "TRAINING", "MEETING"}
+AUX = {"BREAK", "LUNCH", "TRAINING", "MEETING", "OTHER_AUX"}
 ALLOWED_NEXT = {
     "LOGGED_OUT": {"AVAILABLE"},
     "AVAILABLE": {"ON_CONTACT", "LOGGED_OUT"} | AUX,

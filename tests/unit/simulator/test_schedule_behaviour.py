@@ -110,3 +110,17 @@ def test_late_logins_follow_the_configured_share(ratio, all_late):
     for agent in shift.floor.agents:
         late = logins[agent.agent_id] > shift.floor.start + timedelta(seconds=agent.shift_start_seconds)
         assert late is all_late
+
+
+def test_unscheduled_personal_time_shows_as_other_aux_outside_the_schedule():
+    settings = SimulatorSettings(**ONE_TEAM, **PUNCTUAL, personal_aux_per_hour=0.5)
+    shift = generate(settings)
+    personal = [(agent_id, start, seconds, reason) for agent_id, s, start, seconds, reason in periods(shift) if s is AgentState.OTHER_AUX]
+    # 10 agents x 8 h x 0.5 an hour = 40 expected, fewer where one would overlap a scheduled block.
+    assert 20 <= len(personal) <= 60
+    assert {reason for *_, reason in personal} == {"personal"}
+    assert 150 < mean(seconds for _, _, seconds, _ in personal) < 350  # configured mean 240 s
+    schedules = {agent.agent_id: agent.schedule for agent in shift.floor.agents}
+    for agent_id, start, _, _ in personal:
+        scheduled = next(a for a in schedules[agent_id] if a.start_seconds <= start < a.end_seconds)
+        assert scheduled.kind == "work"
