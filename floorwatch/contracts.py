@@ -35,11 +35,15 @@ class TopicContract:
 
 def topic_contracts(topics: Topics = Topics()) -> tuple[TopicContract, ...]:
     contact = tuple(cls for name, cls in EVENT_TYPES.items() if name.startswith("contact."))
+    before_agent = (EVENT_TYPES["contact.offered"], EVENT_TYPES["contact.abandoned"])
+    with_agent = tuple(cls for cls in contact if cls is not EVENT_TYPES["contact.offered"])
     return (
-        TopicContract(topics.agent_events, "agent_events", "in", (EVENT_TYPES["agent.state_changed"],), "agent_id", False,
-                      "Agent state changes from the contact-center platform or an ingest adapter."),
-        TopicContract(topics.contact_events, "contact_events", "in", contact, "agent_id, or queue_id before an agent is involved", False,
-                      "Contact (call, chat, email) lifecycle events and customer-side quality signals."),
+        TopicContract(topics.agent_events, "agent_events", "in", (EVENT_TYPES["agent.state_changed"], *with_agent), "agent_id", False,
+                      "Everything about one agent, in the order it happened: state changes and the contact events "
+                      "that name the agent (answered, held, ended, sentiment...). One topic, so one partition "
+                      "orders them; floorwatch judges lateness per agent on this order."),
+        TopicContract(topics.contact_events, "contact_events", "in", before_agent, "queue_id", False,
+                      "Contact events before any agent is involved: offered, and abandoned while waiting in queue."),
         TopicContract(topics.schedules, "schedules", "in", (EVENT_TYPES["schedule.published"],), "agent_id", True,
                       "Each agent's planned shift and activities; the newest per agent wins."),
         TopicContract(topics.agent_wellbeing, "agent_wellbeing", "out", (OUTPUT_RECORDS["agent.wellbeing"],), "agent_key", True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from floorwatch.core.codec import encode
-from floorwatch.core.events import AgentStateChanged, Event, SchedulePublished, partition_key
+from floorwatch.core.events import Event, partition_key
 from floorwatch.topics import Topics
 
 if TYPE_CHECKING:
@@ -17,11 +17,7 @@ if TYPE_CHECKING:
 
 
 def topic_for(event: Event, topics: Topics) -> str:
-    if isinstance(event, AgentStateChanged):
-        return topics.agent_events
-    if isinstance(event, SchedulePublished):
-        return topics.schedules
-    return topics.contact_events
+    return topics.for_event(event)
 
 
 class JsonlSink:

@@ -1,0 +1,45 @@
+"""`floorwatch worker`: run one stream worker; start more on other machines to scale out."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pydantic import ValidationError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "Every setting is a FLOORWATCH_* environment variable; see the README's configuration table."
+    parser.add_argument("--web-port", type=int, help="override FLOORWATCH_WEB_PORT (/metrics and /health)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from floorwatch.streams.settings import WorkerSettings
+
+    try:
+        overrides = {"web_port": args.web_port} if args.web_port else {}
+        settings = WorkerSettings(**overrides)
+    except ValidationError as problem:
+        for error in problem.errors(include_url=False):
+            where = ".".join(str(p) for p in error["loc"]) or "settings"
+            print(f"floorwatch worker: {where}: {error['msg']}", file=sys.stderr)
+        return 2
+    return run_worker(settings)
+
+
+def run_worker(settings) -> int:
+    import faust
+
+    from floorwatch.streams.app import create_app
+    from floorwatch.streams.kafka_admin import ensure_topics
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    worker = create_app(settings)
+    try:
+        ensure_topics(settings, worker.topics, (worker.internal.queue_events, worker.internal.team_members))
+    except Exception as problem:  # noqa: BLE001 - any failure here means the broker is not usable
+        print(f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} ({problem}). "
+              "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS.", file=sys.stderr)
+        return 1
+    faust.Worker(worker.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    return 0

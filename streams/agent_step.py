@@ -1,0 +1,123 @@
+"""One batch of agent-keyed input through the metric core: decode, apply, decide what to send.
+
+No Faust here: the worker's agent hands a batch of raw messages and a way to read the
+table, and gets back the new table values and the messages to send. Everything the
+worker does with Kafka stays in `app.py`; everything it computes is tested here.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from floorwatch.core import agent
+from floorwatch.core.codec import InvalidEvent, decode
+from floorwatch.core.config import MetricConfig
+from floorwatch.core.occupancy import ContactHandled
+from floorwatch.core.replay import _ROUTES as ROUTES
+from floorwatch.streams import records
+from floorwatch.streams.messages import RawMessage, Send
+from floorwatch.streams.privacy import AgentLabeller
+from floorwatch.streams.state import StoredAgent, dump_track
+from floorwatch.topics import Topics
+
+
+@dataclass(frozen=True)
+class Internal:
+    """Topics only floorwatch reads: the repartitions ("group_by") to queues and teams."""
+
+    queue_events: str
+    team_members: str
+
+
+@dataclass
+class BatchResult:
+    stored: dict[str, tuple[StoredAgent, RawMessage]] = field(default_factory=dict)  # agent -> (value, its message)
+    sends: list[Send] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # (what, detail) -> n, for the pipeline metrics
+    newest_event_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class AgentStep:
+    config: MetricConfig
+    topics: Topics
+    internal: Internal
+    labeller: AgentLabeller
+
+    def run(self, batch: Iterable[RawMessage], load: Callable[[str], StoredAgent | None]) -> BatchResult:
+        result = BatchResult()
+        for message in batch:
+            self._one(message, load, result)
+        for agent_id, (stored, message) in result.stored.items():
+            self._publish(stored, load(agent_id), result)
+        return result
+
+    def _one(self, message: RawMessage, load, result: BatchResult) -> None:
+        if message.value is None:
+            result.counts["tombstone", message.topic] += 1  # a deleted schedule: nothing to fold
+            return
+        try:
+            event = decode(message.value)
+        except InvalidEvent as problem:
+            kind = "malformed" if problem.reason.startswith("not valid JSON") else "invalid"
+            result.sends.append(records.dead_letter(self.topics.dead_letter, message, kind, problem.reason))
+            result.counts["dead_letter", kind] += 1
+            return
+        kind = event.type
+        result.counts["event", kind] += 1
+        to_agent, to_queue = ROUTES[kind]
+        agent_id = event.data.agent_id if to_agent else None
+        if to_queue:
+            # Queue reducers are idempotent per contact, so forwarding again after a crash is safe.
+            result.sends.append(Send(self.internal.queue_events, event.data.queue_id.encode(), message.value))
+        if agent_id is None:
+            return
+        held = result.stored.get(agent_id)
+        stored = held[0] if held is not None else load(agent_id)
+        if stored is not None and stored.already_applied(message.topic, message.offset):
+            result.counts["verdict", "redelivered"] += 1
+            return
+        applied = agent.apply(stored.track if stored is not None else None, event, self.config)
+        result.counts["verdict", applied.verdict] += 1
+        offsets = stored.with_applied(message.topic, message.offset) if stored else ((message.topic, message.offset),)
+        result.stored[agent_id] = (StoredAgent(applied.track, offsets), message)
+        if applied.verdict == "late":
+            reason = (f"event is {applied.lateness_seconds:.1f} s behind agent's clock; allowed lateness is "
+                      f"{self.config.allowed_lateness_seconds:.0f} s (FLOORWATCH_ALLOWED_LATENESS_SECONDS)")
+            result.sends.append(records.dead_letter(self.topics.dead_letter, message, "late", reason))
+            result.counts["dead_letter", "late"] += 1
+            return
+        if applied.verdict == "accepted" and kind != "schedule.published":
+            seconds = event.occurred_at.timestamp()
+            if result.newest_event_seconds is None or seconds > result.newest_event_seconds:
+                result.newest_event_seconds = seconds
+        for output in applied.outputs:
+            self._output(output, applied.track, result)
+
+    def _output(self, output: agent.AgentOutput, track, result: BatchResult) -> None:
+        inner = output.output
+        if isinstance(inner, ContactHandled):
+            result.sends.append(Send(self.internal.queue_events, inner.queue_id.encode(), records.handled(inner)))
+            return
+        for send in records.agent_outputs(self.topics, self.labeller, track, inner):
+            result.sends.append(send)
+            result.counts["output", send.topic] += 1
+
+    def _publish(self, stored: StoredAgent, before: StoredAgent | None, result: BatchResult) -> None:
+        """After the batch: the agent's latest figures, and its track to its team's roll-up."""
+        track = stored.track
+        if track.team_id is None:
+            return
+        if before is not None and before.track == track:
+            return  # only redelivered or duplicate input: nothing new to say
+        figures, _ = agent.view(track, track.last_event_seconds or 0.0, self.config)
+        if self.labeller.per_agent_allowed:
+            result.sends.append(records.wellbeing(self.topics.agent_wellbeing, self.labeller, figures))
+        member = json.dumps({"agent_id": track.agent_id}).encode() + b"\n" + dump_track(track)
+        result.sends.append(Send(self.internal.team_members, track.team_id.encode(), member))
+        old_team = before.track.team_id if before is not None else None
+        if old_team is not None and old_team != track.team_id:
+            leave = json.dumps({"agent_id": track.agent_id}).encode() + b"\n"
+            result.sends.append(Send(self.internal.team_members, old_team.encode(), leave))

@@ -1,0 +1,87 @@
+"""Team roll-ups, after the repartition by team_id (the "group_by").
+
+The agent worker sends each changed agent's whole track to the team-members topic keyed
+by team_id; the worker owning that team's partition keeps one table entry per
+(team, agent) and rolls the team up with the same `rollup` the batch replay uses, viewing
+every member at the same instant. A team lives on exactly one partition, so no figure
+is counted twice however many workers run.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from floorwatch.core import agent, rollup
+from floorwatch.core.agent import AgentFigures, AgentTrack
+from floorwatch.core.config import MetricConfig
+from floorwatch.core.rollup import GroupFigures
+from floorwatch.streams.records import stress_of
+from floorwatch.streams.state import load_track
+
+KEY_SEPARATOR = "\x1f"  # cannot appear in ids that came through JSON text we accept
+
+
+def member_key(team_id: str, agent_id: str) -> str:
+    return f"{team_id}{KEY_SEPARATOR}{agent_id}"
+
+
+def team_of(key: str) -> str:
+    return key.split(KEY_SEPARATOR, 1)[0]
+
+
+def parse_member(team_id: str, value: bytes) -> tuple[str, bytes | None]:
+    """(table key, track bytes) from a team-members message; None bytes: the agent left the team."""
+    head, _, body = value.partition(b"\n")
+    agent_id = json.loads(head)["agent_id"]
+    return member_key(team_id, agent_id), (body or None)
+
+
+@dataclass
+class TrackCache:
+    """Decoded tracks by table key, re-decoded only when the stored bytes change."""
+
+    load: Callable[[bytes], AgentTrack] = load_track
+    decoded: dict[str, tuple[bytes, AgentTrack]] = field(default_factory=dict)
+
+    def track(self, key: str, raw: bytes) -> AgentTrack:
+        held = self.decoded.get(key)
+        if held is not None and held[0] is raw:
+            return held[1]
+        track = self.load(raw)
+        self.decoded[key] = (raw, track)
+        return track
+
+    def forget_missing(self, present: set[str]) -> None:
+        for key in [k for k in self.decoded if k not in present]:
+            del self.decoded[key]
+
+
+@dataclass(frozen=True)
+class TeamView:
+    team_id: str
+    site_id: str
+    group: GroupFigures
+    members: tuple[AgentFigures, ...]
+    agents_by_stress_band: dict[str, int]
+
+
+def team_views(
+    members: Iterable[tuple[str, AgentTrack]], now_for: Callable[[AgentTrack], float], config: MetricConfig
+) -> list[TeamView]:
+    """Every team's roll-up, each member viewed at `now_for(track)`."""
+    by_team: dict[str, list[AgentFigures]] = {}
+    for key, track in members:
+        figures, _ = agent.view(track, now_for(track), config)
+        by_team.setdefault(team_of(key), []).append(figures)
+    views = []
+    for team_id in sorted(by_team):
+        figures = by_team[team_id]
+        bands = {"normal": 0, "elevated": 0, "high": 0}
+        for member in figures:
+            stress = stress_of(member)
+            if stress is not None and member.state not in (None, "LOGGED_OUT"):
+                bands[stress.band] = bands.get(stress.band, 0) + 1
+        site = next((m.site_id for m in figures if m.site_id), "unassigned")
+        views.append(TeamView(team_id, site, rollup.rollup(figures, config.occupancy), tuple(figures), bands))
+    return views

@@ -1,0 +1,25 @@
+"""Messages as the stream steps see them: plain data, no Kafka client types."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+    @property
+    def where(self) -> str:
+        """Kafka coordinates for logs: topic[partition]@offset."""
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    topic: str
+    key: bytes | None
+    value: bytes | None

@@ -1,0 +1,129 @@
+"""Turning core figures and outputs into the output-topic records of `floorwatch.outputs`."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from floorwatch.core.agent import AgentFigures, AgentTrack
+from floorwatch.core.break_rules import BreakRuleBreached
+from floorwatch.core.occupancy import ContactHandled
+from floorwatch.core.queue import QueueFigures
+from floorwatch.core.rollup import GroupFigures
+from floorwatch.core.stress import StressBandChanged
+from floorwatch.outputs import AgentWellbeing, Alert, BreakViolation, DeadLetter, QueueLoad, StressComponents, TeamLoad
+from floorwatch.streams.messages import RawMessage, Send
+from floorwatch.streams.privacy import AgentLabeller
+from floorwatch.topics import Topics
+
+HANDLED_TYPE = "floorwatch.internal.contact_handled"
+HANDLED_PREFIX = b'{"type": "' + HANDLED_TYPE.encode() + b'"'  # how a queue worker tells these from events
+
+
+def utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def _json(record) -> bytes:
+    return record.model_dump_json().encode()
+
+
+def dead_letter(topic: str, message: RawMessage, kind: str, reason: str) -> Send:
+    record = DeadLetter(
+        reason_kind=kind, reason=reason, topic=message.topic, partition=message.partition, offset=message.offset,
+        key_base64=base64.b64encode(message.key).decode() if message.key is not None else None,
+        value_base64=base64.b64encode(message.value or b"").decode(),
+        received_at=datetime.now(timezone.utc),
+    )
+    return Send(topic, message.key, _json(record))
+
+
+def handled(done: ContactHandled) -> bytes:
+    """The internal record telling a queue one of its contacts was handled (for its handle time)."""
+    return json.dumps({"type": HANDLED_TYPE, "contact_id": done.contact_id, "queue_id": done.queue_id,
+                       "answered_seconds": done.answered_seconds, "wrapped_seconds": done.wrapped_seconds,
+                       "handle_seconds": done.handle_seconds}).encode()
+
+
+def stress_of(figures: AgentFigures):
+    return getattr(figures, "stress", None)
+
+
+def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Send:
+    key = labeller.agent_key(figures.agent_id)
+    shift = figures.occupancy.shift
+    stress = stress_of(figures)
+    components = stress.components if stress is not None else None
+    record = AgentWellbeing(
+        agent_key=key, team_id=figures.team_id or "unassigned", site_id=figures.site_id or "unassigned",
+        as_of=utc(figures.as_of_seconds), state=figures.state or "UNKNOWN",
+        handle_seconds=shift.handle_seconds, available_seconds=shift.available_seconds,
+        aux_seconds=shift.aux_seconds, staffed_seconds=shift.staffed_seconds,
+        occupancy_ratio=shift.occupancy_ratio, utilization_ratio=shift.utilization_ratio,
+        occupancy_15m_ratio=figures.occupancy.window(900.0).figures.occupancy_ratio,
+        occupancy_60m_ratio=figures.occupancy.window(3600.0).figures.occupancy_ratio,
+        stress_score=stress.score if stress is not None else 0.0,
+        stress_band=stress.band if stress is not None else "normal",
+        stress_components=StressComponents(
+            workload_intensity=getattr(components, "workload_intensity", 0.0),
+            continuous_work=getattr(components, "continuous_work", 0.0),
+            emotional_load=getattr(components, "emotional_load", 0.0),
+            back_to_back=getattr(components, "back_to_back", 0.0),
+            shift_overrun=getattr(components, "shift_overrun", 0.0),
+        ),
+        break_due_in_seconds=figures.breaks.break_due_in_seconds,
+        break_overdue=figures.breaks.overdue,
+        violations_total=figures.breaks.violations_total,
+    )
+    return Send(topic, key.encode(), _json(record))
+
+
+def violation_id(agent_id: str, rule: str, at_seconds: float) -> str:
+    """Stable across replays and redeliveries, and reveals nothing about the agent."""
+    return hashlib.sha256(f"{agent_id}|{rule}|{at_seconds:.3f}".encode()).hexdigest()[:24]
+
+
+def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, output: object) -> list[Send]:
+    """Violations and high stress, as records; nothing per agent when per-agent detail is off."""
+    if not labeller.per_agent_allowed:
+        return []
+    key = labeller.agent_key(track.agent_id)
+    team, site = track.team_id or "unassigned", track.site_id or "unassigned"
+    if isinstance(output, BreakRuleBreached):
+        record = BreakViolation(
+            violation_id=violation_id(track.agent_id, output.rule, output.at_seconds), agent_key=key,
+            team_id=team, site_id=site, rule=output.rule, breached_at=utc(output.at_seconds), detail=output.detail,
+        )
+        return [Send(topics.break_violations, key.encode(), _json(record))]
+    if isinstance(output, StressBandChanged) and output.band == "high":
+        record = Alert(
+            alert_id=violation_id(track.agent_id, "stress_high", output.at_seconds), kind="stress_high",
+            scope_id=key, team_id=team, site_id=site, raised_at=utc(output.at_seconds),
+            summary=f"stress load {output.score:.0f}/100 (high): suggest a recovery break",
+        )
+        return [Send(topics.alerts, key.encode(), _json(record))]
+    return []
+
+
+def team_load(topic: str, scope: str, scope_id: str, site_id: str, as_of_seconds: float, group: GroupFigures,
+              bands: dict[str, int]) -> Send:
+    shift = group.shift
+    record = TeamLoad(
+        scope=scope, scope_id=scope_id, site_id=site_id, as_of=utc(as_of_seconds),
+        agents_staffed=group.agents_staffed, agents_by_state=group.agents_by_state,
+        handle_seconds=shift.handle_seconds, available_seconds=shift.available_seconds,
+        occupancy_ratio=shift.occupancy_ratio, live_occupancy_ratio=group.live_floor_occupancy_ratio,
+        break_compliance_ratio=group.break_compliance_ratio, agents_by_stress_band=bands,
+    )
+    return Send(topic, scope_id.encode(), _json(record))
+
+
+def queue_load(topic: str, figures: QueueFigures) -> Send:
+    window = figures.window
+    record = QueueLoad(
+        queue_id=figures.queue_id, as_of=utc(figures.as_of_seconds), contacts_waiting=figures.contacts_waiting,
+        longest_wait_seconds=figures.longest_wait_seconds, service_level_ratio=window.service_level_ratio,
+        abandon_ratio=window.abandon_rate_ratio, average_handle_seconds=window.average_handle_seconds,
+    )
+    return Send(topic, figures.queue_id.encode(), _json(record))

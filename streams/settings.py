@@ -1,0 +1,55 @@
+"""The stream worker's one frozen settings object, read from FLOORWATCH_* variables in main()."""
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PrivacyMode(StrEnum):
+    """How per-agent figures are labelled (DOMAIN.md §8)."""
+
+    NAMED = "named"  # the platform's agent id
+    PSEUDONYMOUS = "pseudonymous"  # a keyed hash of the agent id, stable per key
+    OFF = "off"  # aggregates only, none for groups below the minimum size
+
+
+class ClockMode(StrEnum):
+    """What 'now' is for figures that grow while an agent sits in one state (DOMAIN.md §7)."""
+
+    WALL = "wall"  # production: the machine's UTC clock
+    EVENT = "event"  # replays and tests: the newest event time this worker has seen
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLOORWATCH_", frozen=True, extra="ignore")
+
+    bootstrap_servers: str = Field("127.0.0.1:19092", description="Kafka bootstrap servers, comma separated.")
+    topic_prefix: str = Field("floorwatch", description="Prefix of every floorwatch topic.")
+    app_id: str = Field("floorwatch-streams", description="Consumer group and internal topic prefix; one per deployment.")
+    partitions: int = Field(6, ge=1, description="Partitions of the input and internal topics; the ceiling on workers.")
+    replication_factor: int = Field(1, ge=1, description="Replication of the topics floorwatch creates (3 in production).")
+    web_host: str = Field("127.0.0.1", description="Address of the worker's HTTP server (/metrics, /health).")
+    web_port: int = Field(6066, ge=1, le=65535, description="Port of the worker's HTTP server.")
+    data_dir: Path = Field(Path(".run/worker"), description="Faust's local data directory for this worker.")
+    clock: ClockMode = Field(ClockMode.WALL, description="wall in production; event for replays and tests.")
+    tick_seconds: float = Field(5.0, gt=0, description="How often live figures, roll-ups and due breaks are refreshed.")
+    privacy: PrivacyMode = Field(PrivacyMode.PSEUDONYMOUS, description="Per-agent labels: named, pseudonymous or off.")
+    pseudonym_key: SecretStr = Field(SecretStr(""), description="Secret for pseudonymous agent keys; required in that mode.")
+    min_group_size: int = Field(5, ge=1, description="With privacy off, groups smaller than this are not published.")
+    policy_file: Path | None = Field(None, description="Break policy YAML; the built-in default when unset.")
+    allowed_lateness_seconds: float = Field(120.0, ge=0, description="Per-agent lateness that is still applied.")
+    batch_max_events: int = Field(1000, ge=1, description="Most events processed in one batch.")
+    batch_within_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a batch.")
+    log_level: str = Field("info", description="Worker log level.")
+
+    @model_validator(mode="after")
+    def _pseudonyms_need_a_key(self) -> "WorkerSettings":
+        if self.privacy is PrivacyMode.PSEUDONYMOUS and not self.pseudonym_key.get_secret_value():
+            raise ValueError(
+                "FLOORWATCH_PRIVACY=pseudonymous needs FLOORWATCH_PSEUDONYM_KEY (a long random secret, "
+                "e.g. `openssl rand -hex 32`); or set FLOORWATCH_PRIVACY to named or off"
+            )
+        return self

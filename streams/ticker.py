@@ -1,0 +1,123 @@
+"""The worker's clock tick: refresh the figures Prometheus scrapes and publish roll-ups.
+
+Only partitions this worker owns right now are read, so after a rebalance the figures
+of moved agents, teams and queues leave this worker's /metrics at the next tick.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from floorwatch.core import agent, queue
+from floorwatch.core.break_rules import BreakRuleBreached
+from floorwatch.streams import records
+from floorwatch.streams.group_step import TrackCache, team_views
+from floorwatch.streams.messages import Send
+from floorwatch.streams.metrics import FloorSnapshot
+from floorwatch.streams.sending import send_all
+from floorwatch.streams.state import load_agent, load_queue
+
+log = logging.getLogger("floorwatch.streams")
+YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
+
+
+class Ticker:
+    def __init__(self, worker, labeller, agents, members, queues, topics, inputs):
+        self.worker, self.labeller = worker, labeller
+        self.agents, self.members, self.queues = agents, members, queues
+        self.topics, self.inputs = topics, inputs
+        self.agent_cache = TrackCache(lambda raw: load_agent(raw).track)
+        self.member_cache = TrackCache()
+        self.announced: set[str] = set()  # violation ids this process already published
+        self.ready = False
+        self._owned: dict[str, set[int]] = {}
+
+    def partition_summary(self) -> dict[str, list[int]]:
+        return {name: sorted(parts) for name, parts in self._owned.items()}
+
+    async def tick(self) -> None:
+        app = self.worker.app
+        if app.rebalancing:
+            return
+        started = time.time()
+        actives = app.assignor.assigned_actives()
+        owned = {name: {tp.partition for tp in actives if tp.topic == topic}
+                 for name, topic in (("agents", self.topics.agent_events),
+                                     ("teams", self.worker.internal.team_members),
+                                     ("queues", self.worker.internal.queue_events))}
+        self._owned = owned
+        agents, last_by_site, sends = await self._agents(owned["agents"])
+        teams = await self._teams(owned["teams"])
+        queues = self._queues(owned["queues"])
+        now = self.worker.clock.now()
+        for view in teams:
+            if self.labeller.group_publishable(view.group.agents_staffed):
+                sends.append(records.team_load(self.topics.team_load, "team", view.team_id, view.site_id, now,
+                                               view.group, view.agents_by_stress_band))
+        for figures in queues:
+            sends.append(records.queue_load(self.topics.queue_load, figures))
+        self.worker.collector.snapshot = FloorSnapshot(started, tuple(agents), tuple(teams), tuple(queues), last_by_site)
+        self._lag(actives)
+        await send_all(app, sends, self.worker.pipeline)
+        self.ready = True
+
+    async def _agents(self, partitions: set[int]):
+        clock, config = self.worker.clock, self.worker.config
+        figures_list, last_by_site, sends = [], {}, []
+        owners = self.worker.key_partitions["agents"]
+        present = set()
+        for n, (agent_id, raw) in enumerate(list(self.agents.items())):
+            if owners.get(agent_id) not in partitions:
+                continue
+            present.add(agent_id)
+            track = self.agent_cache.track(agent_id, raw)
+            figures, due = agent.view(track, clock.for_own_clock(track.last_event_seconds), config)
+            figures_list.append(figures)
+            if track.site_id is not None and track.last_event_seconds is not None:
+                last_by_site[track.site_id] = max(last_by_site.get(track.site_id, 0.0), track.last_event_seconds)
+            for output in due:  # breaches the clock reached before the agent's next event
+                if isinstance(output.output, BreakRuleBreached):
+                    sends += self._announce(track, output.output)
+            if n % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)
+        self.agent_cache.forget_missing(present)
+        return figures_list, last_by_site, sends
+
+    def _announce(self, track, breach: BreakRuleBreached) -> list[Send]:
+        violation = records.violation_id(track.agent_id, breach.rule, breach.at_seconds)
+        if violation in self.announced:
+            return []
+        self.announced.add(violation)
+        return records.agent_outputs(self.topics, self.labeller, track, breach)
+
+    async def _teams(self, partitions: set[int]):
+        owners = self.worker.key_partitions["team-members"]
+        present = []
+        for key, raw in list(self.members.items()):
+            if owners.get(key) in partitions:
+                present.append((key, self.member_cache.track(key, raw)))
+        self.member_cache.forget_missing({key for key, _ in present})
+        await asyncio.sleep(0)
+        return team_views(present, lambda t: self.worker.clock.for_own_clock(t.last_event_seconds), self.worker.config)
+
+    def _queues(self, partitions: set[int]):
+        owners = self.worker.key_partitions["queues"]
+        out = []
+        for queue_id, raw in sorted(self.queues.items()):
+            if owners.get(queue_id) in partitions:
+                track = load_queue(raw).track
+                out.append(queue.view(track, self.worker.clock.for_own_clock(track.clock_seconds), self.worker.config.queue))
+        return out
+
+    def _lag(self, actives) -> None:
+        consumer, gauge = self.worker.app.consumer, self.worker.pipeline.consumer_lag
+        gauge.clear()  # partitions that moved away must not keep their last value here
+        for tp in actives:
+            if tp.topic not in (self.topics.agent_events, self.topics.contact_events, self.topics.schedules):
+                continue
+            highwater = consumer.highwater(tp)
+            position = self.worker.positions.get((tp.topic, tp.partition))
+            if highwater is not None:
+                behind = highwater - (position + 1) if position is not None else highwater
+                gauge.labels(tp.topic, str(tp.partition)).set(max(behind, 0))
