@@ -50,7 +50,8 @@ class EventBuilder:
         return {"event_id": f"{self._run_id}-{self._count:08d}", "occurred_at": self.at(seconds), "source": self._source}
 
     def schedule(self, agent: Agent, seconds: float) -> SchedulePublished:
-        activities = tuple(ScheduledActivity(kind=a.kind, start=self.at(a.start_seconds), end=self.at(a.end_seconds)) for a in agent.schedule)
+        activities = tuple(ScheduledActivity(kind=a.kind, start=self.at(a.start_seconds), end=self.at(a.end_seconds))
+                           for a in agent.schedule)
         data = SchedulePublishedData(agent_id=agent.agent_id, shift_start=self.at(agent.shift_start_seconds),
                                      shift_end=self.at(agent.shift_end_seconds), activities=activities)
         return SchedulePublished(**self._envelope(seconds), data=data)
@@ -61,10 +62,12 @@ class EventBuilder:
         return AgentStateChanged(**self._envelope(seconds), data=data)
 
     def offered(self, contact: ContactPlan, seconds: float) -> ContactOffered:
-        return ContactOffered(**self._envelope(seconds), data=ContactOfferedData(contact_id=contact.contact_id, queue_id=contact.queue_id))
+        data = ContactOfferedData(contact_id=contact.contact_id, queue_id=contact.queue_id)
+        return ContactOffered(**self._envelope(seconds), data=data)
 
     def answered(self, contact: ContactPlan, agent: Agent, seconds: float, wait_seconds: float) -> ContactAnswered:
-        data = ContactAnsweredData(contact_id=contact.contact_id, queue_id=contact.queue_id, agent_id=agent.agent_id, wait_seconds=wait_seconds)
+        data = ContactAnsweredData(contact_id=contact.contact_id, queue_id=contact.queue_id, agent_id=agent.agent_id,
+                                   wait_seconds=wait_seconds)
         return ContactAnswered(**self._envelope(seconds), data=data)
 
     def _agent_data(self, contact: ContactPlan, agent: Agent) -> ContactAgentData:
@@ -80,11 +83,13 @@ class EventBuilder:
         return ContactEscalated(**self._envelope(seconds), data=self._agent_data(contact, agent))
 
     def transferred(self, contact: ContactPlan, agent: Agent, seconds: float) -> ContactTransferred:
-        data = ContactTransferredData(contact_id=contact.contact_id, queue_id=contact.queue_id, agent_id=agent.agent_id, to_queue_id=TRANSFER_QUEUE)
+        data = ContactTransferredData(contact_id=contact.contact_id, queue_id=contact.queue_id, agent_id=agent.agent_id,
+                                      to_queue_id=TRANSFER_QUEUE)
         return ContactTransferred(**self._envelope(seconds), data=data)
 
     def sentiment(self, contact: ContactPlan, agent: Agent, seconds: float, score: float) -> ContactSentimentObserved:
-        data = ContactSentimentData(contact_id=contact.contact_id, queue_id=contact.queue_id, agent_id=agent.agent_id, score=score)
+        data = ContactSentimentData(contact_id=contact.contact_id, queue_id=contact.queue_id, agent_id=agent.agent_id,
+                                    score=score)
         return ContactSentimentObserved(**self._envelope(seconds), data=data)
 
     def ended(self, contact: ContactPlan, agent: Agent, seconds: float) -> ContactEnded:
@@ -92,7 +97,8 @@ class EventBuilder:
                                 disposition=contact.disposition, complaint=contact.complaint)
         return ContactEnded(**self._envelope(seconds), data=data)
 
-    def abandoned(self, contact: ContactPlan, seconds: float, wait_seconds: float, agent: Agent | None = None, on_hold_seconds: float = 0.0) -> ContactAbandoned:
+    def abandoned(self, contact: ContactPlan, seconds: float, wait_seconds: float,
+                  agent: Agent | None = None, on_hold_seconds: float = 0.0) -> ContactAbandoned:
         data = ContactAbandonedData(contact_id=contact.contact_id, queue_id=contact.queue_id, wait_seconds=wait_seconds,
                                     agent_id=agent.agent_id if agent else None, on_hold_seconds=on_hold_seconds)
         return ContactAbandoned(**self._envelope(seconds), data=data)

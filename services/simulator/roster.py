@@ -11,6 +11,7 @@ import random
 from floorwatch.services.simulator.arrivals import floor_segments
 from floorwatch.services.simulator.model import Activity, Agent, AuxPlan, Floor, Team
 from floorwatch.services.simulator.settings import SimulatorSettings
+from floorwatch.services.simulator.shifts import shift_starts
 from floorwatch.services.simulator.staffing import expected_handle_seconds, planned_on_queue, size_arrival_rates
 
 SITE_NAMES = ("lisbon", "manila", "leeds", "austin", "krakow", "cebu", "monterrey", "cape-town")
@@ -31,7 +32,8 @@ def build_floor(settings: SimulatorSettings) -> Floor:
         if index >= first_understaffed and settings.understaff_ratio < 1:
             planned = max(headcount, round(headcount / settings.understaff_ratio))
         rng = random.Random(f"{settings.seed}:roster:{team_id}")
-        plans = [_plan_agent(k, planned, settings, rng) for k in range(planned)]
+        starts = shift_starts(planned, settings.shift_length_seconds, settings.duration_seconds, segments)
+        plans = [_plan_agent(k, planned, start, settings, rng) for k, start in enumerate(starts)]
         rates = size_arrival_rates(planned_on_queue(plans, segments), segments, handle_seconds, settings)
         # The absent agents are spread evenly over the stagger, so breaks stay spread too.
         kept = [plans[int(i * planned / headcount)] for i in range(headcount)]
@@ -68,12 +70,10 @@ def _identify(plan: Agent, agent_id: str, team_id: str, site_id: str, queue_id: 
                  plan.login_seconds, plan.schedule, plan.aux_plans)
 
 
-def _plan_agent(k: int, team_size: int, settings: SimulatorSettings, rng: random.Random) -> Agent:
+def _plan_agent(k: int, team_size: int, shift_start: float, settings: SimulatorSettings, rng: random.Random) -> Agent:
     """Agent number k of a team: breaks are staggered by k so the team never leaves all at once."""
     position = (k + 0.5) / team_size - 0.5  # -0.5 .. 0.5 across the team
     length = settings.shift_length_seconds
-    spare = max(0.0, settings.duration_seconds - length)
-    shift_start = _grid((position + 0.5) * spare)
     blocks = _rest_blocks(length, position, settings)
     for kind, ratio, seconds in (("training", settings.training_ratio, settings.training_seconds),
                                  ("meeting", settings.meeting_ratio, settings.meeting_seconds)):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 
 import pytest
 
@@ -9,6 +10,8 @@ from floorwatch.services.simulator.erlang import service_level_fractional
 from floorwatch.services.simulator.roster import build_floor
 from floorwatch.services.simulator.settings import SimulatorSettings
 from floorwatch.services.simulator.staffing import expected_handle_seconds, planned_on_queue
+
+DAY_START = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
 
 
 def test_a_total_head_count_is_split_into_teams_spread_over_the_sites():
@@ -91,3 +94,21 @@ def test_the_expected_handle_time_adds_talk_hold_and_wrap_up():
 def test_invalid_settings_are_refused_naming_the_field(overrides, field):
     with pytest.raises(ValueError, match=field):
         SimulatorSettings(**overrides)
+
+
+def test_staggered_shifts_follow_the_demand_curve_over_a_day():
+    settings = SimulatorSettings(sites=1, teams_per_site=1, agents_per_team=30, understaffed_teams=0,
+                                 duration_seconds=24 * 3600, shift_seconds=8 * 3600, start=DAY_START)
+    agents = build_floor(settings).agents
+
+    def on_shift(hour: float) -> int:
+        return sum(a.shift_start_seconds <= hour * 3600 < a.shift_end_seconds for a in agents)
+
+    assert all(0 <= a.shift_start_seconds and a.shift_end_seconds <= 24 * 3600 for a in agents)
+    assert on_shift(10.5) > 3 * max(on_shift(3), 1)  # the 10:00-11:00 peak against the small hours
+    assert on_shift(10.5) > on_shift(20)
+
+
+def test_one_shift_spanning_the_window_starts_everyone_at_the_opening():
+    agents = build_floor(SimulatorSettings(sites=1, teams_per_site=1, agents_per_team=5, understaffed_teams=0)).agents
+    assert {a.shift_start_seconds for a in agents} == {0.0}
