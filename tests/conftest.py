@@ -13,6 +13,13 @@ from helpers import SUMMARY
 _INTEGRATION_DIR = Path(__file__).parent / "integration"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # kafka-python 3.0.12 loads its protocol schemas with deprecated importlib.resources calls:
+    # hundreds of warnings per run that are not ours to fix and would bury our own.
+    for message in ("read_text is deprecated", "open_text is deprecated"):
+        config.addinivalue_line("filterwarnings", f"ignore:{message}:DeprecationWarning")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The folder is the tier: everything under tests/integration needs the real broker.
     for item in items:
