@@ -10,7 +10,7 @@ events, which Kafka keeps per partition, so the live stream and a replay agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from floorwatch.core import breaks, occupancy
 from floorwatch.core.breaks import BreakFigures, BreakTrack
@@ -66,8 +66,9 @@ class AgentOutput:
     output: object
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
+class Applied(NamedTuple):
+    """What one event did. A NamedTuple: it lives for one call, and is the cheapest record to build."""
+
     track: AgentTrack
     outputs: tuple[AgentOutput, ...]
     verdict: Verdict

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from floorwatch.core.events import (
     STATE_CATEGORY,
@@ -161,9 +162,9 @@ WINDOW_CATEGORY: dict[AgentState, str] = {
 _ZEROS = (0.0,) * len(STATES)
 
 
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
-    """Cumulative seconds at the instant the agent entered `category`."""
+class Checkpoint(NamedTuple):
+    """Cumulative seconds at the instant the agent entered `category`. A NamedTuple, not a
+    dataclass: one is built at most changes of state, and it is three times cheaper."""
 
     at_seconds: float
     handle_seconds: float

@@ -4,7 +4,7 @@ abandon rate, average speed of answer and average handle time (docs/metrics.md).
 Contact events reach a queue from several agents' partitions, so their order is not
 guaranteed. The reducer is therefore order-robust rather than strict about lateness:
 it is idempotent per contact (a contact is offered once and resolved once, remembered for
-`remember_contacts_seconds`), counts each outcome in the one-minute bucket of its own
+at least `remember_contacts_seconds`), counts each outcome in the one-minute bucket of its own
 event time, and keeps the buckets of the last window so a late outcome still lands where
 it belongs. Within that memory, the figures do not depend on arrival order.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from floorwatch.core.events import ContactAbandoned, ContactAnswered, ContactOffered
 from floorwatch.core.occupancy import ContactHandled, ratio
@@ -53,22 +53,17 @@ class ContactCounts:
     handled: int = 0
     handled_seconds: float = 0.0
 
-    def plus(self, other: ContactCounts) -> ContactCounts:
-        return ContactCounts(
-            self.offered + other.offered,
-            self.answered_within + other.answered_within,
-            self.answered_after + other.answered_after,
-            self.abandoned_within + other.abandoned_within,
-            self.abandoned_after + other.abandoned_after,
-            self.short_abandoned + other.short_abandoned,
-            self.answer_wait_seconds + other.answer_wait_seconds,
-            self.handled + other.handled,
-            self.handled_seconds + other.handled_seconds,
-        )
+
+_CHUNK = 32
+# Inside the track, counts are plain tuples in ContactCounts' field order: they are added on
+# every outcome, and a tuple costs a tenth of a frozen dataclass to build.
+Counts = tuple[int, int, int, int, int, int, float, int, float]
+_ZERO: Counts = (0, 0, 0, 0, 0, 0, 0.0, 0, 0.0)
+_ONE_OFFER: Counts = (1, 0, 0, 0, 0, 0, 0.0, 0, 0.0)
 
 
-_NONE = ContactCounts()
-_OFFERED = ContactCounts(offered=1)
+def _add(a: Counts, b: Counts) -> Counts:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5], a[6] + b[6], a[7] + b[7], a[8] + b[8])
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +71,22 @@ class QueueTrack:
     queue_id: str
     clock_seconds: float  # newest event time seen by this queue
     waiting: tuple[tuple[str, float], ...]  # (contact_id, offered at)
-    recent_keys: tuple[str, ...]  # "offered:<id>" / "resolved:<id>" seen lately, for idempotence
-    recent_seconds: tuple[float, ...]  # when each key was seen (event time)
-    buckets: tuple[tuple[float, ContactCounts], ...]  # (bucket start, counts), oldest first
-    totals: ContactCounts
+    # "offered:<id>" / "resolved:<id>" seen lately, for idempotence: the newest few in a tuple,
+    # older ones in frozen chunks of _CHUNK keys (newest event time, keys), so that a lookup is
+    # a few hash probes rather than a scan of every contact of the last ten minutes.
+    recent_keys: tuple[str, ...]
+    recent_newest_seconds: float
+    recent_chunks: tuple[tuple[float, frozenset[str]], ...]
+    buckets: tuple[tuple[float, Counts], ...]  # (bucket start, counts), oldest first
+    totals: Counts
 
 
 QueueVerdict = Literal["accepted", "duplicate", "ignored"]
 
 
-@dataclass(frozen=True, slots=True)
-class QueueApplied:
+class QueueApplied(NamedTuple):
+    """What one event did (lives for one call: a NamedTuple is the cheapest record to build)."""
+
     track: QueueTrack
     verdict: QueueVerdict
 
@@ -116,7 +116,7 @@ class QueueFigures:
 
 
 def initial(queue_id: str) -> QueueTrack:
-    return QueueTrack(queue_id, float("-inf"), (), (), (), (), _NONE)
+    return QueueTrack(queue_id, float("-inf"), (), (), float("-inf"), (), (), _ZERO)
 
 
 def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> QueueApplied:
@@ -126,19 +126,19 @@ def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> Queue
     if isinstance(event, ContactOffered):
         contact_id = event.data.contact_id
         offer_key = "offered:" + contact_id
-        if offer_key in track.recent_keys or any(waiting[0] == contact_id for waiting in track.waiting):
+        if _seen(track, offer_key) or _waiting(track, contact_id):
             return QueueApplied(track, "duplicate")
         at = event.occurred_at.timestamp()
         waiting = track.waiting
-        if "resolved:" + contact_id not in track.recent_keys:  # not already answered (events can cross)
+        if not _seen(track, "resolved:" + contact_id):  # not already answered (events can cross)
             waiting = waiting + ((contact_id, at),)
-        return QueueApplied(_record(track, at, _OFFERED, config, waiting=waiting, remember=offer_key), "accepted")
+        return QueueApplied(_record(track, at, _ONE_OFFER, config, waiting=waiting, remember=offer_key), "accepted")
     if isinstance(event, (ContactAnswered, ContactAbandoned)):
         if isinstance(event, ContactAbandoned) and event.data.agent_id is not None:
             return QueueApplied(track, "ignored")  # hung up on an agent's hold: the queue answered it
         contact_id = event.data.contact_id
         resolved_key = "resolved:" + contact_id
-        if resolved_key in track.recent_keys:
+        if _seen(track, resolved_key):
             return QueueApplied(track, "duplicate")
         at = event.occurred_at.timestamp()
         waiting = tuple(w for w in track.waiting if w[0] != contact_id)
@@ -150,15 +150,15 @@ def on_handled(track: QueueTrack | None, handled: ContactHandled, config: QueueC
     """An agent finished one of this queue's contacts (wrap-up included): for handle time."""
     if track is None:
         track = initial(handled.queue_id)
-    return _record(track, handled.wrapped_seconds, ContactCounts(handled=1, handled_seconds=handled.handle_seconds), config)
+    return _record(track, handled.wrapped_seconds, (0, 0, 0, 0, 0, 0, 0.0, 1, handled.handle_seconds), config)
 
 
 def view(track: QueueTrack, now_seconds: float, config: QueueConfig) -> QueueFigures:
     horizon = _bucket_start(now_seconds, config) - config.window_seconds
-    window = _NONE
+    window = _ZERO
     for start, counts in track.buckets:
         if horizon <= start <= now_seconds:
-            window = window.plus(counts)
+            window = _add(window, counts)
     waits = [now_seconds - offered_at for _, offered_at in track.waiting]
     return QueueFigures(
         queue_id=track.queue_id,
@@ -168,8 +168,8 @@ def view(track: QueueTrack, now_seconds: float, config: QueueConfig) -> QueueFig
         service_level_threshold_seconds=config.service_level_threshold_seconds,
         abandon_treatment=config.abandon_treatment.value,
         window_seconds=config.window_seconds,
-        window=contact_figures(window, config),
-        total=contact_figures(track.totals, config),
+        window=contact_figures(ContactCounts(*window), config),
+        total=contact_figures(ContactCounts(*track.totals), config),
     )
 
 
@@ -197,16 +197,30 @@ def contact_figures(counts: ContactCounts, config: QueueConfig) -> ContactFigure
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _outcome(event: ContactAnswered | ContactAbandoned, config: QueueConfig) -> ContactCounts:
+def _outcome(event: ContactAnswered | ContactAbandoned, config: QueueConfig) -> Counts:
     wait = event.data.wait_seconds
     within = wait <= config.service_level_threshold_seconds
     if isinstance(event, ContactAnswered):
-        if within:
-            return ContactCounts(answered_within=1, answer_wait_seconds=wait)
-        return ContactCounts(answered_after=1, answer_wait_seconds=wait)
+        return (0, 1, 0, 0, 0, 0, wait, 0, 0.0) if within else (0, 0, 1, 0, 0, 0, wait, 0, 0.0)
     if wait < config.short_abandon_seconds:
-        return ContactCounts(short_abandoned=1)
-    return ContactCounts(abandoned_within=1) if within else ContactCounts(abandoned_after=1)
+        return (0, 0, 0, 0, 0, 1, 0.0, 0, 0.0)
+    return (0, 0, 0, 1, 0, 0, 0.0, 0, 0.0) if within else (0, 0, 0, 0, 1, 0, 0.0, 0, 0.0)
+
+
+def _waiting(track: QueueTrack, contact_id: str) -> bool:
+    for waiting_id, _ in track.waiting:
+        if waiting_id == contact_id:
+            return True
+    return False
+
+
+def _seen(track: QueueTrack, key: str) -> bool:
+    if key in track.recent_keys:
+        return True
+    for _, keys in track.recent_chunks:  # a plain loop: any() over a generator costs twice as much
+        if key in keys:
+            return True
+    return False
 
 
 def _bucket_start(at_seconds: float, config: QueueConfig) -> float:
@@ -216,7 +230,7 @@ def _bucket_start(at_seconds: float, config: QueueConfig) -> float:
 def _record(
     track: QueueTrack,
     at_seconds: float,
-    delta: ContactCounts,
+    delta: Counts,
     config: QueueConfig,
     *,
     waiting: tuple[tuple[str, float], ...] | None = None,
@@ -226,31 +240,30 @@ def _record(
     waiting = track.waiting if waiting is None else waiting
     if waiting and waiting[0][1] < clock - config.forget_waiting_after_seconds:
         waiting = tuple(w for w in waiting if w[1] >= clock - config.forget_waiting_after_seconds)
-    keys, seconds = track.recent_keys, track.recent_seconds
+    keys, newest, chunks = track.recent_keys, track.recent_newest_seconds, track.recent_chunks
     if remember is not None:
-        keys, seconds = keys + (remember,), seconds + (at_seconds,)
-    drop = 0
-    while drop < len(seconds) and seconds[drop] < clock - config.remember_contacts_seconds:
-        drop += 1
-    if drop:
-        keys, seconds = keys[drop:], seconds[drop:]
+        keys, newest = keys + (remember,), max(newest, at_seconds)
+        if len(keys) >= _CHUNK:
+            chunks, keys, newest = chunks + ((newest, frozenset(keys)),), (), float("-inf")
+    if chunks and chunks[0][0] < clock - config.remember_contacts_seconds:
+        chunks = tuple(chunk for chunk in chunks if chunk[0] >= clock - config.remember_contacts_seconds)
     buckets = _bump(track.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds)
-    return QueueTrack(track.queue_id, clock, waiting, keys, seconds, buckets, track.totals.plus(delta))
+    return QueueTrack(track.queue_id, clock, waiting, keys, newest, chunks, buckets, _add(track.totals, delta))
 
 
 def _bump(
-    buckets: tuple[tuple[float, ContactCounts], ...], start: float, delta: ContactCounts, horizon: float
-) -> tuple[tuple[float, ContactCounts], ...]:
+    buckets: tuple[tuple[float, Counts], ...], start: float, delta: Counts, horizon: float
+) -> tuple[tuple[float, Counts], ...]:
     """Add `delta` to the bucket at `start`, keeping only buckets from `horizon` on, in order."""
     if buckets and buckets[0][0] < horizon:
         buckets = tuple(b for b in buckets if b[0] >= horizon)
     if start < horizon:
         return buckets  # too old for any window: it counts in the totals only
     if buckets and buckets[-1][0] == start:
-        return buckets[:-1] + ((start, buckets[-1][1].plus(delta)),)
+        return buckets[:-1] + ((start, _add(buckets[-1][1], delta)),)
     if not buckets or buckets[-1][0] < start:
         return buckets + ((start, delta),)
     index = next(i for i, bucket in enumerate(buckets) if bucket[0] >= start)
     if buckets[index][0] == start:
-        return buckets[:index] + ((start, buckets[index][1].plus(delta)),) + buckets[index + 1 :]
+        return buckets[:index] + ((start, _add(buckets[index][1], delta)),) + buckets[index + 1 :]
     return buckets[:index] + ((start, delta),) + buckets[index:]

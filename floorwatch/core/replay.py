@@ -17,7 +17,6 @@ from floorwatch.core import agent, queue, rollup
 from floorwatch.core.agent import AgentOutput, AgentTrack
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig, as_dict
-from floorwatch.core.events import SchedulePublished
 from floorwatch.core.occupancy import ContactHandled
 from floorwatch.core.queue import QueueTrack
 
@@ -88,9 +87,10 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
     queues: dict[str, QueueTrack] = {}
     outputs: dict[str, list[AgentOutput]] = {}
     tally = _Tally()
+    verdicts = {"accepted": 0, "duplicate": 0, "late": 0}
+    by_type = tally.by_type
     watermark: float | None = None
-    apply_agent, apply_queue, agent_of = agent.apply, queue.apply, agent.agent_id_of
-    queue_config = config.queue
+    apply_agent, apply_queue, queue_config = agent.apply, queue.apply, config.queue
     for file, line, event in entries:
         tally.lines += 1
         if event is None:
@@ -101,8 +101,9 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             _listed(tally.rejections, event)
             continue
         kind = event.type  # type: ignore[attr-defined]
-        tally.by_type[kind] = tally.by_type.get(kind, 0) + 1
-        agent_id = agent_of(event)
+        by_type[kind] = by_type.get(kind, 0) + 1
+        to_agent, to_queue = _ROUTES[kind]
+        agent_id = event.data.agent_id if to_agent else None  # type: ignore[attr-defined]
         verdict = "accepted"
         if agent_id is not None:
             applied = apply_agent(agents.get(agent_id), event, config)
@@ -117,20 +118,38 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             if verdict != "accepted":
                 noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)  # type: ignore[attr-defined]
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
-        queue_id = getattr(event.data, "queue_id", None)  # type: ignore[attr-defined]
-        if queue_id is not None:
+        if to_queue:
+            queue_id = event.data.queue_id  # type: ignore[attr-defined]
             queued = apply_queue(queues.get(queue_id), event, queue_config)
             queues[queue_id] = queued.track
             if agent_id is None and queued.verdict == "duplicate":
                 verdict = "duplicate"
                 _listed(tally.duplicates, Noted(file, line, event.event_id, None, 0.0))  # type: ignore[attr-defined]
-        setattr(tally, verdict, getattr(tally, verdict) + 1)
-        if verdict == "accepted" and not isinstance(event, SchedulePublished):
+        verdicts[verdict] += 1
+        if verdict == "accepted" and kind != "schedule.published":
             seconds = event.occurred_at.timestamp()  # type: ignore[attr-defined]
             if watermark is None or seconds > watermark:
                 watermark = seconds
+    tally.accepted, tally.duplicate, tally.late = verdicts["accepted"], verdicts["duplicate"], verdicts["late"]
     frozen_outputs = {key: tuple(value) for key, value in outputs.items()}
     return FoldResult(agents, queues, frozen_outputs, tally, watermark)
+
+
+# Which reducers each event type reaches: (the agent's, its queue's). Only offers and
+# outcomes change a queue's figures; abandoned names an agent only when hung up on hold.
+_ROUTES: dict[str, tuple[bool, bool]] = {
+    "agent.state_changed": (True, False),
+    "schedule.published": (True, False),
+    "contact.offered": (False, True),
+    "contact.answered": (True, True),
+    "contact.abandoned": (True, True),
+    "contact.held": (True, False),
+    "contact.resumed": (True, False),
+    "contact.escalated": (True, False),
+    "contact.transferred": (True, False),
+    "contact.ended": (True, False),
+    "contact.sentiment": (True, False),
+}
 
 
 def _listed(items: list, item: object) -> None:
@@ -252,3 +271,4 @@ def _rounded(value: object, key: str = "") -> object:
 def _chain(*iterables: Iterable[Entry]) -> Iterator[Entry]:
     for iterable in iterables:
         yield from iterable
+
