@@ -69,7 +69,7 @@ def _add(a: Counts, b: Counts) -> Counts:
 @dataclass(frozen=True, slots=True)
 class QueueTrack:
     queue_id: str
-    clock_seconds: float  # newest event time seen by this queue
+    clock_seconds: float  # newest event time seen by this queue (0.0 before any)
     waiting: tuple[tuple[str, float], ...]  # (contact_id, offered at)
     # "offered:<id>" / "resolved:<id>" seen lately, for idempotence: the newest few in a tuple,
     # older ones in frozen chunks of _CHUNK keys (newest event time, keys), so that a lookup is
@@ -116,7 +116,7 @@ class QueueFigures:
 
 
 def initial(queue_id: str) -> QueueTrack:
-    return QueueTrack(queue_id, float("-inf"), (), (), float("-inf"), (), (), _ZERO)
+    return QueueTrack(queue_id, 0.0, (), (), 0.0, (), (), _ZERO)  # 0.0, not -inf: tracks are stored as JSON
 
 
 def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> QueueApplied:
@@ -244,7 +244,7 @@ def _record(
     if remember is not None:
         keys, newest = keys + (remember,), max(newest, at_seconds)
         if len(keys) >= _CHUNK:
-            chunks, keys, newest = chunks + ((newest, frozenset(keys)),), (), float("-inf")
+            chunks, keys, newest = chunks + ((newest, frozenset(keys)),), (), 0.0
     if chunks and chunks[0][0] < clock - config.remember_contacts_seconds:
         chunks = tuple(chunk for chunk in chunks if chunk[0] >= clock - config.remember_contacts_seconds)
     buckets = _bump(track.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds)

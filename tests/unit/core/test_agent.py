@@ -193,3 +193,16 @@ def test_staffed_time_splits_exactly_into_handle_available_and_auxiliary(raw, ta
     assert figures.seconds_by_state[LOGGED_OUT.value] == pytest.approx(figures.logged_out_seconds)
     for r in (figures.occupancy_ratio, figures.utilization_ratio):
         assert r is None or 0.0 <= r <= 1.0
+
+
+def test_an_agent_track_survives_the_json_round_trip_the_stream_tables_use():
+    from pydantic import TypeAdapter
+
+    from builders import team_shift
+    from floorwatch.core.agent import AgentTrack
+
+    track, _, _ = fold([e for e in team_shift() if agent.agent_id_of(e) == "ben"])
+    adapter = TypeAdapter(AgentTrack)
+    again = adapter.validate_json(adapter.dump_json(track))
+    assert again == track
+    assert agent.view(again, epoch(9 * 3600), CONFIG) == agent.view(track, epoch(9 * 3600), CONFIG)

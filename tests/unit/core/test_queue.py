@@ -151,3 +151,16 @@ def test_queue_figures_do_not_depend_on_the_order_events_arrive_in(outcomes, dat
     any_order, _ = fold(shuffled)
     now = epoch(1300)
     assert queue.view(any_order, now, CONFIG) == queue.view(in_order, now, CONFIG)
+
+
+def test_a_queue_track_survives_the_json_round_trip_the_stream_tables_use():
+    from pydantic import TypeAdapter
+
+    from floorwatch.core.queue import QueueTrack
+
+    events = [e for i in range(40) for e in (offered(f"c{i}", i * 10.0), answered("a1", f"c{i}", i * 10.0 + 4, wait=4))]
+    track, _ = fold(events + [offered("waiting", 500)])
+    adapter = TypeAdapter(QueueTrack)
+    again = adapter.validate_json(adapter.dump_json(track))
+    assert again == track
+    assert queue.apply(again, answered("a1", "c3", 34, wait=4), CONFIG).verdict == "duplicate"
