@@ -1,26 +1,10 @@
-"""One small whole shift, generated once per session and shared by the event-stream tests."""
+"""Whole simulated shifts, generated once per session and shared by the tests that read their events."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
+from simulated_shift import Shift, generate
 
-from floorwatch.services.simulator.engine import simulate
-from floorwatch.services.simulator.model import Floor
-from floorwatch.services.simulator.roster import build_floor
 from floorwatch.services.simulator.settings import SimulatorSettings
-
-
-@dataclass(frozen=True)
-class Shift:
-    settings: SimulatorSettings
-    floor: Floor
-    events: tuple
-
-
-def generate(settings: SimulatorSettings) -> Shift:
-    floor = build_floor(settings)
-    return Shift(settings, floor, tuple(simulate(floor, settings)))
 
 
 @pytest.fixture(scope="session")

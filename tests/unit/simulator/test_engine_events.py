@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import timedelta
 
-from conftest import generate
+from simulated_shift import generate
 
 from floorwatch.core.codec import decode, encode
 from floorwatch.core.events import AgentState

@@ -6,7 +6,7 @@ from datetime import timedelta
 from statistics import mean
 
 import pytest
-from conftest import generate
+from simulated_shift import generate
 
 from floorwatch.core.events import AgentState
 from floorwatch.services.simulator.roster import build_floor
