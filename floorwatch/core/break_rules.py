@@ -70,9 +70,11 @@ def advance_rule(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProg
     if rule.kind == "overrun":
         return _advance_overrun(rule, p, s)
     if resting(rule, s.state):
-        p = _replace(p, run_seconds=p.run_seconds + (s.to_seconds - s.from_seconds))
-        if rule.kind == "count_per_worked" and p.run_seconds >= rule.minimum_seconds > p.run_seconds - (s.to_seconds - s.from_seconds):
-            p = _replace(p, taken=p.taken + 1)
+        elapsed = s.to_seconds - s.from_seconds
+        run = p.run_seconds + elapsed
+        taken = p.taken + 1 if rule.kind == "count_per_worked" and run >= rule.minimum_seconds > p.run_seconds else p.taken
+        p = RuleProgress(run, p.work_seconds, p.credit_seconds, taken, p.checked, p.deadline_at_seconds, p.deferred,
+                         p.missed, p.flagged)
     if s.worked_to_seconds <= s.worked_from_seconds:
         return p, ()
     if rule.kind == "rest_by_worked":
@@ -86,19 +88,19 @@ def _advance_continuous(rule: BreakRule, p: RuleProgress, s: Stretch):
         run = p.run_seconds + elapsed
         if run >= rule.minimum_seconds:  # a qualifying rest: the count starts again
             return RuleProgress(run_seconds=run), ()
-        return _replace(p, run_seconds=run), ()
+        return RuleProgress(run, p.work_seconds, 0.0, 0, 0, p.deadline_at_seconds, False, False, p.flagged), ()
     if not _working(rule, s.state):
         return p, ()
     work, limit = p.work_seconds + elapsed, rule.max_work_seconds
     deadline_at = p.deadline_at_seconds
     if deadline_at is None and work >= limit:
         deadline_at = s.from_seconds + max(limit - p.work_seconds, 0.0)
-    p = _replace(p, run_seconds=0.0, work_seconds=work, deadline_at_seconds=deadline_at)
     if p.flagged or work <= limit + rule.grace_seconds:
-        return p, ()
+        return RuleProgress(0.0, work, 0.0, 0, 0, deadline_at, False, False, p.flagged), ()
     flagged_at = s.from_seconds + max(limit + rule.grace_seconds - (work - elapsed), 0.0)
     detail = f"{limit / 60:g} min of work without a rest of {rule.minimum_seconds / 60:g} min"
-    return _replace(p, flagged=True), (BreakRuleBreached(rule.name, deadline_at, flagged_at, detail),)
+    progress = RuleProgress(0.0, work, 0.0, 0, 0, deadline_at, False, False, True)
+    return progress, (BreakRuleBreached(rule.name, deadline_at, flagged_at, detail),)
 
 
 def _advance_overrun(rule: BreakRule, p: RuleProgress, s: Stretch):
@@ -183,7 +185,7 @@ def applies(rule: BreakRule, worked_seconds: float, planned_work_seconds: float 
 def rule_on_state(rule: BreakRule, p: RuleProgress, old: AgentState | None, new: AgentState,
                   at_seconds: float) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     if rule.kind == "overrun":
-        return (_replace(p, flagged=False) if new != old else p), ()
+        return (_replace(p, flagged=False) if new != old and p.flagged else p), ()
     if not resting(rule, old) or resting(rule, new):
         return p, ()
     # A rest in this rule's states ends: bank it, and judge a deadline that passed during it.

@@ -111,9 +111,10 @@ def _advance(track: BreakTrack, state: AgentState | None, from_seconds: float, t
         outputs = [o for _, found in moved for o in found]
     logged_out = track.logged_out_seconds + elapsed if state in _OFF else 0.0
     adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
-    track = _replace(track, clock_seconds=to_seconds, on_day=on_day, worked_seconds=worked, logged_out_seconds=logged_out,
-                     progress=progress, adherence=adherence_track)
-    return _record(track, outputs, policy), tuple(outputs) + planned
+    t = track
+    track = BreakTrack(to_seconds, on_day, worked, logged_out, progress, t.current_break, t.breaks_taken, t.violations,
+                       t.violations_total, t.planned_work_seconds, adherence_track)
+    return (_record(track, outputs, policy) if outputs else track), tuple(outputs) + planned
 
 
 def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
@@ -139,16 +140,12 @@ def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seco
         planned = adherence.planned_length_now(adherence_track)
         allowed = planned if planned is not None else policy.allowed_seconds(new)
         current = BreakTaken(at_seconds, None, new.value, planned is not None, allowed)
-    track = _replace(
-        track,
-        clock_seconds=at_seconds,
-        on_day=track.on_day or new is not AgentState.LOGGED_OUT,
-        logged_out_seconds=track.logged_out_seconds if old in _OFF and new in _OFF else 0.0,
-        progress=tuple(p for p, _ in moved),
-        current_break=current,
-        breaks_taken=taken,
-        adherence=adherence_track,
-    )
+    on_day = track.on_day or new is not AgentState.LOGGED_OUT
+    logged_out = track.logged_out_seconds if old in _OFF and new in _OFF else 0.0
+    track = BreakTrack(at_seconds, on_day, track.worked_seconds, logged_out, tuple(p for p, _ in moved), current, taken,
+                       track.violations, track.violations_total, track.planned_work_seconds, adherence_track)
+    if not outputs:
+        return track, ()
     return _record(track, outputs, policy), _in_order(tuple(outputs))
 
 
