@@ -111,9 +111,11 @@ class _Engine:
         self.out.append(self.build.state(agent.spec, state, seconds, reason_code))
 
     def login(self, agent: _AgentRun, seconds: float) -> None:
+        agent.team.logins_to_come -= 1
+        if seconds >= agent.spec.shift_end_seconds:
+            return  # so late the shift is over (only possible with very short shifts): a no-show
         agent.logged_in = True
         agent.team.logged_in += 1
-        agent.team.logins_to_come -= 1
         self.free(agent, seconds)
 
     def free(self, agent: _AgentRun, seconds: float) -> None:

@@ -132,3 +132,14 @@ def test_a_window_shorter_than_the_shift_stops_at_the_window_end(small_shift):
     last = max(event.occurred_at for event in cut.events)
     assert last <= small_shift.settings.start + timedelta(hours=1)
     assert not any(e.type == "agent.state_changed" and e.data.state is AgentState.LOGGED_OUT for e in cut.events[len(cut.floor.agents):])
+
+
+def test_on_a_very_short_shift_an_agent_too_late_to_log_in_is_a_no_show_and_everyone_else_logs_out(small_shift):
+    late = generate(replace(small_shift.settings, duration_seconds=300, late_login_ratio=1.0, late_login_mean_seconds=300))
+    states = defaultdict(list)
+    for event in late.events:
+        if event.type == "agent.state_changed":
+            states[event.data.agent_id].append(event.data.state)
+    no_shows = [a for a in late.floor.agents if a.login_seconds >= a.shift_end_seconds]
+    assert no_shows and not any(a.agent_id in states for a in no_shows)
+    assert all(sequence[0] is AgentState.AVAILABLE and sequence[-1] is AgentState.LOGGED_OUT for sequence in states.values())
