@@ -15,8 +15,8 @@ def small_shift() -> Shift:
 
 @pytest.fixture(scope="session")
 def mixed_floor() -> Shift:
-    """Eight teams of 18 for 8 hours with callers who hang up; the last team works with 70% of its plan."""
-    return generate(SimulatorSettings(seed=5, sites=2, teams_per_site=4, agents_per_team=18, understaffed_teams=1, understaff_ratio=0.7))
+    """Six teams of 18 for 8 hours with callers who hang up; the last team works with 70% of its plan."""
+    return generate(SimulatorSettings(seed=5, sites=2, teams_per_site=3, agents_per_team=18, understaffed_teams=1, understaff_ratio=0.7))
 
 
 @pytest.fixture(scope="session")
