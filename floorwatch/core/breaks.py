@@ -207,7 +207,7 @@ def _aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]
 
 
 def _record(track: BreakTrack, outputs, policy: BreakPolicy) -> BreakTrack:
-    found = tuple(o for o in outputs if isinstance(o, BreakRuleBreached))
+    found = _in_order(tuple(o for o in outputs if isinstance(o, BreakRuleBreached)))
     if not found:
         return track
     kept = (track.violations + found)[-policy.history_limit:]

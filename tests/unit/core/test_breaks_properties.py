@@ -6,6 +6,7 @@ import math
 from dataclasses import fields, is_dataclass
 
 from hypothesis import given, settings
+from pydantic import TypeAdapter
 from hypothesis import strategies as st
 
 from builders import MINUTE, epoch, schedule
@@ -14,6 +15,7 @@ from floorwatch.core.break_rules import BreakRuleBreached
 from floorwatch.core.events import AgentState
 from floorwatch.core.policy import PROFILES, load_profile
 
+BREAKS_JSON = TypeAdapter(breaks.BreakTrack)  # how the stream tables store the track
 POLICIES = {name: load_profile(name) for name in PROFILES}
 PLAN = schedule("a1", 0, 510 * MINUTE, (("break", 120 * MINUTE, 135 * MINUTE), ("lunch", 240 * MINUTE, 270 * MINUTE)))
 
@@ -94,3 +96,14 @@ def test_worked_time_never_exceeds_staffed_time_and_the_same_day_gives_the_same_
         assert figures.break_due_in_seconds is not None and figures.break_due_in_seconds < 0
     if figures.adherence is not None and figures.adherence.adherence_ratio is not None:
         assert 0.0 <= figures.adherence.adherence_ratio <= 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from(PROFILES), segments)
+def test_a_break_track_survives_the_json_round_trip_the_stream_tables_use(profile, day):
+    policy = POLICIES[profile]
+    track, _, current, end = replay(policy, day, (), PLAN)
+    adapter = BREAKS_JSON
+    again = adapter.validate_json(adapter.dump_json(track))
+    assert again == track
+    assert breaks.view(again, current, end + 600, policy) == breaks.view(track, current, end + 600, policy)
