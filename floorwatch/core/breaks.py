@@ -72,6 +72,7 @@ class BreakFigures:
     overdue_rules: tuple[str, ...]
     violations_total: int
     violations: tuple[BreakRuleBreached, ...]
+    violations_by_rule: dict[str, int]  # of the violations kept, how many per rule
     breaks_taken: tuple[BreakTaken, ...]  # the one in progress last, with end_seconds None
     adherence: AdherenceFigures | None
 
@@ -183,6 +184,7 @@ def view(track: BreakTrack, state: AgentState | None, now_seconds: float, policy
         overdue_rules=overdue_rules,
         violations_total=track.violations_total,
         violations=track.violations,
+        violations_by_rule={rule.name: sum(1 for v in track.violations if v.rule == rule.name) for rule in policy.rules},
         breaks_taken=taken,
         adherence=adherence.view(track.adherence, now_seconds, policy.adherence),
     )

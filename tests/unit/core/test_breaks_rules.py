@@ -191,7 +191,7 @@ def test_a_missed_latest_start_stays_a_violation_but_stops_being_overdue_once_th
     figures, outputs, _ = fold(BY_6TH_HOUR, [(AVAILABLE, 6 * H + 10), (BREAK, 20), (AVAILABLE, 10)])
     assert not figures.overdue
     assert breached(outputs) == [("pause-by-6h", 360, 362)]
-    assert figures.violations_total == 1
+    assert figures.violations_total == 1 and figures.violations_by_rule == {"pause-by-6h": 1}
 
 
 MEAL_WAIVABLE = policy_of(BreakRule("meal", "rest_by_worked", after_worked_seconds=5 * H * MINUTE,
