@@ -18,6 +18,11 @@ arrives then (e.g. a late sentiment reading) is held and added when the rest end
 Inputs are workload events and customer-side signals only, never agent biometrics
 (EU AI Act Art. 5(1)(f)). The handle-time baseline is the agent's own running mean: the
 queue's average would need a cross-partition join, and the agent's own is the fairer yardstick.
+
+Deviations from DOMAIN.md §3, on purpose: a logout of >= 5 min counts as a real rest like
+BREAK or LUNCH (the agent is off work); workload intensity is a decaying load fed at each
+contact's end rather than the raw last-hour ratio (so a break can lower it); the baseline is
+the agent's own mean, not the queue's. Functions take `StressConfig` (MetricConfig.stress).
 """
 from __future__ import annotations
 
