@@ -53,7 +53,7 @@ class LocalKafka:
         `detached=True` lets the brokers outlive this Python process (`floorwatch kafka start`);
         otherwise they are killed at the latest when this object is collected or Python exits.
         """
-        self.run_dir = Path(run_dir)
+        self.run_dir = Path(run_dir).resolve()
         self.jars = Path(jars)
         self.heap_mb = heap_mb
         self.java = java

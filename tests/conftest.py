@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +14,16 @@ from helpers import SUMMARY
 _INTEGRATION_DIR = Path(__file__).parent / "integration"
 
 
+# kafka-python 3.0.12 loads its protocol schemas with deprecated importlib.resources calls:
+# hundreds of warnings per run that are not ours to fix and would bury our own.
+_KAFKA_PYTHON_NOISE = ("read_text is deprecated", "open_text is deprecated")
+# While conftests load (tests/integration/conftest.py imports kafka), only this reaches them.
+for _message in _KAFKA_PYTHON_NOISE:
+    warnings.filterwarnings("ignore", message=_message, category=DeprecationWarning)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # kafka-python 3.0.12 loads its protocol schemas with deprecated importlib.resources calls:
-    # hundreds of warnings per run that are not ours to fix and would bury our own.
-    for message in ("read_text is deprecated", "open_text is deprecated"):
+    for message in _KAFKA_PYTHON_NOISE:
         config.addinivalue_line("filterwarnings", f"ignore:{message}:DeprecationWarning")
 
 

@@ -1,0 +1,89 @@
+"""`floorwatch setup`: make everything floorwatch runs on available, then say what is where.
+
+Idempotent and quick once done: the jars come from the cache, installed programs are found.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from floorwatch.deploy.kafka_jars import JarFetchError, cached_jars, ensure_kafka_jars, folder_size_bytes, pom_kafka_version
+from floorwatch.deploy.settings import DeploySettings
+from floorwatch.deploy.toolchain import (
+    ToolchainError, apt_install, can_install_with_apt, find_java, find_program, missing_debian_packages, program_version,
+)
+
+HELP = "Install what floorwatch runs on: Kafka jars from Maven Central, Prometheus from Debian"
+REQUIRED_PROGRAMS = ("prometheus", "promtool")
+OPTIONAL_PROGRAMS = ("docker-compose",)  # only validates docker-compose.yml; its test skips without it
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-install", action="store_true", help="only check; never run apt-get")
+
+
+def run(args: argparse.Namespace) -> int:
+    summary: list[tuple[str, str]] = []
+    problems: list[str] = []
+    _check_java(summary, problems)
+    _fetch_kafka(DeploySettings().cache_root, summary, problems)
+    _ensure_debian_programs(not args.no_install, summary, problems)
+    _print_summary(summary, problems)
+    return 1 if problems else 0
+
+
+def _check_java(summary: list[tuple[str, str]], problems: list[str]) -> None:
+    try:
+        java = find_java()
+        summary.append(("java", f"{java.version} ({java.path})"))
+    except ToolchainError as error:
+        summary.append(("java", "MISSING"))
+        problems.append(str(error))
+
+
+def _fetch_kafka(cache_root: Path, summary: list[tuple[str, str]], problems: list[str]) -> None:
+    version = pom_kafka_version()
+    fetched_now = cached_jars(cache_root, version) is None
+    try:
+        jars = ensure_kafka_jars(cache_root, version=version, report=lambda line: print(line, flush=True))
+    except JarFetchError as error:
+        summary.append(("kafka jars", "MISSING"))
+        problems.append(str(error))
+        return
+    count = len(list(jars.glob("*.jar")))
+    state = "fetched now" if fetched_now else "cached"
+    summary.append(("kafka jars", f"Apache Kafka {version}, {count} jars, {folder_size_bytes(jars) / 1e6:.0f} MB in {jars} ({state})"))
+
+
+def _ensure_debian_programs(may_install: bool, summary: list[tuple[str, str]], problems: list[str]) -> None:
+    packages = missing_debian_packages(REQUIRED_PROGRAMS + OPTIONAL_PROGRAMS)
+    if packages and may_install and can_install_with_apt():
+        print(f"installing from Debian: {' '.join(packages)}", flush=True)
+        try:
+            apt_install(packages, report=lambda line: print(line, flush=True))
+        except ToolchainError as error:
+            problems.append(str(error))
+    for program in REQUIRED_PROGRAMS + OPTIONAL_PROGRAMS:
+        path = find_program(program)
+        if path is not None:
+            summary.append((program, f"{program_version(path)} ({path})" if program == "prometheus" else str(path)))
+            continue
+        hint = f"`sudo apt-get update && sudo apt-get install -y {missing_debian_packages([program])[0]}` (or run `make setup` as root)"
+        if program in REQUIRED_PROGRAMS:
+            summary.append((program, "MISSING"))
+            problems.append(f"`{program}` is not installed; the integration tests and `make run` need it: {hint}")
+        else:
+            summary.append((program, f"not installed (optional: validates docker-compose.yml): {hint}"))
+
+
+def _print_summary(summary: list[tuple[str, str]], problems: list[str]) -> None:
+    width = max(len(name) for name, _ in summary)
+    print("\nfloorwatch setup")
+    for name, detail in summary:
+        print(f"  {name.ljust(width)}  {detail}")
+    if problems:
+        print("\nnot ready:")
+        for problem in problems:
+            print(f"  - {problem}")
+        return
+    print("\nready. Next: `make run` (a live floor on this machine), `make test` (every test), `make kafka-up` (a broker for you on 127.0.0.1:19092)")
