@@ -20,14 +20,10 @@ class Sink(Protocol):
 
 
 def topic_for(event, topics: Topics) -> str:
-    """agent.state_changed -> agent events; contact.* -> contact events; schedule.published -> schedules."""
-    if event.type == "agent.state_changed":
-        return topics.agent_events
-    if event.type == "schedule.published":
-        return topics.schedules
-    if event.type.startswith("contact."):
-        return topics.contact_events
-    raise ValueError(f"type: no topic for event type {event.type!r}")
+    """The canonical routing (`Topics.for_event`): an agent's states and the contact events naming
+    it share the agent topic, so one partition holds that agent's story in order; contacts before
+    any agent is involved go to the contact topic; schedules to their compacted topic."""
+    return topics.for_event(event)
 
 
 class JsonlSink:
@@ -70,6 +66,7 @@ class KafkaSink:
         self._producer = KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers.split(","),
             acks="all",
+            enable_idempotence=True,  # retries never reorder an agent's events within its partition
             linger_ms=settings.linger_ms,
             client_id="floorwatch-simulator",
         )

@@ -70,12 +70,21 @@ def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced
     partitions = defaultdict(set)
     for record in records:
         event = decode(record.value)
-        expected_topic = {"agent.state_changed": sim_topics.agent_events, "schedule.published": sim_topics.schedules}
-        assert record.topic == expected_topic.get(event.type, sim_topics.contact_events)
+        assert record.topic == sim_topics.for_event(event)
         assert record.key == partition_key(event).encode()
         partitions[(record.topic, record.key)].add(record.partition)
     assert all(len(found) == 1 for found in partitions.values())
     assert len({partition for found in partitions.values() for partition in found}) > 1
+    # Each agent's states and contact events are read back in the order they happened.
+    by_agent_kafka, by_agent_file = defaultdict(list), defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.topic, r.partition, r.offset)):
+        if record.topic == sim_topics.agent_events:
+            by_agent_kafka[record.key].append(record.value)
+    for line in lines:
+        event = decode(line)
+        if sim_topics.for_event(event) == sim_topics.agent_events:
+            by_agent_file[partition_key(event).encode()].append(line)
+    assert by_agent_kafka == by_agent_file
 
 
 def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(kafka_bootstrap, sim_topics):

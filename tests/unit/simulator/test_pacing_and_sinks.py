@@ -1,6 +1,7 @@
 """Live pacing against a controllable clock, and where each event type goes."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -60,16 +61,18 @@ def test_a_consumer_that_falls_behind_gets_every_event_late_rather_than_lost(sma
     assert released == events
 
 
-def test_each_event_type_goes_to_its_topic_under_the_configured_prefix(small_shift):
+def test_an_agents_events_share_one_topic_and_contacts_before_an_agent_go_to_the_contact_topic(small_shift):
     topics = Topics.with_prefix("test-7")
-    seen = {}
+    seen = defaultdict(set)
     for event in small_shift.events:
-        seen.setdefault(event.type, topic_for(event, topics))
-    assert seen.pop("agent.state_changed") == "test-7.agent-events"
-    assert seen.pop("schedule.published") == "test-7.schedules"
-    assert set(seen) == {"contact.offered", "contact.answered", "contact.held", "contact.resumed", "contact.escalated",
-                         "contact.transferred", "contact.ended", "contact.abandoned", "contact.sentiment"}
-    assert set(seen.values()) == {"test-7.contact-events"}
+        seen[(event.type, getattr(event.data, "agent_id", None) is not None)].add(topic_for(event, topics))
+    assert seen.pop(("schedule.published", True)) == {"test-7.schedules"}
+    assert seen.pop(("contact.offered", False)) == {"test-7.contact-events"}
+    assert seen.pop(("contact.abandoned", False)) == {"test-7.contact-events"}  # hung up while queued
+    assert {kind for kind, _ in seen} == {"agent.state_changed", "contact.answered", "contact.held", "contact.resumed",
+                                          "contact.escalated", "contact.transferred", "contact.ended", "contact.abandoned",
+                                          "contact.sentiment"}
+    assert set().union(*seen.values()) == {"test-7.agent-events"}
 
 
 def test_the_jsonl_sink_writes_one_decodable_event_per_line(small_shift, tmp_path):
