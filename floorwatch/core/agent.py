@@ -3,8 +3,8 @@
 Rules (docs/metrics.md, "Time"): a duplicate event id changes nothing; an event more than
 `allowed_lateness_seconds` behind the agent's own clock is "late" and changes nothing;
 anything else is applied at max(its time, the agent's clock), so time never runs
-backwards. Before an event's hook runs, every sub-track is advanced through the time the
-agent spent in its current state. These rules depend only on the order of one agent's
+backwards. Before an event's hook runs, the sub-tracks are advanced through the time the
+agent spent in its current state (each from its own clock; see `apply` for the one shortcut). These rules depend only on the order of one agent's
 events, which Kafka keeps per partition, so the live stream and a replay agree.
 """
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from floorwatch.core import breaks, occupancy
+from floorwatch.core import breaks, occupancy, stress
 from floorwatch.core.breaks import BreakFigures, BreakTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import AgentState, AgentStateChanged, ContactOffered, SchedulePublished, SchedulePublishedData
 from floorwatch.core.occupancy import OccupancyFigures, OccupancyTrack
+from floorwatch.core.stress import StressFigures, StressTrack
 
 Verdict = Literal["accepted", "duplicate", "late"]
 
@@ -36,6 +37,7 @@ class AgentTrack:
     last_event_seconds: float | None  # the agent's event clock
     recent_event_ids: tuple[tuple[str, float], ...]  # (event_id, applied at) within allowed lateness of the clock
     occupancy: OccupancyTrack
+    stress: StressTrack
     breaks: BreakTrack
     schedule: SchedulePublishedData | None
 
@@ -86,6 +88,7 @@ class AgentFigures:
     as_of_seconds: float
     last_event_seconds: float | None
     occupancy: OccupancyFigures
+    stress: StressFigures
     breaks: BreakFigures
 
 
@@ -98,7 +101,8 @@ def agent_id_of(event: object) -> str | None:
 
 def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
     identity = AgentIdentity(agent_id, None, None, ())
-    return AgentTrack(identity, None, None, (), occupancy.initial(config.occupancy), breaks.initial(config.breaks), None)
+    return AgentTrack(identity, None, None, (), occupancy.initial(config.occupancy), stress.initial(config.stress),
+                      breaks.initial(config.breaks), None)
 
 
 def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Applied:
@@ -123,21 +127,31 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
             return Applied(track, (), "late", lateness)
         if lateness > 0:
             at = clock
-    occ, brk, outputs = _advance(track, clock, at, config)
     identity, state = track.identity, track.state
+    occ, outputs = occupancy.advance(track.occupancy, state, at if clock is None else clock, at, config.occupancy)
+    load, more = _stress_to(track, at, config)
+    outputs += more
+    brk = track.breaks
     if isinstance(event, AgentStateChanged):
+        brk, more = _breaks_to(track, at, config)
         data = event.data
         if (data.team_id, data.site_id, data.queues) != (identity.team_id, identity.site_id, identity.queues):
             identity = AgentIdentity(identity.agent_id, data.team_id, data.site_id, data.queues)
-        occ, more = occupancy.on_state(occ, state, data.state, at, config.occupancy)
-        brk, even_more = breaks.on_state(brk, state, data.state, at, config.breaks)
-        state = data.state
+        new_state = data.state
+        occ, on_occ = occupancy.on_state(occ, state, new_state, at, config.occupancy)
+        load, on_load = stress.on_state(load, state, new_state, at, config.stress)
+        brk, on_brk = breaks.on_state(brk, state, new_state, at, config.breaks)
+        outputs += more + on_occ + on_load + on_brk
+        state = new_state
     else:
-        occ, more = occupancy.on_contact(occ, event, at, config.occupancy)
-        brk, even_more = breaks.on_contact(brk, event, at, config.breaks)
-    outputs += more + even_more
+        # Break compliance ignores contacts (breaks.on_contact is the identity), so its track
+        # is not advanced here: it catches up from its own clock at the next state change or
+        # view, which gives the same figures and violations because advance composes.
+        occ, on_occ = occupancy.on_contact(occ, event, at, config.occupancy)
+        load, on_load = stress.on_contact(load, event, at, config.stress)
+        outputs += on_occ + on_load
     recent = _remember(track.recent_event_ids, event_id, at, config)
-    new = AgentTrack(identity, state, at, recent, occ, brk, track.schedule)
+    new = AgentTrack(identity, state, at, recent, occ, load, brk, track.schedule)
     lateness = max(clock - event_seconds, 0.0) if clock is not None else 0.0
     return Applied(new, _wrap(identity, outputs) if outputs else (), "accepted", lateness)
 
@@ -147,7 +161,9 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
     would produce. Nothing is stored: a live timer and the replay's final report both call this."""
     clock = track.last_event_seconds
     now = now_seconds if clock is None else max(now_seconds, clock)
-    occ, brk, outputs = _advance(track, clock, now, config)
+    load, outputs = _stress_to(track, now, config)
+    brk, more = _breaks_to(track, now, config)
+    state = track.state
     figures = AgentFigures(
         agent_id=track.agent_id,
         team_id=track.team_id,
@@ -157,25 +173,32 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
         state_since_seconds=track.occupancy.since_seconds,
         as_of_seconds=now,
         last_event_seconds=clock,
-        occupancy=occupancy.view(occ, track.state, now, config.occupancy),
-        breaks=breaks.view(brk, track.state, now, config.breaks),
+        occupancy=occupancy.view(track.occupancy, state, now, config.occupancy),
+        stress=stress.view(load, state, now, config.stress),
+        breaks=breaks.view(brk, state, now, config.breaks),
     )
-    return figures, _wrap(track.identity, outputs)
+    return figures, _wrap(track.identity, outputs + more)
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _advance(
-    track: AgentTrack, clock: float | None, to_seconds: float, config: MetricConfig
-) -> tuple[OccupancyTrack, BreakTrack, tuple]:
-    """Every sub-track through the time spent in the current state, from the clock to `to_seconds`."""
-    if clock is None or to_seconds <= clock:
-        return track.occupancy, track.breaks, ()
-    state = track.state
-    occ, outputs = occupancy.advance(track.occupancy, state, clock, to_seconds, config.occupancy)
-    brk, more = breaks.advance(track.breaks, state, clock, to_seconds, config.breaks)
-    return occ, brk, outputs + more
+def _stress_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[StressTrack, tuple]:
+    """The stress track advanced, in the current state, from its own clock to `to_seconds`."""
+    load = track.stress
+    since = load.clock_seconds if load.clock_seconds is not None else track.last_event_seconds
+    if since is None or to_seconds <= since:
+        return load, ()
+    return stress.advance(load, track.state, since, to_seconds, config.stress)
+
+
+def _breaks_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[BreakTrack, tuple]:
+    """The break track advanced, in the current state, from its own clock to `to_seconds`."""
+    brk = track.breaks
+    since = brk.clock_seconds if brk.clock_seconds is not None else track.last_event_seconds
+    if since is None or to_seconds <= since:
+        return brk, ()
+    return breaks.advance(brk, track.state, since, to_seconds, config.breaks)
 
 
 def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: MetricConfig) -> Applied:
@@ -184,8 +207,9 @@ def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: 
     if track.schedule == schedule:
         return Applied(track, (), "duplicate", 0.0)
     occ = occupancy.on_schedule(track.occupancy, schedule, config.occupancy)
+    load = stress.on_schedule(track.stress, schedule, config.stress)
     brk = breaks.on_schedule(track.breaks, schedule, config.breaks)
-    new = AgentTrack(track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, brk, schedule)
+    new = AgentTrack(track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, load, brk, schedule)
     return Applied(new, (), "accepted", 0.0)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.policy import PROFILES, BreakPolicy, PolicyError, default_policy, load_policy, load_profile
 from floorwatch.core.queue import QueueConfig
+from floorwatch.core.stress import StressConfig
 
 
 class ConfigError(ValueError):
@@ -30,6 +31,7 @@ class ConfigError(ValueError):
 class MetricConfig:
     occupancy: OccupancyConfig = field(default_factory=OccupancyConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
+    stress: StressConfig = field(default_factory=StressConfig)
     breaks: BreakPolicy = field(default_factory=default_policy)  # floorwatch/policies/default.yaml
     # An agent's event this far behind the agent's own clock is applied at the clock; further is "late".
     allowed_lateness_seconds: float = 120.0

@@ -163,3 +163,29 @@ def test_team_break_compliance_counts_agents_on_shift_with_no_break_overdue():
     team = rollup.by_team(figures.values(), CONFIG.occupancy)["blue"]
     assert (team.agents_on_shift, team.agents_break_overdue) == (3, 1)
     assert team.break_compliance_ratio == pytest.approx(2 / 3)
+
+
+def test_break_compliance_is_the_same_with_or_without_the_contact_events_in_between():
+    # Break compliance only watches states; the reducer lets its track catch up lazily at
+    # state changes, which must not lose or double count any time.
+    everything = [e for e in team_shift() if agent.agent_id_of(e) == "ben"]
+    states_only = [e for e in everything if e.type == "agent.state_changed"]
+    for minute in (185, 300, 480, 600):
+        with_contacts = _agent_at(everything, minute).breaks
+        without = _agent_at(states_only, minute).breaks
+        assert with_contacts == without
+
+
+def test_stress_is_highest_for_the_agent_who_never_rested():
+    figures, _ = floor_at(team_shift(), 480)
+    peaks = {name: f.stress.peak_score for name, f in figures.items()}
+    assert peaks["cy"] > peaks["ana"] and peaks["cy"] > peaks["ben"]
+    assert all(0.0 <= f.stress.score <= 100.0 for f in figures.values())
+
+
+def _agent_at(events, minute):
+    track = None
+    for event in events:
+        if event.occurred_at.timestamp() <= epoch(minute * MINUTE):
+            track = agent.apply(track, event, CONFIG).track
+    return agent.view(track, epoch(minute * MINUTE), CONFIG)[0]
