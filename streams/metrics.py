@@ -155,6 +155,7 @@ class PipelineMetrics:
     events_in: Counter
     dead_lettered: Counter
     verdicts: Counter
+    queue_verdicts: Counter
     outputs: Counter
     batch_seconds: Histogram
     event_delay_seconds: Histogram
@@ -169,6 +170,8 @@ class PipelineMetrics:
                                   ["reason"], registry=registry),
             verdicts=Counter("floorwatch_events_verdict", "Agent events by outcome: accepted, duplicate, late, redelivered.",
                              ["verdict"], registry=registry),
+            queue_verdicts=Counter("floorwatch_queue_events_verdict", "Queue-side events by outcome: accepted, duplicate, "
+                                   "ignored, handled.", ["verdict"], registry=registry),
             outputs=Counter("floorwatch_output_records", "Records published, by output topic.", ["topic"], registry=registry),
             batch_seconds=Histogram("floorwatch_batch_duration_seconds", "Time to process one batch of input.",
                                     registry=registry, buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)),

@@ -25,5 +25,7 @@ def count_into(pipeline: PipelineMetrics, counts: Counter) -> None:
             pipeline.events_in.labels(detail).inc(n)
         elif what == "dead_letter":
             pipeline.dead_lettered.labels(detail).inc(n)
-        elif what in ("verdict", "queue_verdict"):
+        elif what == "verdict":
             pipeline.verdicts.labels(detail).inc(n)
+        elif what == "queue_verdict":
+            pipeline.queue_verdicts.labels(detail).inc(n)

@@ -1,0 +1,120 @@
+"""The main job on one machine: local Kafka, stream workers, Prometheus and simulated traffic.
+
+Every process is started here and stopped here, in reverse order, on Ctrl-C or on any
+failure, so nothing outlives the command (the brokers and Prometheus also carry
+exit-time safety nets of their own).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from floorwatch.deploy.kafka_jars import ensure_kafka_jars
+from floorwatch.deploy.localkafka import LocalKafka
+from floorwatch.deploy.processes import free_ports
+from floorwatch.deploy.prometheus import LocalPrometheus
+from floorwatch.deploy.settings import DeploySettings
+
+RULES_DIR = Path(__file__).resolve().parents[1] / "deploy" / "prometheus" / "rules"
+
+
+@dataclass(frozen=True)
+class FloorPlan:
+    """What `floorwatch up` runs; every field is a command-line option."""
+
+    run_dir: Path
+    agents: int = 300
+    speed: float = 60.0
+    workers: int = 2
+    partitions: int = 4
+    seed: int = 1
+    understaffed_teams: int = 1
+    prometheus_port: int = 9090
+    kafka_port: int = 19092
+
+
+@dataclass
+class LiveFloor:
+    plan: FloorPlan
+    say: callable = print
+    kafka: LocalKafka | None = None
+    prometheus: LocalPrometheus | None = None
+    children: list[subprocess.Popen] = field(default_factory=list)
+    worker_ports: list[int] = field(default_factory=list)
+
+    def start(self) -> None:
+        plan = self.plan
+        plan.run_dir.mkdir(parents=True, exist_ok=True)
+        jars = ensure_kafka_jars(DeploySettings().cache_root, report=self.say)
+        self.say(f"==> starting Kafka (KRaft, one broker) on 127.0.0.1:{plan.kafka_port}")
+        self.kafka = LocalKafka(plan.run_dir / "kafka", jars=jars, broker_ports=[plan.kafka_port])
+        seconds = self.kafka.start()
+        self.say(f"    ready in {seconds:.1f} s")
+        bootstrap = self.kafka.bootstrap_servers
+        self.worker_ports = free_ports(plan.workers)
+        for index, port in enumerate(self.worker_ports):
+            self.say(f"==> starting stream worker {index + 1} of {plan.workers} (/metrics on 127.0.0.1:{port})")
+            self._spawn(["worker"], self._worker_env(bootstrap, port, index), f"worker-{index + 1}.log")
+        self.say(f"==> starting Prometheus on 127.0.0.1:{plan.prometheus_port}")
+        rules = sorted(RULES_DIR.glob("*.yml")) if RULES_DIR.exists() else []
+        self.prometheus = LocalPrometheus.scraping([f"127.0.0.1:{p}" for p in self.worker_ports], plan.run_dir / "prometheus",
+                                                   rule_files=[r for r in rules if not r.name.endswith("_test.yml")],
+                                                   scrape_interval_seconds=5, port=plan.prometheus_port)
+        self.prometheus.start()
+        self.say(f"==> simulating {plan.agents} agents at {plan.speed:g}x real time")
+        self._spawn(["simulate", "--to", "kafka", "--bootstrap-servers", bootstrap, "--agents", str(plan.agents),
+                     "--speed", str(plan.speed), "--seed", str(plan.seed), "--start", "now", "--quiet",
+                     "--understaffed-teams", str(plan.understaffed_teams)], dict(os.environ), "simulator.log")
+
+    def _worker_env(self, bootstrap: str, port: int, index: int) -> dict[str, str]:
+        return {**os.environ, "FLOORWATCH_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+                "FLOORWATCH_WEB_PORT": str(port), "FLOORWATCH_PARTITIONS": str(self.plan.partitions),
+                "FLOORWATCH_DATA_DIR": str(self.plan.run_dir / f"worker-{index + 1}"),
+                # Sped-up traffic runs ahead of the wall clock: view each agent as of its own events.
+                "FLOORWATCH_CLOCK": "event" if self.plan.speed != 1 else "wall",
+                "FLOORWATCH_PRIVACY": os.environ.get("FLOORWATCH_PRIVACY", "pseudonymous"),
+                "FLOORWATCH_PSEUDONYM_KEY": os.environ.get("FLOORWATCH_PSEUDONYM_KEY", "local-demo-key-not-secret")}
+
+    def _spawn(self, args: list[str], env: dict[str, str], log_name: str) -> None:
+        log = (self.plan.run_dir / log_name).open("wb")
+        child = subprocess.Popen([sys.executable, "-m", "floorwatch.cli", *args], env=env, stdout=log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        self.children.append(child)
+
+    def describe(self) -> str:
+        metrics = ", ".join(f"http://127.0.0.1:{p}/metrics" for p in self.worker_ports)
+        return "\n".join([
+            "",
+            "floorwatch is running a live floor:",
+            f"  worker metrics   {metrics}",
+            f"  Prometheus       {self.prometheus.url}  (try: floorwatch_team_occupancy_ratio)",
+            f"  Kafka            {self.kafka.bootstrap_servers}  (topics floorwatch.*)",
+            f"  terminal view    floorwatch top --prometheus {self.prometheus.url}",
+            f"  logs             {self.plan.run_dir}",
+            "  Grafana          docker compose up grafana  (on a machine with Docker; see README)",
+            "Press Ctrl-C to stop everything.",
+        ])
+
+    def failed_child(self) -> subprocess.Popen | None:
+        return next((c for c in self.children if c.poll() is not None), None)
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for child in self.children:
+            try:
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+        if self.prometheus is not None:
+            self.prometheus.stop()
+        if self.kafka is not None:
+            self.kafka.stop()
