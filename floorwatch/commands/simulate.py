@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: 1 on Kafka, max to a file)")
     output.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: FLOORWATCH_BOOTSTRAP_SERVERS or 127.0.0.1:19092)")
     output.add_argument("--topic-prefix", help="topic prefix (default: FLOORWATCH_TOPIC_PREFIX or floorwatch)")
+    output.add_argument("--wait-for-topics", type=float, metavar="SECONDS",
+                        help="how long to wait for the input topics to exist (default: FLOORWATCH_TOPICS_WAIT_SECONDS or 60)")
     output.add_argument("--max-events", type=int, metavar="N", help="stop after N events")
     output.add_argument("--quiet", action="store_true", help="print no summary")
     floor = parser.add_argument_group("the simulated floor")
@@ -49,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from floorwatch.services.simulator.roster import build_floor
+    from floorwatch.services.simulator.sinks import TopicsMissing
 
     try:
         to, speed = _mode(args)
@@ -58,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         print(f"floorwatch simulate: {error}", file=sys.stderr)
         return 2
+    except TopicsMissing as error:
+        print(f"floorwatch simulate: {error}", file=sys.stderr)
+        return 1
     except Exception as error:  # noqa: BLE001 - kafka-python's connection errors, reported plainly
         print(f"floorwatch simulate: cannot reach Kafka: {error!r}", file=sys.stderr)
         return 1
@@ -140,8 +146,9 @@ def _open_sink(args: argparse.Namespace, to: str):
 
     if to == "jsonl":
         return JsonlSink(args.output)
-    overrides = {"bootstrap_servers": args.bootstrap_servers, "topic_prefix": args.topic_prefix}
-    return KafkaSink(KafkaSinkSettings(**{key: value for key, value in overrides.items() if value}))
+    overrides = {"bootstrap_servers": args.bootstrap_servers, "topic_prefix": args.topic_prefix,
+                 "topics_wait_seconds": args.wait_for_topics}
+    return KafkaSink(KafkaSinkSettings(**{key: value for key, value in overrides.items() if value is not None}))
 
 
 def _plan_line(floor, speed: float | None, where: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -53,6 +54,32 @@ class KafkaSinkSettings(BaseSettings):
     topic_prefix: str = Field("floorwatch", description="Prefix of every floorwatch topic.")
     linger_ms: int = Field(5, ge=0, description="How long the producer waits to fill a batch.")
     flush_timeout_seconds: float = Field(30.0, gt=0, description="Longest wait for the last events on close.")
+    topics_wait_seconds: float = Field(60.0, ge=0, description="How long to wait for the input topics to exist.")
+
+
+class TopicsMissing(RuntimeError):
+    """The input topics are not there; the worker creates them with the right partition count."""
+
+
+def wait_for_topics(settings: KafkaSinkSettings, names: list[str]) -> None:
+    """Poll the broker's topic list until `names` exist, without ever creating one.
+
+    A producer writing to a missing topic would have the broker auto-create it with the
+    default partition count, which the stream worker then cannot change: so wait, then refuse.
+    """
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers.split(","), client_id="floorwatch-simulator")
+    try:
+        deadline = time.monotonic() + settings.topics_wait_seconds
+        while missing := sorted(set(names) - set(admin.list_topics())):
+            if time.monotonic() >= deadline:
+                raise TopicsMissing(f"topics {', '.join(missing)} do not exist on {settings.bootstrap_servers} "
+                                    f"(waited {settings.topics_wait_seconds:g} s); start a floorwatch worker, "
+                                    "which creates them, or create them yourself")
+            time.sleep(0.5)
+    finally:
+        admin.close()
 
 
 class KafkaSink:
@@ -63,6 +90,7 @@ class KafkaSink:
 
         self._settings = settings
         self._topics = Topics.with_prefix(settings.topic_prefix)
+        wait_for_topics(settings, [self._topics.agent_events, self._topics.contact_events, self._topics.schedules])
         self._producer = KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers.split(","),
             acks="all",

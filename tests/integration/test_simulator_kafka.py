@@ -101,3 +101,12 @@ def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(
         sent_ms = record.timestamp  # the producer's create time
         assert abs(event.occurred_at.timestamp() * 1000 - sent_ms) < 1000
     assert any(decode(record.value).type == "contact.offered" for record in records)
+
+
+def test_missing_input_topics_are_reported_and_never_auto_created(kafka_bootstrap, kafka_admin, unique_name, capsys):
+    prefix = unique_name("absent")
+    args = ["simulate", "--bootstrap-servers", kafka_bootstrap, "--topic-prefix", prefix, "--wait-for-topics", "1",
+            "--sites", "1", "--teams-per-site", "1", "--agents-per-team", "3", "--max-events", "10"]
+    assert main(args) == 1
+    assert f"topics {prefix}.agent-events, {prefix}.contact-events, {prefix}.schedules do not exist" in capsys.readouterr().err
+    assert not [name for name in kafka_admin.list_topics() if name.startswith(prefix)]
