@@ -20,8 +20,9 @@ from floorwatch.services.simulator.stats import summarize
 # times here are lognormal (coefficient of variation ~0.6; Erlang C assumes 1, which is
 # pessimistic), the rate steps every 30 minutes while Erlang C assumes a steady state inside
 # an interval, agents leave for breaks after the contact in hand, and fractional head counts
-# are interpolated. Over seeds 1-8 of this floor the gap ranged from -0.035 to +0.022.
-ERLANG_TOLERANCE = 0.05
+# are interpolated. Over seeds 1-8 of this floor (~7,100 contacts each) the gap averaged -0.001
+# and ranged from -0.044 to +0.047: the spread is the noise of one shift, not a bias.
+ERLANG_TOLERANCE = 0.06
 
 
 def _by_team(shift):
