@@ -153,8 +153,9 @@ def _judge_count(rule: BreakRule, p: RuleProgress, s: Stretch):
             p = _replace(p, deadline_at_seconds=_wall_at(s, deadline))
         if w1 <= deadline + rule.grace_seconds:
             return p, tuple(outputs)
-        if resting(rule, s.state):
-            return _replace(p, checked=k, deferred=True), tuple(outputs)
+        if resting(rule, s.state):  # passed during a paid rest: judged when it ends (once)
+            p = _replace(p, checked=k, deferred=True)
+            continue
         if p.taken < k:
             outputs.append(_missed(rule, p, _wall_at(s, deadline + rule.grace_seconds), k))
         p = _replace(p, checked=k, deadline_at_seconds=None)

@@ -136,7 +136,12 @@ def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seco
     if current is not None:
         finished = BreakTaken(current.start_seconds, at_seconds, current.kind, current.scheduled, current.allowed_seconds)
         taken, current = (taken + (finished,))[-policy.history_limit:], None
-    adherence_track = adherence.on_state(track.adherence, old, new, at_seconds, policy.adherence)
+    adherence_track, caught_up = track.adherence, ()
+    start = adherence_track.shift_start_seconds
+    if track.clock_seconds is None and start is not None and start < at_seconds:
+        # The agent's first event ever, after their shift began: not logged in until now.
+        adherence_track, caught_up = adherence.advance(adherence_track, None, start, at_seconds, policy.adherence)
+    adherence_track = adherence.on_state(adherence_track, old, new, at_seconds, policy.adherence)
     if new in BREAK_STATES:
         planned = adherence.planned_length_now(adherence_track)
         allowed = planned if planned is not None else policy.allowed_seconds(new)
@@ -146,8 +151,8 @@ def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seco
     track = BreakTrack(at_seconds, on_day, track.worked_seconds, logged_out, tuple(p for p, _ in moved), current, taken,
                        track.violations, track.violations_total, track.planned_work_seconds, adherence_track)
     if not outputs:
-        return track, ()
-    return _record(track, outputs, policy), _in_order(tuple(outputs))
+        return track, _in_order(caught_up)
+    return _record(track, outputs, policy), _in_order(tuple(outputs) + caught_up)
 
 
 def on_contact(track: BreakTrack, event: object, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:

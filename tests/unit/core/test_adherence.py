@@ -17,8 +17,8 @@ PLAN = schedule("a1", 0, 480 * MINUTE, (("break", 120 * MINUTE, 135 * MINUTE), (
 NO_RULES = BreakPolicy(name="adherence-only", rules=())
 
 
-def day(*segments, policy=NO_RULES, until=None):
-    figures, outputs, _ = fold(policy, list(segments), PLAN)
+def day(*segments, policy=NO_RULES, start_minute=0.0):
+    figures, outputs, _ = fold(policy, list(segments), PLAN, start_minute)
     return figures.adherence, outputs
 
 
@@ -98,3 +98,13 @@ def test_a_scheduled_break_sets_the_overrun_allowance():
     figures, _, _ = fold(NO_RULES, [(AVAILABLE, 240), (LUNCH, 10)], PLAN)
     current = figures.breaks_taken[-1]
     assert current.scheduled and current.allowed_seconds == 30 * MINUTE
+
+
+def test_a_first_login_after_the_shift_began_counts_the_time_before_it_as_out_of_adherence():
+    # first event ever at minute 20 of a shift published beforehand
+    figures, outputs = day((AVAILABLE, 100), start_minute=20)
+    assert figures.scheduled_seconds == pytest.approx(120 * MINUTE)
+    assert figures.adherence_ratio == pytest.approx(100 / 120)
+    exceptions = [(o.activity, o.state, minutes(o.since_seconds), minutes(o.at_seconds))
+                  for o in outputs if isinstance(o, AdherenceExceptionStarted)]
+    assert exceptions == [("work", None, 0, 5)]
