@@ -22,6 +22,7 @@ from kafka.errors import KafkaError
 
 from floorwatch.deploy.kafka_config import ClusterLayout, KafkaNode, new_cluster_id, server_properties
 from floorwatch.deploy.kafka_jars import KAFKA_FILES
+from floorwatch.deploy.jvm_archive import adopt_recording, archive_path, recording_path, use_options
 from floorwatch.deploy.processes import free_ports, kill_children, spawn, stop_children
 
 LOG4J2_CONFIG = KAFKA_FILES / "log4j2.properties"
@@ -47,11 +48,13 @@ class LocalKafka:
         java: str = "java",
         cluster_id: str | None = None,
         detached: bool = False,
+        class_archive: bool = True,
     ) -> None:
         """`run_dir` holds one folder per node (config, data, broker.log); ports default to free ones.
 
         `detached=True` lets the brokers outlive this Python process (`floorwatch kafka start`);
         otherwise they are killed at the latest when this object is collected or Python exits.
+        `class_archive` uses (or records, see jvm_archive.py) a class-data archive next to the jars.
         """
         self.run_dir = Path(run_dir).resolve()
         self.jars = Path(jars)
@@ -62,6 +65,8 @@ class LocalKafka:
         self._ports_given = broker_ports is not None or controller_ports is not None
         self.layout = _layout(nodes, broker_ports, controller_ports)
         self.startup_seconds: float | None = None
+        self.class_archive = archive_path(self.jars, java) if class_archive else None
+        self._recording: tuple[int, Path] | None = None  # (node id, file) of an archive being recorded
         self._processes: dict[int, subprocess.Popen[bytes]] = {}
         if not detached:
             weakref.finalize(self, _kill_all, self._processes)
@@ -108,10 +113,12 @@ class LocalKafka:
         """Shut every node down cleanly (SIGTERM), SIGKILL whatever is still up after `grace_seconds`."""
         stop_children(list(self._processes.values()), grace_seconds)
         self._processes.clear()
+        self._adopt_recording()
 
     def kill(self) -> None:
         kill_children(list(self._processes.values()))
         self._processes.clear()
+        self._adopt_recording()
 
     def __enter__(self) -> "LocalKafka":
         self.start()
@@ -126,6 +133,7 @@ class LocalKafka:
         process = self._processes.pop(node_id, None)
         if process is not None:
             (kill_children([process]) if kill else stop_children([process], grace_seconds))
+            self._adopt_recording()
 
     def start_node(self, node_id: int, timeout_seconds: float = 90) -> float:
         """Restart a stopped node on its old ports and data; returns seconds until the cluster sees it again."""
@@ -177,9 +185,9 @@ class LocalKafka:
             self.kill()
             raise
 
-    def _java(self, main_class: str, node: KafkaNode) -> list[str]:
+    def _java(self, main_class: str, node: KafkaNode, jvm_options: Sequence[str] = ()) -> list[str]:
         return [
-            self.java, f"-Xmx{self.heap_mb}m", "-Djava.awt.headless=true",
+            self.java, f"-Xmx{self.heap_mb}m", *jvm_options, "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}", f"-Dkafka.logs.dir={self.node_dir(node.node_id)}",
             "-cp", f"{self.jars}/*", main_class,
         ]
@@ -195,7 +203,8 @@ class LocalKafka:
         formats = {}
         for node in self.layout.nodes:
             config = self._write_config(node)
-            command = [*self._java("kafka.tools.StorageTool", node), "format", "-t", self.cluster_id, "-c", str(config), "--ignore-formatted"]
+            archive = use_options(self.class_archive) if self.class_archive else []
+            command = [*self._java("kafka.tools.StorageTool", node, archive), "format", "-t", self.cluster_id, "-c", str(config), "--ignore-formatted"]
             formats[node.node_id] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for node_id, process in formats.items():
             output, _ = process.communicate(timeout=120)
@@ -206,8 +215,22 @@ class LocalKafka:
         if self.pid(node.node_id) is not None:
             raise KafkaStartError(f"node {node.node_id} is already running (pid {self.pid(node.node_id)})")
         config = self._write_config(node)
-        command = [*self._java(KAFKA_NODE_MAIN, node), str(config)]
+        command = [*self._java(KAFKA_NODE_MAIN, node, self._archive_options(node)), str(config)]
         self._processes[node.node_id] = spawn(command, self.log_path(node.node_id), detached=self.detached)
+
+    def _archive_options(self, node: KafkaNode) -> list[str]:
+        if self.class_archive is None:
+            return []
+        if self.class_archive.is_file() or self.detached or self._recording is not None:
+            # A detached broker outlives us, so nobody would publish its recording.
+            return use_options(self.class_archive)
+        self._recording = (node.node_id, recording_path(self.class_archive))
+        return [f"-XX:ArchiveClassesAtExit={self._recording[1]}"]
+
+    def _adopt_recording(self) -> None:
+        if self._recording is not None and self.pid(self._recording[0]) is None and self.class_archive is not None:
+            adopt_recording(self._recording[1], self.class_archive)
+            self._recording = None
 
     def _raise_if_exited(self, node_id: int) -> None:
         process = self._processes.get(node_id)

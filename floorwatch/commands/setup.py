@@ -5,9 +5,12 @@ Idempotent and quick once done: the jars come from the cache, installed programs
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 from floorwatch.deploy.kafka_jars import JarFetchError, cached_jars, ensure_kafka_jars, folder_size_bytes, pom_kafka_version
+from floorwatch.deploy.jvm_archive import archive_path
+from floorwatch.deploy.localkafka import KafkaStartError, LocalKafka
 from floorwatch.deploy.settings import DeploySettings
 from floorwatch.deploy.toolchain import (
     ToolchainError, apt_install, can_install_with_apt, find_java, find_program, missing_debian_packages, program_version,
@@ -25,23 +28,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     summary: list[tuple[str, str]] = []
     problems: list[str] = []
-    _check_java(summary, problems)
-    _fetch_kafka(DeploySettings().cache_root, summary, problems)
+    java_ok = _check_java(summary, problems)
+    jars = _fetch_kafka(DeploySettings().cache_root, summary, problems)
+    if java_ok and jars is not None:
+        _first_broker_start(jars, summary, problems)
     _ensure_debian_programs(not args.no_install, summary, problems)
     _print_summary(summary, problems)
     return 1 if problems else 0
 
 
-def _check_java(summary: list[tuple[str, str]], problems: list[str]) -> None:
+def _check_java(summary: list[tuple[str, str]], problems: list[str]) -> bool:
     try:
         java = find_java()
-        summary.append(("java", f"{java.version} ({java.path})"))
     except ToolchainError as error:
         summary.append(("java", "MISSING"))
         problems.append(str(error))
+        return False
+    summary.append(("java", f"{java.version} ({java.path})"))
+    return True
 
 
-def _fetch_kafka(cache_root: Path, summary: list[tuple[str, str]], problems: list[str]) -> None:
+def _fetch_kafka(cache_root: Path, summary: list[tuple[str, str]], problems: list[str]) -> Path | None:
     version = pom_kafka_version()
     fetched_now = cached_jars(cache_root, version) is None
     try:
@@ -49,10 +56,33 @@ def _fetch_kafka(cache_root: Path, summary: list[tuple[str, str]], problems: lis
     except JarFetchError as error:
         summary.append(("kafka jars", "MISSING"))
         problems.append(str(error))
-        return
+        return None
     count = len(list(jars.glob("*.jar")))
     state = "fetched now" if fetched_now else "cached"
     summary.append(("kafka jars", f"Apache Kafka {version}, {count} jars, {folder_size_bytes(jars) / 1e6:.0f} MB in {jars} ({state})"))
+    return jars
+
+
+def _first_broker_start(jars: Path, summary: list[tuple[str, str]], problems: list[str]) -> None:
+    """Once per machine: start and stop a broker, proving the install and recording the class archive."""
+    archive = archive_path(jars, "java")
+    if archive.is_file():
+        summary.append(("jvm archive", f"{archive.stat().st_size / 1e6:.0f} MB in {archive} (faster broker starts)"))
+        return
+    print("starting a broker once to check the install and record a JVM class archive (faster starts later) ...", flush=True)
+    with tempfile.TemporaryDirectory(prefix="floorwatch-setup-kafka-") as run_dir:
+        kafka = LocalKafka(Path(run_dir), jars=jars)
+        try:
+            seconds = kafka.start()
+        except KafkaStartError as error:
+            summary.append(("kafka broker", "DOES NOT START"))
+            problems.append(str(error))
+            return
+        finally:
+            kafka.stop()
+    recorded = f"{archive.stat().st_size / 1e6:.0f} MB in {archive}" if archive.is_file() else "not recorded (brokers start without it)"
+    summary.append(("kafka broker", f"started and stopped in a scratch folder ({seconds:.1f} s to serve requests)"))
+    summary.append(("jvm archive", recorded))
 
 
 def _ensure_debian_programs(may_install: bool, summary: list[tuple[str, str]], problems: list[str]) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from kafka.admin import KafkaAdminClient
 
+from floorwatch.deploy.jvm_archive import archive_path
 from floorwatch.deploy.kafka_jars import ensure_kafka_jars, folder_size_bytes
 from floorwatch.deploy.localkafka import LocalKafka, broker_ready
 from floorwatch.deploy.prometheus import LocalPrometheus
@@ -37,7 +38,9 @@ def deploy_settings() -> DeploySettings:
 @pytest.fixture(scope="session")
 def kafka_jars(deploy_settings: DeploySettings, pytestconfig: pytest.Config) -> Path:
     jars = ensure_kafka_jars(deploy_settings.cache_root)
-    record_summary(pytestconfig, "kafka jar cache", f"{folder_size_bytes(jars) / 1e6:.0f} MB in {jars}")
+    archive = archive_path(jars, "java")
+    archived = f" + {archive.stat().st_size / 1e6:.0f} MB JVM class archive" if archive.is_file() else " (no JVM class archive yet)"
+    record_summary(pytestconfig, "kafka jar cache", f"{folder_size_bytes(jars) / 1e6:.0f} MB in {jars}{archived}")
     return jars
 
 
