@@ -143,13 +143,13 @@ class LocalKafka:
         return time.monotonic() - began
 
     def wait_ready(self, timeout_seconds: float, node_ids: Sequence[int] | None = None) -> None:
-        """Wait until each node answers a Metadata request listing every broker of the cluster."""
+        """Wait until each node answers for this cluster with every broker registered and unfenced."""
         pending = list(node_ids or self.node_ids)
         deadline = time.monotonic() + timeout_seconds
         while pending:
             for node_id in list(pending):
                 self._raise_if_exited(node_id)
-                if broker_ready(self.layout.node(node_id).bootstrap_server, len(self.layout.nodes)):
+                if broker_ready(self.layout.node(node_id).bootstrap_server, len(self.layout.nodes), self.cluster_id):
                     pending.remove(node_id)
             if pending and time.monotonic() >= deadline:
                 raise KafkaStartError(f"node {pending[0]} did not serve requests within {timeout_seconds:.0f} s\n{self.log_tail(pending[0])}")
@@ -210,6 +210,8 @@ class LocalKafka:
             output, _ = process.communicate(timeout=120)
             if process.returncode != 0:
                 raise KafkaStartError(f"formatting the storage of node {node_id} failed (exit {process.returncode}):\n{output.decode(errors='replace')}")
+        # Storage formatted earlier keeps its own id (--ignore-formatted): believe the disk.
+        self.cluster_id = _formatted_cluster_id(self.node_dir(self.layout.nodes[0].node_id) / "data")
 
     def _spawn(self, node: KafkaNode) -> None:
         if self.pid(node.node_id) is not None:
@@ -245,19 +247,32 @@ def _kill_all(processes: dict[int, subprocess.Popen[bytes]]) -> None:
     kill_children(list(processes.values()))
 
 
-def broker_ready(bootstrap_server: str, expected_brokers: int) -> bool:
-    """True when the broker answers a Metadata request that lists `expected_brokers` brokers."""
+def broker_ready(bootstrap_server: str, expected_brokers: int, cluster_id: str | None = None) -> bool:
+    """True when the broker answers with `expected_brokers` unfenced brokers (of `cluster_id`, if given).
+
+    The cluster id matters: another broker already listening on the port would answer too.
+    """
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap_server, client_id="floorwatch-readiness",
                                  bootstrap_timeout_ms=2000, request_timeout_ms=5000)
     except (KafkaError, OSError):
         return False
     try:
-        return len(admin.describe_cluster()["brokers"]) >= expected_brokers
+        cluster = admin.describe_cluster()
+        if cluster_id is not None and cluster["cluster_id"] != cluster_id:
+            return False
+        return sum(1 for broker in cluster["brokers"] if not broker.get("is_fenced")) >= expected_brokers
     except (KafkaError, OSError):
         return False
     finally:
         admin.close()
+
+
+def _formatted_cluster_id(log_dir: Path) -> str:
+    for line in (log_dir / "meta.properties").read_text().splitlines():
+        if line.startswith("cluster.id="):
+            return line.split("=", 1)[1].strip()
+    raise KafkaStartError(f"{log_dir / 'meta.properties'} names no cluster.id")
 
 
 def _layout(nodes: int, broker_ports: Sequence[int] | None, controller_ports: Sequence[int] | None) -> ClusterLayout:

@@ -94,7 +94,7 @@ def _status(args: argparse.Namespace) -> int:
     nodes = state["nodes"]
     healthy = True
     for node in nodes:
-        ready = broker_ready(f"{LOOPBACK}:{node['broker_port']}", len(nodes))
+        ready = broker_ready(f"{LOOPBACK}:{node['broker_port']}", len(nodes), state["cluster_id"])
         healthy = healthy and ready
         print(f"node {node['node_id']}: pid {node['pid']}, {LOOPBACK}:{node['broker_port']}, {'serving' if ready else 'NOT serving'}, log {node['log']}")
     print(f"bootstrap servers: {state['bootstrap_servers']}")

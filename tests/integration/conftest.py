@@ -55,7 +55,7 @@ def _session_kafka(request: pytest.FixtureRequest, deploy_settings: DeploySettin
     # Only now the jars: a reused broker needs neither Java nor Maven on this machine.
     kafka = LocalKafka(tmp_path_factory.mktemp("kafka-single"), jars=request.getfixturevalue("kafka_jars"))
     seconds = kafka.start()
-    record_summary(pytestconfig, "single broker start-up", f"{seconds:.1f} s (format + start + first Metadata answer) at {kafka.bootstrap_servers}")
+    record_summary(pytestconfig, "single broker start-up", f"{seconds:.1f} s (format + start + serving requests) at {kafka.bootstrap_servers}")
     yield kafka
     kafka.stop()
 
