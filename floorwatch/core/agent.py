@@ -135,13 +135,14 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
     if isinstance(event, AgentStateChanged):
         brk, more = _breaks_to(track, at, config)
         data = event.data
-        if (data.team_id, data.site_id, data.queues) != (identity.team_id, identity.site_id, identity.queues):
+        if data.team_id != identity.team_id or data.site_id != identity.site_id or data.queues != identity.queues:
             identity = AgentIdentity(identity.agent_id, data.team_id, data.site_id, data.queues)
         new_state = data.state
         occ, on_occ = occupancy.on_state(occ, state, new_state, at, config.occupancy)
         load, on_load = stress.on_state(load, state, new_state, at, config.stress)
         brk, on_brk = breaks.on_state(brk, state, new_state, at, config.breaks)
-        outputs += more + on_occ + on_load + on_brk
+        if more or on_occ or on_load or on_brk:
+            outputs += more + on_occ + on_load + on_brk
         state = new_state
     else:
         # Break compliance ignores contacts (breaks.on_contact is the identity), so its track
@@ -149,7 +150,8 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
         # view, which gives the same figures and violations because advance composes.
         occ, on_occ = occupancy.on_contact(occ, event, at, config.occupancy)
         load, on_load = stress.on_contact(load, event, at, config.stress)
-        outputs += on_occ + on_load
+        if on_occ or on_load:
+            outputs += on_occ + on_load
     recent = _remember(track.recent_event_ids, event_id, at, config)
     new = AgentTrack(identity, state, at, recent, occ, load, brk, track.schedule)
     lateness = max(clock - event_seconds, 0.0) if clock is not None else 0.0

@@ -9,7 +9,7 @@ instant, so a window's figures are cum(now) - cum(now - window).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -46,6 +46,7 @@ class OccupancyConfig:
     new_shift_after_logged_out_seconds: float = 4 * 3600.0
     # Bounds memory for an agent flapping between states; the window then covers less (covered_seconds).
     max_checkpoints: int = 2000
+    longest_window_seconds: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         cuts = (self.overstaffed_below_ratio, self.target_from_ratio, self.pressure_above_ratio, self.burnout_above_ratio)
@@ -56,9 +57,7 @@ class OccupancyConfig:
         if self.max_checkpoints < 2:
             raise ValueError("max_checkpoints must be at least 2")
 
-    @property
-    def longest_window_seconds(self) -> float:
-        return max(self.windows_seconds)
+        object.__setattr__(self, "longest_window_seconds", max(self.windows_seconds))  # read on every change of state
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
