@@ -171,8 +171,11 @@ def _step(s: Scratch, state: AgentState | None, allowed: float, t: float, step: 
         s.continuous_work_seconds += step
         s.shift_seconds += step
         s.rest_run_seconds = s.logged_out_seconds = 0.0
-    if f_end > a + b and min(f_end, 100.0) > s.peak_score:  # convex: the peak is at an end
-        s.peak_score, s.peak_at_seconds = min(f_end, 100.0), t + step
+    if f_end > a + b:  # convex: the peak is at an end; read it from the state, as hooks do
+        at = t + step
+        if f_end >= 100.0 > s.peak_score:  # the cap is a plateau: the peak is where it starts
+            at = t + next(x for x, _, rising in stress_curve.crossings(a, tau, b, k, step, (100.0,)) if rising)
+        _keep_peak(s, at, config)
 
 
 def _may_cross(a: float, tau: float, b: float, k: float, step: float, f_end: float, band: StressBand,
@@ -204,6 +207,13 @@ def _at_knot(s: Scratch, state: AgentState | None, allowed: float, t: float, con
     full = config.shift_overrun_full_seconds
     if abs(s.overrun_seconds - full) <= 1e-9 * full:
         s.overrun_seconds = full
+    _keep_peak(s, t, config)  # snapping may lift the score by a rounding error: keep it at the knot
+
+
+def _keep_peak(s: Scratch, at_seconds: float, config: StressConfig) -> None:
+    score = s.score(config)
+    if score > s.peak_score:
+        s.peak_score, s.peak_at_seconds = score, at_seconds
 
 
 def _band_below(threshold: float, config: StressConfig) -> StressBand:

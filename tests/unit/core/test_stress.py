@@ -287,3 +287,12 @@ def test_inconsistent_settings_are_refused():
         StressConfig(elevated_from=70, high_from=40)
     with pytest.raises(ValueError, match="time constants"):
         StressConfig(rest_time_constant_seconds=0)
+
+
+def test_the_peak_is_when_the_score_first_reached_it_even_on_the_cap():
+    # continuous work alone, with a 120-point maximum: 120 x (t - 1 h) / 3 h reaches the 100
+    # cap at t = 1 h + 2.5 h = 12,600 s and stays there
+    config = StressConfig(continuous_work_max_points=120.0)
+    figures, _ = replay([(0, AVAILABLE)], 5 * HOUR, config=config)
+    assert figures.score == 100.0 and figures.peak_score == 100.0
+    assert figures.peak_at_seconds == pytest.approx(epoch(12_600), abs=1e-3)
