@@ -206,3 +206,50 @@ def test_an_agent_track_survives_the_json_round_trip_the_stream_tables_use():
     again = adapter.validate_json(adapter.dump_json(track))
     assert again == track
     assert agent.view(again, epoch(9 * 3600), CONFIG) == agent.view(track, epoch(9 * 3600), CONFIG)
+
+
+def _close(a, b, path="figures"):
+    """Equal, floats to 1e-9 relative (exponential decay sliced differently)."""
+    if isinstance(a, float) and isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-9), path
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for key in a:
+            _close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, path
+
+
+SHIFT_OF_BEN = None
+
+
+def _ben():
+    global SHIFT_OF_BEN
+    if SHIFT_OF_BEN is None:
+        from builders import team_shift
+
+        SHIFT_OF_BEN = [e for e in team_shift() if agent.agent_id_of(e) == "ben"]
+    return SHIFT_OF_BEN
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=12), tail=st.integers(0, 3 * 3600))
+def test_slicing_time_with_events_no_sub_track_reacts_to_changes_no_figure(cuts, tail):
+    from dataclasses import asdict
+
+    from builders import held
+
+    events = _ben()
+    first, last = events[0].occurred_at.timestamp(), events[-1].occurred_at.timestamp()
+    noise = [held("ben", "not-a-contact-of-ben", (first + c * (last - first)) - epoch(0), event_id=f"noise-{i}")
+             for i, c in enumerate(cuts)]
+    sliced = sorted(events + noise, key=lambda e: e.occurred_at)  # stable: noise after same-time events
+    whole, _, whole_out = fold(events)
+    parts, _, parts_out = fold(sliced)
+    now = last + tail
+    _close(asdict(agent.view(parts, now, CONFIG)[0]), asdict(agent.view(whole, now, CONFIG)[0]))
+    _close([asdict(o) for o in parts_out], [asdict(o) for o in whole_out], "outputs")
