@@ -106,7 +106,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
     pipeline = worker.pipeline
 
     def load_stored(agent_id: str):
-        raw = agents.get(agent_id)
+        raw = agents.get(agent_id.encode())
         return load_agent(raw) if raw is not None else None
 
     @app.agent(inputs, name="agent-events", concurrency=1)
@@ -144,7 +144,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
     @app.agent(queue_topic, name="queue-events", concurrency=1)
     async def queue_events(stream):
         def load(queue_id: str):
-            raw = queues.get(queue_id)
+            raw = queues.get(queue_id.encode())
             return load_queue(raw) if raw is not None else None
 
         async for batch in stream.take_events(settings.batch_max_events, within=settings.batch_within_seconds):
@@ -178,8 +178,11 @@ def _bytes_table(worker: Worker, name: str):
     async def recovered(event) -> None:  # a changelog record replayed into this worker's table
         owners[event.message.key.decode()] = event.message.partition
 
-    table = worker.app.Table(name, key_type=str, value_type=bytes, partitions=worker.settings.partitions,
-                             on_changelog_event=recovered)
+    # Keys and values are bytes we encode ourselves; the schema makes the changelog (and so
+    # recovery) use the same raw codec, which Faust would otherwise take to be JSON.
+    raw = faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    table = worker.app.Table(name, key_type=bytes, value_type=bytes, partitions=worker.settings.partitions,
+                             on_changelog_event=recovered, schema=raw)
     table.key_serializer = "raw"
     table.value_serializer = "raw"
     return table
@@ -198,10 +201,10 @@ def _write(worker: Worker, table, key: str, value: bytes | None, event) -> None:
     token = _current_event.set(weakref.ref(event))
     try:
         if value is None:
-            table.pop(key, None)
+            table.pop(key.encode(), None)
             worker.key_partitions[table.name].pop(key, None)
         else:
-            table[key] = value
+            table[key.encode()] = value
             worker.key_partitions[table.name][key] = event.message.partition
     finally:
         _current_event.reset(token)

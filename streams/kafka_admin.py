@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -12,6 +13,10 @@ from floorwatch.streams.settings import WorkerSettings
 from floorwatch.topics import Topics
 
 log = logging.getLogger("floorwatch.streams")
+
+
+class TopicLayoutError(RuntimeError):
+    """Existing topics that cannot work with these settings; the message says how to fix it."""
 
 
 def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str, ...] = ()) -> list[str]:
@@ -36,6 +41,27 @@ def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str,
                 pass  # another worker made it between our list and create
         if created:
             log.info("created topics %s", ", ".join(created))
+        _check_partitions(admin, [topics.agent_events, topics.contact_events, topics.schedules, *internal], settings)
         return created
     finally:
         admin.close()
+
+
+def _check_partitions(admin: KafkaAdminClient, names: list[str], settings: WorkerSettings) -> None:
+    """Tables are co-partitioned with their input: every input topic needs the same partition count."""
+    deadline = time.monotonic() + 15
+    counts = _partition_counts(admin, names)
+    while any(n == 0 for n in counts.values()) and time.monotonic() < deadline:
+        time.sleep(0.2)  # a topic created a moment ago: its partitions are not in the metadata yet
+        counts = _partition_counts(admin, names)
+    wrong = [f"{name} has {count}" for name, count in counts.items() if count != settings.partitions]
+    if wrong:
+        raise TopicLayoutError(
+            f"input topics must have FLOORWATCH_PARTITIONS={settings.partitions} partitions, but {', '.join(wrong)}. "
+            "Set FLOORWATCH_PARTITIONS to match, or recreate the topics (they were perhaps auto-created by a "
+            "producer that started first)."
+        )
+
+
+def _partition_counts(admin: KafkaAdminClient, names: list[str]) -> dict[str, int]:
+    return {d["name"]: len(d["partitions"]) for d in admin.describe_topics(names)}

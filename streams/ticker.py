@@ -67,7 +67,8 @@ class Ticker:
         figures_list, last_by_site, sends = [], {}, []
         owners = self.worker.key_partitions["agents"]
         present = set()
-        for n, (agent_id, raw) in enumerate(list(self.agents.items())):
+        for n, (key, raw) in enumerate(list(self.agents.items())):
+            agent_id = key.decode()
             if owners.get(agent_id) not in partitions:
                 continue
             present.add(agent_id)
@@ -94,7 +95,8 @@ class Ticker:
     async def _teams(self, partitions: set[int]):
         owners = self.worker.key_partitions["team-members"]
         present = []
-        for key, raw in list(self.members.items()):
+        for raw_key, raw in list(self.members.items()):
+            key = raw_key.decode()
             if owners.get(key) in partitions:
                 present.append((key, self.member_cache.track(key, raw)))
         self.member_cache.forget_missing({key for key, _ in present})
@@ -104,8 +106,8 @@ class Ticker:
     def _queues(self, partitions: set[int]):
         owners = self.worker.key_partitions["queues"]
         out = []
-        for queue_id, raw in sorted(self.queues.items()):
-            if owners.get(queue_id) in partitions:
+        for raw_key, raw in sorted(self.queues.items()):
+            if owners.get(raw_key.decode()) in partitions:
                 track = load_queue(raw).track
                 out.append(queue.view(track, self.worker.clock.for_own_clock(track.clock_seconds), self.worker.config.queue))
         return out

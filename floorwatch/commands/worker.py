@@ -31,12 +31,15 @@ def run_worker(settings) -> int:
     import faust
 
     from floorwatch.streams.app import create_app
-    from floorwatch.streams.kafka_admin import ensure_topics
+    from floorwatch.streams.kafka_admin import TopicLayoutError, ensure_topics
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     worker = create_app(settings)
     try:
         ensure_topics(settings, worker.topics, (worker.internal.queue_events, worker.internal.team_members))
+    except TopicLayoutError as problem:
+        print(f"floorwatch worker: {problem}", file=sys.stderr)
+        return 1
     except Exception as problem:  # noqa: BLE001 - any failure here means the broker is not usable
         print(f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} ({problem}). "
               "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS.", file=sys.stderr)
