@@ -131,9 +131,13 @@ class LocalKafka:
     def stop_node(self, node_id: int, *, kill: bool = False, grace_seconds: float = 20) -> None:
         """Take one node down: a clean shutdown, or `kill=True` for a crash (SIGKILL)."""
         process = self._processes.pop(node_id, None)
-        if process is not None:
-            (kill_children([process]) if kill else stop_children([process], grace_seconds))
-            self._adopt_recording()
+        if process is None:
+            return
+        if kill:
+            kill_children([process])
+        else:
+            stop_children([process], grace_seconds)
+        self._adopt_recording()
 
     def start_node(self, node_id: int, timeout_seconds: float = 90) -> float:
         """Restart a stopped node on its old ports and data; returns seconds until the cluster sees it again."""
