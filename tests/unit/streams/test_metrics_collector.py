@@ -1,0 +1,60 @@
+"""What a scrape of the worker's registry returns for a given floor snapshot."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from floorwatch.core import agent
+from floorwatch.core.config import MetricConfig
+from floorwatch.core.replay import decode_lines, fold
+from floorwatch.core.codec import encode
+from floorwatch.streams.group_step import member_key, team_views
+from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
+from floorwatch.streams.privacy import AgentLabeller
+from floorwatch.streams.settings import PrivacyMode
+
+from builders import at, team_shift
+
+CONFIG = MetricConfig()
+
+
+def _scrape(mode: PrivacyMode, min_group_size: int = 5) -> CollectorRegistry:
+    """Team "blue" (three agents) four hours into its shift, everyone still logged in."""
+    morning = [e for e in team_shift() if e.occurred_at < at(4 * 3600)]
+    tracks = fold(decode_lines([encode(e) for e in morning]), CONFIG).agents
+    members = [(member_key(t.team_id, t.agent_id), t) for t in tracks.values()]
+    teams = team_views(members, lambda t: t.last_event_seconds, CONFIG)
+    figures = tuple(agent.view(t, t.last_event_seconds, CONFIG)[0] for t in tracks.values())
+    collector = FloorCollector(AgentLabeller(mode, b"key", min_group_size))
+    collector.snapshot = FloorSnapshot(1.0, figures, tuple(teams), ())
+    registry = CollectorRegistry()
+    registry.register(collector)
+    return registry
+
+
+def test_team_occupancy_on_a_scrape_is_the_time_weighted_roll_up():
+    registry = _scrape(PrivacyMode.NAMED)
+    handle = registry.get_sample_value("floorwatch_team_handle_seconds", {"team": "blue", "site": "site-1"})
+    available = registry.get_sample_value("floorwatch_team_available_seconds", {"team": "blue", "site": "site-1"})
+    ratio = registry.get_sample_value("floorwatch_team_occupancy_ratio", {"team": "blue", "site": "site-1", "window": "shift"})
+    assert handle > 0 and available > 0
+    assert ratio == handle / (handle + available)
+
+
+def test_with_per_agent_detail_off_no_agent_series_and_no_small_team_is_published():
+    registry = _scrape(PrivacyMode.OFF, min_group_size=5)  # team "blue" has three agents
+    names = {metric.name for metric in registry.collect() for _ in metric.samples}
+    assert not any(name.startswith("floorwatch_agent_") for name in names)
+    assert not any(name.startswith("floorwatch_team_") for name in names)
+
+
+def test_with_per_agent_detail_off_a_large_enough_team_is_published():
+    registry = _scrape(PrivacyMode.OFF, min_group_size=3)
+    assert registry.get_sample_value("floorwatch_team_agents_staffed", {"team": "blue", "site": "site-1"}) == 3
+
+
+def test_no_series_outlives_the_snapshot_that_held_it():
+    registry = _scrape(PrivacyMode.NAMED)
+    collector = next(iter(registry._collector_to_names))  # the one collector registered
+    collector.snapshot = FloorSnapshot(2.0)
+    samples = [s for metric in registry.collect() for s in metric.samples]
+    assert [s.name for s in samples] == ["floorwatch_snapshot_timestamp_seconds"]
