@@ -42,7 +42,7 @@ class RuleProgress:
 FRESH = RuleProgress()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # an argument bundle made for one call and never stored: not frozen, to stay cheap
 class Stretch:
     """Time passing in one state: [from, to] wall time, worked time w0 -> w1."""
 
