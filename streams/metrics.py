@@ -98,6 +98,11 @@ class FloorCollector(Collector):
             violations += [([t.team_id, t.site_id, rule], n) for rule, n in sorted(by_rule.items())]
         yield _gauge("floorwatch_team_break_violations", "Break-rule violations of the members' current shifts, by rule.",
                      labels + ["rule"], violations)
+        # Which queues a team's staffed agents serve and what they are doing: break coverage
+        # (rest breaks while the queues they serve have contacts waiting) needs the join.
+        yield _gauge("floorwatch_team_queue_agents",
+                     "Staffed members serving the queue, by current state (an agent serving several queues counts in each).",
+                     labels + ["queue", "state"], [row for t in teams for row in _queue_states(t)])
 
     def _queues(self, queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
         rows = lambda pick: [([q.queue_id], pick(q)) for q in queues if pick(q) is not None]  # noqa: E731
@@ -139,6 +144,16 @@ class FloorCollector(Collector):
         yield _gauge("floorwatch_agent_stress_score", "Stress load index, 0-100 (bands: <40, 40-70, >=70).", labels, stress)
         yield _gauge("floorwatch_agent_break_due_timestamp_seconds", "When the agent's next rest break is due (Unix time).", labels, due)
         yield _gauge("floorwatch_agent_break_overdue", "1 when a rest break is overdue.", labels, overdue)
+
+
+def _queue_states(team: TeamView) -> list[tuple[list[str], int]]:
+    counts: dict[tuple[str, str], int] = {}
+    for member in team.members:
+        if member.state in (None, "LOGGED_OUT"):
+            continue
+        for queue in member.queues:
+            counts[queue, member.state] = counts.get((queue, member.state), 0) + 1
+    return [([team.team_id, team.site_id, queue, state], n) for (queue, state), n in sorted(counts.items())]
 
 
 def _gauge(name: str, documentation: str, labels: list[str], rows) -> GaugeMetricFamily:
