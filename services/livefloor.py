@@ -81,6 +81,8 @@ class LiveFloor:
                 "FLOORWATCH_PSEUDONYM_KEY": os.environ.get("FLOORWATCH_PSEUDONYM_KEY", "local-demo-key-not-secret")}
 
     def _spawn(self, args: list[str], env: dict[str, str], log_name: str) -> None:
+        # Marks every child as this floor's, so an operator (or a test) can find them all.
+        env = {**env, "FLOORWATCH_FLOOR_RUN_DIR": str(self.plan.run_dir)}
         log = (self.plan.run_dir / log_name).open("wb")
         child = subprocess.Popen([sys.executable, "-m", "floorwatch.cli", *args], env=env, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)
