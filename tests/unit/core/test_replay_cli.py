@@ -63,3 +63,18 @@ def test_the_installed_command_reads_stdin(tmp_path):
                           capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["events"]["lines"] == 17
+
+
+def test_policy_takes_a_shipped_profile_by_name_or_a_file(tmp_path, capsys):
+    assert main(["replay", str(SAMPLE), "--policy", "germany"]) == 0
+    assert json.loads(capsys.readouterr().out)["config"]["breaks"]["name"] == "germany"
+    own = tmp_path / "ours.yaml"
+    own.write_text("name: ours\nextends: default\n")
+    assert main(["replay", str(SAMPLE), "--policy", str(own)]) == 0
+    assert json.loads(capsys.readouterr().out)["config"]["breaks"]["name"] == "ours"
+
+
+def test_an_unreadable_policy_is_an_error_message(tmp_path, capsys):
+    assert main(["replay", str(SAMPLE), "--policy", str(tmp_path / "missing.yaml")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "missing.yaml" in err
