@@ -47,6 +47,9 @@ class Ticker:
                                      ("teams", self.worker.internal.team_members),
                                      ("queues", self.worker.internal.queue_events))}
         self._owned = owned
+        for name, topic in (("agents", self.topics.agent_events), ("teams", self.worker.internal.team_members),
+                            ("queues", self.worker.internal.queue_events)):
+            self.worker.pipeline.partitions.labels(topic).set(len(owned[name]))
         agents, last_by_site, sends = await self._agents(owned["agents"])
         teams = await self._teams(owned["teams"])
         queues = self._queues(owned["queues"])
