@@ -7,6 +7,7 @@ worker does with Kafka stays in `app.py`; everything it computes is tested here.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from floorwatch.streams.messages import RawMessage, Send
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.state import StoredAgent, dump_track
 from floorwatch.topics import Topics
+
+log = logging.getLogger("floorwatch.streams")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class AgentStep:
             event = decode(message.value)
         except InvalidEvent as problem:
             kind = "malformed" if problem.reason.startswith("not valid JSON") else "invalid"
+            log.warning("dead-lettered %s: %s event", message.where, kind)  # the reason may quote personal data
             result.sends.append(records.dead_letter(self.topics.dead_letter, message, kind, problem.reason))
             result.counts["dead_letter", kind] += 1
             return
@@ -84,6 +88,7 @@ class AgentStep:
         offsets = stored.with_applied(message.topic, message.offset) if stored else ((message.topic, message.offset),)
         result.stored[agent_id] = (StoredAgent(applied.track, offsets), message)
         if applied.verdict == "late":
+            log.warning("dead-lettered %s: late event (%.0f s behind its agent)", message.where, applied.lateness_seconds)
             reason = (f"event is {applied.lateness_seconds:.1f} s behind agent's clock; allowed lateness is "
                       f"{self.config.allowed_lateness_seconds:.0f} s (FLOORWATCH_ALLOWED_LATENESS_SECONDS)")
             result.sends.append(records.dead_letter(self.topics.dead_letter, message, "late", reason))

@@ -97,13 +97,15 @@ def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, ou
         )
         return [Send(topics.break_violations, key.encode(), _json(record))]
     if isinstance(output, StressBandChanged) and output.band == "high":
-        record = Alert(
-            alert_id=violation_id(track.agent_id, "stress_high", output.at_seconds), kind="stress_high",
-            scope_id=key, team_id=team, site_id=site, raised_at=utc(output.at_seconds),
-            summary=f"stress load {output.score:.0f}/100 (high): suggest a recovery break",
-        )
-        return [Send(topics.alerts, key.encode(), _json(record))]
+        return [alert(topics.alerts, "stress_high", key, team, site, output.at_seconds,
+                      f"stress load {output.score:.0f}/100 (high): suggest a recovery break")]
     return []
+
+
+def alert(topic: str, kind: str, scope_id: str, team_id: str, site_id: str, at_seconds: float, summary: str) -> Send:
+    record = Alert(alert_id=violation_id(scope_id, kind, at_seconds), kind=kind, scope_id=scope_id, team_id=team_id,
+                   site_id=site_id, raised_at=utc(at_seconds), summary=summary)
+    return Send(topic, scope_id.encode(), _json(record))
 
 
 def team_load(topic: str, scope: str, scope_id: str, site_id: str, as_of_seconds: float, group: GroupFigures,

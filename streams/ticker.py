@@ -30,6 +30,7 @@ class Ticker:
         self.agent_cache = TrackCache(lambda raw: load_agent(raw).track)
         self.member_cache = TrackCache()
         self.announced: set[str] = set()  # violation ids this process already published
+        self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
         self.ready = False
         self._owned: dict[str, set[int]] = {}
 
@@ -60,6 +61,7 @@ class Ticker:
                                                view.group, view.agents_by_stress_band))
         for figures in queues:
             sends.append(records.queue_load(self.topics.queue_load, figures))
+        sends += self._alerts(teams, agents, now)
         self.worker.collector.snapshot = FloorSnapshot(started, tuple(agents), tuple(teams), tuple(queues), last_by_site)
         self._lag(actives)
         await send_all(app, sends, self.worker.pipeline)
@@ -87,6 +89,37 @@ class Ticker:
                 await asyncio.sleep(0)
         self.agent_cache.forget_missing(present)
         return figures_list, last_by_site, sends
+
+    def _alerts(self, teams, agents, now: float) -> list[Send]:
+        """Alert records when a team crosses into overload or an agent's break becomes overdue;
+        once per crossing, so consumers get an edge, not a record every tick."""
+        burnout = self.worker.config.occupancy.burnout_above_ratio
+        active: dict[tuple[str, str], object] = {}
+        for view in teams:
+            occupancy = next(w.figures.occupancy_ratio for w in view.group.windows if w.window_seconds == 900.0)
+            if occupancy is not None and occupancy > burnout and self.labeller.group_publishable(view.group.agents_staffed):
+                active["team_overload", view.team_id] = (view, occupancy)
+        if self.labeller.per_agent_allowed:
+            for figures in agents:
+                if figures.breaks.overdue and figures.state not in (None, "LOGGED_OUT"):
+                    active["break_overdue", figures.agent_id] = figures
+        sends = []
+        for (kind, scope), subject in active.items():
+            if (kind, scope) not in self.raised:
+                sends.append(self._alert_record(kind, subject, now))
+        self.raised = set(active)
+        return sends
+
+    def _alert_record(self, kind: str, subject, now: float) -> Send:
+        if kind == "team_overload":
+            view, occupancy = subject
+            return records.alert(self.topics.alerts, kind, view.team_id, view.team_id, view.site_id, now,
+                                 f"team {view.team_id}: occupancy over 15 min {occupancy:.0%}, above "
+                                 f"{self.worker.config.occupancy.burnout_above_ratio:.0%}")
+        key = self.labeller.agent_key(subject.agent_id)
+        rules = ", ".join(subject.breaks.overdue_rules) or "break rule"
+        return records.alert(self.topics.alerts, kind, key, subject.team_id or "unassigned",
+                             subject.site_id or "unassigned", now, f"a rest break is overdue ({rules})")
 
     def _announce(self, track, breach: BreakRuleBreached) -> list[Send]:
         violation = records.violation_id(track.agent_id, breach.rule, breach.at_seconds)
