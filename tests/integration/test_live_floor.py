@@ -51,8 +51,15 @@ def live_floor(tmp_path: Path, kafka_jars: Path):
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     yield process, f"http://127.0.0.1:{prometheus_port}", run_dir, tmp_path / "up.log", started
+    # Even when the test failed: stop the floor as a user would, then make sure of it.
     if process.poll() is None:
-        process.kill()
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    for pid in _floor_processes(run_dir):
+        os.kill(pid, signal.SIGKILL)
 
 
 def test_the_main_job_shows_every_team_and_ctrl_c_leaves_nothing_running(live_floor, pytestconfig):
