@@ -37,6 +37,7 @@ class Internal:
 @dataclass
 class BatchResult:
     stored: dict[str, tuple[StoredAgent, RawMessage]] = field(default_factory=dict)  # agent -> (value, its message)
+    before: dict[str, StoredAgent | None] = field(default_factory=dict)  # agent -> its table value before the batch
     sends: list[Send] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)  # (what, detail) -> n, for the pipeline metrics
     newest_event_seconds: float | None = None
@@ -54,7 +55,7 @@ class AgentStep:
         for message in batch:
             self._one(message, load, result)
         for agent_id, (stored, message) in result.stored.items():
-            self._publish(stored, load(agent_id), result)
+            self._publish(stored, result.before[agent_id], result)
         return result
 
     def _one(self, message: RawMessage, load, result: BatchResult) -> None:
@@ -79,7 +80,11 @@ class AgentStep:
         if agent_id is None:
             return
         held = result.stored.get(agent_id)
-        stored = held[0] if held is not None else load(agent_id)
+        if held is not None:
+            stored = held[0]
+        else:
+            stored = result.before[agent_id] if agent_id in result.before else load(agent_id)
+            result.before[agent_id] = stored
         if stored is not None and stored.already_applied(message.topic, message.offset):
             result.counts["verdict", "redelivered"] += 1
             return
