@@ -67,12 +67,15 @@ def substitute(expr: str, values: Mapping[str, str]) -> str:
 
 def resolve_variables(dashboard: Mapping, label_values: Callable[[str, str], list[str]],
                       builtins: Mapping[str, str]) -> dict[str, str]:
-    """Pick the first value of each variable in order (later ones may filter on earlier ones).
+    """Pick the first value of each variable not already in `builtins`, in order (later ones may
+    filter on earlier ones).
 
     `label_values(selector, label)` asks the data source; a variable with no values fails,
     since every panel depending on it would be empty."""
     values = dict(builtins)
     for each in variables(dashboard):
+        if each.name in values:
+            continue  # chosen by the caller (e.g. All)
         options = sorted(label_values(substitute(each.selector, values), each.label))
         if not options:
             raise LookupError(f"{dashboard['uid']}: variable ${each.name} has no values ({each.selector}, {each.label})")
