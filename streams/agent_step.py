@@ -16,7 +16,7 @@ from floorwatch.core import agent
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.occupancy import ContactHandled
-from floorwatch.core.replay import _ROUTES as ROUTES
+from floorwatch.core.replay import ROUTES
 from floorwatch.streams import records
 from floorwatch.streams.messages import RawMessage, Send
 from floorwatch.streams.privacy import AgentLabeller
@@ -74,10 +74,10 @@ class AgentStep:
         result.counts["event", kind] += 1
         to_agent, to_queue = ROUTES[kind]
         agent_id = event.data.agent_id if to_agent else None
-        if to_queue:
-            # Queue reducers are idempotent per contact, so forwarding again after a crash is safe.
-            result.sends.append(Send(self.internal.queue_events, event.data.queue_id.encode(), message.value))
+        forward = Send(self.internal.queue_events, event.data.queue_id.encode(), message.value) if to_queue else None
         if agent_id is None:
+            if forward is not None:  # the queue judges duplicates and lateness of queue-only events
+                result.sends.append(forward)
             return
         held = result.stored.get(agent_id)
         if held is not None:
@@ -103,6 +103,8 @@ class AgentStep:
             seconds = event.occurred_at.timestamp()
             if result.newest_event_seconds is None or seconds > result.newest_event_seconds:
                 result.newest_event_seconds = seconds
+        if forward is not None and applied.verdict == "accepted":  # as the replay: only what the agent took
+            result.sends.append(forward)
         for output in applied.outputs:
             self._output(output, applied.track, result)
 

@@ -34,7 +34,11 @@ class QueueConfig:
     abandon_treatment: AbandonTreatment = AbandonTreatment.NEGATIVE
     short_abandon_seconds: float = 5.0  # callers gone faster than this are not counted at all
     forget_waiting_after_seconds: float = 4 * 3600.0  # a contact never resolved stops counting as waiting
-    remember_contacts_seconds: float = 600.0  # how long offers and outcomes are remembered (idempotence)
+    # How long offers and outcomes are remembered (idempotence). An event further behind the
+    # queue's clock than this is "late" and not applied: a duplicate that old could no longer
+    # be recognised (e.g. a log ingested again an hour later). Generous, because a queue's
+    # events arrive from many agents' partitions, which a restarting worker reads unevenly.
+    remember_contacts_seconds: float = 1800.0
 
     def __post_init__(self) -> None:
         if self.bucket_seconds <= 0 or self.window_seconds < self.bucket_seconds:
@@ -81,7 +85,7 @@ class QueueTrack:
     totals: Counts
 
 
-QueueVerdict = Literal["accepted", "duplicate", "ignored"]
+QueueVerdict = Literal["accepted", "duplicate", "late", "ignored"]
 
 
 class QueueApplied(NamedTuple):
@@ -123,6 +127,9 @@ def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> Queue
     """Fold one contact event (already routed to this queue by its queue_id)."""
     if track is None:
         track = initial(event.data.queue_id)  # type: ignore[attr-defined]
+    if isinstance(event, (ContactOffered, ContactAnswered, ContactAbandoned)) and track.clock_seconds > 0:
+        if event.occurred_at.timestamp() < track.clock_seconds - config.remember_contacts_seconds:
+            return QueueApplied(track, "late")
     if isinstance(event, ContactOffered):
         contact_id = event.data.contact_id
         offer_key = "offered:" + contact_id

@@ -102,7 +102,7 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             continue
         kind = event.type  # type: ignore[attr-defined]
         by_type[kind] = by_type.get(kind, 0) + 1
-        to_agent, to_queue = _ROUTES[kind]
+        to_agent, to_queue = ROUTES[kind]
         agent_id = event.data.agent_id if to_agent else None  # type: ignore[attr-defined]
         verdict = "accepted"
         if agent_id is not None:
@@ -118,13 +118,16 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             if verdict != "accepted":
                 noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)  # type: ignore[attr-defined]
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
-        if to_queue:
+        # An event its agent rejected (duplicate, late) must not reach the queue either: the
+        # queue's own memory is shorter than forever. The streams forward by the same rule.
+        if to_queue and verdict == "accepted":
             queue_id = event.data.queue_id  # type: ignore[attr-defined]
             queued = apply_queue(queues.get(queue_id), event, queue_config)
             queues[queue_id] = queued.track
-            if agent_id is None and queued.verdict == "duplicate":
-                verdict = "duplicate"
-                _listed(tally.duplicates, Noted(file, line, event.event_id, None, 0.0))  # type: ignore[attr-defined]
+            if agent_id is None and queued.verdict in ("duplicate", "late"):
+                verdict = queued.verdict
+                noted = Noted(file, line, event.event_id, None, 0.0)  # type: ignore[attr-defined]
+                _listed(tally.duplicates if verdict == "duplicate" else tally.late_events, noted)
         verdicts[verdict] += 1
         if verdict == "accepted" and kind != "schedule.published":
             seconds = event.occurred_at.timestamp()  # type: ignore[attr-defined]
@@ -137,7 +140,7 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
 
 # Which reducers each event type reaches: (the agent's, its queue's). Only offers and
 # outcomes change a queue's figures; abandoned names an agent only when hung up on hold.
-_ROUTES: dict[str, tuple[bool, bool]] = {
+ROUTES: dict[str, tuple[bool, bool]] = {
     "agent.state_changed": (True, False),
     "schedule.published": (True, False),
     "contact.offered": (False, True),
