@@ -9,7 +9,6 @@ no-op (at-least-once delivery, idempotent state; see STACK.md on exactly-once).
 """
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import time
