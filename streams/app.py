@@ -9,14 +9,13 @@ no-op (at-least-once delivery, idempotent state; see STACK.md on exactly-once).
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
-import weakref
 from dataclasses import dataclass
 
 import faust
-from faust.streams import _current_event  # the table's changelog partition comes from the current event
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from floorwatch.core.config import MetricConfig, load_config
@@ -113,11 +112,10 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
         async for batch in stream.take_events(settings.batch_max_events, within=settings.batch_within_seconds):
             started = time.perf_counter()
             messages = [_raw_message(e) for e in batch]
-            by_message = dict(zip(map(id, messages), batch))
             result = step.run(messages, load_stored)
             await send_all(app, result.sends, pipeline)
-            for agent_id, (stored, message) in result.stored.items():
-                _write(worker, agents, agent_id, dump_agent(stored), by_message[id(message)])
+            await _persist(worker, agents, [(agent_id, dump_agent(stored), message.partition)
+                                            for agent_id, (stored, message) in result.stored.items()])
             for message in messages:
                 worker.positions[message.topic, message.partition] = message.offset
             worker.clock.saw_event(result.newest_event_seconds)
@@ -134,11 +132,8 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
             for event in batch:
                 key, body = parse_member(event.message.key.decode(), event.message.value)
                 latest[key] = (body, event)
-            for key, (body, event) in latest.items():
-                if body is None:
-                    _write(worker, members, key, None, event)
-                else:
-                    _write(worker, members, key, body, event)
+            await _persist(worker, members, [(key, body, event.message.partition)
+                                             for key, (body, event) in latest.items()])
 
     @app.agent(queue_topic, name="queue-events", concurrency=1)
     async def queue_events(stream):
@@ -148,10 +143,9 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
         async for batch in stream.take_events(settings.batch_max_events, within=settings.batch_within_seconds):
             messages = [_raw_message(e) for e in batch]
-            by_message = dict(zip(map(id, messages), batch))
             result = queue_step.run(messages, load)
-            for queue_id, (stored, message) in result.stored.items():
-                _write(worker, queues, queue_id, dump_queue(stored), by_message[id(message)])
+            await _persist(worker, queues, [(queue_id, dump_queue(stored), message.partition)
+                                            for queue_id, (stored, message) in result.stored.items()])
             count_into(pipeline, result.counts)
 
     ticker = Ticker(worker, labeller, agents, members, queues, topics, inputs)
@@ -192,18 +186,25 @@ def _raw_message(event) -> RawMessage:
     return RawMessage(m.topic, m.partition, m.offset, m.key, m.value)
 
 
-def _write(worker: Worker, table, key: str, value: bytes | None, event) -> None:
-    """Set (or with None, delete) a key, on the changelog partition of the message it came from.
+async def _persist(worker: Worker, table, writes: list[tuple[str, bytes | None, int]]) -> None:
+    """Store each key and write it to the table's changelog, on the partition of the message it
+    came from, and wait for Kafka's acknowledgement before the batch is acknowledged.
 
-    Inside a batch Faust's "current event" is the batch's last message; left alone, a
-    key could be written to another partition's changelog and recovered elsewhere."""
-    token = _current_event.set(weakref.ref(event))
-    try:
+    Faust's own `table[key] = value` sends changelog records in the background, and its commit
+    may go ahead before they are sent (its producer flush gives up after 0.1 s): a SIGKILL then
+    loses state whose input is already committed. Awaiting the acks here closes that window."""
+    if not writes:
+        return
+    store, owners = table.data, worker.key_partitions[table.name]
+    changelog = table.changelog_topic.get_topic_name()
+    pending = []
+    for key, value, partition in writes:
+        raw_key = key.encode()
         if value is None:
-            table.pop(key.encode(), None)
-            worker.key_partitions[table.name].pop(key, None)
+            store.pop(raw_key, None)
+            owners.pop(key, None)
         else:
-            table[key.encode()] = value
-            worker.key_partitions[table.name][key] = event.message.partition
-    finally:
-        _current_event.reset(token)
+            store[raw_key] = value
+            owners[key] = partition
+        pending.append(await worker.app.producer.send(changelog, raw_key, value, partition, None, None))
+    await asyncio.gather(*pending)
