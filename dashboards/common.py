@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from grafana_foundation_sdk.builders import common as viz
 from grafana_foundation_sdk.builders import stat, table, timeseries
-from grafana_foundation_sdk.builders.dashboard import Dashboard, QueryVariable, Row, ThresholdsConfig
+from grafana_foundation_sdk.builders.dashboard import AnnotationQuery, Dashboard, QueryVariable, Row, ThresholdsConfig
 from grafana_foundation_sdk.builders.prometheus import Dataquery
 from grafana_foundation_sdk.models.common import (BigValueColorMode, BigValueGraphMode, BigValueTextMode,
                                                   GraphThresholdsStyleMode, LegendDisplayMode, LegendPlacement,
@@ -109,12 +109,18 @@ def site_team_variables() -> list[QueryVariable]:
             variable("team", "Team", 'label_values(floorwatch_team_agents_staffed{site=~"$site"}, team)')]
 
 
+def _builtin_annotations() -> AnnotationQuery:
+    """Grafana's own annotations (and alert state changes), as every dashboard saved by Grafana has."""
+    return (AnnotationQuery().name("Annotations & Alerts").datasource(DataSourceRef(type_val="grafana", uid="-- Grafana --"))
+            .enable(True).hide(True).icon_color("rgba(0, 211, 255, 1)").type("dashboard").built_in(1))
+
+
 class Board:
     """Adds rows and panels to a dashboard in reading order, numbering them (stable ids)."""
 
     def __init__(self, uid: str, title: str, description: str, variables: Sequence[QueryVariable]):
         self.dashboard = (Dashboard(title).uid(uid).description(description).tags(TAGS).refresh("30s")
-                          .time("now-6h", "now").timezone("browser").editable())
+                          .time("now-6h", "now").timezone("browser").editable().annotation(_builtin_annotations()))
         for each in variables:
             self.dashboard = self.dashboard.with_variable(each)
         self.next_id = 1
