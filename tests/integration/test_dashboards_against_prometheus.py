@@ -43,12 +43,20 @@ def floor_log(tmp_path_factory) -> list[bytes]:
 
 
 @pytest.fixture(scope="module")
-def expected_occupancy(floor_log) -> dict[str, float]:
-    """Each team's 15-minute occupancy as the batch replay computes it from the same log."""
-    teams = replay(floor_log, MetricConfig())["teams"]
-    window = {t: next(w["figures"] for w in f["through_last_event"]["windows"] if w["window_seconds"] == 900)
-              for t, f in teams.items()}
-    return {t: w["handle_seconds"] / (w["handle_seconds"] + w["available_seconds"]) for t, w in window.items()}
+def expected_teams(floor_log) -> dict[str, dict]:
+    """Per team, as the batch replay computes it from the same log: 15-minute occupancy, agents staffed."""
+    teams = {}
+    for team, figures in replay(floor_log, MetricConfig())["teams"].items():
+        now = figures["through_last_event"]
+        window = next(w["figures"] for w in now["windows"] if w["window_seconds"] == 900)
+        occupancy = window["handle_seconds"] / (window["handle_seconds"] + window["available_seconds"])
+        teams[team] = {"occupancy_15m": occupancy, "staffed": now["agents_staffed"]}
+    return teams
+
+
+@pytest.fixture(scope="module")
+def expected_occupancy(expected_teams) -> dict[str, float]:
+    return {team: figures["occupancy_15m"] for team, figures in expected_teams.items()}
 
 
 def test_the_scenario_overloads_one_team_and_not_the_other(expected_occupancy):
@@ -88,8 +96,17 @@ def _overload_alerts(prometheus) -> dict[str, dict]:
     return {a["labels"]["team"]: a for a in prometheus.alerts() if a["labels"]["alertname"] == "FloorwatchTeamOverloaded"}
 
 
+def _wait_for_the_overload_page(prometheus) -> dict:
+    """The overload alert firing for the understaffed team, and for no other team (not even pending)."""
+    def paged() -> dict | None:
+        alerts = _overload_alerts(prometheus)
+        return alerts[OVERLOADED] if set(alerts) == {OVERLOADED} and alerts[OVERLOADED]["state"] == "firing" else None
+
+    return wait_until(paged, 30, "the overload alert never fired for the understaffed team alone")
+
+
 def test_every_panel_query_returns_data_and_the_overloaded_team_pages(
-    floor_log, expected_occupancy, kafka_bootstrap, unique_name, tmp_path, prometheus_factory, pytestconfig,
+    floor_log, expected_teams, expected_occupancy, kafka_bootstrap, unique_name, tmp_path, prometheus_factory, pytestconfig,
 ):
     began = time.monotonic()
     prefix = unique_name("fw")
@@ -120,11 +137,9 @@ def test_every_panel_query_returns_data_and_the_overloaded_team_pages(
         wait_until(settled, 120, "Prometheus never showed the replay's 15-minute occupancy for every team")
         settled_after = time.monotonic() - started
 
-        firing = wait_until(lambda: (lambda a: a if set(a) == {OVERLOADED} and a[OVERLOADED]["state"] == "firing" else None)(
-            _overload_alerts(prometheus)), 30, "the overload alert never fired for the understaffed team alone")
-        alert = firing[OVERLOADED]
+        alert = _wait_for_the_overload_page(prometheus)
         assert alert["labels"]["severity"] == "critical" and alert["labels"]["site"] == "manila"
-        assert "Staffed now: 6." in alert["annotations"]["description"]
+        assert f"Staffed now: {expected_teams[OVERLOADED]['staffed']}." in alert["annotations"]["description"]
         assert alert["annotations"]["runbook_url"] == "docs/runbook.md#floorwatchteamoverloaded"
         fired_after = time.monotonic() - started
 
