@@ -23,7 +23,7 @@ from typing import Any
 
 from floorwatch.core.events import AgentState, Event
 
-from floorwatch.services.ingest.emit import Emitter, aux_reason, parse_iso
+from floorwatch.services.ingest.emit import Emitter, aux_reason, parse_iso, parse_iso_or_none
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import RawRecord, Translation, ignore, skip
 
@@ -125,11 +125,11 @@ class AmazonConnectAdapter:
             contact_id, state = contact["ContactId"], contact["State"]
             previous = before.pop(contact_id, (None, ""))[0]
             ids = dict(contact_id=contact_id, queue_id=_queue(contact))
-            queued = _time(contact.get("QueueTimestamp"))
+            queued = parse_iso_or_none(contact.get("QueueTimestamp"))
             if previous is None and queued is not None:
                 events.append(self._emitter.contact("contact.offered", (contact_id, "offered"), queued, **ids))
             if state in TALKING and previous not in TALKING:
-                answered = max(_time(contact.get("ConnectedToAgentTimestamp")) or at, floor)
+                answered = max(parse_iso_or_none(contact.get("ConnectedToAgentTimestamp")) or at, floor)
                 wait = max((answered - queued).total_seconds(), 0.0) if queued else 0.0
                 events.append(self._emitter.contact("contact.answered", (contact_id, agent_id, "answered"), answered,
                                                     agent_id=agent_id, wait_seconds=wait, **ids))
@@ -141,7 +141,7 @@ class AmazonConnectAdapter:
                 events.append(self._emitter.contact("contact.resumed", (contact_id, agent_id, "resumed", event_id), at,
                                                     agent_id=agent_id, **ids))
             if state == "ENDED" and previous in TALKING:
-                ended = max(_time(contact.get("StateStartTimestamp")) or at, floor)
+                ended = max(parse_iso_or_none(contact.get("StateStartTimestamp")) or at, floor)
                 events.append(self._ended(agent_id, contact_id, ids["queue_id"], ended))
         for contact_id, (previous, queue) in before.items():  # gone without ENDED (e.g. no after-contact work)
             if previous in TALKING:
@@ -163,11 +163,3 @@ def _queue(contact: dict[str, Any]) -> str:
     queue = contact.get("Queue") or {}
     return str(queue.get("Name") or str(queue.get("ARN") or "").rsplit("/", 1)[-1] or "unknown")
 
-
-def _time(text: Any) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return parse_iso(str(text))
-    except ValueError:
-        return None

@@ -5,6 +5,8 @@ identity from the roster, so adapters only say what happened.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -62,6 +64,16 @@ def parse_iso(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"timestamp {text!r} has no UTC offset")
     return value.astimezone(timezone.utc)
+
+
+def parse_iso_or_none(text: Any) -> datetime | None:
+    """A platform timestamp that may be missing or unreadable: None rather than a failed record."""
+    if not text:
+        return None
+    try:
+        return parse_iso(str(text))
+    except ValueError:
+        return None
 
 
 def aux_reason(state: AgentState, platform_name: str | None) -> str | None:

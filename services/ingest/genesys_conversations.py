@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from floorwatch.services.ingest.emit import parse_iso
+from floorwatch.services.ingest.emit import parse_iso_or_none
 
 MEDIA = ("calls", "chats", "emails", "messages", "callbacks", "socialExpressions", "videos")
 ENDED = frozenset({"disconnected", "terminated"})
@@ -55,7 +55,7 @@ def agent_legs(conversation: dict[str, Any]) -> list[AgentLeg]:
 
 def queue_legs(conversation: dict[str, Any]) -> list[QueueLeg]:
     return [
-        QueueLeg(str(p.get("id") or p["queueId"]), str(p["queueId"]), _time(p.get("connectedTime")), _time(p.get("endTime")))
+        QueueLeg(str(p.get("id") or p["queueId"]), str(p["queueId"]), parse_iso_or_none(p.get("connectedTime")), parse_iso_or_none(p.get("endTime")))
         for p in _participants(conversation)
         if p.get("purpose") == "acd" and p.get("queueId")
     ]
@@ -70,12 +70,12 @@ def latest_time(conversation: dict[str, Any]) -> datetime | None:
     """The newest time in the body: when the change this notification reports happened, at the latest."""
     found = []
     for participant in _participants(conversation):
-        found += [_time(participant.get(name)) for name in TIME_FIELDS]
+        found += [parse_iso_or_none(participant.get(name)) for name in TIME_FIELDS]
         for media in MEDIA:
             for communication in participant.get(media) or ():
-                found += [_time(communication.get(name)) for name in TIME_FIELDS]
+                found += [parse_iso_or_none(communication.get(name)) for name in TIME_FIELDS]
                 acw = communication.get("afterCallWork") or {}
-                found += [_time(acw.get("startTime")), _time(acw.get("endTime"))]
+                found += [parse_iso_or_none(acw.get("startTime")), parse_iso_or_none(acw.get("endTime"))]
     found = [value for value in found if value is not None]
     return max(found) if found else None
 
@@ -84,7 +84,7 @@ def _agent_leg(participant: dict[str, Any]) -> AgentLeg:
     communication = _communication(participant)
     state = str(communication.get("state") or participant.get("state") or "").lower()
     acw = communication.get("afterCallWork") or {}
-    acw_ended = _time(acw.get("endTime")) or _time(participant.get("endAcwTime"))
+    acw_ended = parse_iso_or_none(acw.get("endTime")) or parse_iso_or_none(participant.get("endAcwTime"))
     if state == "connected":
         status = "held" if communication.get("held") else "connected"
     elif state in ENDED:
@@ -99,9 +99,9 @@ def _agent_leg(participant: dict[str, Any]) -> AgentLeg:
         user_id=str(participant["userId"]),
         queue_id=participant.get("queueId"),
         status=status,
-        connected_at=_time(communication.get("connectedTime")) or _time(participant.get("connectedTime")),
-        held_at=_time(communication.get("startHoldTime")),
-        ended_at=_time(communication.get("disconnectedTime")) or _time(participant.get("endTime")),
+        connected_at=parse_iso_or_none(communication.get("connectedTime")) or parse_iso_or_none(participant.get("connectedTime")),
+        held_at=parse_iso_or_none(communication.get("startHoldTime")),
+        ended_at=parse_iso_or_none(communication.get("disconnectedTime")) or parse_iso_or_none(participant.get("endTime")),
         acw_ended_at=acw_ended,
     )
 
@@ -118,11 +118,3 @@ def _communication(participant: dict[str, Any]) -> dict[str, Any]:
 def _participants(conversation: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in conversation.get("participants") or () if isinstance(p, dict)]
 
-
-def _time(text: Any) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return parse_iso(str(text))
-    except ValueError:
-        return None
