@@ -57,7 +57,7 @@ class Worker:
 def create_app(settings: WorkerSettings) -> Worker:
     config = dataclasses.replace(load_config(settings.policy_file),
                                  allowed_lateness_seconds=settings.allowed_lateness_seconds)
-    topics = Topics.with_prefix(settings.topic_prefix) if settings.topic_prefix != "floorwatch" else Topics()
+    topics = Topics.with_prefix(settings.topic_prefix)
     internal = Internal(queue_events=f"{settings.app_id}-queue-events", team_members=f"{settings.app_id}-team-members")
     labeller = AgentLabeller(settings.privacy, settings.pseudonym_key.get_secret_value().encode(), settings.min_group_size)
     app = faust.App(
@@ -85,17 +85,16 @@ def create_app(settings: WorkerSettings) -> Worker:
     return worker
 
 
-def _raw(topic: str, *, partitions: int | None = None, internal: bool = False, app: faust.App, compacted: bool = False):
-    return app.topic(topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
-                     partitions=partitions, internal=internal, compacting=compacted or None)
+def _raw(app: faust.App, *topics: str, **options):
+    """A channel of raw bytes: the steps decode (and dead-letter) what they read themselves."""
+    return app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw", **options)
 
 
 def _wire(worker: Worker, labeller: AgentLabeller) -> None:
     app, settings, topics, internal = worker.app, worker.settings, worker.topics, worker.internal
-    inputs = app.topic(topics.agent_events, topics.contact_events, topics.schedules, key_type=bytes, value_type=bytes,
-                       key_serializer="raw", value_serializer="raw")
-    queue_topic = _raw(internal.queue_events, partitions=settings.partitions, internal=True, app=app)
-    team_topic = _raw(internal.team_members, partitions=settings.partitions, internal=True, app=app)
+    inputs = _raw(app, topics.agent_events, topics.contact_events, topics.schedules)
+    queue_topic = _raw(app, internal.queue_events, partitions=settings.partitions, internal=True)
+    team_topic = _raw(app, internal.team_members, partitions=settings.partitions, internal=True)
     agents = _bytes_table(worker, "agents")
     members = _bytes_table(worker, "team-members")
     queues = _bytes_table(worker, "queues")
