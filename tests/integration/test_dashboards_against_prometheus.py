@@ -11,6 +11,8 @@ import math
 import subprocess
 import sys
 import time
+import uuid
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -22,6 +24,7 @@ from floorwatch.dashboards.generate import dashboards
 from floorwatch.dashboards.inspect import PanelQuery, panel_queries, resolve_variables, substitute, variables
 from floorwatch.dashboards.rules import rules_yaml
 from floorwatch.dashboards.thresholds import AlertTimings, Thresholds
+from floorwatch.deploy.prometheus import LocalPrometheus
 from floorwatch.topics import Topics
 from helpers import record_summary, wait_until
 from stream_workers import WorkerProcess, produce
@@ -54,14 +57,9 @@ def expected_teams(floor_log) -> dict[str, dict]:
     return teams
 
 
-@pytest.fixture(scope="module")
-def expected_occupancy(expected_teams) -> dict[str, float]:
-    return {team: figures["occupancy_15m"] for team, figures in expected_teams.items()}
-
-
-def test_the_scenario_overloads_one_team_and_not_the_other(expected_occupancy):
+def test_the_scenario_overloads_one_team_and_not_the_other(expected_teams):
     burnout = Thresholds().burnout_above_ratio
-    assert expected_occupancy[OVERLOADED] > burnout > expected_occupancy[HEALTHY]
+    assert expected_teams[OVERLOADED]["occupancy_15m"] > burnout > expected_teams[HEALTHY]["occupancy_15m"]
 
 
 def _dead_letter_on_every_partition(bootstrap: str, topic: str, partitions: int) -> None:
@@ -73,16 +71,87 @@ def _dead_letter_on_every_partition(bootstrap: str, topic: str, partitions: int)
     producer.close()
 
 
+@dataclass(frozen=True)
+class LiveFloor:
+    prometheus: LocalPrometheus
+    settled_after_seconds: float  # from Prometheus's start to the replay's figures on every team
+
+
+def _settled(prometheus: LocalPrometheus, expected_teams: dict[str, dict]) -> bool:
+    seen = {s["metric"]["team"]: float(s["value"][1])
+            for s in prometheus.query('site_team:floorwatch_occupancy:ratio{window="15m"}')}
+    return seen.keys() == expected_teams.keys() and all(
+        abs(seen[t] - expected_teams[t]["occupancy_15m"]) < 1e-3 for t in seen)
+
+
+@pytest.fixture(scope="module")
+def live_floor(floor_log, expected_teams, kafka_bootstrap, tmp_path_factory, pytestconfig):
+    """Two workers with the whole log processed, scraped by Prometheus with the short-`for` rules."""
+    began = time.monotonic()
+    run_dir = tmp_path_factory.mktemp("live-floor")
+    prefix = f"fw.dashboards.{uuid.uuid4().hex[:8]}"
+    workers = [WorkerProcess(kafka_bootstrap, prefix, run_dir).start() for _ in range(2)]
+    prometheus = None
+    try:
+        for worker in workers:
+            wait_until(lambda: worker.health()["status"] == "ok", 90, "a worker never became healthy")
+        wait_until(lambda: all(w.health()["partitions"].get("agents") for w in workers), 90,
+                   "the two workers never shared the input partitions")
+        rules = run_dir / "rules.yml"
+        rules.write_text(rules_yaml(AlertTimings.uniform("3s")))
+        prometheus = LocalPrometheus.scraping([f"127.0.0.1:{w.port}" for w in workers], run_dir / "prometheus",
+                                              rule_files=[rules], scrape_interval_seconds=1)
+        prometheus.start()
+        started = time.monotonic()
+        # Scraped once before any input, so counters and histograms are seen growing (rates, p95).
+        wait_until(lambda: [t["health"] for t in prometheus.targets()] == ["up", "up"], 30,
+                   "Prometheus never scraped both workers")
+        produce(kafka_bootstrap, Topics.with_prefix(prefix), floor_log)
+        _dead_letter_on_every_partition(kafka_bootstrap, Topics.with_prefix(prefix).agent_events, workers[0].partitions)
+        wait_until(lambda: _settled(prometheus, expected_teams), 120,
+                   "Prometheus never showed the replay's 15-minute occupancy for every team")
+        yield LiveFloor(prometheus, time.monotonic() - started)
+    finally:
+        if prometheus is not None:
+            prometheus.stop()
+        for worker in workers:
+            worker.stop()
+        record_summary(pytestconfig, "dashboards against Prometheus (live floor)",
+                       f"{time.monotonic() - began:.0f} s for two workers, Prometheus and four simulated hours")
+
+
+def _overload_alerts(prometheus: LocalPrometheus) -> dict[str, dict]:
+    return {a["labels"]["team"]: a for a in prometheus.alerts() if a["labels"]["alertname"] == "FloorwatchTeamOverloaded"}
+
+
+def _wait_for_the_overload_page(prometheus: LocalPrometheus) -> dict:
+    def paged() -> dict | None:
+        alerts = _overload_alerts(prometheus)
+        return alerts[OVERLOADED] if set(alerts) == {OVERLOADED} and alerts[OVERLOADED]["state"] == "firing" else None
+
+    return wait_until(paged, 30, "the overload alert never fired for the understaffed team alone")
+
+
+def test_the_overloaded_team_is_paged_and_the_healthy_team_is_not(live_floor, expected_teams, pytestconfig):
+    alert = _wait_for_the_overload_page(live_floor.prometheus)
+
+    assert alert["labels"]["severity"] == "critical" and alert["labels"]["site"] == "manila"
+    assert f"Staffed now: {expected_teams[OVERLOADED]['staffed']}." in alert["annotations"]["description"]
+    assert alert["annotations"]["runbook_url"] == "docs/runbook.md#floorwatchteamoverloaded"
+    assert HEALTHY not in _overload_alerts(live_floor.prometheus)
+    record_summary(pytestconfig, "overload alert", f"firing for {OVERLOADED} only; figures settled "
+                   f"{live_floor.settled_after_seconds:.0f} s after Prometheus started")
+
+
 def _label_values(prometheus_url: str):
     def values(selector: str, label: str) -> list[str]:
         params = {"match[]": selector} if selector else {}
-        body = requests.get(f"{prometheus_url}/api/v1/label/{label}/values", params=params, timeout=10).json()
-        return body["data"]
+        return requests.get(f"{prometheus_url}/api/v1/label/{label}/values", params=params, timeout=10).json()["data"]
 
     return values
 
 
-def _without_data(prometheus, queries: list[PanelQuery], values: dict[str, str]) -> list[str]:
+def _without_data(prometheus: LocalPrometheus, queries: list[PanelQuery], values: dict[str, str]) -> list[str]:
     missing = []
     for query in queries:
         expr = substitute(query.expr, values)
@@ -92,71 +161,19 @@ def _without_data(prometheus, queries: list[PanelQuery], values: dict[str, str])
     return missing
 
 
-def _overload_alerts(prometheus) -> dict[str, dict]:
-    return {a["labels"]["team"]: a for a in prometheus.alerts() if a["labels"]["alertname"] == "FloorwatchTeamOverloaded"}
+def test_every_panel_query_of_every_dashboard_returns_data(live_floor, pytestconfig):
+    prometheus = live_floor.prometheus
+    _wait_for_the_overload_page(prometheus)  # the active-alerts panel shows firing alerts
+    label_values = _label_values(prometheus.url)
+    failures, evaluated = [], 0
+    for model in dashboards().values():
+        queries = panel_queries(model)
+        everything = {**BUILTINS, **{v.name: ".*" for v in variables(model) if v.multi}}
+        # Grafana's default view (All), then one real selection: the first site, team, agent, worker.
+        for selection in (resolve_variables(model, label_values, everything),
+                          resolve_variables(model, label_values, BUILTINS)):
+            failures += _without_data(prometheus, queries, selection)
+            evaluated += len(queries)
 
-
-def _wait_for_the_overload_page(prometheus) -> dict:
-    """The overload alert firing for the understaffed team, and for no other team (not even pending)."""
-    def paged() -> dict | None:
-        alerts = _overload_alerts(prometheus)
-        return alerts[OVERLOADED] if set(alerts) == {OVERLOADED} and alerts[OVERLOADED]["state"] == "firing" else None
-
-    return wait_until(paged, 30, "the overload alert never fired for the understaffed team alone")
-
-
-def test_every_panel_query_returns_data_and_the_overloaded_team_pages(
-    floor_log, expected_teams, expected_occupancy, kafka_bootstrap, unique_name, tmp_path, prometheus_factory, pytestconfig,
-):
-    began = time.monotonic()
-    prefix = unique_name("fw")
-    topics = Topics.with_prefix(prefix)
-    workers = [WorkerProcess(kafka_bootstrap, prefix, tmp_path).start() for _ in range(2)]
-    try:
-        for worker in workers:
-            wait_until(lambda: worker.health()["status"] == "ok", 90, "a worker never became healthy")
-        wait_until(lambda: all(w.health()["partitions"].get("agents") for w in workers), 90,
-                   "the two workers never shared the input partitions")
-        rules = tmp_path / "rules.yml"
-        rules.write_text(rules_yaml(AlertTimings.uniform("3s")))
-        prometheus = prometheus_factory([f"127.0.0.1:{w.port}" for w in workers], rule_files=[rules])
-        started = time.monotonic()
-        # Scraped once before any input, so counters and histograms are seen growing (rates, p95).
-        wait_until(lambda: [t["health"] for t in prometheus.targets()] == ["up", "up"], 30,
-                   "Prometheus never scraped both workers")
-
-        produce(kafka_bootstrap, topics, floor_log)
-        _dead_letter_on_every_partition(kafka_bootstrap, topics.agent_events, workers[0].partitions)
-
-        def settled() -> bool:
-            seen = {s["metric"]["team"]: float(s["value"][1])
-                    for s in prometheus.query('site_team:floorwatch_occupancy:ratio{window="15m"}')}
-            return seen.keys() == expected_occupancy.keys() and all(
-                abs(seen[t] - expected_occupancy[t]) < 1e-3 for t in seen)
-
-        wait_until(settled, 120, "Prometheus never showed the replay's 15-minute occupancy for every team")
-        settled_after = time.monotonic() - started
-
-        alert = _wait_for_the_overload_page(prometheus)
-        assert alert["labels"]["severity"] == "critical" and alert["labels"]["site"] == "manila"
-        assert f"Staffed now: {expected_teams[OVERLOADED]['staffed']}." in alert["annotations"]["description"]
-        assert alert["annotations"]["runbook_url"] == "docs/runbook.md#floorwatchteamoverloaded"
-        fired_after = time.monotonic() - started
-
-        label_values = _label_values(prometheus.url)
-        failures, evaluated = [], 0
-        for model in dashboards().values():
-            queries = panel_queries(model)
-            everything = {**BUILTINS, **{v.name: ".*" for v in variables(model) if v.multi}}
-            # Grafana's default view (All), then one real selection: the first site, team, agent.
-            for selection in (resolve_variables(model, label_values, everything),
-                              resolve_variables(model, label_values, BUILTINS)):
-                failures += _without_data(prometheus, queries, selection)
-                evaluated += len(queries)
-        assert failures == [], "panels without data:\n" + "\n".join(failures)
-    finally:
-        for worker in workers:
-            worker.stop()
-    record_summary(pytestconfig, "dashboards against Prometheus",
-                   f"{evaluated} panel queries with data; figures settled {settled_after:.0f} s and overload fired "
-                   f"{fired_after:.0f} s after Prometheus started; whole test {time.monotonic() - began:.0f} s")
+    assert evaluated > 0 and failures == [], "panels without data:\n" + "\n".join(failures)
+    record_summary(pytestconfig, "panel queries", f"{evaluated} evaluated through Prometheus's HTTP API, each with data")
