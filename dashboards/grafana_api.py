@@ -72,7 +72,7 @@ class GrafanaClient:
             return Outcome("datasource", uid, "created")
         if current.get("readOnly"):
             return Outcome("datasource", uid, "provisioned")
-        if all(current.get(key) == value for key, value in spec.items()):
+        if _covers(current, spec):
             return Outcome("datasource", uid, "unchanged")
         self._call("PUT", f"/api/datasources/uid/{uid}", {**spec, "version": current.get("version")})
         return Outcome("datasource", uid, "updated")
@@ -106,6 +106,18 @@ class GrafanaClient:
         if response.ok:
             return response.status_code, body
         raise _error(method, path, response.status_code, body)
+
+
+def _covers(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Every wanted field as wanted; Grafana may add defaults of its own (e.g. to jsonData)."""
+    for key, value in wanted.items():
+        held = current.get(key)
+        if isinstance(value, dict) and isinstance(held, dict):
+            if not _covers(held, value):
+                return False
+        elif held != value:
+            return False
+    return True
 
 
 def _same(existing: dict[str, Any], model: dict[str, Any]) -> bool:

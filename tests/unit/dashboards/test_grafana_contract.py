@@ -165,3 +165,14 @@ def test_contract_objects_provisioned_from_files_are_left_alone(monkeypatch, cap
 def test_contract_the_fake_refuses_what_grafana_documents_as_refused(grafana, method, path, body, headers, status):
     sent = {"Authorization": "Bearer secret-token", "Content-Type": "application/json"} if headers is None else headers
     assert requests.request(method, grafana.url + path, json=body, headers=sent, timeout=5).status_code == status
+
+
+def test_contract_defaults_grafana_adds_to_a_datasource_do_not_make_every_push_an_update(grafana):
+    client = _client(grafana)
+    spec = command.datasource_spec("http://prometheus:9090")
+    client.ensure_datasource(spec)
+    grafana.state.datasources[DATASOURCE_UID]["jsonData"]["httpMethod"] = "POST"  # as Grafana fills in
+
+    assert client.ensure_datasource(spec).action == "unchanged"
+    assert client.ensure_datasource(command.datasource_spec("http://other:9090")).action == "updated"
+    assert grafana.state.datasources[DATASOURCE_UID]["url"] == "http://other:9090"
