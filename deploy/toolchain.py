@@ -11,7 +11,10 @@ from pathlib import Path
 
 MIN_JAVA_MAJOR = 17  # Kafka 4 brokers need Java 17+
 # Program -> the Debian package that ships it.
-DEBIAN_PACKAGES = {"prometheus": "prometheus", "promtool": "prometheus", "docker-compose": "docker-compose"}
+DEBIAN_PACKAGES = {
+    "prometheus": "prometheus", "promtool": "prometheus", "docker-compose": "docker-compose",
+    "amtool": "prometheus-alertmanager",  # checks the Alertmanager routing in the tests
+}
 JAVA_HINT = "sudo apt-get install -y openjdk-17-jre-headless"
 
 

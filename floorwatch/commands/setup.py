@@ -18,7 +18,10 @@ from floorwatch.deploy.toolchain import (
 
 HELP = "Install what floorwatch runs on: Kafka jars from Maven Central, Prometheus from Debian"
 REQUIRED_PROGRAMS = ("prometheus", "promtool")
-OPTIONAL_PROGRAMS = ("docker-compose",)  # only validates docker-compose.yml; its test skips without it
+# Only for checks: docker-compose validates docker-compose.yml, amtool the Alertmanager routes;
+# their tests skip, saying why, without them.
+OPTIONAL_PROGRAMS = ("docker-compose", "amtool")
+OPTIONAL_PURPOSE = {"docker-compose": "validates docker-compose.yml", "amtool": "checks Alertmanager routing"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -103,7 +106,7 @@ def _ensure_debian_programs(may_install: bool, summary: list[tuple[str, str]], p
             summary.append((program, "MISSING"))
             problems.append(f"`{program}` is not installed; the integration tests and `make run` need it: {hint}")
         else:
-            summary.append((program, f"not installed (optional: validates docker-compose.yml): {hint}"))
+            summary.append((program, f"not installed (optional: {OPTIONAL_PURPOSE[program]}): {hint}"))
 
 
 def _print_summary(summary: list[tuple[str, str]], problems: list[str]) -> None:
