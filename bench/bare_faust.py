@@ -1,0 +1,62 @@
+"""The framework ceiling: a bare faust-streaming agent over the same input topics.
+
+    python -m bench.bare_faust BOOTSTRAP APP_ID WEB_PORT DATA_DIR {events|batches} TOPIC [TOPIC ...]
+
+`events` iterates event by event (the plain Faust idiom); `batches` takes batches the way
+the floorwatch worker does (`take_events(1000, within=0.05)`). Either way each value is
+JSON-decoded into a dict keyed by agent, the same work as the raw aiokafka reader, so the
+difference is the framework. GET /count reports progress, stamped inside this process.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import faust
+
+
+def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: str, topics: list[str]) -> faust.App:
+    app = faust.App(app_id, broker=f"kafka://{bootstrap}", store="memory://", web_host="127.0.0.1", web_port=web_port,
+                    web_in_thread=False, datadir=data_dir, consumer_auto_offset_reset="earliest",
+                    broker_commit_every=1000, broker_commit_interval=1.0)
+    source = app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    progress = {"events": 0, "first_seconds": None, "last_seconds": None, "first_cpu_seconds": None, "last_cpu_seconds": None}
+    latest: dict[str, dict] = {}
+
+    def seen(n: int, values) -> None:
+        now, cpu = time.time(), time.process_time()
+        if progress["first_seconds"] is None:
+            progress["first_seconds"], progress["first_cpu_seconds"] = now, cpu
+        for value in values:
+            event = json.loads(value)
+            latest[event["data"].get("agent_id") or event["data"].get("queue_id")] = event
+        progress["events"] += n
+        progress["last_seconds"], progress["last_cpu_seconds"] = time.time(), time.process_time()
+
+    if mode == "events":
+        @app.agent(source, name="bare", concurrency=1)
+        async def bare(stream):
+            async for value in stream:
+                seen(1, (value,))
+    else:
+        @app.agent(source, name="bare", concurrency=1)
+        async def bare_batches(stream):
+            async for batch in stream.take_events(1000, within=0.05):
+                seen(len(batch), [e.message.value for e in batch])
+
+    @app.page("/count")
+    async def count(web, request):
+        return web.json(progress)
+
+    return app
+
+
+def main() -> None:
+    bootstrap, app_id, web_port, data_dir, mode, *topics = sys.argv[1:]
+    app = create_app(bootstrap, app_id, int(web_port), data_dir, mode, topics)
+    faust.Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()

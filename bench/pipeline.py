@@ -1,0 +1,154 @@
+"""The worker's per-batch work without Kafka or Faust: the same step functions on the same batches.
+
+`StepTimer` runs what `streams/app.py` runs for each input batch (agent step, table
+writes as JSON, the queue and team repartitions) and what `streams/ticker.py` runs each
+tick (every agent viewed, teams rolled up, a scrape rendered), keeping time per stage.
+It shows where a worker's CPU goes, and lets a profiler see inside without a broker.
+"""
+from __future__ import annotations
+
+import cProfile
+import dataclasses
+import pstats
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kafka.partitioner.default import murmur2
+from prometheus_client import CollectorRegistry, generate_latest
+
+from floorwatch.core import agent, queue
+from floorwatch.core.config import MetricConfig, load_config
+from floorwatch.streams.agent_step import AgentStep, Internal
+from floorwatch.streams.group_step import TrackCache, parse_member, team_views
+from floorwatch.streams.messages import RawMessage
+from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
+from floorwatch.streams.privacy import AgentLabeller
+from floorwatch.streams.queue_step import QueueStep
+from floorwatch.streams.settings import PrivacyMode
+from floorwatch.streams.state import dump_agent, dump_queue, load_agent, load_queue
+from floorwatch.topics import Topics
+
+from bench.traffic import Routed
+
+
+def kafka_partition(key: bytes, partitions: int) -> int:
+    """The partition Kafka's default partitioner picks for a keyed record."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def as_messages(routed: Sequence[Routed], partitions: int) -> list[RawMessage]:
+    topics = Topics()
+    offsets: dict[tuple[str, int], int] = defaultdict(int)
+    messages = []
+    for item in routed:
+        topic, partition = getattr(topics, item.topic_field), kafka_partition(item.key, partitions)
+        messages.append(RawMessage(topic, partition, offsets[topic, partition], item.key, item.value))
+        offsets[topic, partition] += 1
+    return messages
+
+
+@dataclass
+class StepTimer:
+    """Tables are plain dicts of the bytes the worker's tables hold."""
+
+    config: MetricConfig = field(default_factory=load_config)
+    agents: dict[str, bytes] = field(default_factory=dict)
+    queues: dict[str, bytes] = field(default_factory=dict)
+    members: dict[str, bytes] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def __post_init__(self) -> None:
+        self.labeller = AgentLabeller(PrivacyMode.NAMED)
+        self.internal = Internal("queue-events", "team-members")
+        self.step = AgentStep(self.config, Topics(), self.internal, self.labeller)
+        self.queue_step = QueueStep(self.config.queue)
+        self.agent_cache = TrackCache(lambda raw: load_agent(raw).track)
+        self.member_cache = TrackCache()
+        self.registry = CollectorRegistry()
+        self.collector = FloorCollector(self.labeller)
+        self.registry.register(self.collector)
+
+    def _timed(self, stage: str, began: float) -> float:
+        now = time.process_time()
+        self.seconds[stage] += now - began
+        return now
+
+    def batch(self, messages: Sequence[RawMessage]) -> None:
+        t = time.process_time()
+        result = self.step.run(messages, self._load_agent)
+        t = self._timed("agent step (decode, load state, apply, outputs)", t)
+        for agent_id, (stored, _) in result.stored.items():
+            self.agents[agent_id] = dump_agent(stored)
+        t = self._timed("agent table write (JSON dump)", t)
+        queue_messages, member_messages = [], []
+        for n, send in enumerate(result.sends):
+            if send.topic == self.internal.queue_events:
+                queue_messages.append(RawMessage(send.topic, 0, n, send.key, send.value))
+            elif send.topic == self.internal.team_members:
+                member_messages.append(send)
+        queued = self.queue_step.run(queue_messages, self._load_queue)
+        for queue_id, (stored, _) in queued.stored.items():
+            self.queues[queue_id] = dump_queue(stored)
+        t = self._timed("queue step + table write", t)
+        for send in member_messages:
+            key, body = parse_member(send.key.decode(), send.value)
+            if body is None:
+                self.members.pop(key, None)
+            else:
+                self.members[key] = body
+        self._timed("team-member table write", t)
+
+    def tick(self) -> None:
+        """One clock tick over every agent, team and queue held (event clock: each as of its own last event)."""
+        t = time.process_time()
+        figures = []
+        for agent_id, raw in self.agents.items():
+            track = self.agent_cache.track(agent_id, raw)
+            figures.append(agent.view(track, track.last_event_seconds or 0.0, self.config)[0])
+        t = self._timed("tick: view every agent", t)
+        present = [(key, self.member_cache.track(key, raw)) for key, raw in self.members.items()]
+        teams = team_views(present, lambda track: track.last_event_seconds or 0.0, self.config)
+        t = self._timed("tick: team roll-ups (view every member again)", t)
+        queues = []
+        for raw in self.queues.values():
+            track = load_queue(raw).track
+            queues.append(queue.view(track, track.clock_seconds or 0.0, self.config.queue))
+        t = self._timed("tick: queues", t)
+        self.collector.snapshot = FloorSnapshot(time.time(), tuple(figures), tuple(teams), tuple(queues), {})
+        self.scrape_bytes = len(generate_latest(self.registry))
+        self._timed("scrape: render /metrics", t)
+
+    def _load_agent(self, agent_id: str):
+        raw = self.agents.get(agent_id)
+        return load_agent(raw) if raw is not None else None
+
+    def _load_queue(self, queue_id: str):
+        raw = self.queues.get(queue_id)
+        return load_queue(raw) if raw is not None else None
+
+
+def run_batches(messages: Sequence[RawMessage], batch_size: int, tick_every_batches: int = 0,
+                timer: StepTimer | None = None) -> StepTimer:
+    timer = timer or StepTimer()
+    for n, start in enumerate(range(0, len(messages), batch_size), 1):
+        timer.batch(messages[start:start + batch_size])
+        if tick_every_batches and n % tick_every_batches == 0:
+            timer.tick()
+    return timer
+
+
+def profile_by_function(run, limit: int = 25) -> list[dict]:
+    """Own time per function under cProfile (which inflates call-heavy code; read shares, not absolutes)."""
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(own for (_, _, own, _, _) in stats.values())
+    rows = sorted(((own, cumulative, calls, f"{path.rsplit('/', 2)[-2]}/{path.rsplit('/', 1)[-1]}:{line} {name}")
+                   for (path, line, name), (calls, _, own, cumulative, _) in stats.items()), reverse=True)
+    return [{"function": where, "own_share": own / total, "own_seconds": own, "cumulative_seconds": cumulative,
+             "calls": calls} for own, cumulative, calls, where in rows[:limit]]
+
+
+__all__ = ["StepTimer", "as_messages", "run_batches", "profile_by_function", "kafka_partition", "dataclasses"]
