@@ -103,7 +103,7 @@ def _top_shows_every_team(prometheus: str, teams: set[str], pytestconfig) -> Non
             raise AssertionError(f"{failure}\nlast screen:\n{screens[-1]}") from None
         shown = screens[-1]
         assert "Queues" in shown and "Alerts" in shown
-        record_summary(pytestconfig, "floorwatch top screen", "\n" + shown)
+        record_summary(pytestconfig, "floorwatch top screen", "\n" + shown.rstrip())
         subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
