@@ -20,7 +20,7 @@ from floorwatch.core.replay import ROUTES
 from floorwatch.streams import records
 from floorwatch.streams.messages import RawMessage, Send
 from floorwatch.streams.privacy import AgentLabeller
-from floorwatch.streams.state import StoredAgent, dump_track
+from floorwatch.streams.state import StoredAgent, dump_agent
 from floorwatch.topics import Topics
 
 log = logging.getLogger("floorwatch.streams")
@@ -37,6 +37,7 @@ class Internal:
 @dataclass
 class BatchResult:
     stored: dict[str, tuple[StoredAgent, RawMessage]] = field(default_factory=dict)  # agent -> (value, its message)
+    encoded: dict[str, bytes] = field(default_factory=dict)  # agent -> its new table value, as stored
     before: dict[str, StoredAgent | None] = field(default_factory=dict)  # agent -> its table value before the batch
     sends: list[Send] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)  # (what, detail) -> n, for the pipeline metrics
@@ -55,7 +56,8 @@ class AgentStep:
         for message in batch:
             self._one(message, load, result)
         for agent_id, (stored, message) in result.stored.items():
-            self._publish(stored, result.before[agent_id], result)
+            result.encoded[agent_id] = dump_agent(stored)
+            self._publish(stored, result.before[agent_id], result.encoded[agent_id], result)
         return result
 
     def _one(self, message: RawMessage, load, result: BatchResult) -> None:
@@ -117,8 +119,8 @@ class AgentStep:
             result.sends.append(send)
             result.counts["output", send.topic] += 1
 
-    def _publish(self, stored: StoredAgent, before: StoredAgent | None, result: BatchResult) -> None:
-        """After the batch: the agent's latest figures, and its track to its team's roll-up."""
+    def _publish(self, stored: StoredAgent, before: StoredAgent | None, encoded: bytes, result: BatchResult) -> None:
+        """After the batch: the agent's latest figures, and its stored value to its team's roll-up."""
         track = stored.track
         if track.team_id is None:
             return
@@ -127,7 +129,7 @@ class AgentStep:
         figures, _ = agent.view(track, track.last_event_seconds or 0.0, self.config)
         if self.labeller.per_agent_allowed:
             result.sends.append(records.wellbeing(self.topics.agent_wellbeing, self.labeller, figures))
-        member = json.dumps({"agent_id": track.agent_id}).encode() + b"\n" + dump_track(track)
+        member = json.dumps({"agent_id": track.agent_id}).encode() + b"\n" + encoded
         result.sends.append(Send(self.internal.team_members, track.team_id.encode(), member))
         old_team = before.track.team_id if before is not None else None
         if old_team is not None and old_team != track.team_id:

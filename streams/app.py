@@ -29,7 +29,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.ticker import Ticker
-from floorwatch.streams.state import dump_agent, dump_queue, load_agent, load_queue
+from floorwatch.streams.state import DecodedCache, dump_queue, load_agent, load_queue
 from floorwatch.topics import Topics
 
 log = logging.getLogger("floorwatch.streams")
@@ -52,6 +52,8 @@ class Worker:
     # keys written live, and only keys of partitions owned now may reach /metrics.
     key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     positions: dict[tuple[str, int], int] = dataclasses.field(default_factory=dict)  # newest offset processed
+    agents_decoded: DecodedCache = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
+    members_decoded: DecodedCache = dataclasses.field(default_factory=lambda: DecodedCache(lambda raw: load_agent(raw).track))
 
 
 def create_app(settings: WorkerSettings) -> Worker:
@@ -104,7 +106,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
     def load_stored(agent_id: str):
         raw = agents.get(agent_id.encode())
-        return load_agent(raw) if raw is not None else None
+        return worker.agents_decoded.get(agent_id, raw) if raw is not None else None
 
     @app.agent(inputs, name="agent-events", concurrency=1)
     async def agent_events(stream):
@@ -113,8 +115,10 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
             messages = [_raw_message(e) for e in batch]
             result = step.run(messages, load_stored)
             await send_all(app, result.sends, pipeline)
-            await _persist(worker, agents, [(agent_id, dump_agent(stored), message.partition)
+            await _persist(worker, agents, [(agent_id, result.encoded[agent_id], message.partition)
                                             for agent_id, (stored, message) in result.stored.items()])
+            for agent_id, (stored, _) in result.stored.items():
+                worker.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
             for message in messages:
                 worker.positions[message.topic, message.partition] = message.offset
             worker.clock.saw_event(result.newest_event_seconds)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from floorwatch.core import agent, rollup
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.rollup import GroupFigures
 from floorwatch.streams.records import stress_of
-from floorwatch.streams.state import load_track
 
 KEY_SEPARATOR = "\x1f"  # cannot appear in ids that came through JSON text we accept
 
@@ -31,30 +30,10 @@ def team_of(key: str) -> str:
 
 
 def parse_member(team_id: str, value: bytes) -> tuple[str, bytes | None]:
-    """(table key, track bytes) from a team-members message; None bytes: the agent left the team."""
+    """(table key, the agent's stored value) from a team-members message; None: it left the team."""
     head, _, body = value.partition(b"\n")
     agent_id = json.loads(head)["agent_id"]
     return member_key(team_id, agent_id), (body or None)
-
-
-@dataclass
-class TrackCache:
-    """Decoded tracks by table key, re-decoded only when the stored bytes change."""
-
-    load: Callable[[bytes], AgentTrack] = load_track
-    decoded: dict[str, tuple[bytes, AgentTrack]] = field(default_factory=dict)
-
-    def track(self, key: str, raw: bytes) -> AgentTrack:
-        held = self.decoded.get(key)
-        if held is not None and held[0] is raw:
-            return held[1]
-        track = self.load(raw)
-        self.decoded[key] = (raw, track)
-        return track
-
-    def forget_missing(self, present: set[str]) -> None:
-        for key in [k for k in self.decoded if k not in present]:
-            del self.decoded[key]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ loaded from a topic.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -41,9 +43,41 @@ class StoredQueue:
     handled_ids: tuple[str, ...]  # contacts whose handle time is counted, newest last (bounded)
 
 
+T = TypeVar("T")
+
+
+@dataclass
+class DecodedCache(Generic[T]):
+    """Decoded table values by key, decoded again only when the stored bytes are other bytes.
+
+    The table hands back the very bytes object that was stored, so an identity check is
+    enough, and decoding a track (a few KB of JSON) once per write, not per read, is the
+    difference between the worker keeping up or not."""
+
+    load: Callable[[bytes], T]
+    decoded: dict[str, tuple[bytes, T]] = field(default_factory=dict)
+
+    def get(self, key: str, raw: bytes) -> T:
+        held = self.decoded.get(key)
+        if held is not None and held[0] is raw:
+            return held[1]
+        value = self.load(raw)
+        self.decoded[key] = (raw, value)
+        return value
+
+    def put(self, key: str, raw: bytes, value: T) -> None:
+        self.decoded[key] = (raw, value)
+
+    def forget(self, key: str) -> None:
+        self.decoded.pop(key, None)
+
+    def forget_missing(self, present: set[str]) -> None:
+        for key in [k for k in self.decoded if k not in present]:
+            del self.decoded[key]
+
+
 _AGENT = TypeAdapter(StoredAgent)
 _QUEUE = TypeAdapter(StoredQueue)
-_TRACK = TypeAdapter(AgentTrack)
 
 
 def dump_agent(stored: StoredAgent) -> bytes:
@@ -52,14 +86,6 @@ def dump_agent(stored: StoredAgent) -> bytes:
 
 def load_agent(raw: bytes) -> StoredAgent:
     return _AGENT.validate_json(raw)
-
-
-def dump_track(track: AgentTrack) -> bytes:
-    return _TRACK.dump_json(track)
-
-
-def load_track(raw: bytes) -> AgentTrack:
-    return _TRACK.validate_json(raw)
 
 
 def dump_queue(stored: StoredQueue) -> bytes:

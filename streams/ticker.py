@@ -12,11 +12,11 @@ import time
 from floorwatch.core import agent, queue
 from floorwatch.core.break_rules import BreakRuleBreached
 from floorwatch.streams import records
-from floorwatch.streams.group_step import TrackCache, team_views
+from floorwatch.streams.group_step import team_views
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.sending import send_all
-from floorwatch.streams.state import load_agent, load_queue
+from floorwatch.streams.state import load_queue
 
 log = logging.getLogger("floorwatch.streams")
 YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
@@ -27,8 +27,6 @@ class Ticker:
         self.worker, self.labeller = worker, labeller
         self.agents, self.members, self.queues = agents, members, queues
         self.topics, self.inputs = topics, inputs
-        self.agent_cache = TrackCache(lambda raw: load_agent(raw).track)
-        self.member_cache = TrackCache()
         self.announced: set[str] = set()  # violation ids this process already published
         self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
         self.ready = False
@@ -77,7 +75,7 @@ class Ticker:
             if owners.get(agent_id) not in partitions:
                 continue
             present.add(agent_id)
-            track = self.agent_cache.track(agent_id, raw)
+            track = self.worker.agents_decoded.get(agent_id, raw).track
             figures, due = agent.view(track, clock.for_own_clock(track.last_event_seconds), config)
             figures_list.append(figures)
             if track.site_id is not None and track.last_event_seconds is not None:
@@ -87,7 +85,7 @@ class Ticker:
                     sends += self._announce(track, output.output)
             if n % YIELD_EVERY == YIELD_EVERY - 1:
                 await asyncio.sleep(0)
-        self.agent_cache.forget_missing(present)
+        self.worker.agents_decoded.forget_missing(present)
         return figures_list, last_by_site, sends
 
     def _alerts(self, teams, agents, now: float) -> list[Send]:
@@ -134,8 +132,8 @@ class Ticker:
         for raw_key, raw in list(self.members.items()):
             key = raw_key.decode()
             if owners.get(key) in partitions:
-                present.append((key, self.member_cache.track(key, raw)))
-        self.member_cache.forget_missing({key for key, _ in present})
+                present.append((key, self.worker.members_decoded.get(key, raw)))
+        self.worker.members_decoded.forget_missing({key for key, _ in present})
         await asyncio.sleep(0)
         return team_views(present, lambda t: self.worker.clock.for_own_clock(t.last_event_seconds), self.worker.config)
 
