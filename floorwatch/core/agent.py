@@ -94,7 +94,7 @@ class AgentFigures:
 
 def agent_id_of(event: object) -> str | None:
     """The agent an event belongs to, or None for queue-only events (offered, abandoned in queue)."""
-    if isinstance(event, ContactOffered):
+    if type(event) is ContactOffered:  # exact types: pydantic's isinstance costs ~0.25 us a miss
         return None
     return getattr(event.data, "agent_id", None)  # type: ignore[attr-defined]
 
@@ -112,7 +112,7 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
         if agent_id is None:
             raise ValueError(f"{type(event).__name__} names no agent; route it to its queue")
         track = initial(agent_id, config)
-    if isinstance(event, SchedulePublished):
+    if type(event) is SchedulePublished:
         return _apply_schedule(track, event.data, config)
     event_id = event.event_id  # type: ignore[attr-defined]
     for seen_id, _ in track.recent_event_ids:
@@ -132,7 +132,7 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
     load, more = _stress_to(track, at, config)
     outputs += more
     brk = track.breaks
-    if isinstance(event, AgentStateChanged):
+    if type(event) is AgentStateChanged:
         brk, more = _breaks_to(track, at, config)
         data = event.data
         if data.team_id != identity.team_id or data.site_id != identity.site_id or data.queues != identity.queues:

@@ -251,12 +251,13 @@ def on_contact(
 ) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
     """Follow the agent's contact from answer to the end of its wrap-up (for handle time)."""
     handling, outputs = track.handling, ()
-    if isinstance(event, ContactAnswered):
+    kind = type(event)  # exact types: a pydantic model's isinstance costs ~0.25 us per miss
+    if kind is ContactAnswered:
         if handling.current is not None:  # one contact at a time: the previous one is done
             handling, outputs = _wrap(handling, at_seconds)
         opened = OpenContact(event.data.contact_id, event.data.queue_id, at_seconds, False)
         handling = Handling(opened, handling.contacts_handled, handling.handled_seconds)
-    elif isinstance(event, (ContactEnded, ContactTransferred, ContactAbandoned)):
+    elif kind is ContactEnded or kind is ContactTransferred or kind is ContactAbandoned:
         current = handling.current
         if current is None or current.ended or current.contact_id != event.data.contact_id:
             return track, ()

@@ -127,27 +127,28 @@ def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> Queue
     """Fold one contact event (already routed to this queue by its queue_id)."""
     if track is None:
         track = initial(event.data.queue_id)  # type: ignore[attr-defined]
-    if isinstance(event, (ContactOffered, ContactAnswered, ContactAbandoned)) and track.clock_seconds > 0:
-        if event.occurred_at.timestamp() < track.clock_seconds - config.remember_contacts_seconds:
-            return QueueApplied(track, "late")
-    if isinstance(event, ContactOffered):
+    kind = type(event)  # exact types: a pydantic model's isinstance costs ~0.25 us per miss
+    if kind is not ContactOffered and kind is not ContactAnswered and kind is not ContactAbandoned:
+        return QueueApplied(track, "ignored")
+    at = event.occurred_at.timestamp()  # type: ignore[attr-defined]
+    if track.clock_seconds > 0 and at < track.clock_seconds - config.remember_contacts_seconds:
+        return QueueApplied(track, "late")
+    if kind is ContactOffered:
         contact_id = event.data.contact_id
         offer_key = "offered:" + contact_id
         if _seen(track, offer_key) or _waiting(track, contact_id):
             return QueueApplied(track, "duplicate")
-        at = event.occurred_at.timestamp()
         waiting = track.waiting
         if not _seen(track, "resolved:" + contact_id):  # not already answered (events can cross)
             waiting = waiting + ((contact_id, at),)
         return QueueApplied(_record(track, at, _ONE_OFFER, config, waiting=waiting, remember=offer_key), "accepted")
-    if isinstance(event, (ContactAnswered, ContactAbandoned)):
-        if isinstance(event, ContactAbandoned) and event.data.agent_id is not None:
+    if kind is ContactAnswered or kind is ContactAbandoned:
+        if kind is ContactAbandoned and event.data.agent_id is not None:
             return QueueApplied(track, "ignored")  # hung up on an agent's hold: the queue answered it
         contact_id = event.data.contact_id
         resolved_key = "resolved:" + contact_id
         if _seen(track, resolved_key):
             return QueueApplied(track, "duplicate")
-        at = event.occurred_at.timestamp()
         waiting = tuple(w for w in track.waiting if w[0] != contact_id)
         return QueueApplied(_record(track, at, _outcome(event, config), config, waiting=waiting, remember=resolved_key), "accepted")
     return QueueApplied(track, "ignored")

@@ -60,8 +60,9 @@ __all__ = [
     "advance", "band_of", "continuous_work_points", "initial", "occupancy_ratio", "on_contact", "on_schedule",
     "on_state", "score_of", "shift_overrun_points", "view",
 ]
-_CONTACT_EVENTS = (ContactAnswered, ContactEscalated, ContactSentimentObserved, ContactTransferred, ContactEnded, ContactAbandoned)
-_CLOSING = (ContactEnded, ContactTransferred, ContactAbandoned)
+# Sets of exact event types: a pydantic model's isinstance costs ~0.25 us per class tried.
+_CONTACT_EVENTS = frozenset({ContactAnswered, ContactEscalated, ContactSentimentObserved, ContactTransferred, ContactEnded, ContactAbandoned})
+_CLOSING = frozenset({ContactEnded, ContactTransferred, ContactAbandoned})
 NO_LOAD = Loads()
 
 
@@ -127,11 +128,12 @@ def on_state(track: StressTrack, old: AgentState | None, new: AgentState, at_sec
 
 def on_contact(track: StressTrack, event: object, at_seconds: float,
                config: StressConfig) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
-    if not isinstance(event, _CONTACT_EVENTS):
+    kind = type(event)
+    if kind not in _CONTACT_EVENTS:
         return track, ()
-    if isinstance(event, ContactAbandoned) and event.data.agent_id is None:
+    if kind is ContactAbandoned and event.data.agent_id is None:  # type: ignore[attr-defined]
         return track, ()
-    occupancy = occupancy_ratio(track.history, at_seconds, config) if isinstance(event, _CLOSING) else None
+    occupancy = occupancy_ratio(track.history, at_seconds, config) if kind in _CLOSING else None
     contacts, impulse = contact_event(track.contacts, event, at_seconds, occupancy, config)
     if impulse is None:
         return _with_contacts(track, contacts), ()

@@ -91,25 +91,26 @@ def contact_event(contacts: StressContacts, event: object, at_seconds: float, oc
                   config: "StressConfig") -> tuple[StressContacts, Impulse | None]:
     data = event.data  # type: ignore[attr-defined]
     contact_id = data.contact_id
-    if isinstance(event, ContactAnswered):
+    kind = type(event)  # exact types: a pydantic model's isinstance costs ~0.25 us per miss
+    if kind is ContactAnswered:
         if _find(contacts, contact_id) is None and not _closed(contacts, contact_id):
             contacts = _with_open(contacts, OpenContact(contact_id, at_seconds, frozenset()), config)
         return contacts, None
-    if isinstance(event, ContactSentimentObserved) and data.score > config.negative_sentiment_at_most:
+    if kind is ContactSentimentObserved and data.score > config.negative_sentiment_at_most:
         return contacts, None
-    if isinstance(event, (ContactEscalated, ContactSentimentObserved)):
-        reason = ESCALATED if isinstance(event, ContactEscalated) else NEGATIVE_SENTIMENT
+    if kind is ContactEscalated or kind is ContactSentimentObserved:
+        reason = ESCALATED if kind is ContactEscalated else NEGATIVE_SENTIMENT
         if _closed(contacts, contact_id) and _find(contacts, contact_id) is None:
             return _late_reason(contacts, contact_id, reason, config)
         return _mark(contacts, contact_id, reason, config), None
-    if isinstance(event, ContactTransferred):
+    if kind is ContactTransferred:
         opened = _find(contacts, contact_id)
         answered = None if opened is None else opened.answered_seconds
         long = answered is not None and at_seconds - answered >= config.long_transfer_handle_seconds
         return close(contacts, contact_id, at_seconds, {LONG_TRANSFER} if long else set(), occupancy_ratio, config)
-    if isinstance(event, ContactEnded):
+    if kind is ContactEnded:
         return close(contacts, contact_id, at_seconds, {COMPLAINT} if data.complaint else set(), occupancy_ratio, config)
-    if isinstance(event, ContactAbandoned):
+    if kind is ContactAbandoned:
         long = data.on_hold_seconds >= config.long_hold_seconds
         return close(contacts, contact_id, at_seconds, {ABANDONED_ON_HOLD} if long else set(), occupancy_ratio, config)
     return contacts, None
