@@ -12,6 +12,7 @@ then. Worked time counts every staffed state except unpaid breaks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from floorwatch.core import adherence
 from floorwatch.core.adherence import AdherenceFigures, AdherenceTrack
@@ -44,8 +45,10 @@ class BreakTaken:
     allowed_seconds: float | None  # how long it may run before an overrun rule looks at it
 
 
-@dataclass(frozen=True, slots=True)
-class BreakTrack:
+class BreakTrack(NamedTuple):
+    """Immutable like the other tracks, but a NamedTuple: it is rebuilt on every state change,
+    and an 11-field frozen dataclass costs ~5x more to build. Pydantic stores it as a JSON array."""
+
     clock_seconds: float | None
     on_day: bool  # a working day is open
     worked_seconds: float  # today's work (paid breaks included)
@@ -232,6 +235,4 @@ def _noticed_at(output: object) -> float:
 
 
 def _replace(track: BreakTrack, **changes) -> BreakTrack:
-    values = {name: getattr(track, name) for name in BreakTrack.__slots__}
-    values.update(changes)
-    return BreakTrack(**values)
+    return track._replace(**changes)
