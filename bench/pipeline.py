@@ -8,7 +8,6 @@ It shows where a worker's CPU goes, and lets a profiler see inside without a bro
 from __future__ import annotations
 
 import cProfile
-import dataclasses
 import pstats
 import time
 from collections import defaultdict
@@ -21,13 +20,13 @@ from prometheus_client import CollectorRegistry, generate_latest
 from floorwatch.core import agent, queue
 from floorwatch.core.config import MetricConfig, load_config
 from floorwatch.streams.agent_step import AgentStep, Internal
-from floorwatch.streams.group_step import TrackCache, parse_member, team_views
+from floorwatch.streams.group_step import parse_member, team_views
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.settings import PrivacyMode
-from floorwatch.streams.state import dump_agent, dump_queue, load_agent, load_queue
+from floorwatch.streams.state import DecodedCache, dump_queue, load_agent, load_queue
 from floorwatch.topics import Topics
 
 from bench.traffic import Routed
@@ -64,8 +63,8 @@ class StepTimer:
         self.internal = Internal("queue-events", "team-members")
         self.step = AgentStep(self.config, Topics(), self.internal, self.labeller)
         self.queue_step = QueueStep(self.config.queue)
-        self.agent_cache = TrackCache(lambda raw: load_agent(raw).track)
-        self.member_cache = TrackCache()
+        self.agents_decoded = DecodedCache(load_agent)
+        self.members_decoded = DecodedCache(lambda raw: load_agent(raw).track)
         self.registry = CollectorRegistry()
         self.collector = FloorCollector(self.labeller)
         self.registry.register(self.collector)
@@ -78,10 +77,11 @@ class StepTimer:
     def batch(self, messages: Sequence[RawMessage]) -> None:
         t = time.process_time()
         result = self.step.run(messages, self._load_agent)
-        t = self._timed("agent step (decode, load state, apply, outputs)", t)
+        t = self._timed("agent step (decode, apply, JSON-encode state, outputs)", t)
         for agent_id, (stored, _) in result.stored.items():
-            self.agents[agent_id] = dump_agent(stored)
-        t = self._timed("agent table write (JSON dump)", t)
+            self.agents[agent_id] = result.encoded[agent_id]
+            self.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
+        t = self._timed("agent table write", t)
         queue_messages, member_messages = [], []
         for n, send in enumerate(result.sends):
             if send.topic == self.internal.queue_events:
@@ -105,10 +105,10 @@ class StepTimer:
         t = time.process_time()
         figures = []
         for agent_id, raw in self.agents.items():
-            track = self.agent_cache.track(agent_id, raw)
+            track = self.agents_decoded.get(agent_id, raw).track
             figures.append(agent.view(track, track.last_event_seconds or 0.0, self.config)[0])
         t = self._timed("tick: view every agent", t)
-        present = [(key, self.member_cache.track(key, raw)) for key, raw in self.members.items()]
+        present = [(key, self.members_decoded.get(key, raw)) for key, raw in self.members.items()]
         teams = team_views(present, lambda track: track.last_event_seconds or 0.0, self.config)
         t = self._timed("tick: team roll-ups (view every member again)", t)
         queues = []
@@ -122,7 +122,7 @@ class StepTimer:
 
     def _load_agent(self, agent_id: str):
         raw = self.agents.get(agent_id)
-        return load_agent(raw) if raw is not None else None
+        return self.agents_decoded.get(agent_id, raw) if raw is not None else None
 
     def _load_queue(self, queue_id: str):
         raw = self.queues.get(queue_id)
@@ -145,10 +145,9 @@ def profile_by_function(run, limit: int = 25) -> list[dict]:
     profiler.runcall(run)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     total = sum(own for (_, _, own, _, _) in stats.values())
-    rows = sorted(((own, cumulative, calls, f"{path.rsplit('/', 2)[-2]}/{path.rsplit('/', 1)[-1]}:{line} {name}")
+    rows = sorted(((own, cumulative, calls, f"{'/'.join(path.split('/')[-2:])}:{line} {name}")
                    for (path, line, name), (calls, _, own, cumulative, _) in stats.items()), reverse=True)
     return [{"function": where, "own_share": own / total, "own_seconds": own, "cumulative_seconds": cumulative,
              "calls": calls} for own, cumulative, calls, where in rows[:limit]]
 
 
-__all__ = ["StepTimer", "as_messages", "run_batches", "profile_by_function", "kafka_partition", "dataclasses"]

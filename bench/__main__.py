@@ -1,0 +1,36 @@
+"""`python -m bench [--quick]`: every benchmark on a real local broker; JSON results plus a printed table."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from bench.report import table
+from bench.run import Plan, run
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller inputs and shorter phases (about 4 minutes)")
+    parser.add_argument("--output", type=Path, help="results JSON (default bench/results/results[-quick].json)")
+    parser.add_argument("--bootstrap", help="use this running broker instead of starting one from the cached jars")
+    parser.add_argument("--phase-seconds", type=float, help="length of each latency phase")
+    args = parser.parse_args(argv)
+    plan = Plan.quick() if args.quick else Plan()
+    if args.phase_seconds:
+        plan = replace(plan, phase_seconds=args.phase_seconds)
+    output = args.output or RESULTS / ("results-quick.json" if args.quick else "results.json")
+    results = run(plan, args.bootstrap, log=lambda line: print(line, file=sys.stderr, flush=True))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
+    print(table(results))
+    print(f"\nresults: {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Section 6 (in-process half) and the profile: state bytes per agent, and where a batch's CPU goes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from floorwatch.core import replay
+from floorwatch.core.config import load_config
+from floorwatch.streams.state import StoredAgent, dump_agent
+
+from bench.pipeline import StepTimer, as_messages, profile_by_function, run_batches
+from bench.traffic import Routed
+
+
+def table_bytes(timer: StepTimer) -> dict:
+    """What the worker's tables hold per agent (the JSON bytes its changelogs carry too)."""
+    agents = max(len(timer.agents), 1)
+    return {
+        "agents": len(timer.agents),
+        "agent_table_bytes_per_agent": sum(map(len, timer.agents.values())) / agents,
+        "team_member_table_bytes_per_agent": sum(map(len, timer.members.values())) / agents,
+        "queue_table_bytes_total": sum(map(len, timer.queues.values())),
+        "state_bytes_per_agent": (sum(map(len, timer.agents.values())) + sum(map(len, timer.members.values()))) / agents,
+    }
+
+
+def end_of_shift_bytes(routed: Sequence[Routed]) -> dict:
+    """State per agent once a whole 8-hour shift is folded (the most a track holds in a day)."""
+    result = replay.fold(replay.decode_lines([r.value for r in routed]), load_config())
+    tracks = list(result.agents.values())
+    agent_bytes = [len(dump_agent(StoredAgent(t, (("floorwatch.agent-events", 0),)))) for t in tracks]
+    member_bytes = agent_bytes  # the team-members table holds the same stored value (keyed by team and agent)
+    return {"agents": len(tracks), "events": len(routed),
+            "agent_table_bytes_per_agent": sum(agent_bytes) / len(tracks),
+            "team_member_table_bytes_per_agent": sum(member_bytes) / len(tracks),
+            "state_bytes_per_agent": (sum(agent_bytes) + sum(member_bytes)) / len(tracks),
+            "largest_agent_bytes": max(agent_bytes)}
+
+
+def step_profile(routed: Sequence[Routed], partitions: int, profile_events: int) -> dict:
+    """The worker's batch and tick work in-process: CPU per stage, and cProfile's top functions."""
+    messages = as_messages(routed, partitions)
+    timer = run_batches(messages, 1000)
+    batch_stages = dict(timer.seconds)
+    timer.seconds.clear()
+    timer.tick()  # first tick decodes every track into the cache
+    timer.seconds.clear()
+    timer.tick()  # a steady tick: cached tracks
+    tick_stages = dict(timer.seconds)
+    batch_cpu = sum(batch_stages.values())
+    hot = profile_by_function(lambda: run_batches(messages[:profile_events], 1000))
+    return {
+        "events": len(messages), "batch_cpu_seconds": batch_cpu, "events_per_cpu_second": len(messages) / batch_cpu,
+        "batch_stage_share": {k: v / batch_cpu for k, v in batch_stages.items()},
+        "tick_stage_seconds": tick_stages, "tick_cpu_seconds": sum(tick_stages.values()),
+        "scrape_bytes": timer.scrape_bytes, "tables": table_bytes(timer), "hot_functions": hot,
+    }
+
+
+def tick_cost(routed: Sequence[Routed], partitions: int) -> dict:
+    """The steady tick (and one /metrics render) over every agent in `routed`."""
+    timer = run_batches(as_messages(routed, partitions), 1000)
+    timer.tick()
+    timer.seconds.clear()
+    timer.tick()
+    return {"agents": len(timer.agents), "tick_stage_seconds": dict(timer.seconds),
+            "tick_cpu_seconds": sum(timer.seconds.values()), "scrape_bytes": timer.scrape_bytes,
+            "tables": table_bytes(timer)}

@@ -1,0 +1,106 @@
+"""Section 5: from an event's production to the changed figure on /metrics, at a live rate.
+
+Background traffic is the simulator's own floor, paced to a fixed rate (events/s); probe
+agents change state a few times a second, and a scraper reads /metrics back to back.
+A probe's latency is the end of the first scrape that shows it minus the moment it was
+handed to the producer: an upper bound that includes the scrape itself, whose cost grows
+with the number of agents (reported next to it).
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import requests
+
+from floorwatch.topics import Topics
+
+from bench.probes import ProbeLog, percentile, probe_event, probe_states_in
+from bench.traffic import Routed, started_producer
+
+SCRAPE_MIN_INTERVAL_SECONDS = 0.2
+
+
+@dataclass
+class Scraper:
+    """Reads /metrics in a thread, one request at a time, and feeds the probe log."""
+
+    url: str
+    log: ProbeLog
+    durations: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    errors: int = 0
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        session = requests.Session()
+        while not self._stop.is_set():
+            began = time.monotonic()
+            try:
+                text = session.get(self.url, timeout=30).text
+            except requests.RequestException:
+                self.errors += 1
+                time.sleep(SCRAPE_MIN_INTERVAL_SECONDS)
+                continue
+            ended = time.monotonic()
+            with self._lock:
+                self.log.scraped(began, ended, probe_states_in(text))
+                self.durations.append(ended - began)
+                self.sizes.append(len(text))
+            time.sleep(max(0.0, SCRAPE_MIN_INTERVAL_SECONDS - (time.monotonic() - began)))
+
+    def locked(self):
+        return self._lock
+
+
+async def paced_phase(bootstrap: str, topics: Topics, background: Iterator[Routed], rate_per_second: float,
+                      seconds: float, probes: list[str], probe_interval_seconds: float, log: ProbeLog,
+                      lock) -> dict:
+    """Send background events at `rate_per_second` and one probe event every `probe_interval_seconds`."""
+    sender = await started_producer(bootstrap)
+    sent, probes_sent, behind_max = 0, 0, 0.0
+    pending = []
+    try:
+        began = time.monotonic()
+        next_probe = began
+        while (now := time.monotonic()) - began < seconds:
+            due = int((now - began) * rate_per_second)
+            behind_max = max(behind_max, (due - sent) / rate_per_second)
+            while sent < due:
+                item = next(background)
+                pending.append(await sender.send(getattr(topics, item.topic_field), key=item.key, value=item.value))
+                sent += 1
+            if now >= next_probe:
+                agent_id = probes[probes_sent % len(probes)]
+                with lock:
+                    sequence = log.sent(agent_id, time.monotonic())
+                pending.append(await sender.send(topics.agent_events, key=agent_id.encode(), value=probe_event(agent_id, sequence)))
+                probes_sent += 1
+                next_probe += probe_interval_seconds
+            await asyncio.sleep(0.005)
+        await asyncio.gather(*pending)
+        return {"background_events": sent, "probe_events": probes_sent, "seconds": time.monotonic() - began,
+                "achieved_rate_per_second": sent / (time.monotonic() - began), "producer_behind_max_seconds": behind_max}
+    finally:
+        await sender.stop()
+
+
+def summarise(log: ProbeLog, from_seconds: float, to_seconds: float) -> dict:
+    latencies, missing = log.latencies(from_seconds, to_seconds)
+    return {"probes_seen": len(latencies), "probes_never_seen": missing,
+            "p50_seconds": percentile(latencies, 0.50), "p95_seconds": percentile(latencies, 0.95),
+            "p99_seconds": percentile(latencies, 0.99), "max_seconds": latencies[-1] if latencies else None}
