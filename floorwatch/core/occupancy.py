@@ -178,16 +178,16 @@ class Shift:
     baseline: tuple[float, ...]  # seconds_by_state when the shift began
 
 
-@dataclass(frozen=True, slots=True)
-class OpenContact:
+class OpenContact(NamedTuple):
+    """Internal to the track; NamedTuples here are immutable and several times cheaper to build."""
+
     contact_id: str
     queue_id: str
     answered_seconds: float
     ended: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Handling:
+class Handling(NamedTuple):
     current: OpenContact | None
     contacts_handled: int
     handled_seconds: float
@@ -204,8 +204,9 @@ class ContactHandled:
     handle_seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class OccupancyTrack:
+class OccupancyTrack(NamedTuple):
+    """Immutable; a NamedTuple because it is rebuilt on every event (pydantic stores a JSON array)."""
+
     seconds_by_state: tuple[float, ...]  # closed at since_seconds, indexed by STATE_INDEX
     since_seconds: float | None  # start of the open span (the last state change)
     shift: Shift | None
