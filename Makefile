@@ -31,6 +31,15 @@ test-unit: $(STAMP) ## Unit tests only: no broker, seconds
 test-integration: setup ## Integration tests only: real Kafka and Prometheus
 	@bash deploy/run-tests.sh $(PY) integration
 
+bench: setup ## Benchmarks side by side on the real broker (raw aiokafka, bare Faust, pipeline, core); QUICK=1 for a short run
+	@$(PY) -m bench $(if $(QUICK),--quick,)
+
+dashboards: $(STAMP) ## Regenerate the Grafana dashboards and Prometheus rules from code
+	@$(PY) -m floorwatch.cli dashboards generate
+
+schemas: $(STAMP) ## Regenerate the JSON Schemas and the AsyncAPI document from the models
+	@$(PY) -m floorwatch.cli schemas write
+
 kafka-up: setup ## Start a single local Kafka broker in the background (127.0.0.1:19092)
 	@$(PY) -m floorwatch.cli kafka start
 
@@ -40,4 +49,4 @@ kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
 clean: ## Remove the virtual environment and local run state (not the jar cache)
 	rm -rf $(VENV) .run .pytest_cache .hypothesis
 
-.PHONY: help setup run test test-unit test-integration kafka-up kafka-down clean
+.PHONY: help setup run test test-unit test-integration bench dashboards schemas kafka-up kafka-down clean
