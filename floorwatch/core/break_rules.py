@@ -190,7 +190,8 @@ def rule_on_state(rule: BreakRule, p: RuleProgress, old: AgentState | None, new:
                   at_seconds: float) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     if rule.kind == "overrun":
         return (_replace(p, flagged=False) if new != old and p.flagged else p), ()
-    if not resting(rule, old) or resting(rule, new):
+    rest_states = rule.rest_states  # resting(), inlined: this runs for every rule at every state change
+    if (AgentState.LOGGED_OUT if old is None else old) not in rest_states or (AgentState.LOGGED_OUT if new is None else new) in rest_states:
         return p, ()
     # A rest in this rule's states ends: bank it, and judge a deadline that passed during it.
     if rule.kind == "rest_by_worked" and p.run_seconds >= rule.slice_seconds:

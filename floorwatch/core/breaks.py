@@ -110,9 +110,7 @@ def _advance(track: BreakTrack, state: AgentState | None, from_seconds: float, t
         current = track.current_break
         stretch = Stretch(state, from_seconds, to_seconds, track.worked_seconds, worked, track.planned_work_seconds,
                           None if current is None else current.start_seconds, None if current is None else current.allowed_seconds)
-        moved = [advance_rule(rule, p, stretch) for rule, p in zip(policy.rules, _aligned(track, policy))]
-        progress = tuple(p for p, _ in moved)
-        outputs = [o for _, found in moved for o in found]
+        progress, outputs = _each_rule(advance_rule, policy, track, stretch)
     logged_out = track.logged_out_seconds + elapsed if state in _OFF else 0.0
     adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
     t = track
@@ -133,8 +131,7 @@ def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seco
              policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
     if new == old:
         return track, ()
-    moved = [rule_on_state(rule, p, old, new, at_seconds) for rule, p in zip(policy.rules, _aligned(track, policy))]
-    outputs = [o for _, found in moved for o in found]
+    progress, outputs = _each_rule(rule_on_state, policy, track, old, new, at_seconds)
     taken, current = track.breaks_taken, track.current_break
     if current is not None:
         finished = BreakTaken(current.start_seconds, at_seconds, current.kind, current.scheduled, current.allowed_seconds)
@@ -151,7 +148,7 @@ def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seco
         current = BreakTaken(at_seconds, None, new.value, planned is not None, allowed)
     on_day = track.on_day or new is not AgentState.LOGGED_OUT
     logged_out = track.logged_out_seconds if old in _OFF and new in _OFF else 0.0
-    track = BreakTrack(at_seconds, on_day, track.worked_seconds, logged_out, tuple(p for p, _ in moved), current, taken,
+    track = BreakTrack(at_seconds, on_day, track.worked_seconds, logged_out, progress, current, taken,
                        track.violations, track.violations_total, track.planned_work_seconds, adherence_track)
     if not outputs:
         return track, _in_order(caught_up)
@@ -216,6 +213,18 @@ def _aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]
     return (FRESH,) * len(policy.rules)
 
 
+def _each_rule(step, policy: BreakPolicy, track: BreakTrack, *args) -> tuple[tuple[RuleProgress, ...], list]:
+    """`step(rule, progress, *args)` for every rule: the new progress tuple and all outputs, in rule order.
+    A plain loop (no intermediate list of pairs): this runs on every state change."""
+    progress, outputs = [], []
+    for rule, p in zip(policy.rules, _aligned(track, policy)):
+        moved, found = step(rule, p, *args)
+        progress.append(moved)
+        if found:
+            outputs += found
+    return tuple(progress), outputs
+
+
 def _record(track: BreakTrack, outputs, policy: BreakPolicy) -> BreakTrack:
     found = _in_order(tuple(o for o in outputs if isinstance(o, BreakRuleBreached)))
     if not found:
@@ -226,6 +235,8 @@ def _record(track: BreakTrack, outputs, policy: BreakPolicy) -> BreakTrack:
 
 def _in_order(outputs: tuple[object, ...]) -> tuple[object, ...]:
     """By the time each was flagged, so a violation is announced after what came before it."""
+    if len(outputs) < 2:  # the usual case: nothing to order
+        return tuple(outputs)
     return tuple(sorted(outputs, key=_noticed_at))
 
 
