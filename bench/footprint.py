@@ -53,6 +53,7 @@ def step_profile(routed: Sequence[Routed], partitions: int, profile_events: int)
         "batch_stage_share": {k: v / batch_cpu for k, v in batch_stages.items()},
         "tick_stage_seconds": tick_stages, "tick_cpu_seconds": sum(tick_stages.values()),
         "scrape_bytes": timer.scrape_bytes, "tables": table_bytes(timer), "hot_functions": hot,
+        "kafka_records_per_input_event": {k: v / len(messages) for k, v in timer.records.items() if k != "input events"},
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cProfile
 import pstats
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +57,7 @@ class StepTimer:
     queues: dict[str, bytes] = field(default_factory=dict)
     members: dict[str, bytes] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    records: Counter = field(default_factory=Counter)  # Kafka records the worker would send, by kind
 
     def __post_init__(self) -> None:
         self.labeller = AgentLabeller(PrivacyMode.NAMED)
@@ -82,6 +83,10 @@ class StepTimer:
             self.agents[agent_id] = result.encoded[agent_id]
             self.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
         t = self._timed("agent table write", t)
+        self.records["input events"] += len(messages)
+        self.records["agents table changelog"] += len(result.stored)
+        for send in result.sends:
+            self.records[f"sent to {send.topic}"] += 1
         queue_messages, member_messages = [], []
         for n, send in enumerate(result.sends):
             if send.topic == self.internal.queue_events:
@@ -91,6 +96,8 @@ class StepTimer:
         queued = self.queue_step.run(queue_messages, self._load_queue)
         for queue_id, (stored, _) in queued.stored.items():
             self.queues[queue_id] = dump_queue(stored)
+        self.records["queues table changelog"] += len(queued.stored)
+        self.records["team-members table changelog"] += len(member_messages)
         t = self._timed("queue step + table write", t)
         for send in member_messages:
             key, body = parse_member(send.key.decode(), send.value)

@@ -67,6 +67,9 @@ class ProbeLog:
 
     produced: dict[str, list[float]] = field(default_factory=dict)  # agent -> production time per sequence
     visible: dict[tuple[str, int], float] = field(default_factory=dict)  # (agent, sequence) -> scrape end
+    # (agent, sequence) -> start of the scrape before the one that showed it: not visible before then
+    not_before: dict[tuple[str, int], float] = field(default_factory=dict)
+    _previous_scrape_started: float = 0.0
 
     def sent(self, agent_id: str, at_seconds: float) -> int:
         times = self.produced.setdefault(agent_id, [])
@@ -83,19 +86,23 @@ class ProbeLog:
             if shown is None:
                 continue
             for n in range(shown + 1):
-                self.visible.setdefault((agent_id, n), ended_seconds)
+                if (agent_id, n) not in self.visible:
+                    self.visible[agent_id, n] = ended_seconds
+                    self.not_before[agent_id, n] = self._previous_scrape_started
+        self._previous_scrape_started = started_seconds
 
-    def latencies(self, from_seconds: float, to_seconds: float) -> tuple[list[float], int]:
-        """Latencies of probes produced in [from, to), and how many of those were never seen."""
-        seen, missing = [], 0
+    def latencies(self, from_seconds: float, to_seconds: float) -> tuple[list[float], list[float], int]:
+        """Upper and lower bounds of the latencies of probes produced in [from, to), and how many were never seen."""
+        upper, lower, missing = [], [], 0
         for agent_id, times in self.produced.items():
             for n, at in enumerate(times):
                 if from_seconds <= at < to_seconds:
                     if (agent_id, n) in self.visible:
-                        seen.append(self.visible[agent_id, n] - at)
+                        upper.append(self.visible[agent_id, n] - at)
+                        lower.append(max(0.0, self.not_before[agent_id, n] - at))
                     else:
                         missing += 1
-        return sorted(seen), missing
+        return sorted(upper), sorted(lower), missing
 
 
 def percentile(sorted_values: list[float], ratio: float) -> float | None:

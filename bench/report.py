@@ -35,11 +35,14 @@ def table(results: dict) -> str:
         lines.append(f"  {pair:44s} {_n(wall, 3):>10s} {_n(cpu, 3):>13s}")
     lines.append("")
     lines.append(f"Latency, event produced -> figure on /metrics ({lat['agents']:,} agents, tick {lat['tick_seconds']} s, "
-                 f"scrape median {_n(lat.get('scrapes', {}).get('median_seconds'), 2, ' s')})")
+                 f"scrape median {_n(lat.get('scrapes', {}).get('median_seconds'), 2, ' s')}, tick median "
+                 f"{_n(lat.get('tick_runtimes_seconds', {}).get('median'), 2, ' s')}, restart recovery "
+                 f"{_n(lat.get('restart_recovery_seconds'), 1, ' s')})")
     for phase in lat.get("phases", []):
         lines.append(f"  {phase['rate_factor']:g}x = {phase['target_rate_per_second']:,.0f} events/s: "
                      f"p50 {_n(phase['p50_seconds'], 2, ' s')}  p95 {_n(phase['p95_seconds'], 2, ' s')}  "
-                     f"p99 {_n(phase['p99_seconds'], 2, ' s')}  (probes seen {phase['probes_seen']}, unseen "
+                     f"p99 {_n(phase['p99_seconds'], 2, ' s')}  [lower bounds p50 {_n(phase.get('p50_seconds_not_before'), 2, ' s')}, "
+                     f"p99 {_n(phase.get('p99_seconds_not_before'), 2, ' s')}]  (probes seen {phase['probes_seen']}, unseen "
                      f"{phase['probes_never_seen']}, worker CPU {phase['worker_cpu_share_of_one_core']:.0%} of a core)")
     lines.append("")
     lines.append("Memory per tracked agent")

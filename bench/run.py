@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import re
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -29,7 +30,7 @@ class Plan:
     throughput_events: int = 60_000
     shift_sample_agents: int = 200  # a whole 8-hour shift: events per agent-hour, end-of-shift state
     latency_agents: int = 10_000
-    warm_events: int = 30_000  # schedules and logins of every agent, then the first contacts
+    warm_events: int = 60_000  # schedules and logins of every agent, then the first contacts
     phase_seconds: float = 60.0
     rate_factors: tuple[float, ...] = (1.0, 5.0)
     probe_interval_seconds: float = 0.25
@@ -124,64 +125,97 @@ def _ratios(out: dict) -> dict:
 
 
 def _latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> tuple[dict, int]:
+    """Warm a worker (normal tick) with every agent, restart it with the small tick, then the paced phases.
+
+    Warming with the small tick would take minutes: each tick views every agent, so with
+    10,000 agents the worker would spend nearly all its time ticking. The restart also
+    measures how long a worker takes to recover that state from its changelogs."""
     prefix = fresh_prefix("latency")
     topics = Topics.with_prefix(prefix)
+    group = f"{prefix}-app"
     create_input_topics(servers, topics, plan.partitions)
-    events = iter(route(simulated(plan.latency_agents, plan.seed + 1,
-                                  plan.warm_events + int(sum(plan.rate_factors) * live_rate * plan.phase_seconds * 1.2) + 1000)))
+    background = plan.warm_events + int(sum(plan.rate_factors) * live_rate * plan.phase_seconds * 1.2) + 1000
+    events = iter(route(simulated(plan.latency_agents, plan.seed + 1, background)))
     warm = [next(events) for _ in range(plan.warm_events)]
-    worker = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=plan.tick_seconds)
-    worker.start()
     out: dict = {"agents": plan.latency_agents, "tick_seconds": plan.tick_seconds, "live_rate_per_second": live_rate}
+    warmer = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=WARM_TICK_SECONDS)
+    warmer.start()
     try:
-        worker.wait_for("/health", 120)
-        baseline_rss = worker.proc().rss_bytes
-        log(f"latency: warming up {plan.latency_agents:,} agents with {len(warm):,} events ...")
+        warmer.wait_for("/health", 120)
+        baseline_rss = warmer.proc().rss_bytes
+        log(f"latency: warming up {plan.latency_agents:,} agents with {len(warm):,} events (tick {WARM_TICK_SECONDS:g} s) ...")
         started = time.monotonic()
         produce_all(servers, topics, warm)
-        drained = wait_drained(servers, f"{prefix}-app", throughput.inputs_of(topics), len(warm), [worker], started, 600)
+        drained = wait_drained(servers, group, throughput.inputs_of(topics), len(warm), [warmer], started, 600)
         out["warm_up"] = {"events": len(warm), "agents": len({w.agent_id for w in warm if w.agent_id}),
                           "seconds": drained.total_seconds, "events_per_second": drained.events_per_second}
-        time.sleep(3 * plan.tick_seconds + 1)  # a few ticks: every warmed agent is in the snapshot
-        out["after_warm_up"] = _scrape_footprint(worker, baseline_rss)
+        time.sleep(WARM_TICK_SECONDS + 2)  # a tick after the last event: every agent is in the snapshot
+        out["after_warm_up"] = _scrape_footprint(warmer, baseline_rss)
         log(f"  warm: {drained.total_seconds:.0f} s; /metrics {out['after_warm_up']['scrape_bytes'] / 1e6:.1f} MB "
             f"in {out['after_warm_up']['scrape_seconds']:.2f} s")
-        probes = probe_ids(plan.partitions)
-        probe_log = ProbeLog()
-        scraper = Scraper(f"http://127.0.0.1:{worker.port}/metrics", probe_log)
-        scraper.start()
-        phases = []
-        try:
-            for factor in plan.rate_factors:
-                rate = live_rate * factor
-                log(f"  phase {factor:g}x: {rate:.0f} events/s for {plan.phase_seconds:.0f} s ...")
-                cpu_before, t0 = worker.proc().cpu_seconds, time.monotonic()
-                sent = asyncio.run(paced_phase(servers, topics, events, rate, plan.phase_seconds, probes,
-                                               plan.probe_interval_seconds, probe_log, scraper.locked()))
-                t1 = time.monotonic()
-                phases.append((factor, rate, t0, t1, sent, (worker.proc().cpu_seconds - cpu_before) / (t1 - t0)))
-            _wait_probes_seen(probe_log, scraper, timeout_seconds=60)
-        finally:
-            scraper.stop()
-        group = f"{prefix}-app"
+    finally:
+        warmer.stop()
+    worker = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=plan.tick_seconds)
+    began = time.monotonic()
+    worker.start()
+    try:
+        worker.wait_for("/health", 300)
+        out["restart_recovery_seconds"] = time.monotonic() - began
+        log(f"  restarted with tick {plan.tick_seconds:g} s: ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)")
+        out["phases"], out["scrapes"] = _phases(plan, servers, topics, events, live_rate, worker, log)
         ends = end_offsets(servers, throughput.inputs_of(topics))
         committed = committed_offsets(servers, group)
         out["input_lag_after_phases"] = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
-        out["scrapes"] = {"count": len(scraper.durations), "errors": scraper.errors,
-                          "median_seconds": sorted(scraper.durations)[len(scraper.durations) // 2] if scraper.durations else None,
-                          "max_seconds": max(scraper.durations, default=None),
-                          "median_bytes": sorted(scraper.sizes)[len(scraper.sizes) // 2] if scraper.sizes else None}
-        out["phases"] = []
-        for factor, rate, t0, t1, sent, cpu_share in phases:
-            summary = summarise(probe_log, t0, t1)
-            out["phases"].append({"rate_factor": factor, "target_rate_per_second": rate, **sent,
-                                  "worker_cpu_share_of_one_core": cpu_share, **summary})
-            log(f"    {factor:g}x: p50 {_s(summary['p50_seconds'])} p95 {_s(summary['p95_seconds'])} "
-                f"p99 {_s(summary['p99_seconds'])} ({summary['probes_seen']} probes, {summary['probes_never_seen']} unseen); "
-                f"worker CPU {cpu_share:.0%} of a core")
+        out["tick_runtimes_seconds"] = _tick_runtimes(worker.log_path.read_text(errors="replace"))
     finally:
         worker.stop()
     return out, baseline_rss
+
+
+WARM_TICK_SECONDS = 5.0
+_OVERLAP = re.compile(r"tick is overlapping \(interval=[0-9.]+ runtime=([0-9.]+)\)")
+
+
+def _tick_runtimes(log_text: str) -> dict:
+    """Faust warns when a timer outlasts its interval; those runtimes are the ticks' own durations."""
+    runtimes = sorted(float(m.group(1)) for m in _OVERLAP.finditer(log_text))
+    if not runtimes:
+        return {"overlapping_ticks": 0}
+    return {"overlapping_ticks": len(runtimes), "median": runtimes[len(runtimes) // 2], "max": runtimes[-1]}
+
+
+def _phases(plan: Plan, servers: str, topics: Topics, events, live_rate: float, worker, log) -> tuple[list, dict]:
+    probes = probe_ids(plan.partitions)
+    probe_log = ProbeLog()
+    scraper = Scraper(f"http://127.0.0.1:{worker.port}/metrics", probe_log)
+    scraper.start()
+    windows = []
+    try:
+        for factor in plan.rate_factors:
+            rate = live_rate * factor
+            log(f"  phase {factor:g}x: {rate:.0f} events/s for {plan.phase_seconds:.0f} s ...")
+            cpu_before, t0 = worker.proc().cpu_seconds, time.monotonic()
+            sent = asyncio.run(paced_phase(servers, topics, events, rate, plan.phase_seconds, probes,
+                                           plan.probe_interval_seconds, probe_log, scraper.locked()))
+            t1 = time.monotonic()
+            windows.append((factor, rate, t0, t1, sent, (worker.proc().cpu_seconds - cpu_before) / (t1 - t0)))
+        _wait_probes_seen(probe_log, scraper, timeout_seconds=60)
+    finally:
+        scraper.stop()
+    durations = sorted(scraper.durations)
+    scrapes = {"count": len(durations), "errors": scraper.errors,
+               "median_seconds": durations[len(durations) // 2] if durations else None,
+               "max_seconds": durations[-1] if durations else None,
+               "median_bytes": sorted(scraper.sizes)[len(scraper.sizes) // 2] if scraper.sizes else None}
+    phases = []
+    for factor, rate, t0, t1, sent, cpu_share in windows:
+        summary = summarise(probe_log, t0, t1)
+        phases.append({"rate_factor": factor, "target_rate_per_second": rate, **sent,
+                       "worker_cpu_share_of_one_core": cpu_share, **summary})
+        log(f"    {factor:g}x: p50 {_s(summary['p50_seconds'])} p95 {_s(summary['p95_seconds'])} "
+            f"p99 {_s(summary['p99_seconds'])} ({summary['probes_seen']} probes, {summary['probes_never_seen']} unseen); "
+            f"worker CPU {cpu_share:.0%} of a core")
+    return phases, scrapes
 
 
 def _s(value) -> str:

@@ -14,6 +14,7 @@ from floorwatch.core import replay
 from floorwatch.core.config import load_config
 from floorwatch.topics import Topics
 
+from bench import spy
 from bench.drain import wait_drained
 from bench.processes import Subject, bare_faust, events_in, floorwatch_worker
 from bench.traffic import Routed
@@ -45,8 +46,13 @@ def pipeline(bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir
     group = f"{prefix}-floorwatch-x{workers}"
     subjects = [floorwatch_worker(bootstrap, prefix, run_dir, partitions=partitions, tick_seconds=5.0,
                                   extra_env={"FLOORWATCH_APP_ID": group}) for _ in range(workers)]
-    result = _drain(subjects, bootstrap, group, topics, expected, keep_running=True)
+    recording = run_dir / f"{group}.pyspy.txt"
+    recorders = []
+    result = _drain(subjects, bootstrap, group, topics, expected, keep_running=True,
+                    on_started=lambda: recorders.append(spy.start(subjects[0].pid, recording)) if workers == 1 else None)
     try:
+        if recorders:
+            result["live_profile"] = spy.stop(recorders[0], recording) or "py-spy not installed: skipped"
         counted = sum(events_in(s) for s in subjects)
         result["events_in_total"] = counted  # every input decoded once: no dead letters, no double counting
         result["rss_bytes"] = [s.proc().rss_bytes for s in subjects]
@@ -58,10 +64,12 @@ def pipeline(bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir
 
 
 def _drain(subjects: list[Subject], bootstrap: str, group: str, topics: Topics, expected: int,
-           keep_running: bool = False) -> dict:
+           keep_running: bool = False, on_started=None) -> dict:
     started = time.monotonic()
     for s in subjects:
         s.start()
+    if on_started is not None:
+        on_started()
     try:
         drained = wait_drained(bootstrap, group, inputs_of(topics), expected, subjects, started, DRAIN_TIMEOUT_SECONDS)
     except Exception:
