@@ -230,4 +230,5 @@ def _remember(
 
 
 def _wrap(identity: AgentIdentity, outputs: tuple) -> tuple[AgentOutput, ...]:
-    return tuple(AgentOutput(identity.agent_id, identity.team_id, identity.site_id, output) for output in outputs)
+    agent_id, team_id, site_id = identity.agent_id, identity.team_id, identity.site_id
+    return tuple([AgentOutput(agent_id, team_id, site_id, output) for output in outputs])  # a list is cheaper than a generator
