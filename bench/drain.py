@@ -15,6 +15,7 @@ from kafka.errors import KafkaError
 from bench.processes import Subject
 
 STEADY_FROM_RATIO = 0.05  # rates are taken from 5 % done to the end: start-up and the first fetch are not throughput
+STALL_SECONDS = 45.0  # no committed progress for this long, with input left: the subject is stuck
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Drained:
     events_per_cpu_second: float
     total_seconds: float  # from the subjects' start to the last input committed (start-up included)
     polls: int
+    stalled: str | None = None  # why the wait ended before all input was committed, if it did
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -60,20 +62,28 @@ def wait_drained(bootstrap: str, group: str, topics: Sequence[str], expected: in
             polls.append(Poll(time.monotonic(), done, sum(s.proc().cpu_seconds for s in subjects)))
             if done >= expected:
                 break
+            stuck_since = next((p.seconds for p in polls if p.done == done), polls[-1].seconds)
+            if done > 0 and polls[-1].seconds - stuck_since > STALL_SECONDS:
+                return summarise(polls, expected, started_seconds, stalled=(
+                    f"no progress for {STALL_SECONDS:.0f} s at {done} of {expected} input events committed"))
             if time.monotonic() > deadline:
-                raise RuntimeError(f"group {group} committed {done} of {expected} input events in {timeout_seconds:.0f} s")
+                return summarise(polls, expected, started_seconds, stalled=(
+                    f"committed {done} of {expected} input events in {timeout_seconds:.0f} s"))
             time.sleep(poll_seconds)
     finally:
         admin.close()
     return summarise(polls, expected, started_seconds)
 
 
-def summarise(polls: list[Poll], expected: int, started_seconds: float) -> Drained:
-    first = next(p for p in polls if p.done >= STEADY_FROM_RATIO * expected)
+def summarise(polls: list[Poll], expected: int, started_seconds: float, stalled: str | None = None) -> Drained:
+    """Rate over the steady window; for a stalled run, up to the last poll that made progress."""
+    if stalled:
+        polls = [p for p in polls if p.done < polls[-1].done] + [next(p for p in polls if p.done == polls[-1].done)]
+    first = next((p for p in polls if p.done >= STEADY_FROM_RATIO * expected), polls[0])
     last = polls[-1]
     if last is first:  # everything done within one poll: the rate is only bounded
         first = polls[0]
     events = last.done - first.done
     wall, cpu = last.seconds - first.seconds, last.cpu_seconds - first.cpu_seconds
     return Drained(events, wall, cpu, events / wall if wall > 0 else float("inf"),
-                   events / cpu if cpu > 0 else float("inf"), last.seconds - started_seconds, len(polls))
+                   events / cpu if cpu > 0 else float("inf"), last.seconds - started_seconds, len(polls), stalled)

@@ -19,6 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.procstat import ProcSample, sample
 
+REPO_ROOT = Path(__file__).resolve().parents[1]  # `python -m bench.<module>` resolves from here
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -38,7 +40,7 @@ class Subject:
 
     def start(self) -> "Subject":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(self.command, env={**os.environ, **self.env},
+        self.process = subprocess.Popen(self.command, env={**os.environ, **self.env}, cwd=REPO_ROOT,
                                         stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
         return self
 

@@ -26,7 +26,8 @@ def table(results: dict) -> str:
         if "error" in r:
             lines.append(f"{label:46s} FAILED: {r['error'][:80]}")
         else:
-            lines.append(f"{label:46s} {_n(r.get('events_per_second')):>10s} {_n(r.get('events_per_cpu_second')):>13s}")
+            stalled = f"  STALLED: {r['stalled']}" if r.get("stalled") else ""
+            lines.append(f"{label:46s} {_n(r.get('events_per_second')):>10s} {_n(r.get('events_per_cpu_second')):>13s}{stalled}")
     lines.append("ratios (wall / per CPU-second):")
     ratios = thr["ratios"]
     for pair in ("floorwatch_1_worker/bare_faust_events", "floorwatch_1_worker/raw_aiokafka",

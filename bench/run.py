@@ -109,6 +109,8 @@ def _throughput(plan: Plan, servers: str, run_dir: Path, log) -> tuple[dict, lis
 def _rate_line(result: dict) -> str:
     if "error" in result:
         return f"FAILED: {result['error'][:300]}"
+    if result.get("stalled"):
+        return f"STALLED ({result['stalled']}); before that {result['events_per_second']:,.0f} events/s"
     return (f"{result['events_per_second']:,.0f} events/s wall, {result['events_per_cpu_second']:,.0f} "
             f"events per CPU-second")
 
@@ -148,7 +150,8 @@ def _latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> 
         produce_all(servers, topics, warm)
         drained = wait_drained(servers, group, throughput.inputs_of(topics), len(warm), [warmer], started, 600)
         out["warm_up"] = {"events": len(warm), "agents": len({w.agent_id for w in warm if w.agent_id}),
-                          "seconds": drained.total_seconds, "events_per_second": drained.events_per_second}
+                          "seconds": drained.total_seconds, "events_per_second": drained.events_per_second,
+                          "stalled": drained.stalled}
         time.sleep(WARM_TICK_SECONDS + 2)  # a tick after the last event: every agent is in the snapshot
         out["after_warm_up"] = _scrape_footprint(warmer, baseline_rss)
         log(f"  warm: {drained.total_seconds:.0f} s; /metrics {out['after_warm_up']['scrape_bytes'] / 1e6:.1f} MB "

@@ -41,6 +41,15 @@ def start(pid: int, output: Path) -> subprocess.Popen | None:
                              "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
+def dump(pid: int, lines: int = 40) -> str | None:
+    """The current stacks of a (stuck) process, as py-spy prints them."""
+    binary = py_spy()
+    if binary is None:
+        return None
+    done = subprocess.run([binary, "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=60)
+    return "\n".join(done.stdout.splitlines()[:lines])
+
+
 def stop(recorder: subprocess.Popen | None, output: Path) -> dict | None:
     if recorder is None:
         return None

@@ -16,7 +16,7 @@ from floorwatch.topics import Topics
 
 from bench import spy
 from bench.drain import wait_drained
-from bench.processes import Subject, bare_faust, events_in, floorwatch_worker
+from bench.processes import REPO_ROOT, Subject, bare_faust, events_in, floorwatch_worker
 from bench.traffic import Routed
 
 DRAIN_TIMEOUT_SECONDS = 420
@@ -28,7 +28,8 @@ def inputs_of(topics: Topics) -> list[str]:
 
 def raw_aiokafka(bootstrap: str, topics: Topics, expected: int, partitions: int) -> dict:
     command = [sys.executable, "-m", "bench.raw_consumer", bootstrap, str(expected), str(partitions), *inputs_of(topics)]
-    result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True, timeout=300).stdout)
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300, cwd=REPO_ROOT)
+    result = json.loads(done.stdout)
     wall, cpu = result["wall_seconds"], result["cpu_seconds"]
     return {"events": result["events"], "wall_seconds": wall, "cpu_seconds": cpu,
             "events_per_second": result["events"] / wall, "events_per_cpu_second": result["events"] / cpu,
@@ -53,6 +54,9 @@ def pipeline(bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir
     try:
         if recorders:
             result["live_profile"] = spy.stop(recorders[0], recording) or "py-spy not installed: skipped"
+        if result["stalled"]:
+            result["stalled_stacks"] = [spy.dump(s.pid) for s in subjects]
+            return result
         counted = sum(events_in(s) for s in subjects)
         result["events_in_total"] = counted  # every input decoded once: no dead letters, no double counting
         result["rss_bytes"] = [s.proc().rss_bytes for s in subjects]
@@ -72,7 +76,7 @@ def _drain(subjects: list[Subject], bootstrap: str, group: str, topics: Topics, 
         on_started()
     try:
         drained = wait_drained(bootstrap, group, inputs_of(topics), expected, subjects, started, DRAIN_TIMEOUT_SECONDS)
-    except Exception:
+    except BaseException:
         for s in subjects:
             s.stop()
         raise
