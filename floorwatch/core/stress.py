@@ -136,7 +136,8 @@ def on_contact(track: StressTrack, event: object, at_seconds: float,
     occupancy = occupancy_ratio(track.history, at_seconds, config) if kind in _CLOSING else None
     contacts, impulse = contact_event(track.contacts, event, at_seconds, occupancy, config)
     if impulse is None:
-        return _with_contacts(track, contacts), ()
+        # Many contact events (a reading that is not negative, an end already counted) change nothing here.
+        return (track if contacts is track.contacts else _with_contacts(track, contacts)), ()
     s, outputs = Scratch.of(track), []
     s.contacts = contacts
     if track.state in REST:  # never rises during a rest: held until it ends
