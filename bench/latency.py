@@ -101,6 +101,20 @@ async def paced_phase(bootstrap: str, topics: Topics, background: Iterator[Route
         await sender.stop()
 
 
+async def send_probes_once(bootstrap: str, topics: Topics, probes: list[str], log: ProbeLog, lock) -> None:
+    """One state change per probe agent, acknowledged."""
+    sender = await started_producer(bootstrap)
+    try:
+        pending = []
+        for agent_id in probes:
+            with lock:
+                sequence = log.sent(agent_id, time.monotonic())
+            pending.append(await sender.send(topics.agent_events, key=agent_id.encode(), value=probe_event(agent_id, sequence)))
+        await asyncio.gather(*pending)
+    finally:
+        await sender.stop()
+
+
 def summarise(log: ProbeLog, from_seconds: float, to_seconds: float) -> dict:
     """Percentiles of the upper bound (the headline figures) and of the lower bound (`*_not_before`)."""
     upper, lower, missing = log.latencies(from_seconds, to_seconds)

@@ -16,7 +16,7 @@ from floorwatch.topics import Topics
 from bench import footprint, throughput
 from bench.broker import create_input_topics, end_offsets, fresh_prefix, local_broker, committed_offsets
 from bench.drain import wait_drained
-from bench.latency import Scraper, paced_phase, summarise
+from bench.latency import Scraper, paced_phase, send_probes_once, summarise
 from bench.probes import ProbeLog, probe_ids
 from bench.processes import floorwatch_worker
 from bench.traffic import SHIFT_SECONDS, produce_all, route, simulated
@@ -165,7 +165,7 @@ def _latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> 
         worker.wait_for("/health", 300)
         out["restart_recovery_seconds"] = time.monotonic() - began
         log(f"  restarted with tick {plan.tick_seconds:g} s: ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)")
-        out["phases"], out["scrapes"] = _phases(plan, servers, topics, events, live_rate, worker, log)
+        out["phases"], out["scrapes"] = _phases(plan, servers, topics, group, events, live_rate, worker, log)
         ends = end_offsets(servers, throughput.inputs_of(topics))
         committed = committed_offsets(servers, group)
         out["input_lag_after_phases"] = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
@@ -187,13 +187,15 @@ def _tick_runtimes(log_text: str) -> dict:
     return {"overlapping_ticks": len(runtimes), "median": runtimes[len(runtimes) // 2], "max": runtimes[-1]}
 
 
-def _phases(plan: Plan, servers: str, topics: Topics, events, live_rate: float, worker, log) -> tuple[list, dict]:
+def _phases(plan: Plan, servers: str, topics: Topics, group: str, events, live_rate: float, worker, log) -> tuple[list, dict]:
     probes = probe_ids(plan.partitions)
     probe_log = ProbeLog()
     scraper = Scraper(f"http://127.0.0.1:{worker.port}/metrics", probe_log)
     scraper.start()
     windows = []
     try:
+        settle = _settle(servers, topics, probes, probe_log, scraper)
+        log(f"  settled: a probe on every partition visible after {settle:.1f} s")
         for factor in plan.rate_factors:
             rate = live_rate * factor
             log(f"  phase {factor:g}x: {rate:.0f} events/s for {plan.phase_seconds:.0f} s ...")
@@ -201,7 +203,10 @@ def _phases(plan: Plan, servers: str, topics: Topics, events, live_rate: float, 
             sent = asyncio.run(paced_phase(servers, topics, events, rate, plan.phase_seconds, probes,
                                            plan.probe_interval_seconds, probe_log, scraper.locked()))
             t1 = time.monotonic()
-            windows.append((factor, rate, t0, t1, sent, (worker.proc().cpu_seconds - cpu_before) / (t1 - t0)))
+            ends, committed = end_offsets(servers, throughput.inputs_of(topics)), committed_offsets(servers, group)
+            lag = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
+            windows.append((factor, rate, t0, t1, {**sent, "input_lag_at_end": lag, "settle_seconds": settle},
+                            (worker.proc().cpu_seconds - cpu_before) / (t1 - t0)))
         _wait_probes_seen(probe_log, scraper, timeout_seconds=60)
     finally:
         scraper.stop()
@@ -223,6 +228,15 @@ def _phases(plan: Plan, servers: str, topics: Topics, events, live_rate: float, 
 
 def _s(value) -> str:
     return "n/a" if value is None else f"{value:.2f} s"
+
+
+def _settle(servers: str, topics: Topics, probes: list[str], probe_log: ProbeLog, scraper: Scraper) -> float:
+    """One probe per partition, end to end, before any phase: the restarted worker is past recovery
+    and its first ticks, so the phases measure a steady worker."""
+    began = time.monotonic()
+    asyncio.run(send_probes_once(servers, topics, probes, probe_log, scraper.locked()))
+    _wait_probes_seen(probe_log, scraper, timeout_seconds=180)
+    return time.monotonic() - began
 
 
 def _wait_probes_seen(probe_log: ProbeLog, scraper: Scraper, timeout_seconds: float) -> None:
