@@ -46,6 +46,12 @@ def table(results: dict) -> str:
                      f"p99 {_n(phase.get('p99_seconds_not_before'), 2, ' s')}]  (probes seen {phase['probes_seen']}, unseen "
                      f"{phase['probes_never_seen']}, worker CPU {phase['worker_cpu_share_of_one_core']:.0%} of a core, "
                      f"input lag at end {_n(phase.get('input_lag_at_end'))})")
+    tick = results.get("profile", {}).get("tick_at_latency_agents")
+    if tick:
+        stages = tick["tick_stage_seconds"]
+        lines.append(f"  in-process, one steady tick over {tick['agents']:,} agents: "
+                     f"{sum(v for k, v in stages.items() if k.startswith('tick')):.2f} s CPU; one /metrics render "
+                     f"{stages.get('scrape: render /metrics', 0):.2f} s for {tick['scrape_bytes'] / 1e6:.1f} MB")
     lines.append("")
     lines.append("Memory per tracked agent")
     for key in ("agents_1000", "agents_10000"):

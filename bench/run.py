@@ -60,11 +60,13 @@ def run(plan: Plan, bootstrap: str | None = None, log=print) -> dict:
     with tempfile.TemporaryDirectory(prefix="floorwatch-bench-") as scratch, local_broker(bootstrap) as servers:
         run_dir = Path(scratch)
         results["throughput"], throughput_input = _throughput(plan, servers, run_dir, log)
-        results["latency"], baseline_rss = _latency(plan, servers, run_dir, live_rate, log)
+        results["latency"], baseline_rss, warm = _latency(plan, servers, run_dir, live_rate, log)
     results["machine"]["load_average_at_start"] = load_at_start
     results["machine"]["load_average_at_end"] = os.getloadavg()
     log("profile: the worker's step functions in-process ...")
     results["profile"] = footprint.step_profile(throughput_input, plan.partitions, plan.profile_events)
+    log(f"profile: one tick and one /metrics render over {plan.latency_agents:,} agents in-process ...")
+    results["profile"]["tick_at_latency_agents"] = footprint.tick_cost(warm, plan.partitions)
     results["memory"] = _memory(results, baseline_rss)
     results["goals"] = goals(results)
     results["total_seconds"] = time.monotonic() - began
@@ -126,7 +128,7 @@ def _ratios(out: dict) -> dict:
             for key in ("events_per_second", "events_per_cpu_second")}
 
 
-def _latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> tuple[dict, int]:
+def _latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> tuple[dict, int, list]:
     """Warm a worker (normal tick) with every agent, restart it with the small tick, then the paced phases.
 
     Warming with the small tick would take minutes: each tick views every agent, so with
@@ -172,7 +174,7 @@ def _latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> 
         out["tick_runtimes_seconds"] = _tick_runtimes(worker.log_path.read_text(errors="replace"))
     finally:
         worker.stop()
-    return out, baseline_rss
+    return out, baseline_rss, warm
 
 
 WARM_TICK_SECONDS = 5.0
