@@ -19,6 +19,7 @@ from floorwatch.deploy.localkafka import LocalKafka
 from floorwatch.deploy.processes import free_ports
 from floorwatch.deploy.prometheus import LocalPrometheus
 from floorwatch.deploy.settings import DeploySettings
+from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "deploy" / "prometheus" / "rules"
 
@@ -45,6 +46,7 @@ class LiveFloor:
     kafka: LocalKafka | None = None
     prometheus: LocalPrometheus | None = None
     children: list[subprocess.Popen] = field(default_factory=list)
+    specs: list[tuple[list[str], dict[str, str], str]] = field(default_factory=list)  # how each child was started
     worker_ports: list[int] = field(default_factory=list)
 
     def start(self) -> None:
@@ -83,10 +85,13 @@ class LiveFloor:
     def _spawn(self, args: list[str], env: dict[str, str], log_name: str) -> None:
         # Marks every child as this floor's, so an operator (or a test) can find them all.
         env = {**env, "FLOORWATCH_FLOOR_RUN_DIR": str(self.plan.run_dir)}
-        log = (self.plan.run_dir / log_name).open("wb")
-        child = subprocess.Popen([sys.executable, "-m", "floorwatch.cli", *args], env=env, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-        self.children.append(child)
+        self.specs.append((args, env, log_name))
+        self.children.append(self._popen(args, env, log_name))
+
+    def _popen(self, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
+        log = (self.plan.run_dir / log_name).open("ab")
+        return subprocess.Popen([sys.executable, "-m", "floorwatch.cli", *args], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
     def describe(self) -> str:
         metrics = ", ".join(f"http://127.0.0.1:{p}/metrics" for p in self.worker_ports)
@@ -103,7 +108,15 @@ class LiveFloor:
         ])
 
     def failed_child(self) -> subprocess.Popen | None:
-        return next((c for c in self.children if c.poll() is not None), None)
+        """A child that stopped for good; a worker asking to be restarted (exit 75) is restarted."""
+        for index, child in enumerate(self.children):
+            code = child.poll()
+            if code == RESTART_EXIT_CODE:
+                self.say(f"==> restarting {self.specs[index][2].removesuffix('.log')} (its recovery watchdog fired)")
+                self.children[index] = self._popen(*self.specs[index])
+            elif code is not None:
+                return child
+        return None
 
     def stop(self) -> None:
         for child in reversed(self.children):

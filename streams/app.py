@@ -29,6 +29,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.ticker import Ticker
+from floorwatch.streams.watchdog import RecoveryWatchdog
 from floorwatch.streams.state import DecodedCache, dump_queue, load_agent, load_queue
 from floorwatch.topics import Topics
 
@@ -54,6 +55,7 @@ class Worker:
     positions: dict[tuple[str, int], int] = dataclasses.field(default_factory=dict)  # newest offset processed
     agents_decoded: DecodedCache = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     members_decoded: DecodedCache = dataclasses.field(default_factory=lambda: DecodedCache(lambda raw: load_agent(raw).track))
+    watchdog: RecoveryWatchdog | None = None  # started by the command that runs the worker
 
 
 def create_app(settings: WorkerSettings) -> Worker:
@@ -84,6 +86,7 @@ def create_app(settings: WorkerSettings) -> Worker:
     worker = Worker(app, settings, config, topics, internal, registry, PipelineMetrics.register(registry), collector,
                     FloorClock(settings.clock))
     _wire(worker, labeller)
+    worker.watchdog = RecoveryWatchdog(lambda: bool(app.rebalancing or app.in_recovery), settings.recovery_timeout_seconds)
     return worker
 
 

@@ -43,6 +43,10 @@ class WorkerSettings(BaseSettings):
     allowed_lateness_seconds: float = Field(120.0, ge=0, description="Per-agent lateness that is still applied.")
     batch_max_events: int = Field(1000, ge=1, description="Most events processed in one batch.")
     batch_within_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a batch.")
+    recovery_timeout_seconds: float = Field(
+        120.0, gt=0, description="Longest a rebalance or table recovery may stall before the worker exits (code 75) "
+                                 "for its supervisor to restart it; Faust recovery can hang (STACK.md). Keep it above "
+                                 "the group session timeout (60 s): a crashed member holds a rebalance that long.")
     log_level: str = Field("info", description="Worker log level.")
 
     @model_validator(mode="after")

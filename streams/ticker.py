@@ -37,7 +37,7 @@ class Ticker:
 
     async def tick(self) -> None:
         app = self.worker.app
-        if app.rebalancing:
+        if app.rebalancing or app.in_recovery:
             return
         started = time.time()
         actives = app.assignor.assigned_actives()

@@ -44,5 +44,6 @@ def run_worker(settings) -> int:
         print(f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} ({problem}). "
               "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS.", file=sys.stderr)
         return 1
+    worker.watchdog.start()
     faust.Worker(worker.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
     return 0

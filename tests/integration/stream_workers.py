@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.events import partition_key
+from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 from floorwatch.topics import Topics
 
 
@@ -36,26 +38,45 @@ class WorkerProcess:
     extra_env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    restarts: int = 0
+    _stopping: bool = False
 
     def start(self) -> "WorkerProcess":
+        self._spawn()
+        threading.Thread(target=self._supervise, daemon=True).start()
+        return self
+
+    def _supervise(self) -> None:
+        """Do what a supervisor (compose's restart policy, systemd) does: a worker that exits with
+        code 75 (its recovery watchdog fired) is started again."""
+        while not self._stopping:
+            code = self.process.wait()
+            if self._stopping or code != RESTART_EXIT_CODE:
+                return
+            self.restarts += 1
+            self._spawn()
+
+    def _spawn(self) -> None:
         data = self.run_dir / f"worker-{self.port}"
         data.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "FLOORWATCH_BOOTSTRAP_SERVERS": self.bootstrap, "FLOORWATCH_TOPIC_PREFIX": self.prefix,
                "FLOORWATCH_APP_ID": f"{self.prefix}-app", "FLOORWATCH_PARTITIONS": str(self.partitions),
                "FLOORWATCH_PRIVACY": "named", "FLOORWATCH_CLOCK": "event", "FLOORWATCH_TICK_SECONDS": "0.5",
-               "FLOORWATCH_WEB_PORT": str(self.port), "FLOORWATCH_DATA_DIR": str(data), **self.extra_env}
+               "FLOORWATCH_WEB_PORT": str(self.port), "FLOORWATCH_DATA_DIR": str(data),
+               "FLOORWATCH_RECOVERY_TIMEOUT_SECONDS": "75", **self.extra_env}
         self.log_path = data / "worker.log"
         self.process = subprocess.Popen([sys.executable, "-m", "floorwatch.cli", "worker"], env=env,
-                                        stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
-        return self
+                                        stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no final commit; what a crash looks like."""
+        self._stopping = True
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
+        self._stopping = True
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

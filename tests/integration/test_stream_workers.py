@@ -15,7 +15,8 @@ from floorwatch.topics import Topics
 from helpers import wait_until
 from stream_workers import WorkerProcess, produce, read_all, team_figures
 
-SETTLE_SECONDS = 120
+# Long enough for one watchdog restart: a dead member holds the group for the session timeout (60 s).
+SETTLE_SECONDS = 240
 
 
 @pytest.fixture(scope="module")
