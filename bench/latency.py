@@ -35,6 +35,7 @@ class Scraper:
     durations: list[float] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     errors: int = 0
+    worker_lag: float | None = None  # floorwatch_consumer_lag_messages summed, from the newest scrape
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -61,12 +62,19 @@ class Scraper:
             ended = time.monotonic()
             with self._lock:
                 self.log.scraped(began, ended, probe_states_in(text))
+                self.worker_lag = consumer_lag(text)
                 self.durations.append(ended - began)
                 self.sizes.append(len(text))
             self._stop.wait(max(SCRAPE_MIN_GAP_SECONDS, ended - began))
 
     def locked(self):
         return self._lock
+
+
+def consumer_lag(metrics_text: str) -> float:
+    """Input messages behind, by the worker's own positions (its commits can lag far more when busy)."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in metrics_text.splitlines()
+               if line.startswith("floorwatch_consumer_lag_messages{"))
 
 
 async def paced_phase(bootstrap: str, topics: Topics, background: Iterator[Routed], rate_per_second: float,

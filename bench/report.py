@@ -45,7 +45,7 @@ def table(results: dict) -> str:
                      f"p99 {_n(phase['p99_seconds'], 2, ' s')}  [lower bounds p50 {_n(phase.get('p50_seconds_not_before'), 2, ' s')}, "
                      f"p99 {_n(phase.get('p99_seconds_not_before'), 2, ' s')}]  (probes seen {phase['probes_seen']}, unseen "
                      f"{phase['probes_never_seen']}, worker CPU {phase['worker_cpu_share_of_one_core']:.0%} of a core, "
-                     f"input lag at end {_n(phase.get('input_lag_at_end'))})")
+                     f"worker's input lag at end {_n(phase.get('input_lag_at_end'))})")
     tick = results.get("profile", {}).get("tick_at_latency_agents")
     if tick:
         stages = tick["tick_stage_seconds"]

@@ -5,6 +5,7 @@ import asyncio
 import os
 import platform
 import re
+import subprocess
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -18,7 +19,7 @@ from bench.broker import create_input_topics, end_offsets, fresh_prefix, local_b
 from bench.drain import wait_drained
 from bench.latency import Scraper, paced_phase, send_probes_once, summarise
 from bench.probes import ProbeLog, probe_ids
-from bench.processes import floorwatch_worker
+from bench.processes import REPO_ROOT, floorwatch_worker
 from bench.traffic import SHIFT_SECONDS, produce_all, route, simulated
 
 KB = 1024
@@ -47,7 +48,7 @@ class Plan:
 
 def run(plan: Plan, bootstrap: str | None = None, log=print) -> dict:
     began = time.monotonic()
-    results: dict = {"plan": asdict(plan), "machine": _machine()}
+    results: dict = {"plan": asdict(plan), "machine": _machine(), "code_at_start": code_version()}
     log("shift sample: events per agent-hour and end-of-shift state ...")
     shift = route(simulated(plan.shift_sample_agents, plan.seed))
     per_agent_hour = len(shift) / plan.shift_sample_agents / (SHIFT_SECONDS / 3600)
@@ -69,8 +70,19 @@ def run(plan: Plan, bootstrap: str | None = None, log=print) -> dict:
     results["profile"]["tick_at_latency_agents"] = footprint.tick_cost(warm, plan.partitions)
     results["memory"] = _memory(results, baseline_rss)
     results["goals"] = goals(results)
+    results["code_at_end"] = code_version()
     results["total_seconds"] = time.monotonic() - began
     return results
+
+
+def code_version() -> dict:
+    """The commit measured, and uncommitted changes under the measured code (others edit this tree live)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=REPO_ROOT)
+        return done.stdout.rstrip("\n") if done.returncode == 0 else ""  # porcelain lines start with a space
+
+    dirty = git("status", "--porcelain", "--", "floorwatch", "streams", "services", "deploy").splitlines()
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": [line[3:] for line in dirty]}
 
 
 def _machine() -> dict:
@@ -207,7 +219,10 @@ def _phases(plan: Plan, servers: str, topics: Topics, group: str, events, live_r
             t1 = time.monotonic()
             ends, committed = end_offsets(servers, throughput.inputs_of(topics)), committed_offsets(servers, group)
             lag = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
-            windows.append((factor, rate, t0, t1, {**sent, "input_lag_at_end": lag, "settle_seconds": settle},
+            with scraper.locked():
+                worker_lag = scraper.worker_lag
+            windows.append((factor, rate, t0, t1, {**sent, "input_lag_at_end": worker_lag,
+                                                   "uncommitted_input_at_end": lag, "settle_seconds": settle},
                             (worker.proc().cpu_seconds - cpu_before) / (t1 - t0)))
         _wait_probes_seen(probe_log, scraper, timeout_seconds=60)
     finally:
