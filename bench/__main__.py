@@ -15,7 +15,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller inputs and shorter phases (about 4 minutes)")
+    parser.add_argument("--quick", action="store_true", help="smaller inputs and shorter phases (about 7 minutes)")
     parser.add_argument("--output", type=Path, help="results JSON (default bench/results/results[-quick].json)")
     parser.add_argument("--bootstrap", help="use this running broker instead of starting one from the cached jars")
     parser.add_argument("--phase-seconds", type=float, help="length of each latency phase")
