@@ -16,8 +16,6 @@ from floorwatch.core import agent, rollup
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.rollup import GroupFigures
-from floorwatch.streams.records import stress_of
-
 KEY_SEPARATOR = "\x1f"  # cannot appear in ids that came through JSON text we accept
 
 
@@ -58,9 +56,8 @@ def team_views(
         figures = by_team[team_id]
         bands = {"normal": 0, "elevated": 0, "high": 0}
         for member in figures:
-            stress = stress_of(member)
-            if stress is not None and member.state not in (None, "LOGGED_OUT"):
-                bands[stress.band] = bands.get(stress.band, 0) + 1
+            if member.state not in (None, "LOGGED_OUT"):
+                bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
         site = next((m.site_id for m in figures if m.site_id), "unassigned")
         views.append(TeamView(team_id, site, rollup.rollup(figures, config.occupancy), tuple(figures), bands))
     return views

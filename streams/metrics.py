@@ -19,7 +19,6 @@ from floorwatch.core.agent import AgentFigures
 from floorwatch.core.queue import QueueFigures
 from floorwatch.streams.group_step import TeamView
 from floorwatch.streams.privacy import AgentLabeller
-from floorwatch.streams.records import stress_of
 
 WINDOWS = ((900.0, "15m"), (3600.0, "60m"))
 
@@ -132,9 +131,7 @@ class FloorCollector(Collector):
                 value = a.occupancy.window(seconds).figures.occupancy_ratio
                 if value is not None:
                     occupancy.append(([agent, team, site, name], value))
-            figures = stress_of(a)
-            if figures is not None:
-                stress.append(([agent, team, site], figures.score))
+            stress.append(([agent, team, site], a.stress.score))
             if a.breaks.break_due_in_seconds is not None:
                 due.append(([agent, team, site], a.as_of_seconds + a.breaks.break_due_in_seconds))
             overdue.append(([agent, team, site], 1.0 if a.breaks.overdue else 0.0))

@@ -46,15 +46,10 @@ def handled(done: ContactHandled) -> bytes:
                        "handle_seconds": done.handle_seconds}).encode()
 
 
-def stress_of(figures: AgentFigures):
-    return getattr(figures, "stress", None)
-
-
 def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Send:
     key = labeller.agent_key(figures.agent_id)
     shift = figures.occupancy.shift
-    stress = stress_of(figures)
-    components = stress.components if stress is not None else None
+    stress, components = figures.stress, figures.stress.components
     record = AgentWellbeing(
         agent_key=key, team_id=figures.team_id or "unassigned", site_id=figures.site_id or "unassigned",
         as_of=utc(figures.as_of_seconds), state=figures.state or "UNKNOWN",
@@ -63,14 +58,12 @@ def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Sen
         occupancy_ratio=shift.occupancy_ratio, utilization_ratio=shift.utilization_ratio,
         occupancy_15m_ratio=figures.occupancy.window(900.0).figures.occupancy_ratio,
         occupancy_60m_ratio=figures.occupancy.window(3600.0).figures.occupancy_ratio,
-        stress_score=stress.score if stress is not None else 0.0,
-        stress_band=stress.band if stress is not None else "normal",
+        stress_score=stress.score,
+        stress_band=stress.band,
         stress_components=StressComponents(
-            workload_intensity=getattr(components, "workload_intensity", 0.0),
-            continuous_work=getattr(components, "continuous_work", 0.0),
-            emotional_load=getattr(components, "emotional_load", 0.0),
-            back_to_back=getattr(components, "back_to_back", 0.0),
-            shift_overrun=getattr(components, "shift_overrun", 0.0),
+            workload_intensity=components.workload_intensity, continuous_work=components.continuous_work,
+            emotional_load=components.emotional_load, back_to_back=components.back_to_back,
+            shift_overrun=components.shift_overrun,
         ),
         break_due_in_seconds=figures.breaks.break_due_in_seconds,
         break_overdue=figures.breaks.overdue,
