@@ -1,4 +1,5 @@
 """`python -m bench [--quick]`: every benchmark on a real local broker; JSON results plus a printed table."""
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,7 @@ the floorwatch worker does (`take_events(1000, within=0.05)`). Either way each v
 JSON-decoded into a dict keyed by agent, the same work as the raw aiokafka reader, so the
 difference is the framework. GET /count reports progress, stamped inside this process.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,11 +18,26 @@ import faust
 
 
 def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: str, topics: list[str]) -> faust.App:
-    app = faust.App(app_id, broker=f"kafka://{bootstrap}", store="memory://", web_host="127.0.0.1", web_port=web_port,
-                    web_in_thread=False, datadir=data_dir, consumer_auto_offset_reset="earliest",
-                    broker_commit_every=1000, broker_commit_interval=1.0)
+    app = faust.App(
+        app_id,
+        broker=f"kafka://{bootstrap}",
+        store="memory://",
+        web_host="127.0.0.1",
+        web_port=web_port,
+        web_in_thread=False,
+        datadir=data_dir,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+    )
     source = app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    progress = {"events": 0, "first_seconds": None, "last_seconds": None, "first_cpu_seconds": None, "last_cpu_seconds": None}
+    progress = {
+        "events": 0,
+        "first_seconds": None,
+        "last_seconds": None,
+        "first_cpu_seconds": None,
+        "last_cpu_seconds": None,
+    }
     latest: dict[str, dict] = {}
 
     def seen(n: int, values) -> None:
@@ -35,11 +51,13 @@ def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: 
         progress["last_seconds"], progress["last_cpu_seconds"] = time.time(), time.process_time()
 
     if mode == "events":
+
         @app.agent(source, name="bare", concurrency=1)
         async def bare(stream):
             async for value in stream:
                 seen(1, (value,))
     else:
+
         @app.agent(source, name="bare", concurrency=1)
         async def bare_batches(stream):
             async for batch in stream.take_events(1000, within=0.05):

@@ -1,4 +1,5 @@
 """The real local broker the benchmarks run against, and topics made fresh for each run."""
+
 from __future__ import annotations
 
 import tempfile
@@ -68,6 +69,8 @@ def end_offsets(bootstrap: str, names: list[str]) -> dict[tuple[str, int], int]:
 def committed_offsets(bootstrap: str, group: str) -> dict[tuple[str, int], int]:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="floorwatch-bench-offsets")
     try:
-        return {(tp.topic, tp.partition): meta.offset for tp, meta in admin.list_group_offsets(group).get(group, {}).items()}
+        return {
+            (tp.topic, tp.partition): meta.offset for tp, meta in admin.list_group_offsets(group).get(group, {}).items()
+        }
     finally:
         admin.close()

@@ -3,6 +3,7 @@
 Progress is the group's committed offsets, read from the broker, so the process being
 measured serves no extra requests; its CPU time comes from /proc at every poll.
 """
+
 from __future__ import annotations
 
 import time
@@ -48,8 +49,16 @@ def committed_total(admin: KafkaAdminClient, group: str, topics: Sequence[str]) 
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic in topics and meta.offset >= 0)
 
 
-def wait_drained(bootstrap: str, group: str, topics: Sequence[str], expected: int, subjects: Sequence[Subject],
-                 started_seconds: float, timeout_seconds: float, poll_seconds: float = 0.2) -> Drained:
+def wait_drained(
+    bootstrap: str,
+    group: str,
+    topics: Sequence[str],
+    expected: int,
+    subjects: Sequence[Subject],
+    started_seconds: float,
+    timeout_seconds: float,
+    poll_seconds: float = 0.2,
+) -> Drained:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="floorwatch-bench-drain")
     polls: list[Poll] = []
     try:
@@ -64,11 +73,19 @@ def wait_drained(bootstrap: str, group: str, topics: Sequence[str], expected: in
                 break
             stuck_since = next((p.seconds for p in polls if p.done == done), polls[-1].seconds)
             if done > 0 and polls[-1].seconds - stuck_since > STALL_SECONDS:
-                return summarise(polls, expected, started_seconds, stalled=(
-                    f"no progress for {STALL_SECONDS:.0f} s at {done} of {expected} input events committed"))
+                return summarise(
+                    polls,
+                    expected,
+                    started_seconds,
+                    stalled=(f"no progress for {STALL_SECONDS:.0f} s at {done} of {expected} input events committed"),
+                )
             if time.monotonic() > deadline:
-                return summarise(polls, expected, started_seconds, stalled=(
-                    f"committed {done} of {expected} input events in {timeout_seconds:.0f} s"))
+                return summarise(
+                    polls,
+                    expected,
+                    started_seconds,
+                    stalled=(f"committed {done} of {expected} input events in {timeout_seconds:.0f} s"),
+                )
             time.sleep(poll_seconds)
     finally:
         admin.close()
@@ -85,5 +102,13 @@ def summarise(polls: list[Poll], expected: int, started_seconds: float, stalled:
         first = polls[0]
     events = last.done - first.done
     wall, cpu = last.seconds - first.seconds, last.cpu_seconds - first.cpu_seconds
-    return Drained(events, wall, cpu, events / wall if wall > 0 else float("inf"),
-                   events / cpu if cpu > 0 else float("inf"), last.seconds - started_seconds, len(polls), stalled)
+    return Drained(
+        events,
+        wall,
+        cpu,
+        events / wall if wall > 0 else float("inf"),
+        events / cpu if cpu > 0 else float("inf"),
+        last.seconds - started_seconds,
+        len(polls),
+        stalled,
+    )

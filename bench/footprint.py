@@ -1,14 +1,14 @@
 """Section 6 (in-process half) and the profile: state bytes per agent, and where a batch's CPU goes."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bench.pipeline import StepTimer, as_messages, profile_by_function, run_batches
+from bench.traffic import Routed
 from floorwatch.core import replay
 from floorwatch.core.config import load_config
 from floorwatch.streams.state import StoredAgent, dump_agent
-
-from bench.pipeline import StepTimer, as_messages, profile_by_function, run_batches
-from bench.traffic import Routed
 
 
 def table_bytes(timer: StepTimer) -> dict:
@@ -19,7 +19,8 @@ def table_bytes(timer: StepTimer) -> dict:
         "agent_table_bytes_per_agent": sum(map(len, timer.agents.values())) / agents,
         "team_member_table_bytes_per_agent": sum(map(len, timer.members.values())) / agents,
         "queue_table_bytes_total": sum(map(len, timer.queues.values())),
-        "state_bytes_per_agent": (sum(map(len, timer.agents.values())) + sum(map(len, timer.members.values()))) / agents,
+        "state_bytes_per_agent": (sum(map(len, timer.agents.values())) + sum(map(len, timer.members.values())))
+        / agents,
     }
 
 
@@ -29,11 +30,14 @@ def end_of_shift_bytes(routed: Sequence[Routed]) -> dict:
     tracks = list(result.agents.values())
     agent_bytes = [len(dump_agent(StoredAgent(t, (("floorwatch.agent-events", 0),)))) for t in tracks]
     member_bytes = agent_bytes  # the team-members table holds the same stored value (keyed by team and agent)
-    return {"agents": len(tracks), "events": len(routed),
-            "agent_table_bytes_per_agent": sum(agent_bytes) / len(tracks),
-            "team_member_table_bytes_per_agent": sum(member_bytes) / len(tracks),
-            "state_bytes_per_agent": (sum(agent_bytes) + sum(member_bytes)) / len(tracks),
-            "largest_agent_bytes": max(agent_bytes)}
+    return {
+        "agents": len(tracks),
+        "events": len(routed),
+        "agent_table_bytes_per_agent": sum(agent_bytes) / len(tracks),
+        "team_member_table_bytes_per_agent": sum(member_bytes) / len(tracks),
+        "state_bytes_per_agent": (sum(agent_bytes) + sum(member_bytes)) / len(tracks),
+        "largest_agent_bytes": max(agent_bytes),
+    }
 
 
 def step_profile(routed: Sequence[Routed], partitions: int, profile_events: int) -> dict:
@@ -49,11 +53,18 @@ def step_profile(routed: Sequence[Routed], partitions: int, profile_events: int)
     batch_cpu = sum(batch_stages.values())
     hot = profile_by_function(lambda: run_batches(messages[:profile_events], 1000))
     return {
-        "events": len(messages), "batch_cpu_seconds": batch_cpu, "events_per_cpu_second": len(messages) / batch_cpu,
+        "events": len(messages),
+        "batch_cpu_seconds": batch_cpu,
+        "events_per_cpu_second": len(messages) / batch_cpu,
         "batch_stage_share": {k: v / batch_cpu for k, v in batch_stages.items()},
-        "tick_stage_seconds": tick_stages, "tick_cpu_seconds": sum(tick_stages.values()),
-        "scrape_bytes": timer.scrape_bytes, "tables": table_bytes(timer), "hot_functions": hot,
-        "kafka_records_per_input_event": {k: v / len(messages) for k, v in timer.records.items() if k != "input events"},
+        "tick_stage_seconds": tick_stages,
+        "tick_cpu_seconds": sum(tick_stages.values()),
+        "scrape_bytes": timer.scrape_bytes,
+        "tables": table_bytes(timer),
+        "hot_functions": hot,
+        "kafka_records_per_input_event": {
+            k: v / len(messages) for k, v in timer.records.items() if k != "input events"
+        },
     }
 
 
@@ -63,6 +74,10 @@ def tick_cost(routed: Sequence[Routed], partitions: int) -> dict:
     timer.tick()
     timer.seconds.clear()
     timer.tick()
-    return {"agents": len(timer.agents), "tick_stage_seconds": dict(timer.seconds),
-            "tick_cpu_seconds": sum(timer.seconds.values()), "scrape_bytes": timer.scrape_bytes,
-            "tables": table_bytes(timer)}
+    return {
+        "agents": len(timer.agents),
+        "tick_stage_seconds": dict(timer.seconds),
+        "tick_cpu_seconds": sum(timer.seconds.values()),
+        "scrape_bytes": timer.scrape_bytes,
+        "tables": table_bytes(timer),
+    }

@@ -6,6 +6,7 @@ A probe's latency is the end of the first scrape that shows it minus the moment 
 handed to the producer: an upper bound that includes the scrape itself and the gap since
 the previous one (both grow with the number of agents, and are reported next to it).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,10 +17,9 @@ from dataclasses import dataclass, field
 
 import requests
 
-from floorwatch.topics import Topics
-
 from bench.probes import ProbeLog, percentile, probe_event, probe_states_in
 from bench.traffic import Routed, started_producer
+from floorwatch.topics import Topics
 
 SCRAPE_MIN_GAP_SECONDS = 0.5
 # A /metrics render blocks the worker's event loop (about 1 s at 10,000 agents): back-to-back
@@ -73,13 +73,24 @@ class Scraper:
 
 def consumer_lag(metrics_text: str) -> float:
     """Input messages behind, by the worker's own positions (its commits can lag far more when busy)."""
-    return sum(float(line.rsplit(" ", 1)[1]) for line in metrics_text.splitlines()
-               if line.startswith("floorwatch_consumer_lag_messages{"))
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics_text.splitlines()
+        if line.startswith("floorwatch_consumer_lag_messages{")
+    )
 
 
-async def paced_phase(bootstrap: str, topics: Topics, background: Iterator[Routed], rate_per_second: float,
-                      seconds: float, probes: list[str], probe_interval_seconds: float, log: ProbeLog,
-                      lock) -> dict:
+async def paced_phase(
+    bootstrap: str,
+    topics: Topics,
+    background: Iterator[Routed],
+    rate_per_second: float,
+    seconds: float,
+    probes: list[str],
+    probe_interval_seconds: float,
+    log: ProbeLog,
+    lock,
+) -> dict:
     """Send background events at `rate_per_second` and one probe event every `probe_interval_seconds`."""
     sender = await started_producer(bootstrap)
     sent, probes_sent, behind_max = 0, 0, 0.0
@@ -98,13 +109,20 @@ async def paced_phase(bootstrap: str, topics: Topics, background: Iterator[Route
                 agent_id = probes[probes_sent % len(probes)]
                 with lock:
                     sequence = log.sent(agent_id, time.monotonic())
-                pending.append(await sender.send(topics.agent_events, key=agent_id.encode(), value=probe_event(agent_id, sequence)))
+                pending.append(
+                    await sender.send(topics.agent_events, key=agent_id.encode(), value=probe_event(agent_id, sequence))
+                )
                 probes_sent += 1
                 next_probe += probe_interval_seconds
             await asyncio.sleep(0.005)
         await asyncio.gather(*pending)
-        return {"background_events": sent, "probe_events": probes_sent, "seconds": time.monotonic() - began,
-                "achieved_rate_per_second": sent / (time.monotonic() - began), "producer_behind_max_seconds": behind_max}
+        return {
+            "background_events": sent,
+            "probe_events": probes_sent,
+            "seconds": time.monotonic() - began,
+            "achieved_rate_per_second": sent / (time.monotonic() - began),
+            "producer_behind_max_seconds": behind_max,
+        }
     finally:
         await sender.stop()
 
@@ -117,7 +135,9 @@ async def send_probes_once(bootstrap: str, topics: Topics, probes: list[str], lo
         for agent_id in probes:
             with lock:
                 sequence = log.sent(agent_id, time.monotonic())
-            pending.append(await sender.send(topics.agent_events, key=agent_id.encode(), value=probe_event(agent_id, sequence)))
+            pending.append(
+                await sender.send(topics.agent_events, key=agent_id.encode(), value=probe_event(agent_id, sequence))
+            )
         await asyncio.gather(*pending)
     finally:
         await sender.stop()
@@ -126,8 +146,14 @@ async def send_probes_once(bootstrap: str, topics: Topics, probes: list[str], lo
 def summarise(log: ProbeLog, from_seconds: float, to_seconds: float) -> dict:
     """Percentiles of the upper bound (the headline figures) and of the lower bound (`*_not_before`)."""
     upper, lower, missing = log.latencies(from_seconds, to_seconds)
-    return {"probes_seen": len(upper), "probes_never_seen": missing,
-            "p50_seconds": percentile(upper, 0.50), "p95_seconds": percentile(upper, 0.95),
-            "p99_seconds": percentile(upper, 0.99), "max_seconds": upper[-1] if upper else None,
-            "p50_seconds_not_before": percentile(lower, 0.50), "p95_seconds_not_before": percentile(lower, 0.95),
-            "p99_seconds_not_before": percentile(lower, 0.99)}
+    return {
+        "probes_seen": len(upper),
+        "probes_never_seen": missing,
+        "p50_seconds": percentile(upper, 0.50),
+        "p95_seconds": percentile(upper, 0.95),
+        "p99_seconds": percentile(upper, 0.99),
+        "max_seconds": upper[-1] if upper else None,
+        "p50_seconds_not_before": percentile(lower, 0.50),
+        "p95_seconds_not_before": percentile(lower, 0.95),
+        "p99_seconds_not_before": percentile(lower, 0.99),
+    }

@@ -1,13 +1,12 @@
 """Sections 5 and 6 on a live worker: warm a 10,000-agent floor, restart with a small tick,
 then paced traffic with probe agents (latency), and the worker's footprint (memory)."""
+
 from __future__ import annotations
 
 import asyncio
 import re
 import time
 from pathlib import Path
-
-from floorwatch.topics import Topics
 
 from bench import throughput
 from bench.broker import committed_offsets, create_input_topics, end_offsets, fresh_prefix
@@ -17,6 +16,7 @@ from bench.plan import Plan
 from bench.probes import ProbeLog, probe_ids
 from bench.processes import floorwatch_worker
 from bench.traffic import produce_all, route, simulated
+from floorwatch.topics import Topics
 
 
 def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> tuple[dict, int, list]:
@@ -38,17 +38,25 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
     try:
         warmer.wait_for("/health", 120)
         baseline_rss = warmer.proc().rss_bytes
-        log(f"latency: warming up {plan.latency_agents:,} agents with {len(warm):,} events (tick {WARM_TICK_SECONDS:g} s) ...")
+        log(
+            f"latency: warming up {plan.latency_agents:,} agents with {len(warm):,} events (tick {WARM_TICK_SECONDS:g} s) ..."
+        )
         started = time.monotonic()
         produce_all(servers, topics, warm)
         drained = wait_drained(servers, group, throughput.inputs_of(topics), len(warm), [warmer], started, 600)
-        out["warm_up"] = {"events": len(warm), "agents": len({w.agent_id for w in warm if w.agent_id}),
-                          "seconds": drained.total_seconds, "events_per_second": drained.events_per_second,
-                          "stalled": drained.stalled}
+        out["warm_up"] = {
+            "events": len(warm),
+            "agents": len({w.agent_id for w in warm if w.agent_id}),
+            "seconds": drained.total_seconds,
+            "events_per_second": drained.events_per_second,
+            "stalled": drained.stalled,
+        }
         time.sleep(WARM_TICK_SECONDS + 2)  # a tick after the last event: every agent is in the snapshot
         out["after_warm_up"] = _scrape_footprint(warmer, baseline_rss)
-        log(f"  warm: {drained.total_seconds:.0f} s; /metrics {out['after_warm_up']['scrape_bytes'] / 1e6:.1f} MB "
-            f"in {out['after_warm_up']['scrape_seconds']:.2f} s")
+        log(
+            f"  warm: {drained.total_seconds:.0f} s; /metrics {out['after_warm_up']['scrape_bytes'] / 1e6:.1f} MB "
+            f"in {out['after_warm_up']['scrape_seconds']:.2f} s"
+        )
     finally:
         warmer.stop()
     worker = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=plan.tick_seconds)
@@ -57,7 +65,9 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
     try:
         worker.wait_for("/health", 300)
         out["restart_recovery_seconds"] = time.monotonic() - began
-        log(f"  restarted with tick {plan.tick_seconds:g} s: ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)")
+        log(
+            f"  restarted with tick {plan.tick_seconds:g} s: ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)"
+        )
         out["phases"], out["scrapes"] = _phases(plan, servers, topics, group, events, live_rate, worker, log)
         ends = end_offsets(servers, throughput.inputs_of(topics))
         committed = committed_offsets(servers, group)
@@ -80,7 +90,9 @@ def _tick_runtimes(log_text: str) -> dict:
     return {"overlapping_ticks": len(runtimes), "median": runtimes[len(runtimes) // 2], "max": runtimes[-1]}
 
 
-def _phases(plan: Plan, servers: str, topics: Topics, group: str, events, live_rate: float, worker, log) -> tuple[list, dict]:
+def _phases(
+    plan: Plan, servers: str, topics: Topics, group: str, events, live_rate: float, worker, log
+) -> tuple[list, dict]:
     probes = probe_ids(plan.partitions)
     probe_log = ProbeLog()
     scraper = Scraper(f"http://127.0.0.1:{worker.port}/metrics", probe_log)
@@ -93,32 +105,62 @@ def _phases(plan: Plan, servers: str, topics: Topics, group: str, events, live_r
             rate = live_rate * factor
             log(f"  phase {factor:g}x: {rate:.0f} events/s for {plan.phase_seconds:.0f} s ...")
             cpu_before, t0 = worker.proc().cpu_seconds, time.monotonic()
-            sent = asyncio.run(paced_phase(servers, topics, events, rate, plan.phase_seconds, probes,
-                                           plan.probe_interval_seconds, probe_log, scraper.locked()))
+            sent = asyncio.run(
+                paced_phase(
+                    servers,
+                    topics,
+                    events,
+                    rate,
+                    plan.phase_seconds,
+                    probes,
+                    plan.probe_interval_seconds,
+                    probe_log,
+                    scraper.locked(),
+                )
+            )
             t1 = time.monotonic()
             ends, committed = end_offsets(servers, throughput.inputs_of(topics)), committed_offsets(servers, group)
             lag = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
             with scraper.locked():
                 worker_lag = scraper.worker_lag
-            windows.append((factor, rate, t0, t1, {**sent, "input_lag_at_end": worker_lag,
-                                                   "uncommitted_input_at_end": lag, "settle_seconds": settle},
-                            (worker.proc().cpu_seconds - cpu_before) / (t1 - t0)))
+            windows.append(
+                (
+                    factor,
+                    rate,
+                    t0,
+                    t1,
+                    {**sent, "input_lag_at_end": worker_lag, "uncommitted_input_at_end": lag, "settle_seconds": settle},
+                    (worker.proc().cpu_seconds - cpu_before) / (t1 - t0),
+                )
+            )
         _wait_probes_seen(probe_log, scraper, timeout_seconds=60)
     finally:
         scraper.stop()
     durations = sorted(scraper.durations)
-    scrapes = {"count": len(durations), "errors": scraper.errors,
-               "median_seconds": durations[len(durations) // 2] if durations else None,
-               "max_seconds": durations[-1] if durations else None,
-               "median_bytes": sorted(scraper.sizes)[len(scraper.sizes) // 2] if scraper.sizes else None}
+    scrapes = {
+        "count": len(durations),
+        "errors": scraper.errors,
+        "median_seconds": durations[len(durations) // 2] if durations else None,
+        "max_seconds": durations[-1] if durations else None,
+        "median_bytes": sorted(scraper.sizes)[len(scraper.sizes) // 2] if scraper.sizes else None,
+    }
     phases = []
     for factor, rate, t0, t1, sent, cpu_share in windows:
         summary = summarise(probe_log, t0, t1)
-        phases.append({"rate_factor": factor, "target_rate_per_second": rate, **sent,
-                       "worker_cpu_share_of_one_core": cpu_share, **summary})
-        log(f"    {factor:g}x: p50 {_s(summary['p50_seconds'])} p95 {_s(summary['p95_seconds'])} "
+        phases.append(
+            {
+                "rate_factor": factor,
+                "target_rate_per_second": rate,
+                **sent,
+                "worker_cpu_share_of_one_core": cpu_share,
+                **summary,
+            }
+        )
+        log(
+            f"    {factor:g}x: p50 {_s(summary['p50_seconds'])} p95 {_s(summary['p95_seconds'])} "
             f"p99 {_s(summary['p99_seconds'])} ({summary['probes_seen']} probes, {summary['probes_never_seen']} unseen); "
-            f"worker CPU {cpu_share:.0%} of a core")
+            f"worker CPU {cpu_share:.0%} of a core"
+        )
     return phases, scrapes
 
 
@@ -150,8 +192,13 @@ def _scrape_footprint(worker, baseline_rss: int) -> dict:
     text = worker.get("/metrics", timeout_seconds=60).text
     seconds = time.monotonic() - began
     series = series_per_agent(text)
-    return {"rss_bytes": worker.proc().rss_bytes, "rss_delta_bytes": worker.proc().rss_bytes - baseline_rss,
-            "scrape_seconds": seconds, "scrape_bytes": len(text), **series}
+    return {
+        "rss_bytes": worker.proc().rss_bytes,
+        "rss_delta_bytes": worker.proc().rss_bytes - baseline_rss,
+        "scrape_seconds": seconds,
+        "scrape_bytes": len(text),
+        **series,
+    }
 
 
 def series_per_agent(text: str | None) -> dict:
@@ -159,6 +206,9 @@ def series_per_agent(text: str | None) -> dict:
         return {}
     lines = [line for line in text.splitlines() if line.startswith("floorwatch_agent_")]
     agents = sum(1 for line in lines if line.startswith("floorwatch_agent_info{"))
-    return {"agents_with_series": agents, "per_agent_series": len(lines),
-            "series_per_agent": len(lines) / agents if agents else None, "series_total": sum(
-                1 for line in text.splitlines() if line and not line.startswith("#"))}
+    return {
+        "agents_with_series": agents,
+        "per_agent_series": len(lines),
+        "series_per_agent": len(lines) / agents if agents else None,
+        "series_total": sum(1 for line in text.splitlines() if line and not line.startswith("#")),
+    }

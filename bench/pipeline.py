@@ -5,6 +5,7 @@ writes as JSON, the queue and team repartitions) and what `streams/ticker.py` ru
 tick (every agent viewed, teams rolled up, a scrape rendered), keeping time per stage.
 It shows where a worker's CPU goes, and lets a profiler see inside without a broker.
 """
+
 from __future__ import annotations
 
 import cProfile
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from kafka.partitioner.default import murmur2
 from prometheus_client import CollectorRegistry, generate_latest
 
+from bench.traffic import Routed
 from floorwatch.core import agent, queue
 from floorwatch.core.config import MetricConfig, load_config
 from floorwatch.streams.agent_step import AgentStep, Internal
@@ -28,8 +30,6 @@ from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.settings import PrivacyMode
 from floorwatch.streams.state import DecodedCache, dump_queue, load_agent, load_queue
 from floorwatch.topics import Topics
-
-from bench.traffic import Routed
 
 
 def kafka_partition(key: bytes, partitions: int) -> int:
@@ -136,11 +136,12 @@ class StepTimer:
         return load_queue(raw) if raw is not None else None
 
 
-def run_batches(messages: Sequence[RawMessage], batch_size: int, tick_every_batches: int = 0,
-                timer: StepTimer | None = None) -> StepTimer:
+def run_batches(
+    messages: Sequence[RawMessage], batch_size: int, tick_every_batches: int = 0, timer: StepTimer | None = None
+) -> StepTimer:
     timer = timer or StepTimer()
     for n, start in enumerate(range(0, len(messages), batch_size), 1):
-        timer.batch(messages[start:start + batch_size])
+        timer.batch(messages[start : start + batch_size])
         if tick_every_batches and n % tick_every_batches == 0:
             timer.tick()
     return timer
@@ -152,9 +153,20 @@ def profile_by_function(run, limit: int = 25) -> list[dict]:
     profiler.runcall(run)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     total = sum(own for (_, _, own, _, _) in stats.values())
-    rows = sorted(((own, cumulative, calls, f"{'/'.join(path.split('/')[-2:])}:{line} {name}")
-                   for (path, line, name), (calls, _, own, cumulative, _) in stats.items()), reverse=True)
-    return [{"function": where, "own_share": own / total, "own_seconds": own, "cumulative_seconds": cumulative,
-             "calls": calls} for own, cumulative, calls, where in rows[:limit]]
-
-
+    rows = sorted(
+        (
+            (own, cumulative, calls, f"{'/'.join(path.split('/')[-2:])}:{line} {name}")
+            for (path, line, name), (calls, _, own, cumulative, _) in stats.items()
+        ),
+        reverse=True,
+    )
+    return [
+        {
+            "function": where,
+            "own_share": own / total,
+            "own_seconds": own,
+            "cumulative_seconds": cumulative,
+            "calls": calls,
+        }
+        for own, cumulative, calls, where in rows[:limit]
+    ]

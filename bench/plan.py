@@ -1,4 +1,5 @@
 """What one benchmark run measures, and how much of it (full or --quick)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +21,11 @@ class Plan:
     seed: int = 7
 
     @classmethod
-    def quick(cls) -> "Plan":
-        return cls(throughput_events=20_000, shift_sample_agents=100, warm_events=25_000, phase_seconds=20.0,
-                   profile_events=8_000)
+    def quick(cls) -> Plan:
+        return cls(
+            throughput_events=20_000,
+            shift_sample_agents=100,
+            warm_events=25_000,
+            phase_seconds=20.0,
+            profile_events=8_000,
+        )

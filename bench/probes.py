@@ -1,14 +1,14 @@
 """Probe agents: state changes whose arrival on /metrics can be seen, one probe per partition."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-
-from floorwatch.core.codec import decode, encode
-from floorwatch.core.events import AgentStateChanged
+from datetime import UTC, datetime
 
 from bench.pipeline import kafka_partition
+from floorwatch.core.codec import decode, encode
+from floorwatch.core.events import AgentStateChanged
 
 PROBE_TEAM = "bench-probe"
 PROBE_SITE = "bench"
@@ -30,12 +30,20 @@ def probe_ids(partitions: int) -> list[str]:
 
 
 def probe_event(agent_id: str, sequence: int, at: datetime | None = None) -> bytes:
-    at = at or datetime.now(timezone.utc)
-    event = AgentStateChanged.model_validate({
-        "event_id": f"bench-{agent_id}-{sequence:06d}", "occurred_at": at.replace(microsecond=at.microsecond // 1000 * 1000),
-        "source": "floorwatch-bench",
-        "data": {"agent_id": agent_id, "state": probe_state(sequence), "team_id": PROBE_TEAM, "site_id": PROBE_SITE},
-    })
+    at = at or datetime.now(UTC)
+    event = AgentStateChanged.model_validate(
+        {
+            "event_id": f"bench-{agent_id}-{sequence:06d}",
+            "occurred_at": at.replace(microsecond=at.microsecond // 1000 * 1000),
+            "source": "floorwatch-bench",
+            "data": {
+                "agent_id": agent_id,
+                "state": probe_state(sequence),
+                "team_id": PROBE_TEAM,
+                "site_id": PROBE_SITE,
+            },
+        }
+    )
     value = encode(event)
     decode(value)  # the worker must accept it as any other event
     return value
@@ -52,8 +60,8 @@ def probe_states_in(metrics_text: str) -> dict[str, str]:
     at = metrics_text.find(_PROBE_INFO)
     while at >= 0:
         end = metrics_text.find("\n", at)
-        line = metrics_text[at:end if end >= 0 else None]
-        agent = line[len(_PROBE_INFO) - len("probe-"):].split('"', 1)[0]
+        line = metrics_text[at : end if end >= 0 else None]
+        agent = line[len(_PROBE_INFO) - len("probe-") :].split('"', 1)[0]
         state = _STATE.search(line)
         if state is not None:
             states[agent] = state.group(1)
@@ -81,8 +89,9 @@ class ProbeLog:
         (consecutive events always differ in state), and so every earlier one."""
         for agent_id, state in states.items():
             times = self.produced.get(agent_id, [])
-            shown = next((n for n in range(len(times) - 1, -1, -1)
-                          if probe_state(n) == state and times[n] < ended_seconds), None)
+            shown = next(
+                (n for n in range(len(times) - 1, -1, -1) if probe_state(n) == state and times[n] < ended_seconds), None
+            )
             if shown is None:
                 continue
             for n in range(shown + 1):

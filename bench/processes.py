@@ -3,6 +3,7 @@
 Each gets its own web port and data dir; the caller reads /metrics (or /count) over HTTP
 and CPU and memory from /proc, so the subject process does only its own work.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,10 +39,15 @@ class Subject:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
 
-    def start(self) -> "Subject":
+    def start(self) -> Subject:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(self.command, env={**os.environ, **self.env}, cwd=REPO_ROOT,
-                                        stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            self.command,
+            env={**os.environ, **self.env},
+            cwd=REPO_ROOT,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         return self
 
     @property
@@ -87,16 +93,31 @@ class Subject:
         raise RuntimeError(f"{self.command} did not answer {path} within {timeout_seconds:.0f} s:\n{self.log_tail()}")
 
 
-def floorwatch_worker(bootstrap: str, prefix: str, run_dir: Path, *, partitions: int, tick_seconds: float,
-                      extra_env: dict[str, str] | None = None) -> Subject:
+def floorwatch_worker(
+    bootstrap: str,
+    prefix: str,
+    run_dir: Path,
+    *,
+    partitions: int,
+    tick_seconds: float,
+    extra_env: dict[str, str] | None = None,
+) -> Subject:
     """A `floorwatch worker` as an operator runs it; all workers with one prefix share a consumer group."""
     port = free_port()
     data = run_dir / f"worker-{port}"
-    env = {"FLOORWATCH_BOOTSTRAP_SERVERS": bootstrap, "FLOORWATCH_TOPIC_PREFIX": prefix,
-           "FLOORWATCH_APP_ID": f"{prefix}-app", "FLOORWATCH_PARTITIONS": str(partitions),
-           "FLOORWATCH_PRIVACY": "named", "FLOORWATCH_CLOCK": "event", "FLOORWATCH_TICK_SECONDS": str(tick_seconds),
-           "FLOORWATCH_WEB_PORT": str(port), "FLOORWATCH_DATA_DIR": str(data), "FLOORWATCH_LOG_LEVEL": "warning",
-           **(extra_env or {})}
+    env = {
+        "FLOORWATCH_BOOTSTRAP_SERVERS": bootstrap,
+        "FLOORWATCH_TOPIC_PREFIX": prefix,
+        "FLOORWATCH_APP_ID": f"{prefix}-app",
+        "FLOORWATCH_PARTITIONS": str(partitions),
+        "FLOORWATCH_PRIVACY": "named",
+        "FLOORWATCH_CLOCK": "event",
+        "FLOORWATCH_TICK_SECONDS": str(tick_seconds),
+        "FLOORWATCH_WEB_PORT": str(port),
+        "FLOORWATCH_DATA_DIR": str(data),
+        "FLOORWATCH_LOG_LEVEL": "warning",
+        **(extra_env or {}),
+    }
     return Subject([sys.executable, "-m", "floorwatch.cli", "worker"], data / "worker.log", env, port)
 
 

@@ -1,4 +1,5 @@
 """CPU time and memory of another process, read from /proc (psutil is not a dependency)."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ class ProcSample:
 def sample(pid: int) -> ProcSample:
     # The command name (field 2) may hold spaces; every later field follows its closing paren.
     text = Path(f"/proc/{pid}/stat").read_text()
-    fields = text[text.rindex(")") + 2:].split()
+    fields = text[text.rindex(")") + 2 :].split()
     utime, stime, rss_pages = int(fields[11]), int(fields[12]), int(fields[21])
     return ProcSample((utime + stime) / _TICKS_PER_SECOND, rss_pages * _PAGE_BYTES)
 

@@ -4,6 +4,7 @@
 
 Prints one JSON object: events, wall and CPU seconds from the first message to the last.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,9 +15,16 @@ import time
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 
-async def consume(bootstrap: str, expected: int, partitions: int, topics: list[str], timeout_seconds: float = 300) -> dict:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest",
-                                max_partition_fetch_bytes=4 * 1024 * 1024, fetch_max_bytes=32 * 1024 * 1024)
+async def consume(
+    bootstrap: str, expected: int, partitions: int, topics: list[str], timeout_seconds: float = 300
+) -> dict:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_bytes=32 * 1024 * 1024,
+    )
     await consumer.start()
     try:
         # No group: assigned partitions start at the earliest offset (auto_offset_reset).

@@ -1,4 +1,5 @@
 """The printed summary of a results document (the same figures docs/performance.md quotes)."""
+
 from __future__ import annotations
 
 SUBJECTS = (
@@ -19,55 +20,75 @@ def _n(value, digits: int = 0, unit: str = "") -> str:
 
 def table(results: dict) -> str:
     thr, lat, mem, goals = results["throughput"], results["latency"], results["memory"], results["goals"]
-    lines = [f"Throughput: {thr['events']:,} simulator events, {thr['agents']:,} agents, {thr['partitions']} partitions",
-             f"{'subject':46s} {'events/s':>10s} {'events/CPU-s':>13s}"]
+    lines = [
+        f"Throughput: {thr['events']:,} simulator events, {thr['agents']:,} agents, {thr['partitions']} partitions",
+        f"{'subject':46s} {'events/s':>10s} {'events/CPU-s':>13s}",
+    ]
     for key, label in SUBJECTS:
         r = thr.get(key, {})
         if "error" in r:
             lines.append(f"{label:46s} FAILED: {r['error'][:80]}")
         else:
             stalled = f"  STALLED: {r['stalled']}" if r.get("stalled") else ""
-            lines.append(f"{label:46s} {_n(r.get('events_per_second')):>10s} {_n(r.get('events_per_cpu_second')):>13s}{stalled}")
+            lines.append(
+                f"{label:46s} {_n(r.get('events_per_second')):>10s} {_n(r.get('events_per_cpu_second')):>13s}{stalled}"
+            )
     lines.append("ratios (wall / per CPU-second):")
     ratios = thr["ratios"]
-    for pair in ("floorwatch_1_worker/bare_faust_events", "floorwatch_1_worker/raw_aiokafka",
-                 "floorwatch_1_worker/bare_faust_batches", "floorwatch_2_workers/floorwatch_1_worker"):
+    for pair in (
+        "floorwatch_1_worker/bare_faust_events",
+        "floorwatch_1_worker/raw_aiokafka",
+        "floorwatch_1_worker/bare_faust_batches",
+        "floorwatch_2_workers/floorwatch_1_worker",
+    ):
         wall, cpu = ratios.get(f"{pair} (events_per_second)"), ratios.get(f"{pair} (events_per_cpu_second)")
         lines.append(f"  {pair:44s} {_n(wall, 3):>10s} {_n(cpu, 3):>13s}")
     lines.append("")
-    lines.append(f"Latency, event produced -> figure on /metrics ({lat['agents']:,} agents, tick {lat['tick_seconds']} s, "
-                 f"scrape median {_n(lat.get('scrapes', {}).get('median_seconds'), 2, ' s')}, tick median "
-                 f"{_n(lat.get('tick_runtimes_seconds', {}).get('median'), 2, ' s')}, restart recovery "
-                 f"{_n(lat.get('restart_recovery_seconds'), 1, ' s')})")
+    lines.append(
+        f"Latency, event produced -> figure on /metrics ({lat['agents']:,} agents, tick {lat['tick_seconds']} s, "
+        f"scrape median {_n(lat.get('scrapes', {}).get('median_seconds'), 2, ' s')}, tick median "
+        f"{_n(lat.get('tick_runtimes_seconds', {}).get('median'), 2, ' s')}, restart recovery "
+        f"{_n(lat.get('restart_recovery_seconds'), 1, ' s')})"
+    )
     for phase in lat.get("phases", []):
-        lines.append(f"  {phase['rate_factor']:g}x = {phase['target_rate_per_second']:,.0f} events/s: "
-                     f"p50 {_n(phase['p50_seconds'], 2, ' s')}  p95 {_n(phase['p95_seconds'], 2, ' s')}  "
-                     f"p99 {_n(phase['p99_seconds'], 2, ' s')}  [lower bounds p50 {_n(phase.get('p50_seconds_not_before'), 2, ' s')}, "
-                     f"p99 {_n(phase.get('p99_seconds_not_before'), 2, ' s')}]  (probes seen {phase['probes_seen']}, unseen "
-                     f"{phase['probes_never_seen']}, worker CPU {phase['worker_cpu_share_of_one_core']:.0%} of a core, "
-                     f"worker's input lag at end {_n(phase.get('input_lag_at_end'))})")
+        lines.append(
+            f"  {phase['rate_factor']:g}x = {phase['target_rate_per_second']:,.0f} events/s: "
+            f"p50 {_n(phase['p50_seconds'], 2, ' s')}  p95 {_n(phase['p95_seconds'], 2, ' s')}  "
+            f"p99 {_n(phase['p99_seconds'], 2, ' s')}  [lower bounds p50 {_n(phase.get('p50_seconds_not_before'), 2, ' s')}, "
+            f"p99 {_n(phase.get('p99_seconds_not_before'), 2, ' s')}]  (probes seen {phase['probes_seen']}, unseen "
+            f"{phase['probes_never_seen']}, worker CPU {phase['worker_cpu_share_of_one_core']:.0%} of a core, "
+            f"worker's input lag at end {_n(phase.get('input_lag_at_end'))})"
+        )
     tick = results.get("profile", {}).get("tick_at_latency_agents")
     if tick:
         stages = tick["tick_stage_seconds"]
-        lines.append(f"  in-process, one steady tick over {tick['agents']:,} agents: "
-                     f"{sum(v for k, v in stages.items() if k.startswith('tick')):.2f} s CPU; one /metrics render "
-                     f"{stages.get('scrape: render /metrics', 0):.2f} s for {tick['scrape_bytes'] / 1e6:.1f} MB")
+        lines.append(
+            f"  in-process, one steady tick over {tick['agents']:,} agents: "
+            f"{sum(v for k, v in stages.items() if k.startswith('tick')):.2f} s CPU; one /metrics render "
+            f"{stages.get('scrape: render /metrics', 0):.2f} s for {tick['scrape_bytes'] / 1e6:.1f} MB"
+        )
     lines.append("")
     lines.append("Memory per tracked agent")
     for key in ("agents_1000", "agents_10000"):
         m = mem.get(key)
         if m:
             tables = m.get("tables", {})
-            lines.append(f"  {m['agents']:,} agents ({m['events_per_agent']:.0f} events each): RSS delta "
-                         f"{_n(m['rss_delta_bytes_per_agent'] / 1024, 1, ' KiB')}/agent, "
-                         f"{_n(m.get('series_per_agent'), 1)} series/agent"
-                         + (f", table state {_n(tables.get('state_bytes_per_agent'))} B/agent" if tables else ""))
+            lines.append(
+                f"  {m['agents']:,} agents ({m['events_per_agent']:.0f} events each): RSS delta "
+                f"{_n(m['rss_delta_bytes_per_agent'] / 1024, 1, ' KiB')}/agent, "
+                f"{_n(m.get('series_per_agent'), 1)} series/agent"
+                + (f", table state {_n(tables.get('state_bytes_per_agent'))} B/agent" if tables else "")
+            )
     end = mem["end_of_shift_state"]
-    lines.append(f"  end of an 8 h shift: table state {_n(end['state_bytes_per_agent'])} B/agent "
-                 f"(agent table {_n(end['agent_table_bytes_per_agent'])} + team-member copy {_n(end['team_member_table_bytes_per_agent'])})")
+    lines.append(
+        f"  end of an 8 h shift: table state {_n(end['state_bytes_per_agent'])} B/agent "
+        f"(agent table {_n(end['agent_table_bytes_per_agent'])} + team-member copy {_n(end['team_member_table_bytes_per_agent'])})"
+    )
     lines.append("")
     lines.append("Goals (reported, not asserted)")
     for name, goal in goals.items():
         measured = goal.get("measured", goal.get("measured_mid_run"))
-        lines.append(f"  [{'met' if goal['met'] else 'MISSED'}] {name}: goal {goal['goal']}, measured {_n(measured, 3)}")
+        lines.append(
+            f"  [{'met' if goal['met'] else 'MISSED'}] {name}: goal {goal['goal']}, measured {_n(measured, 3)}"
+        )
     return "\n".join(lines)

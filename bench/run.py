@@ -1,4 +1,5 @@
 """The whole benchmark run: every section on one broker, results as one JSON document."""
+
 from __future__ import annotations
 
 import os
@@ -10,13 +11,12 @@ from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 
-from floorwatch.topics import Topics
-
 from bench import footprint, live, throughput
 from bench.broker import create_input_topics, fresh_prefix, local_broker
 from bench.plan import Plan
 from bench.processes import REPO_ROOT
 from bench.traffic import SHIFT_SECONDS, produce_all, route, simulated
+from floorwatch.topics import Topics
 
 KB = 1024
 
@@ -28,8 +28,11 @@ def run(plan: Plan, bootstrap: str | None = None, log=print) -> dict:
     shift = route(simulated(plan.shift_sample_agents, plan.seed))
     per_agent_hour = len(shift) / plan.shift_sample_agents / (SHIFT_SECONDS / 3600)
     live_rate = plan.latency_agents * per_agent_hour / 3600
-    results["traffic"] = {"events_per_agent_hour": per_agent_hour, "shift_sample_events": len(shift),
-                          "live_rate_per_second_at_latency_agents": live_rate}
+    results["traffic"] = {
+        "events_per_agent_hour": per_agent_hour,
+        "shift_sample_events": len(shift),
+        "live_rate_per_second_at_latency_agents": live_rate,
+    }
     results["state_end_of_shift"] = footprint.end_of_shift_bytes(shift)
     log(f"  {per_agent_hour:.1f} events per agent-hour -> {live_rate:.0f} events/s for {plan.latency_agents:,} agents")
     load_at_start = os.getloadavg()
@@ -52,6 +55,7 @@ def run(plan: Plan, bootstrap: str | None = None, log=print) -> dict:
 
 def code_version() -> dict:
     """The commit measured, and uncommitted changes under the measured code (others edit this tree live)."""
+
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=REPO_ROOT)
         return done.stdout.rstrip("\n") if done.returncode == 0 else ""  # porcelain lines start with a space
@@ -61,8 +65,13 @@ def code_version() -> dict:
 
 
 def _machine() -> dict:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "faust_streaming": version("faust-streaming"), "aiokafka": version("aiokafka")}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "faust_streaming": version("faust-streaming"),
+        "aiokafka": version("aiokafka"),
+    }
 
 
 def _throughput(plan: Plan, servers: str, run_dir: Path, log) -> tuple[dict, list]:
@@ -71,22 +80,30 @@ def _throughput(plan: Plan, servers: str, run_dir: Path, log) -> tuple[dict, lis
     create_input_topics(servers, topics, plan.partitions)
     routed = route(simulated(plan.throughput_agents, plan.seed, plan.throughput_events))
     count, seconds = produce_all(servers, topics, routed)
-    log(f"throughput input: {count:,} events of {plan.throughput_agents:,} agents on {plan.partitions} partitions "
-        f"(produced in {seconds:.1f} s)")
+    log(
+        f"throughput input: {count:,} events of {plan.throughput_agents:,} agents on {plan.partitions} partitions "
+        f"(produced in {seconds:.1f} s)"
+    )
     out: dict = {"events": count, "agents": plan.throughput_agents, "partitions": plan.partitions}
     steps = [
         ("raw_aiokafka", lambda: throughput.raw_aiokafka(servers, topics, count, plan.partitions)),
         ("bare_faust_events", lambda: throughput.bare(servers, prefix, topics, count, run_dir, "events")),
         ("bare_faust_batches", lambda: throughput.bare(servers, prefix, topics, count, run_dir, "batches")),
-        ("floorwatch_1_worker", lambda: throughput.pipeline(servers, prefix, topics, count, run_dir, plan.partitions, 1)),
-        ("floorwatch_2_workers", lambda: throughput.pipeline(servers, prefix, topics, count, run_dir, plan.partitions, 2)),
+        (
+            "floorwatch_1_worker",
+            lambda: throughput.pipeline(servers, prefix, topics, count, run_dir, plan.partitions, 1),
+        ),
+        (
+            "floorwatch_2_workers",
+            lambda: throughput.pipeline(servers, prefix, topics, count, run_dir, plan.partitions, 2),
+        ),
         ("pure_core_replay", lambda: throughput.pure_core(routed)),
     ]
     for name, step in steps:
         log(f"  {name} ...")
         try:
             out[name] = step()
-        except Exception as problem:  # noqa: BLE001 - one failed subject must not lose the others' figures
+        except Exception as problem:
             out[name] = {"error": f"{type(problem).__name__}: {problem}"[:2000]}
         log(f"    {_rate_line(out[name])}")
     out["_metrics_text_1_worker"] = (out.get("floorwatch_1_worker", {}).pop("metrics_text", None) or [None])[0]
@@ -100,8 +117,10 @@ def _rate_line(result: dict) -> str:
         return f"FAILED: {result['error'][:300]}"
     if result.get("stalled"):
         return f"STALLED ({result['stalled']}); before that {result['events_per_second']:,.0f} events/s"
-    return (f"{result['events_per_second']:,.0f} events/s wall, {result['events_per_cpu_second']:,.0f} "
-            f"events per CPU-second")
+    return (
+        f"{result['events_per_second']:,.0f} events/s wall, {result['events_per_cpu_second']:,.0f} "
+        f"events per CPU-second"
+    )
 
 
 def _ratios(out: dict) -> dict:
@@ -109,10 +128,16 @@ def _ratios(out: dict) -> dict:
         x, y = out.get(a, {}), out.get(b, {})
         return x[key] / y[key] if key in x and key in y and y[key] else None
 
-    return {f"{a}/{b} ({key})": ratio(a, b, key)
-            for a, b in (("floorwatch_1_worker", "bare_faust_events"), ("floorwatch_1_worker", "raw_aiokafka"),
-                         ("floorwatch_1_worker", "bare_faust_batches"), ("floorwatch_2_workers", "floorwatch_1_worker"))
-            for key in ("events_per_second", "events_per_cpu_second")}
+    return {
+        f"{a}/{b} ({key})": ratio(a, b, key)
+        for a, b in (
+            ("floorwatch_1_worker", "bare_faust_events"),
+            ("floorwatch_1_worker", "raw_aiokafka"),
+            ("floorwatch_1_worker", "bare_faust_batches"),
+            ("floorwatch_2_workers", "floorwatch_1_worker"),
+        )
+        for key in ("events_per_second", "events_per_cpu_second")
+    }
 
 
 def _memory(results: dict, baseline_rss: int) -> dict:
@@ -122,15 +147,22 @@ def _memory(results: dict, baseline_rss: int) -> dict:
     memory = {"baseline_idle_worker_rss_bytes": baseline_rss}
     if "rss_bytes" in one:
         agents = thr["agents"]
-        memory["agents_1000"] = {"agents": agents, "events_per_agent": thr["events"] / agents,
-                                 "rss_delta_bytes_per_agent": (one["rss_bytes"][0] - baseline_rss) / agents,
-                                 **live.series_per_agent(text), "tables": results["profile"]["tables"]}
+        memory["agents_1000"] = {
+            "agents": agents,
+            "events_per_agent": thr["events"] / agents,
+            "rss_delta_bytes_per_agent": (one["rss_bytes"][0] - baseline_rss) / agents,
+            **live.series_per_agent(text),
+            "tables": results["profile"]["tables"],
+        }
     warm = lat.get("after_warm_up")
     if warm:
         agents = lat["warm_up"]["agents"]
-        memory["agents_10000"] = {"agents": agents, "events_per_agent": lat["warm_up"]["events"] / agents,
-                                  "rss_delta_bytes_per_agent": warm["rss_delta_bytes"] / agents,
-                                  **{k: warm[k] for k in ("series_per_agent", "agents_with_series", "series_total") if k in warm}}
+        memory["agents_10000"] = {
+            "agents": agents,
+            "events_per_agent": lat["warm_up"]["events"] / agents,
+            "rss_delta_bytes_per_agent": warm["rss_delta_bytes"] / agents,
+            **{k: warm[k] for k in ("series_per_agent", "agents_with_series", "series_total") if k in warm},
+        }
     memory["end_of_shift_state"] = results["state_end_of_shift"]
     return memory
 
@@ -143,10 +175,25 @@ def goals(results: dict) -> dict:
     end_state = mem["end_of_shift_state"]["state_bytes_per_agent"]
     core = thr.get("pure_core_replay", {}).get("events_per_second")
     return {
-        "pipeline_at_least_half_bare_faust": {"goal": ">= 0.5", "measured": ratio, "met": ratio is not None and ratio >= 0.5},
-        "p99_event_to_metric_under_1s_at_10k_rate": {"goal": "< 1 s", "measured": one_x.get("p99_seconds"),
-                                                     "met": one_x.get("p99_seconds") is not None and one_x["p99_seconds"] < 1.0},
-        "state_under_4kb_per_agent": {"goal": "< 4096 bytes", "measured_mid_run": state, "measured_end_of_shift": end_state,
-                                      "met": state is not None and max(state, end_state) < 4 * KB},
-        "pure_core_over_100k_events_per_second": {"goal": "> 100000", "measured": core, "met": core is not None and core > 100_000},
+        "pipeline_at_least_half_bare_faust": {
+            "goal": ">= 0.5",
+            "measured": ratio,
+            "met": ratio is not None and ratio >= 0.5,
+        },
+        "p99_event_to_metric_under_1s_at_10k_rate": {
+            "goal": "< 1 s",
+            "measured": one_x.get("p99_seconds"),
+            "met": one_x.get("p99_seconds") is not None and one_x["p99_seconds"] < 1.0,
+        },
+        "state_under_4kb_per_agent": {
+            "goal": "< 4096 bytes",
+            "measured_mid_run": state,
+            "measured_end_of_shift": end_state,
+            "met": state is not None and max(state, end_state) < 4 * KB,
+        },
+        "pure_core_over_100k_events_per_second": {
+            "goal": "> 100000",
+            "measured": core,
+            "met": core is not None and core > 100_000,
+        },
     }

@@ -3,6 +3,7 @@
 py-spy is optional (`pip install py-spy`); without it the live profile is skipped and the
 in-process step profile (bench/pipeline.py) still runs.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -37,8 +38,23 @@ def start(pid: int, output: Path) -> subprocess.Popen | None:
     binary = py_spy()
     if binary is None:
         return None
-    return subprocess.Popen([binary, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "--nonblocking",
-                             "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [
+            binary,
+            "record",
+            "--pid",
+            str(pid),
+            "--rate",
+            "100",
+            "--format",
+            "raw",
+            "--nonblocking",
+            "--output",
+            str(output),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def dump(pid: int, lines: int = 40) -> str | None:
@@ -77,9 +93,11 @@ def summarise(folded: str) -> dict:
         leaves[_library(frames[-1])] += n
     if not total:
         return {"samples": 0}
-    return {"samples": total,
-            "inclusive_share": {k: v / total for k, v in regions.most_common()},
-            "innermost_frame_library_share": {k: v / total for k, v in leaves.most_common()}}
+    return {
+        "samples": total,
+        "inclusive_share": {k: v / total for k, v in regions.most_common()},
+        "innermost_frame_library_share": {k: v / total for k, v in leaves.most_common()},
+    }
 
 
 def _region(frames: list[str]) -> str:
@@ -97,8 +115,20 @@ def _region(frames: list[str]) -> str:
 
 def _library(frame: str) -> str:
     where = frame.split(" (", 1)[-1]
-    for key in ("floorwatch/core", "core/", "streams/", "pydantic", "json/", "faust/", "mode/", "aiokafka/", "kafka/",
-                "prometheus_client", "asyncio/", "selectors"):
+    for key in (
+        "floorwatch/core",
+        "core/",
+        "streams/",
+        "pydantic",
+        "json/",
+        "faust/",
+        "mode/",
+        "aiokafka/",
+        "kafka/",
+        "prometheus_client",
+        "asyncio/",
+        "selectors",
+    ):
         if key in where:
             return key.strip("/")
     return "other"

@@ -2,6 +2,7 @@
 
 Every subject gets its own consumer group, so each reads the whole input from the start.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,14 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-from floorwatch.core import replay
-from floorwatch.core.config import load_config
-from floorwatch.topics import Topics
-
 from bench import spy
 from bench.drain import wait_drained
 from bench.processes import REPO_ROOT, Subject, bare_faust, events_in, floorwatch_worker
 from bench.traffic import Routed
+from floorwatch.core import replay
+from floorwatch.core.config import load_config
+from floorwatch.topics import Topics
 
 DRAIN_TIMEOUT_SECONDS = 420
 
@@ -27,13 +27,26 @@ def inputs_of(topics: Topics) -> list[str]:
 
 
 def raw_aiokafka(bootstrap: str, topics: Topics, expected: int, partitions: int) -> dict:
-    command = [sys.executable, "-m", "bench.raw_consumer", bootstrap, str(expected), str(partitions), *inputs_of(topics)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.raw_consumer",
+        bootstrap,
+        str(expected),
+        str(partitions),
+        *inputs_of(topics),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300, cwd=REPO_ROOT)
     result = json.loads(done.stdout)
     wall, cpu = result["wall_seconds"], result["cpu_seconds"]
-    return {"events": result["events"], "wall_seconds": wall, "cpu_seconds": cpu,
-            "events_per_second": result["events"] / wall, "events_per_cpu_second": result["events"] / cpu,
-            "method": "in-process clock from the first fetched batch to the last event decoded"}
+    return {
+        "events": result["events"],
+        "wall_seconds": wall,
+        "cpu_seconds": cpu,
+        "events_per_second": result["events"] / wall,
+        "events_per_cpu_second": result["events"] / cpu,
+        "method": "in-process clock from the first fetched batch to the last event decoded",
+    }
 
 
 def bare(bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir: Path, mode: str) -> dict:
@@ -42,15 +55,27 @@ def bare(bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir: Pa
     return _drain([subject], bootstrap, group, topics, expected)
 
 
-def pipeline(bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir: Path, partitions: int,
-             workers: int) -> dict:
+def pipeline(
+    bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir: Path, partitions: int, workers: int
+) -> dict:
     group = f"{prefix}-floorwatch-x{workers}"
-    subjects = [floorwatch_worker(bootstrap, prefix, run_dir, partitions=partitions, tick_seconds=5.0,
-                                  extra_env={"FLOORWATCH_APP_ID": group}) for _ in range(workers)]
+    subjects = [
+        floorwatch_worker(
+            bootstrap, prefix, run_dir, partitions=partitions, tick_seconds=5.0, extra_env={"FLOORWATCH_APP_ID": group}
+        )
+        for _ in range(workers)
+    ]
     recording = run_dir / f"{group}.pyspy.txt"
     recorders = []
-    result = _drain(subjects, bootstrap, group, topics, expected, keep_running=True,
-                    on_started=lambda: recorders.append(spy.start(subjects[0].pid, recording)) if workers == 1 else None)
+    result = _drain(
+        subjects,
+        bootstrap,
+        group,
+        topics,
+        expected,
+        keep_running=True,
+        on_started=lambda: recorders.append(spy.start(subjects[0].pid, recording)) if workers == 1 else None,
+    )
     try:
         if recorders:
             result["live_profile"] = spy.stop(recorders[0], recording) or "py-spy not installed: skipped"
@@ -67,8 +92,15 @@ def pipeline(bootstrap: str, prefix: str, topics: Topics, expected: int, run_dir
     return result
 
 
-def _drain(subjects: list[Subject], bootstrap: str, group: str, topics: Topics, expected: int,
-           keep_running: bool = False, on_started=None) -> dict:
+def _drain(
+    subjects: list[Subject],
+    bootstrap: str,
+    group: str,
+    topics: Topics,
+    expected: int,
+    keep_running: bool = False,
+    on_started=None,
+) -> dict:
     started = time.monotonic()
     for s in subjects:
         s.start()
@@ -83,8 +115,11 @@ def _drain(subjects: list[Subject], bootstrap: str, group: str, topics: Topics, 
     if not keep_running:
         for s in subjects:
             s.stop()
-    return {**drained.as_dict(), "method": "consumer-group committed offsets polled every 0.2 s; CPU from /proc; "
-            "rate from 5 % of the input committed to all of it"}
+    return {
+        **drained.as_dict(),
+        "method": "consumer-group committed offsets polled every 0.2 s; CPU from /proc; "
+        "rate from 5 % of the input committed to all of it",
+    }
 
 
 def pure_core(routed: list[Routed]) -> dict:
@@ -96,6 +131,10 @@ def pure_core(routed: list[Routed]) -> dict:
         began = time.process_time()
         replay.fold(replay.decode_lines(lines), config)
         best = min(best, time.process_time() - began)
-    return {"events": len(lines), "cpu_seconds": best, "events_per_cpu_second": len(lines) / best,
-            "events_per_second": len(lines) / best,
-            "method": "floorwatch.core.replay.fold(decode_lines(lines)) in-process, best of 3, CPU time (single thread, so wall = CPU)"}
+    return {
+        "events": len(lines),
+        "cpu_seconds": best,
+        "events_per_cpu_second": len(lines) / best,
+        "events_per_second": len(lines) / best,
+        "method": "floorwatch.core.replay.fold(decode_lines(lines)) in-process, best of 3, CPU time (single thread, so wall = CPU)",
+    }

@@ -1,4 +1,5 @@
 """Simulator traffic for the benchmarks: encoded once, routed as floorwatch routes it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,10 @@ def simulated(agents: int, seed: int, limit: int | None = None) -> Iterator:
 def route(events: Iterable) -> list[Routed]:
     names = Topics()
     fields = {names.agent_events: "agent_events", names.contact_events: "contact_events", names.schedules: "schedules"}
-    return [Routed(fields[names.for_event(e)], partition_key(e).encode(), encode(e), getattr(e.data, "agent_id", None))
-            for e in events]
+    return [
+        Routed(fields[names.for_event(e)], partition_key(e).encode(), encode(e), getattr(e.data, "agent_id", None))
+        for e in events
+    ]
 
 
 def events_per_agent_hour(routed: list[Routed], agents: int, hours: float) -> float:
@@ -50,8 +53,14 @@ def events_per_agent_hour(routed: list[Routed], agents: int, hours: float) -> fl
 async def started_producer(bootstrap: str) -> AIOKafkaProducer:
     # acks=all and idempotent like the simulator's producer (per-partition order kept);
     # aiokafka rather than kafka-python because it fills a topic about five times faster.
-    sender = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20,
-                              max_batch_size=512 * 1024, client_id="floorwatch-bench")
+    sender = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+        client_id="floorwatch-bench",
+    )
     await sender.start()
     return sender
 
@@ -60,7 +69,9 @@ async def _produce_all(bootstrap: str, topics: Topics, routed: Iterable[Routed])
     sender = await started_producer(bootstrap)
     try:
         began = time.perf_counter()
-        pending = [await sender.send(getattr(topics, item.topic_field), key=item.key, value=item.value) for item in routed]
+        pending = [
+            await sender.send(getattr(topics, item.topic_field), key=item.key, value=item.value) for item in routed
+        ]
         await asyncio.gather(*pending)
         return len(pending), time.perf_counter() - began
     finally:

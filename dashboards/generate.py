@@ -3,6 +3,7 @@
 `write()` puts them where Grafana's file provider and Prometheus read them; `drift()` lists
 the committed files that no longer match the code (CI runs it via `floorwatch dashboards check`).
 """
+
 from __future__ import annotations
 
 import json

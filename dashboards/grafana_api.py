@@ -7,6 +7,7 @@ version-mismatch) and reported as a conflict instead of silently overwritten - u
 `force` sends `overwrite: true`. Objects provisioned from files are left alone: Grafana
 refuses API writes to them, and the files are their source of truth.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,11 @@ class Auth:
         elif self.user:
             session.auth = (self.user, self.password)
         else:
-            raise GrafanaError("unauthorised", "no Grafana credentials: set FLOORWATCH_GRAFANA_TOKEN (a service "
-                               "account token) or FLOORWATCH_GRAFANA_USER and FLOORWATCH_GRAFANA_PASSWORD")
+            raise GrafanaError(
+                "unauthorised",
+                "no Grafana credentials: set FLOORWATCH_GRAFANA_TOKEN (a service "
+                "account token) or FLOORWATCH_GRAFANA_USER and FLOORWATCH_GRAFANA_PASSWORD",
+            )
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,11 @@ class GrafanaClient:
     def ensure_dashboard(self, model: dict[str, Any], folder_uid: str, *, force: bool = False) -> Outcome:
         uid = model["uid"]
         status, current = self._call("GET", f"/api/dashboards/uid/{uid}", allow=(404,))
-        body: dict[str, Any] = {"folderUid": folder_uid, "overwrite": force,
-                                "message": "floorwatch dashboards push (generated from code)"}
+        body: dict[str, Any] = {
+            "folderUid": folder_uid,
+            "overwrite": force,
+            "message": "floorwatch dashboards push (generated from code)",
+        }
         if status == 404:
             self._call("POST", "/api/dashboards/db", {**body, "dashboard": {**model, "id": None}})
             return Outcome("dashboard", uid, "created")
@@ -94,12 +101,17 @@ class GrafanaClient:
         self._call("POST", "/api/dashboards/db", {**body, "dashboard": update})
         return Outcome("dashboard", uid, "updated")
 
-    def _call(self, method: str, path: str, payload: dict | None = None, *, allow: tuple[int, ...] = ()) -> tuple[int, Any]:
+    def _call(
+        self, method: str, path: str, payload: dict | None = None, *, allow: tuple[int, ...] = ()
+    ) -> tuple[int, Any]:
         try:
             response = self.session.request(method, self.url + path, json=payload, timeout=self.timeout_seconds)
         except requests.RequestException as problem:
-            raise GrafanaError("unreachable", f"cannot reach Grafana at {self.url} ({type(problem).__name__}); "
-                               "is it running, and is FLOORWATCH_GRAFANA_URL right?") from None
+            raise GrafanaError(
+                "unreachable",
+                f"cannot reach Grafana at {self.url} ({type(problem).__name__}); "
+                "is it running, and is FLOORWATCH_GRAFANA_URL right?",
+            ) from None
         if response.status_code in allow:
             return response.status_code, None
         body = _json(response)
@@ -136,17 +148,29 @@ def _error(method: str, path: str, status: int, body: Any) -> GrafanaError:
     message = body.get("message", "") if isinstance(body, dict) else str(body)
     where = f"{method} {path}"
     if status == 401:
-        return GrafanaError("unauthorised", f"Grafana refused the credentials (401 on {where}): check "
-                            "FLOORWATCH_GRAFANA_TOKEN, or FLOORWATCH_GRAFANA_USER and FLOORWATCH_GRAFANA_PASSWORD")
+        return GrafanaError(
+            "unauthorised",
+            f"Grafana refused the credentials (401 on {where}): check "
+            "FLOORWATCH_GRAFANA_TOKEN, or FLOORWATCH_GRAFANA_USER and FLOORWATCH_GRAFANA_PASSWORD",
+        )
     if status == 403:
-        return GrafanaError("forbidden", f"the Grafana account may not do {where} (403: {message}); dashboards need "
-                            "the Editor role, data sources Admin")
+        return GrafanaError(
+            "forbidden",
+            f"the Grafana account may not do {where} (403: {message}); dashboards need "
+            "the Editor role, data sources Admin",
+        )
     if status == 409:
-        return GrafanaError("conflict", f"Grafana refused {where}: it already exists (409: {message}); another "
-                            "folder or data source has the same name under a different uid: rename or remove it")
+        return GrafanaError(
+            "conflict",
+            f"Grafana refused {where}: it already exists (409: {message}); another "
+            "folder or data source has the same name under a different uid: rename or remove it",
+        )
     if status == 412:
         reason = body.get("status", "") if isinstance(body, dict) else ""
-        return GrafanaError("conflict", f"Grafana refused {where} with a conflict ({status} {reason}: {message}); "
-                            "someone changed it meanwhile: push again to apply the code over the new version, or "
-                            "pass --force to overwrite")
+        return GrafanaError(
+            "conflict",
+            f"Grafana refused {where} with a conflict ({status} {reason}: {message}); "
+            "someone changed it meanwhile: push again to apply the code over the new version, or "
+            "pass --force to overwrite",
+        )
     return GrafanaError("rejected", f"Grafana rejected {where} ({status}): {message}")

@@ -3,6 +3,7 @@
 Tests use it to evaluate every panel query against a real Prometheus with the variables
 substituted the way Grafana does (`$site` -> a value, `$__rate_interval` -> a window).
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,11 @@ def panels(dashboard: Mapping) -> Iterator[Mapping]:
 
 
 def panel_queries(dashboard: Mapping) -> list[PanelQuery]:
-    return [PanelQuery(dashboard["uid"], panel["title"], target["refId"], target["expr"])
-            for panel in panels(dashboard) for target in panel.get("targets", [])]
+    return [
+        PanelQuery(dashboard["uid"], panel["title"], target["refId"], target["expr"])
+        for panel in panels(dashboard)
+        for target in panel.get("targets", [])
+    ]
 
 
 def variables(dashboard: Mapping) -> list[Variable]:
@@ -49,13 +53,16 @@ def variables(dashboard: Mapping) -> list[Variable]:
     for each in dashboard.get("templating", {}).get("list", []):
         match = _LABEL_VALUES.match(each["query"].strip())
         if match is None:
-            raise ValueError(f"{dashboard['uid']}: variable {each['name']} is not a label_values() query: {each['query']}")
+            raise ValueError(
+                f"{dashboard['uid']}: variable {each['name']} is not a label_values() query: {each['query']}"
+            )
         found.append(Variable(each["name"], match["selector"] or "", match["label"], bool(each.get("multi"))))
     return found
 
 
 def substitute(expr: str, values: Mapping[str, str]) -> str:
     """Replace `$name` and `${name}` with values; an unknown variable is an error, never left in."""
+
     def replace(match: re.Match) -> str:
         name = match[1] or match[2]
         if name not in values:
@@ -65,8 +72,9 @@ def substitute(expr: str, values: Mapping[str, str]) -> str:
     return _VARIABLE.sub(replace, expr)
 
 
-def resolve_variables(dashboard: Mapping, label_values: Callable[[str, str], list[str]],
-                      builtins: Mapping[str, str]) -> dict[str, str]:
+def resolve_variables(
+    dashboard: Mapping, label_values: Callable[[str, str], list[str]], builtins: Mapping[str, str]
+) -> dict[str, str]:
     """Pick the first value of each variable not already in `builtins`, in order (later ones may
     filter on earlier ones).
 
@@ -78,7 +86,9 @@ def resolve_variables(dashboard: Mapping, label_values: Callable[[str, str], lis
             continue  # chosen by the caller (e.g. All)
         options = sorted(label_values(substitute(each.selector, values), each.label))
         if not options:
-            raise LookupError(f"{dashboard['uid']}: variable ${each.name} has no values ({each.selector}, {each.label})")
+            raise LookupError(
+                f"{dashboard['uid']}: variable ${each.name} has no values ({each.selector}, {each.label})"
+            )
         values[each.name] = regex_escape(options[0]) if each.multi else options[0]
     return values
 

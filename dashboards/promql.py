@@ -5,6 +5,7 @@ ratios are sums of seconds divided by sums of seconds - time-weighted, never an 
 ratios (DOMAIN.md §2). Summing also drops `instance`, so a team that moves to another
 worker keeps one unbroken series.
 """
+
 from __future__ import annotations
 
 from floorwatch.core.events import STATE_CATEGORY, StateCategory

@@ -1,4 +1,5 @@
 """Recording rules: the roll-ups that dashboards and alerts read many times a minute."""
+
 from __future__ import annotations
 
 from floorwatch.dashboards import promql as q
@@ -17,12 +18,16 @@ def recording_rules() -> list[dict[str, str]]:
         _record(q.TEAM_SHIFT_OCCUPANCY, q.shift_occupancy("site, team")),
         _record(q.SITE_SHIFT_OCCUPANCY, q.shift_occupancy("site")),
         _record(q.FLOOR_SHIFT_OCCUPANCY, q.shift_occupancy("")),
-        _record(q.SITE_LIVE_OCCUPANCY,
-                f'sum by (site) (floorwatch_team_agents{{state=~"{q.HANDLE_STATES}"}})'
-                f' / (sum by (site) (floorwatch_team_agents{{state=~"{q.READY_STATES}"}}) > 0)'),
-        _record(q.SITE_BREAK_COMPLIANCE,
-                "(sum by (site) (floorwatch_team_agents_on_shift) - sum by (site) (floorwatch_team_agents_break_overdue))"
-                " / (sum by (site) (floorwatch_team_agents_on_shift) > 0)"),
+        _record(
+            q.SITE_LIVE_OCCUPANCY,
+            f'sum by (site) (floorwatch_team_agents{{state=~"{q.HANDLE_STATES}"}})'
+            f' / (sum by (site) (floorwatch_team_agents{{state=~"{q.READY_STATES}"}}) > 0)',
+        ),
+        _record(
+            q.SITE_BREAK_COMPLIANCE,
+            "(sum by (site) (floorwatch_team_agents_on_shift) - sum by (site) (floorwatch_team_agents_break_overdue))"
+            " / (sum by (site) (floorwatch_team_agents_on_shift) > 0)",
+        ),
         # Queue series live on one worker at a time; max drops `instance` without doubling a
         # queue that is briefly reported by the worker handing it over and the one taking it.
         _record(q.QUEUE_WAITING, waiting_per_queue),

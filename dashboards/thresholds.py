@@ -5,6 +5,7 @@ an alert's threshold and the band a worker reports can never disagree. Durations
 separate (`AlertTimings`): production waits minutes before paging, a test of the very same
 rules waits seconds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
@@ -60,7 +61,7 @@ class AlertTimings:
     worker_down: str = "2m"
 
     @classmethod
-    def uniform(cls, duration: str) -> "AlertTimings":
+    def uniform(cls, duration: str) -> AlertTimings:
         """Every alert with the same `for:` (tests use a few seconds)."""
         return replace(cls(), **{f.name: duration for f in fields(cls)})
 

@@ -6,6 +6,7 @@ The first broker that runs without an archive records one when it exits cleanly
 jars) logs a warning and starts the normal way, so a stale archive costs speed, never
 correctness. The archive name carries the Java build, so a JDK upgrade records a new one.
 """
+
 from __future__ import annotations
 
 import hashlib

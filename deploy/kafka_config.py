@@ -1,4 +1,5 @@
 """Broker configuration for local KRaft nodes: one combined broker+controller per node."""
+
 from __future__ import annotations
 
 import base64
@@ -34,7 +35,7 @@ class ClusterLayout:
             raise ValueError(f"every broker and controller port must differ, got {ports}")
 
     @classmethod
-    def on_ports(cls, broker_ports: list[int], controller_ports: list[int]) -> "ClusterLayout":
+    def on_ports(cls, broker_ports: list[int], controller_ports: list[int]) -> ClusterLayout:
         if len(broker_ports) != len(controller_ports):
             raise ValueError("one controller port per broker port")
         pairs = zip(broker_ports, controller_ports, strict=True)

@@ -5,6 +5,7 @@ classpath into `<cache>/kafka-<version>/`. The folder appears only when complete
 writes into a temporary sibling that is renamed at the end), so an interrupted fetch is
 retried from scratch instead of leaving a broker that fails at class loading.
 """
+
 from __future__ import annotations
 
 import os
@@ -68,7 +69,9 @@ def folder_size_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def ensure_kafka_jars(cache_root: Path, *, version: str | None = None, pom: Path = POM, mvn: str = "mvn", report: Report = print) -> Path:
+def ensure_kafka_jars(
+    cache_root: Path, *, version: str | None = None, pom: Path = POM, mvn: str = "mvn", report: Report = print
+) -> Path:
     """Return the folder holding Kafka's runtime classpath, fetching it with Maven if absent."""
     version = version or pom_kafka_version(pom)
     done = cached_jars(cache_root, version)
@@ -76,12 +79,16 @@ def ensure_kafka_jars(cache_root: Path, *, version: str | None = None, pom: Path
         return done
     maven = shutil.which(mvn)
     if maven is None:
-        raise JarFetchError(f"Maven is not installed (no `{mvn}` on PATH); it fetches the Kafka broker from {MAVEN_CENTRAL}. Install it, e.g. `sudo apt-get install -y maven`.")
+        raise JarFetchError(
+            f"Maven is not installed (no `{mvn}` on PATH); it fetches the Kafka broker from {MAVEN_CENTRAL}. Install it, e.g. `sudo apt-get install -y maven`."
+        )
     cache_root.mkdir(parents=True, exist_ok=True)
     target = jars_dir(cache_root, version)
     with tempfile.TemporaryDirectory(dir=cache_root, prefix=f".kafka-{version}-") as scratch:
         staged = Path(scratch) / "jars"
-        report(f"fetching Apache Kafka {version} and its runtime jars from {MAVEN_CENTRAL} with Maven (once; cached in {target})")
+        report(
+            f"fetching Apache Kafka {version} and its runtime jars from {MAVEN_CENTRAL} with Maven (once; cached in {target})"
+        )
         _run_maven(maven, pom, staged, version, report)
         jar_names = sorted(path.name for path in staged.glob("*.jar"))
         if not any(name.startswith("kafka_2.13-") for name in jar_names):
@@ -106,12 +113,20 @@ def _publish(staged: Path, target: Path) -> None:
 
 def _run_maven(maven: str, pom: Path, output_dir: Path, version: str, report: Report) -> None:
     command = [
-        maven, "-B", "-f", str(pom), "dependency:copy-dependencies",
-        "-DincludeScope=runtime", f"-DoutputDirectory={output_dir}", f"-Dkafka.version={version}",
+        maven,
+        "-B",
+        "-f",
+        str(pom),
+        "dependency:copy-dependencies",
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={output_dir}",
+        f"-Dkafka.version={version}",
     ]
     recent: deque[str] = deque(maxlen=40)
     files, total_bytes = 0, 0.0
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace") as maven_process:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    ) as maven_process:
         assert maven_process.stdout is not None
         for line in maven_process.stdout:
             recent.append(line.rstrip())
@@ -137,4 +152,6 @@ def explain_maven_failure(exit_code: int, output_tail: list[str], version: str) 
             "  Check the network or proxy (Maven reads proxies from ~/.m2/settings.xml) and run `make setup` again."
         )
     errors = [line for line in output_tail if line.startswith("[ERROR]")] or output_tail[-15:]
-    return f"Maven failed (exit {exit_code}) fetching Apache Kafka {version} from {MAVEN_CENTRAL}:\n" + "\n".join(f"  {line}" for line in errors)
+    return f"Maven failed (exit {exit_code}) fetching Apache Kafka {version} from {MAVEN_CENTRAL}:\n" + "\n".join(
+        f"  {line}" for line in errors
+    )

@@ -9,6 +9,7 @@
 internal topics replicated 3 with min.insync.replicas 2) whose nodes can be stopped,
 killed and restarted one by one for fault tests.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -20,9 +21,9 @@ from pathlib import Path
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from floorwatch.deploy.jvm_archive import adopt_recording, archive_path, recording_path, use_options
 from floorwatch.deploy.kafka_config import ClusterLayout, KafkaNode, new_cluster_id, server_properties
 from floorwatch.deploy.kafka_jars import KAFKA_FILES
-from floorwatch.deploy.jvm_archive import adopt_recording, archive_path, recording_path, use_options
 from floorwatch.deploy.processes import free_ports, kill_children, spawn, stop_children
 
 LOG4J2_CONFIG = KAFKA_FILES / "log4j2.properties"
@@ -120,7 +121,7 @@ class LocalKafka:
         self._processes.clear()
         self._adopt_recording()
 
-    def __enter__(self) -> "LocalKafka":
+    def __enter__(self) -> LocalKafka:
         self.start()
         return self
 
@@ -156,7 +157,9 @@ class LocalKafka:
                 if broker_ready(self.layout.node(node_id).bootstrap_server, len(self.layout.nodes), self.cluster_id):
                     pending.remove(node_id)
             if pending and time.monotonic() >= deadline:
-                raise KafkaStartError(f"node {pending[0]} did not serve requests within {timeout_seconds:.0f} s\n{self.log_tail(pending[0])}")
+                raise KafkaStartError(
+                    f"node {pending[0]} did not serve requests within {timeout_seconds:.0f} s\n{self.log_tail(pending[0])}"
+                )
             if pending:
                 time.sleep(_PROBE_INTERVAL_SECONDS)
 
@@ -172,8 +175,13 @@ class LocalKafka:
             "cluster_id": self.cluster_id,
             "run_dir": str(self.run_dir),
             "nodes": [
-                {"node_id": node.node_id, "broker_port": node.broker_port, "controller_port": node.controller_port,
-                 "pid": self.pid(node.node_id), "log": str(self.log_path(node.node_id))}
+                {
+                    "node_id": node.node_id,
+                    "broker_port": node.broker_port,
+                    "controller_port": node.controller_port,
+                    "pid": self.pid(node.node_id),
+                    "log": str(self.log_path(node.node_id)),
+                }
                 for node in self.layout.nodes
             ],
         }
@@ -191,9 +199,15 @@ class LocalKafka:
 
     def _java(self, main_class: str, node: KafkaNode, jvm_options: Sequence[str] = ()) -> list[str]:
         return [
-            self.java, f"-Xmx{self.heap_mb}m", *jvm_options, "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}", f"-Dkafka.logs.dir={self.node_dir(node.node_id)}",
-            "-cp", f"{self.jars}/*", main_class,
+            self.java,
+            f"-Xmx{self.heap_mb}m",
+            *jvm_options,
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}",
+            f"-Dkafka.logs.dir={self.node_dir(node.node_id)}",
+            "-cp",
+            f"{self.jars}/*",
+            main_class,
         ]
 
     def _write_config(self, node: KafkaNode) -> Path:
@@ -208,12 +222,22 @@ class LocalKafka:
         for node in self.layout.nodes:
             config = self._write_config(node)
             archive = use_options(self.class_archive) if self.class_archive else []
-            command = [*self._java("kafka.tools.StorageTool", node, archive), "format", "-t", self.cluster_id, "-c", str(config), "--ignore-formatted"]
+            command = [
+                *self._java("kafka.tools.StorageTool", node, archive),
+                "format",
+                "-t",
+                self.cluster_id,
+                "-c",
+                str(config),
+                "--ignore-formatted",
+            ]
             formats[node.node_id] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for node_id, process in formats.items():
             output, _ = process.communicate(timeout=120)
             if process.returncode != 0:
-                raise KafkaStartError(f"formatting the storage of node {node_id} failed (exit {process.returncode}):\n{output.decode(errors='replace')}")
+                raise KafkaStartError(
+                    f"formatting the storage of node {node_id} failed (exit {process.returncode}):\n{output.decode(errors='replace')}"
+                )
         # Storage formatted earlier keeps its own id (--ignore-formatted): believe the disk.
         self.cluster_id = _formatted_cluster_id(self.node_dir(self.layout.nodes[0].node_id) / "data")
 
@@ -243,7 +267,9 @@ class LocalKafka:
         if process is None:
             raise KafkaStartError(f"node {node_id} is not running")
         if process.poll() is not None:
-            raise KafkaStartError(f"node {node_id} exited with code {process.returncode} while starting\n{self.log_tail(node_id)}")
+            raise KafkaStartError(
+                f"node {node_id} exited with code {process.returncode} while starting\n{self.log_tail(node_id)}"
+            )
 
 
 def _kill_all(processes: dict[int, subprocess.Popen[bytes]]) -> None:
@@ -257,8 +283,12 @@ def broker_ready(bootstrap_server: str, expected_brokers: int, cluster_id: str |
     The cluster id matters: another broker already listening on the port would answer too.
     """
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap_server, client_id="floorwatch-readiness",
-                                 bootstrap_timeout_ms=2000, request_timeout_ms=5000)
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap_server,
+            client_id="floorwatch-readiness",
+            bootstrap_timeout_ms=2000,
+            request_timeout_ms=5000,
+        )
     except (KafkaError, OSError):
         return False
     try:

@@ -7,6 +7,7 @@ through a clean shutdown. Attached servers also get a parent-death signal (`setp
 signal follows the *thread* that started the process, so start servers from a
 long-lived thread (normally the main thread).
 """
+
 from __future__ import annotations
 
 import os
@@ -37,15 +38,21 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def spawn(command: Sequence[str], log_path: Path, *, detached: bool = False, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    command: Sequence[str], log_path: Path, *, detached: bool = False, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
     """Start `command` in a new session with stdout and stderr appended to `log_path`."""
     setpriv = shutil.which("setpriv")
     guard = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv and not detached else []
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [*guard, *command], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, cwd=cwd,
+            [*guard, *command],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=cwd,
         )
 
 

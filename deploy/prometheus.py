@@ -6,6 +6,7 @@
 Used by integration tests (scrape the stream workers, evaluate the alert rules) and by
 `floorwatch up`. `tool_path("promtool")` finds promtool for rule checks and rule tests.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -42,10 +43,19 @@ def tool_path(name: str) -> Path:
     raise PrometheusError(f"`{name}` is not installed; {INSTALL_HINT}")
 
 
-def scrape_config(targets: Sequence[str], *, scrape_interval_seconds: float = 1, rule_files: Sequence[Path] = (), job: str = "floorwatch") -> str:
+def scrape_config(
+    targets: Sequence[str],
+    *,
+    scrape_interval_seconds: float = 1,
+    rule_files: Sequence[Path] = (),
+    job: str = "floorwatch",
+) -> str:
     """A minimal prometheus.yml scraping `targets` (host:port) often enough for tests to wait briefly."""
     config: dict[str, Any] = {
-        "global": {"scrape_interval": f"{scrape_interval_seconds}s", "evaluation_interval": f"{scrape_interval_seconds}s"},
+        "global": {
+            "scrape_interval": f"{scrape_interval_seconds}s",
+            "evaluation_interval": f"{scrape_interval_seconds}s",
+        },
         "rule_files": [str(path) for path in rule_files],
         "scrape_configs": [{"job_name": job, "static_configs": [{"targets": list(targets)}]}],
     }
@@ -53,7 +63,9 @@ def scrape_config(targets: Sequence[str], *, scrape_interval_seconds: float = 1,
 
 
 class LocalPrometheus:
-    def __init__(self, config_file: Path, *, run_dir: Path | None = None, port: int | None = None, binary: Path | None = None) -> None:
+    def __init__(
+        self, config_file: Path, *, run_dir: Path | None = None, port: int | None = None, binary: Path | None = None
+    ) -> None:
         """`config_file` stays where it is (relative rule paths resolve next to it); data goes to `run_dir`."""
         self.config_file = Path(config_file)
         self._owns_run_dir = run_dir is None
@@ -66,10 +78,20 @@ class LocalPrometheus:
         weakref.finalize(self, kill_children, self._processes)
 
     @classmethod
-    def scraping(cls, targets: Sequence[str], run_dir: Path, *, scrape_interval_seconds: float = 1, rule_files: Sequence[Path] = (), port: int | None = None) -> "LocalPrometheus":
+    def scraping(
+        cls,
+        targets: Sequence[str],
+        run_dir: Path,
+        *,
+        scrape_interval_seconds: float = 1,
+        rule_files: Sequence[Path] = (),
+        port: int | None = None,
+    ) -> LocalPrometheus:
         run_dir.mkdir(parents=True, exist_ok=True)
         config_file = run_dir / "prometheus.yml"
-        config_file.write_text(scrape_config(targets, scrape_interval_seconds=scrape_interval_seconds, rule_files=rule_files))
+        config_file.write_text(
+            scrape_config(targets, scrape_interval_seconds=scrape_interval_seconds, rule_files=rule_files)
+        )
         return cls(config_file, run_dir=run_dir, port=port)
 
     @property
@@ -84,15 +106,21 @@ class LocalPrometheus:
         """Start Prometheus and wait for /-/ready; returns the seconds it took."""
         began = time.monotonic()
         command = [
-            str(self.binary), f"--config.file={self.config_file}", f"--storage.tsdb.path={self.run_dir / 'data'}",
-            f"--web.listen-address={LOOPBACK}:{self.port}", "--web.enable-lifecycle", "--log.level=warn",
+            str(self.binary),
+            f"--config.file={self.config_file}",
+            f"--storage.tsdb.path={self.run_dir / 'data'}",
+            f"--web.listen-address={LOOPBACK}:{self.port}",
+            "--web.enable-lifecycle",
+            "--log.level=warn",
         ]
         process = spawn(command, self.log_path)
         self._processes.append(process)
         deadline = time.monotonic() + timeout_seconds
         while not self._ready():
             if process.poll() is not None:
-                raise PrometheusError(f"prometheus exited with code {process.returncode} while starting\n{self.log_tail()}")
+                raise PrometheusError(
+                    f"prometheus exited with code {process.returncode} while starting\n{self.log_tail()}"
+                )
             if time.monotonic() >= deadline:
                 self.stop()
                 raise PrometheusError(f"prometheus was not ready within {timeout_seconds:.0f} s\n{self.log_tail()}")
@@ -106,7 +134,7 @@ class LocalPrometheus:
         if self._owns_run_dir:
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
-    def __enter__(self) -> "LocalPrometheus":
+    def __enter__(self) -> LocalPrometheus:
         self.start()
         return self
 
@@ -129,7 +157,11 @@ class LocalPrometheus:
         requests.post(f"{self.url}/-/reload", timeout=10).raise_for_status()
 
     def log_tail(self, lines: int = 30) -> str:
-        text = self.log_path.read_text(errors="replace").splitlines()[-lines:] if self.log_path.exists() else ["(no log written)"]
+        text = (
+            self.log_path.read_text(errors="replace").splitlines()[-lines:]
+            if self.log_path.exists()
+            else ["(no log written)"]
+        )
         return f"--- last lines of {self.log_path} ---\n" + "\n".join(text)
 
     def _ready(self) -> bool:

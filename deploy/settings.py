@@ -1,4 +1,5 @@
 """Where the local-infrastructure helpers keep things, read once from the environment."""
+
 from __future__ import annotations
 
 from pathlib import Path

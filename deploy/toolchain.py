@@ -1,4 +1,5 @@
 """The programs floorwatch runs on (Java, Maven, Prometheus, promtool, docker-compose): find them, or install them from Debian."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,9 @@ from pathlib import Path
 MIN_JAVA_MAJOR = 17  # Kafka 4 brokers need Java 17+
 # Program -> the Debian package that ships it.
 DEBIAN_PACKAGES = {
-    "prometheus": "prometheus", "promtool": "prometheus", "docker-compose": "docker-compose",
+    "prometheus": "prometheus",
+    "promtool": "prometheus",
+    "docker-compose": "docker-compose",
     "amtool": "prometheus-alertmanager",  # checks the Alertmanager routing in the tests
 }
 JAVA_HINT = "sudo apt-get install -y openjdk-17-jre-headless"
@@ -49,7 +52,9 @@ def find_java() -> Java:
         raise ToolchainError(f"could not read the Java version from `{found} -version`: {result.stderr.strip()[:200]}")
     java = Java(Path(found), match.group(1))
     if java.major < MIN_JAVA_MAJOR:
-        raise ToolchainError(f"Java {java.version} at {found} is too old; Kafka 4 needs Java {MIN_JAVA_MAJOR}+: `{JAVA_HINT}`")
+        raise ToolchainError(
+            f"Java {java.version} at {found} is too old; Kafka 4 needs Java {MIN_JAVA_MAJOR}+: `{JAVA_HINT}`"
+        )
     return java
 
 
@@ -78,7 +83,9 @@ def apt_install(packages: Sequence[str], report: Callable[[str], None]) -> None:
     for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", *packages]):
         report("$ " + " ".join(command))
         if subprocess.run(command, env=env).returncode != 0:
-            raise ToolchainError(f"`{' '.join(command)}` failed; install by hand: `sudo apt-get install -y {' '.join(packages)}`")
+            raise ToolchainError(
+                f"`{' '.join(command)}` failed; install by hand: `sudo apt-get install -y {' '.join(packages)}`"
+            )
 
 
 def program_version(path: Path) -> str:

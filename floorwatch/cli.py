@@ -4,6 +4,7 @@ Each subcommand lives in its own module exposing `HELP`, `add_arguments(parser)`
 and `run(args) -> int`; modules are imported only when their command runs, so
 `floorwatch replay` never pays for importing Faust.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,9 @@ def _available() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="floorwatch", description="floorwatch: live workload and wellbeing signals for a contact-center floor.")
+    parser = argparse.ArgumentParser(
+        prog="floorwatch", description="floorwatch: live workload and wellbeing signals for a contact-center floor."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     available = _available()
     chosen = argv[0] if argv and argv[0] in available else None

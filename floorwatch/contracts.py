@@ -4,6 +4,7 @@ Everything here is generated from the pydantic models in `floorwatch.core.events
 and `floorwatch.outputs`, so the files in `floorwatch/schemas/` cannot drift from
 the code without `floorwatch schemas check` (and the unit tests) saying so.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,26 +39,89 @@ def topic_contracts(topics: Topics = Topics()) -> tuple[TopicContract, ...]:
     before_agent = (EVENT_TYPES["contact.offered"], EVENT_TYPES["contact.abandoned"])
     with_agent = tuple(cls for cls in contact if cls is not EVENT_TYPES["contact.offered"])
     return (
-        TopicContract(topics.agent_events, "agent_events", "in", (EVENT_TYPES["agent.state_changed"], *with_agent), "agent_id", False,
-                      "Everything about one agent, in the order it happened: state changes and the contact events "
-                      "that name the agent (answered, held, ended, sentiment...). One topic, so one partition "
-                      "orders them; floorwatch judges lateness per agent on this order."),
-        TopicContract(topics.contact_events, "contact_events", "in", before_agent, "queue_id", False,
-                      "Contact events before any agent is involved: offered, and abandoned while waiting in queue."),
-        TopicContract(topics.schedules, "schedules", "in", (EVENT_TYPES["schedule.published"],), "agent_id", True,
-                      "Each agent's planned shift and activities; the newest per agent wins."),
-        TopicContract(topics.agent_wellbeing, "agent_wellbeing", "out", (OUTPUT_RECORDS["agent.wellbeing"],), "agent_key", True,
-                      "Latest workload and wellbeing figures per agent. Not published when per-agent detail is off."),
-        TopicContract(topics.team_load, "team_load", "out", (OUTPUT_RECORDS["team.load"],), "scope_id", True,
-                      "Team and site roll-ups, time-weighted; groups below the minimum size are not published."),
-        TopicContract(topics.queue_load, "queue_load", "out", (OUTPUT_RECORDS["queue.load"],), "queue_id", True,
-                      "Queue pressure: contacts waiting, longest wait, service level, abandon rate."),
-        TopicContract(topics.break_violations, "break_violations", "out", (OUTPUT_RECORDS["break.violation"],), "agent_key", False,
-                      "One record per violated break rule, with a stable id (consumers de-duplicate on it)."),
-        TopicContract(topics.alerts, "alerts", "out", (OUTPUT_RECORDS["alert"],), "scope_id", False,
-                      "Alert-worthy events for services that act on them (e.g. suggest a recovery break)."),
-        TopicContract(topics.dead_letter, "dead_letter", "out", (OUTPUT_RECORDS["dead_letter"],), "the input record's key", False,
-                      "Input floorwatch could not use: the original bytes, their topic/partition/offset and the reason."),
+        TopicContract(
+            topics.agent_events,
+            "agent_events",
+            "in",
+            (EVENT_TYPES["agent.state_changed"], *with_agent),
+            "agent_id",
+            False,
+            "Everything about one agent, in the order it happened: state changes and the contact events "
+            "that name the agent (answered, held, ended, sentiment...). One topic, so one partition "
+            "orders them; floorwatch judges lateness per agent on this order.",
+        ),
+        TopicContract(
+            topics.contact_events,
+            "contact_events",
+            "in",
+            before_agent,
+            "queue_id",
+            False,
+            "Contact events before any agent is involved: offered, and abandoned while waiting in queue.",
+        ),
+        TopicContract(
+            topics.schedules,
+            "schedules",
+            "in",
+            (EVENT_TYPES["schedule.published"],),
+            "agent_id",
+            True,
+            "Each agent's planned shift and activities; the newest per agent wins.",
+        ),
+        TopicContract(
+            topics.agent_wellbeing,
+            "agent_wellbeing",
+            "out",
+            (OUTPUT_RECORDS["agent.wellbeing"],),
+            "agent_key",
+            True,
+            "Latest workload and wellbeing figures per agent. Not published when per-agent detail is off.",
+        ),
+        TopicContract(
+            topics.team_load,
+            "team_load",
+            "out",
+            (OUTPUT_RECORDS["team.load"],),
+            "scope_id",
+            True,
+            "Team and site roll-ups, time-weighted; groups below the minimum size are not published.",
+        ),
+        TopicContract(
+            topics.queue_load,
+            "queue_load",
+            "out",
+            (OUTPUT_RECORDS["queue.load"],),
+            "queue_id",
+            True,
+            "Queue pressure: contacts waiting, longest wait, service level, abandon rate.",
+        ),
+        TopicContract(
+            topics.break_violations,
+            "break_violations",
+            "out",
+            (OUTPUT_RECORDS["break.violation"],),
+            "agent_key",
+            False,
+            "One record per violated break rule, with a stable id (consumers de-duplicate on it).",
+        ),
+        TopicContract(
+            topics.alerts,
+            "alerts",
+            "out",
+            (OUTPUT_RECORDS["alert"],),
+            "scope_id",
+            False,
+            "Alert-worthy events for services that act on them (e.g. suggest a recovery break).",
+        ),
+        TopicContract(
+            topics.dead_letter,
+            "dead_letter",
+            "out",
+            (OUTPUT_RECORDS["dead_letter"],),
+            "the input record's key",
+            False,
+            "Input floorwatch could not use: the original bytes, their topic/partition/offset and the reason.",
+        ),
     )
 
 
@@ -69,48 +133,78 @@ def _standalone_schema(model: type[BaseModel], folder: str) -> dict:
     schema = model.model_json_schema()
     name = _record_name(model)
     version = model.model_fields["schema_version"].default
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"{SCHEMA_BASE_URI}{folder}/{name}.v{version}.json", **schema}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{SCHEMA_BASE_URI}{folder}/{name}.v{version}.json",
+        **schema,
+    }
 
 
 def _topic_schema(contract: TopicContract) -> dict:
-    refs = [{"$ref": f"../{'events' if contract.direction == 'in' else 'records'}/{_record_name(m)}.v1.json"}
-            for m in contract.models]
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"{SCHEMA_BASE_URI}topics/{contract.attribute}.v1.json",
-            "title": contract.name, "description": contract.description, "oneOf": refs}
+    refs = [
+        {"$ref": f"../{'events' if contract.direction == 'in' else 'records'}/{_record_name(m)}.v1.json"}
+        for m in contract.models
+    ]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{SCHEMA_BASE_URI}topics/{contract.attribute}.v1.json",
+        "title": contract.name,
+        "description": contract.description,
+        "oneOf": refs,
+    }
 
 
 def asyncapi_document(topics: Topics = Topics()) -> dict:
     contracts = topic_contracts(topics)
     models = sorted({m for c in contracts for m in c.models}, key=_record_name)
-    _, definitions = models_json_schema([(m, "validation") for m in models],
-                                        ref_template="#/components/schemas/{model}")
-    messages = {_message_id(m): {"name": _record_name(m), "title": m.__name__, "contentType": "application/json",
-                                 "summary": (m.__doc__ or m.__name__).strip().splitlines()[0],
-                                 "payload": {"$ref": f"#/components/schemas/{m.__name__}"}}
-                for m in models}
+    _, definitions = models_json_schema(
+        [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+    )
+    messages = {
+        _message_id(m): {
+            "name": _record_name(m),
+            "title": m.__name__,
+            "contentType": "application/json",
+            "summary": (m.__doc__ or m.__name__).strip().splitlines()[0],
+            "payload": {"$ref": f"#/components/schemas/{m.__name__}"},
+        }
+        for m in models
+    }
     channels, operations = {}, {}
     for c in contracts:
         channels[c.attribute] = {
-            "address": c.name, "description": c.description,
+            "address": c.name,
+            "description": c.description,
             "messages": {_message_id(m): {"$ref": f"#/components/messages/{_message_id(m)}"} for m in c.models},
-            "bindings": {"kafka": {"topicConfiguration": {"cleanup.policy": ["compact" if c.compacted else "delete"]},
-                                   "bindingVersion": "0.5.0"}},
+            "bindings": {
+                "kafka": {
+                    "topicConfiguration": {"cleanup.policy": ["compact" if c.compacted else "delete"]},
+                    "bindingVersion": "0.5.0",
+                }
+            },
         }
         action = "receive" if c.direction == "in" else "send"
         operations[f"{action}_{c.attribute}"] = {
-            "action": action, "channel": {"$ref": f"#/channels/{c.attribute}"},
+            "action": action,
+            "channel": {"$ref": f"#/channels/{c.attribute}"},
             "summary": f"floorwatch {'consumes' if action == 'receive' else 'publishes'} {c.name}; key: {c.key}.",
         }
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "floorwatch", "version": "1.0.0",
-                 "description": "Topics floorwatch reads and writes. JSON on the wire; schemas are closed "
-                                "(additionalProperties: false) and versioned by schema_version."},
+        "info": {
+            "title": "floorwatch",
+            "version": "1.0.0",
+            "description": "Topics floorwatch reads and writes. JSON on the wire; schemas are closed "
+            "(additionalProperties: false) and versioned by schema_version.",
+        },
         "defaultContentType": "application/json",
-        "servers": {"local": {"host": "127.0.0.1:19092", "protocol": "kafka",
-                              "description": "The broker `make kafka-up` starts."}},
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:19092",
+                "protocol": "kafka",
+                "description": "The broker `make kafka-up` starts.",
+            }
+        },
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages, "schemas": definitions["$defs"]},
@@ -131,7 +225,8 @@ def rendered_files(topics: Topics = Topics()) -> dict[str, str]:
     for contract in topic_contracts(topics):
         files[f"topics/{contract.attribute}.v1.json"] = _dump(_topic_schema(contract))
     files["asyncapi.yaml"] = "# Generated by `floorwatch schemas write`; do not edit by hand.\n" + yaml.safe_dump(
-        asyncapi_document(topics), sort_keys=False, width=120)
+        asyncapi_document(topics), sort_keys=False, width=120
+    )
     return files
 
 
@@ -142,10 +237,12 @@ def _dump(schema: dict) -> str:
 def drift(folder: Path = SCHEMA_DIR) -> list[str]:
     """Paths whose committed text differs from what the code generates (empty when in sync)."""
     expected = rendered_files()
-    stale = [p for p, text in expected.items()
-             if not (folder / p).exists() or (folder / p).read_text() != text]
-    extra = [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
-             and str(p.relative_to(folder)) not in expected]
+    stale = [p for p, text in expected.items() if not (folder / p).exists() or (folder / p).read_text() != text]
+    extra = [
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and str(p.relative_to(folder)) not in expected
+    ]
     return sorted(stale + extra)
 
 

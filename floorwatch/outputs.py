@@ -5,6 +5,7 @@ generated into `floorwatch/schemas/` (`floorwatch schemas write`). Per-agent
 records carry `agent_key`: the agent id, or a keyed hash of it, as the operator's
 privacy mode says (DOMAIN.md §8); with per-agent detail off they are not published.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,14 +45,18 @@ class AgentWellbeing(_Record):
     available_seconds: float = Field(ge=0)
     aux_seconds: float = Field(ge=0)
     staffed_seconds: float = Field(ge=0)
-    occupancy_ratio: float | None = Field(ge=0, le=1, description="Shift to date; null before any handle or available time.")
+    occupancy_ratio: float | None = Field(
+        ge=0, le=1, description="Shift to date; null before any handle or available time."
+    )
     occupancy_15m_ratio: float | None = Field(ge=0, le=1)
     occupancy_60m_ratio: float | None = Field(ge=0, le=1)
     utilization_ratio: float | None = Field(ge=0, le=1)
     stress_score: float = Field(ge=0, le=100)
     stress_band: Literal["normal", "elevated", "high"]
     stress_components: StressComponents
-    break_due_in_seconds: float | None = Field(description="Seconds until the next rest break is due; negative when overdue.")
+    break_due_in_seconds: float | None = Field(
+        description="Seconds until the next rest break is due; negative when overdue."
+    )
     break_overdue: bool
     violations_total: int = Field(ge=0)
 
@@ -68,9 +73,15 @@ class TeamLoad(_Record):
     agents_by_state: dict[str, int]
     handle_seconds: float = Field(ge=0)
     available_seconds: float = Field(ge=0)
-    occupancy_ratio: float | None = Field(ge=0, le=1, description="Time-weighted: sum handle / sum (handle + available).")
-    live_occupancy_ratio: float | None = Field(ge=0, le=1, description="Of staffed, non-aux agents now, the fraction handling.")
-    break_compliance_ratio: float | None = Field(ge=0, le=1, description="Fraction of agents on shift with no open violation.")
+    occupancy_ratio: float | None = Field(
+        ge=0, le=1, description="Time-weighted: sum handle / sum (handle + available)."
+    )
+    live_occupancy_ratio: float | None = Field(
+        ge=0, le=1, description="Of staffed, non-aux agents now, the fraction handling."
+    )
+    break_compliance_ratio: float | None = Field(
+        ge=0, le=1, description="Fraction of agents on shift with no open violation."
+    )
     agents_by_stress_band: dict[str, int]
 
 

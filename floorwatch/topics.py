@@ -1,4 +1,5 @@
 """Kafka topic names and what each carries; the AsyncAPI document describes them in full."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,6 +34,6 @@ class Topics:
         return self.contact_events
 
     @classmethod
-    def with_prefix(cls, prefix: str) -> "Topics":
+    def with_prefix(cls, prefix: str) -> Topics:
         """All names under another prefix, e.g. a unique one per test."""
         return cls(**{name: f"{prefix}{value.removeprefix('floorwatch')}" for name, value in cls().__dict__.items()})

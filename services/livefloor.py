@@ -4,6 +4,7 @@ Every process is started here and stopped here, in reverse order, on Ctrl-C or o
 failure, so nothing outlives the command (the brokers and Prometheus also carry
 exit-time safety nets of their own).
 """
+
 from __future__ import annotations
 
 import os
@@ -64,23 +65,50 @@ class LiveFloor:
             self._spawn(["worker"], self._worker_env(bootstrap, port, index), f"worker-{index + 1}.log")
         self.say(f"==> starting Prometheus on 127.0.0.1:{plan.prometheus_port}")
         rules = sorted(RULES_DIR.glob("*.yml")) if RULES_DIR.exists() else []
-        self.prometheus = LocalPrometheus.scraping([f"127.0.0.1:{p}" for p in self.worker_ports], plan.run_dir / "prometheus",
-                                                   rule_files=[r for r in rules if not r.name.endswith("_test.yml")],
-                                                   scrape_interval_seconds=5, port=plan.prometheus_port)
+        self.prometheus = LocalPrometheus.scraping(
+            [f"127.0.0.1:{p}" for p in self.worker_ports],
+            plan.run_dir / "prometheus",
+            rule_files=[r for r in rules if not r.name.endswith("_test.yml")],
+            scrape_interval_seconds=5,
+            port=plan.prometheus_port,
+        )
         self.prometheus.start()
         self.say(f"==> simulating {plan.agents} agents at {plan.speed:g}x real time")
-        self._spawn(["simulate", "--to", "kafka", "--bootstrap-servers", bootstrap, "--agents", str(plan.agents),
-                     "--speed", str(plan.speed), "--seed", str(plan.seed), "--start", "now", "--quiet",
-                     "--understaffed-teams", str(plan.understaffed_teams)], dict(os.environ), "simulator.log")
+        self._spawn(
+            [
+                "simulate",
+                "--to",
+                "kafka",
+                "--bootstrap-servers",
+                bootstrap,
+                "--agents",
+                str(plan.agents),
+                "--speed",
+                str(plan.speed),
+                "--seed",
+                str(plan.seed),
+                "--start",
+                "now",
+                "--quiet",
+                "--understaffed-teams",
+                str(plan.understaffed_teams),
+            ],
+            dict(os.environ),
+            "simulator.log",
+        )
 
     def _worker_env(self, bootstrap: str, port: int, index: int) -> dict[str, str]:
-        return {**os.environ, "FLOORWATCH_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
-                "FLOORWATCH_WEB_PORT": str(port), "FLOORWATCH_PARTITIONS": str(self.plan.partitions),
-                "FLOORWATCH_DATA_DIR": str(self.plan.run_dir / f"worker-{index + 1}"),
-                # Sped-up traffic runs ahead of the wall clock: view each agent as of its own events.
-                "FLOORWATCH_CLOCK": "event" if self.plan.speed != 1 else "wall",
-                "FLOORWATCH_PRIVACY": os.environ.get("FLOORWATCH_PRIVACY", "pseudonymous"),
-                "FLOORWATCH_PSEUDONYM_KEY": os.environ.get("FLOORWATCH_PSEUDONYM_KEY", "local-demo-key-not-secret")}
+        return {
+            **os.environ,
+            "FLOORWATCH_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "FLOORWATCH_WEB_PORT": str(port),
+            "FLOORWATCH_PARTITIONS": str(self.plan.partitions),
+            "FLOORWATCH_DATA_DIR": str(self.plan.run_dir / f"worker-{index + 1}"),
+            # Sped-up traffic runs ahead of the wall clock: view each agent as of its own events.
+            "FLOORWATCH_CLOCK": "event" if self.plan.speed != 1 else "wall",
+            "FLOORWATCH_PRIVACY": os.environ.get("FLOORWATCH_PRIVACY", "pseudonymous"),
+            "FLOORWATCH_PSEUDONYM_KEY": os.environ.get("FLOORWATCH_PSEUDONYM_KEY", "local-demo-key-not-secret"),
+        }
 
     def _spawn(self, args: list[str], env: dict[str, str], log_name: str) -> None:
         # Marks every child as this floor's, so an operator (or a test) can find them all.
@@ -90,22 +118,29 @@ class LiveFloor:
 
     def _popen(self, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
         log = (self.plan.run_dir / log_name).open("ab")
-        return subprocess.Popen([sys.executable, "-m", "floorwatch.cli", *args], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "floorwatch.cli", *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def describe(self) -> str:
         metrics = ", ".join(f"http://127.0.0.1:{p}/metrics" for p in self.worker_ports)
-        return "\n".join([
-            "",
-            "floorwatch is running a live floor:",
-            f"  worker metrics   {metrics}",
-            f"  Prometheus       {self.prometheus.url}  (try: floorwatch_team_occupancy_ratio)",
-            f"  Kafka            {self.kafka.bootstrap_servers}  (topics floorwatch.*)",
-            f"  terminal view    floorwatch top --prometheus {self.prometheus.url}",
-            f"  logs             {self.plan.run_dir}",
-            "  Grafana          docker compose up grafana  (on a machine with Docker; see README)",
-            "Press Ctrl-C to stop everything.",
-        ])
+        return "\n".join(
+            [
+                "",
+                "floorwatch is running a live floor:",
+                f"  worker metrics   {metrics}",
+                f"  Prometheus       {self.prometheus.url}  (try: floorwatch_team_occupancy_ratio)",
+                f"  Kafka            {self.kafka.bootstrap_servers}  (topics floorwatch.*)",
+                f"  terminal view    floorwatch top --prometheus {self.prometheus.url}",
+                f"  logs             {self.plan.run_dir}",
+                "  Grafana          docker compose up grafana  (on a machine with Docker; see README)",
+                "Press Ctrl-C to stop everything.",
+            ]
+        )
 
     def failed_child(self) -> subprocess.Popen | None:
         """A child that stopped for good; a worker asking to be restarted (exit 75) is restarted."""

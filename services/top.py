@@ -4,6 +4,7 @@ It reads what floorwatch publishes, never the traffic: either Prometheus (its
 /federate endpoint for the series, /api/v1/alerts for what is firing) or the
 workers' own /metrics endpoints. Both speak the Prometheus text format.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -63,8 +64,11 @@ def floor_view(samples: list[tuple[str, dict[str, str], float]], alerts: list[di
             row.site = labels.get("site", row.site)
             _team_sample(row, name.removeprefix("floorwatch_team_"), labels, value)
         elif name.startswith("floorwatch_queue_") and "queue" in labels:
-            _queue_sample(queues.setdefault(labels["queue"], QueueRow(labels["queue"])),
-                          name.removeprefix("floorwatch_queue_"), value)
+            _queue_sample(
+                queues.setdefault(labels["queue"], QueueRow(labels["queue"])),
+                name.removeprefix("floorwatch_queue_"),
+                value,
+            )
     return FloorView(dict(sorted(teams.items())), dict(sorted(queues.items())), alerts)
 
 
@@ -118,29 +122,58 @@ def _occupancy_style(value: float | None) -> str:
 
 def render(view: FloorView, previous: FloorView | None, title: str) -> Group:
     teams = Table(title="Teams", expand=True)
-    for header in ("team", "site", "staffed", "occ 15m", "occ shift", "handling", "available", "rest", "other aux",
-                   "stress n/e/h", "breaks overdue", "compliant"):
+    for header in (
+        "team",
+        "site",
+        "staffed",
+        "occ 15m",
+        "occ shift",
+        "handling",
+        "available",
+        "rest",
+        "other aux",
+        "stress n/e/h",
+        "breaks overdue",
+        "compliant",
+    ):
         teams.add_column(header, justify="left" if header in ("team", "site") else "right")
     for row in view.teams.values():
         before = previous.teams.get(row.team) if previous else None
         occ = f"[{_occupancy_style(row.occupancy_15m)}]{_percent(row.occupancy_15m)}[/]"
         teams.add_row(
-            row.team, row.site, str(row.staffed), occ + _trend(row.occupancy_15m, before.occupancy_15m if before else None),
-            _percent(row.occupancy_shift), str(sum(row.states.get(s, 0) for s in HANDLE_STATES)),
-            str(row.states.get("AVAILABLE", 0)), str(sum(row.states.get(s, 0) for s in REST_STATES)),
+            row.team,
+            row.site,
+            str(row.staffed),
+            occ + _trend(row.occupancy_15m, before.occupancy_15m if before else None),
+            _percent(row.occupancy_shift),
+            str(sum(row.states.get(s, 0) for s in HANDLE_STATES)),
+            str(row.states.get("AVAILABLE", 0)),
+            str(sum(row.states.get(s, 0) for s in REST_STATES)),
             str(sum(row.states.get(s, 0) for s in OTHER_AUX)),
             f"{row.bands.get('normal', 0)}/{row.bands.get('elevated', 0)}/[red]{row.bands.get('high', 0)}[/]",
-            f"[yellow]{row.overdue}[/]" if row.overdue else "0", _percent(row.compliance),
+            f"[yellow]{row.overdue}[/]" if row.overdue else "0",
+            _percent(row.compliance),
         )
     queues = Table(title="Queues", expand=True)
     for header in ("queue", "waiting", "longest wait", "service level (30 min)", "abandoned"):
         queues.add_column(header, justify="left" if header == "queue" else "right")
     for row in view.queues.values():
-        queues.add_row(row.queue, str(row.waiting), f"{row.longest_wait_seconds:.0f} s", _percent(row.service_level),
-                       _percent(row.abandon))
+        queues.add_row(
+            row.queue,
+            str(row.waiting),
+            f"{row.longest_wait_seconds:.0f} s",
+            _percent(row.service_level),
+            _percent(row.abandon),
+        )
     firing = [a for a in view.alerts if a.get("state") == "firing"]
-    alert_lines = "\n".join(f"[red]{a['labels'].get('alertname')}[/] {a['labels'].get('team', '')} "
-                            f"{a.get('annotations', {}).get('summary', '')}" for a in firing) or "none firing"
+    alert_lines = (
+        "\n".join(
+            f"[red]{a['labels'].get('alertname')}[/] {a['labels'].get('team', '')} "
+            f"{a.get('annotations', {}).get('summary', '')}"
+            for a in firing
+        )
+        or "none firing"
+    )
     return Group(Panel(title, style="bold"), teams, queues, Panel(alert_lines, title="Alerts"))
 
 

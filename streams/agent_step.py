@@ -4,6 +4,7 @@ No Faust here: the worker's agent hands a batch of raw messages and a way to rea
 table, and gets back the new table values and the messages to send. Everything the
 worker does with Kafka stays in `app.py`; everything it computes is tested here.
 """
+
 from __future__ import annotations
 
 import json
@@ -95,9 +96,13 @@ class AgentStep:
         offsets = stored.with_applied(message.topic, message.offset) if stored else ((message.topic, message.offset),)
         result.stored[agent_id] = (StoredAgent(applied.track, offsets), message)
         if applied.verdict == "late":
-            log.warning("dead-lettered %s: late event (%.0f s behind its agent)", message.where, applied.lateness_seconds)
-            reason = (f"event is {applied.lateness_seconds:.1f} s behind agent's clock; allowed lateness is "
-                      f"{self.config.allowed_lateness_seconds:.0f} s (FLOORWATCH_ALLOWED_LATENESS_SECONDS)")
+            log.warning(
+                "dead-lettered %s: late event (%.0f s behind its agent)", message.where, applied.lateness_seconds
+            )
+            reason = (
+                f"event is {applied.lateness_seconds:.1f} s behind agent's clock; allowed lateness is "
+                f"{self.config.allowed_lateness_seconds:.0f} s (FLOORWATCH_ALLOWED_LATENESS_SECONDS)"
+            )
             result.sends.append(records.dead_letter(self.topics.dead_letter, message, "late", reason))
             result.counts["dead_letter", "late"] += 1
             return

@@ -7,6 +7,7 @@ between replays the batch: outputs may repeat (they carry stable ids or are comp
 state is never ahead of what was published, and the stored offsets make re-applying a
 no-op (at-least-once delivery, idempotent state; see STACK.md on exactly-once).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,13 +25,13 @@ from floorwatch.streams.clock import FloorClock
 from floorwatch.streams.group_step import parse_member
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
-from floorwatch.streams.sending import count_into, send_all
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
+from floorwatch.streams.sending import count_into, send_all
 from floorwatch.streams.settings import WorkerSettings
+from floorwatch.streams.state import DecodedCache, dump_queue, load_agent, load_queue
 from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.watchdog import RecoveryWatchdog
-from floorwatch.streams.state import DecodedCache, dump_queue, load_agent, load_queue
 from floorwatch.topics import Topics
 
 log = logging.getLogger("floorwatch.streams")
@@ -54,16 +55,21 @@ class Worker:
     key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     positions: dict[tuple[str, int], int] = dataclasses.field(default_factory=dict)  # newest offset processed
     agents_decoded: DecodedCache = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
-    members_decoded: DecodedCache = dataclasses.field(default_factory=lambda: DecodedCache(lambda raw: load_agent(raw).track))
+    members_decoded: DecodedCache = dataclasses.field(
+        default_factory=lambda: DecodedCache(lambda raw: load_agent(raw).track)
+    )
     watchdog: RecoveryWatchdog | None = None  # started by the command that runs the worker
 
 
 def create_app(settings: WorkerSettings) -> Worker:
-    config = dataclasses.replace(load_config(settings.policy_file),
-                                 allowed_lateness_seconds=settings.allowed_lateness_seconds)
+    config = dataclasses.replace(
+        load_config(settings.policy_file), allowed_lateness_seconds=settings.allowed_lateness_seconds
+    )
     topics = Topics.with_prefix(settings.topic_prefix)
     internal = Internal(queue_events=f"{settings.app_id}-queue-events", team_members=f"{settings.app_id}-team-members")
-    labeller = AgentLabeller(settings.privacy, settings.pseudonym_key.get_secret_value().encode(), settings.min_group_size)
+    labeller = AgentLabeller(
+        settings.privacy, settings.pseudonym_key.get_secret_value().encode(), settings.min_group_size
+    )
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
@@ -83,10 +89,21 @@ def create_app(settings: WorkerSettings) -> Worker:
     registry = CollectorRegistry()
     collector = FloorCollector(labeller)
     registry.register(collector)
-    worker = Worker(app, settings, config, topics, internal, registry, PipelineMetrics.register(registry), collector,
-                    FloorClock(settings.clock))
+    worker = Worker(
+        app,
+        settings,
+        config,
+        topics,
+        internal,
+        registry,
+        PipelineMetrics.register(registry),
+        collector,
+        FloorClock(settings.clock),
+    )
     _wire(worker, labeller)
-    worker.watchdog = RecoveryWatchdog(lambda: bool(app.rebalancing or app.in_recovery), settings.recovery_timeout_seconds)
+    worker.watchdog = RecoveryWatchdog(
+        lambda: bool(app.rebalancing or app.in_recovery), settings.recovery_timeout_seconds
+    )
     return worker
 
 
@@ -118,8 +135,14 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
             messages = [_raw_message(e) for e in batch]
             result = step.run(messages, load_stored)
             await send_all(app, result.sends, pipeline)
-            await _persist(worker, agents, [(agent_id, result.encoded[agent_id], message.partition)
-                                            for agent_id, (stored, message) in result.stored.items()])
+            await _persist(
+                worker,
+                agents,
+                [
+                    (agent_id, result.encoded[agent_id], message.partition)
+                    for agent_id, (stored, message) in result.stored.items()
+                ],
+            )
             for agent_id, (stored, _) in result.stored.items():
                 worker.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
             for message in messages:
@@ -138,8 +161,9 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
             for event in batch:
                 key, body = parse_member(event.message.key.decode(), event.message.value)
                 latest[key] = (body, event)
-            await _persist(worker, members, [(key, body, event.message.partition)
-                                             for key, (body, event) in latest.items()])
+            await _persist(
+                worker, members, [(key, body, event.message.partition) for key, (body, event) in latest.items()]
+            )
 
     @app.agent(queue_topic, name="queue-events", concurrency=1)
     async def queue_events(stream):
@@ -150,8 +174,14 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
         async for batch in stream.take_events(settings.batch_max_events, within=settings.batch_within_seconds):
             messages = [_raw_message(e) for e in batch]
             result = queue_step.run(messages, load)
-            await _persist(worker, queues, [(queue_id, dump_queue(stored), message.partition)
-                                            for queue_id, (stored, message) in result.stored.items()])
+            await _persist(
+                worker,
+                queues,
+                [
+                    (queue_id, dump_queue(stored), message.partition)
+                    for queue_id, (stored, message) in result.stored.items()
+                ],
+            )
             count_into(pipeline, result.counts)
 
     ticker = Ticker(worker, labeller, agents, members, queues, topics, inputs)
@@ -167,8 +197,10 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
     @app.page("/health")
     async def health(web, request):
         ready = ticker.ready
-        return web.json({"status": "ok" if ready else "starting", "partitions": ticker.partition_summary()},
-                        status=200 if ready else 503)
+        return web.json(
+            {"status": "ok" if ready else "starting", "partitions": ticker.partition_summary()},
+            status=200 if ready else 503,
+        )
 
 
 def _bytes_table(worker: Worker, name: str):
@@ -180,8 +212,14 @@ def _bytes_table(worker: Worker, name: str):
     # Keys and values are bytes we encode ourselves; the schema makes the changelog (and so
     # recovery) use the same raw codec, which Faust would otherwise take to be JSON.
     raw = faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    table = worker.app.Table(name, key_type=bytes, value_type=bytes, partitions=worker.settings.partitions,
-                             on_changelog_event=recovered, schema=raw)
+    table = worker.app.Table(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=worker.settings.partitions,
+        on_changelog_event=recovered,
+        schema=raw,
+    )
     table.key_serializer = "raw"
     table.value_serializer = "raw"
     return table

@@ -1,4 +1,5 @@
 """'Now' for figures that grow while an agent sits in one state (DOMAIN.md §7)."""
+
 from __future__ import annotations
 
 import time

@@ -6,6 +6,7 @@ by team_id; the worker owning that team's partition keeps one table entry per
 every member at the same instant. A team lives on exactly one partition, so no figure
 is counted twice however many workers run.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,6 +17,7 @@ from floorwatch.core import agent, rollup
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.rollup import GroupFigures
+
 KEY_SEPARATOR = "\x1f"  # cannot appear in ids that came through JSON text we accept
 
 

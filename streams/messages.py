@@ -1,4 +1,5 @@
 """Messages as the stream steps see them: plain data, no Kafka client types."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ worker their series disappear here at the next tick and appear there: no stale s
 and since an agent, team or queue lives on one partition, nothing is counted twice.
 Pipeline health is ordinary counters and histograms, per process.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -41,29 +42,54 @@ class FloorCollector(Collector):
         snapshot = self.snapshot
         if snapshot is None:
             return
-        yield _gauge("floorwatch_snapshot_timestamp_seconds", "When these figures were last computed (Unix time).",
-                     [], [([], snapshot.taken_at_seconds)])
+        yield _gauge(
+            "floorwatch_snapshot_timestamp_seconds",
+            "When these figures were last computed (Unix time).",
+            [],
+            [([], snapshot.taken_at_seconds)],
+        )
         yield from self._teams([t for t in snapshot.teams if self.labeller.group_publishable(t.group.agents_staffed)])
         yield from self._queues(snapshot.queues)
         if self.labeller.per_agent_allowed:
             yield from self._agents(snapshot.agents)
-        yield _gauge("floorwatch_site_last_event_timestamp_seconds",
-                     "Newest event time seen from the site's agents on this worker (max across workers).",
-                     ["site"], [([site], seconds) for site, seconds in sorted(snapshot.last_event_by_site.items())])
+        yield _gauge(
+            "floorwatch_site_last_event_timestamp_seconds",
+            "Newest event time seen from the site's agents on this worker (max across workers).",
+            ["site"],
+            [([site], seconds) for site, seconds in sorted(snapshot.last_event_by_site.items())],
+        )
 
     def _teams(self, teams: list[TeamView]) -> Iterator[Metric]:
         labels = ["team", "site"]
         rows = lambda pick: [([t.team_id, t.site_id], pick(t)) for t in teams]  # noqa: E731
         present = lambda pick: [(l, v) for l, v in rows(pick) if v is not None]  # noqa: E731
-        yield _gauge("floorwatch_team_agents_staffed", "Agents logged in now.", labels, rows(lambda t: t.group.agents_staffed))
-        yield _gauge("floorwatch_team_agents", "Agents by current state.", labels + ["state"],
-                     [([t.team_id, t.site_id, state], n) for t in teams for state, n in sorted(t.group.agents_by_state.items())])
-        yield _gauge("floorwatch_team_handle_seconds", "Shift-to-date handle seconds, summed over members.", labels,
-                     rows(lambda t: t.group.shift.handle_seconds))
-        yield _gauge("floorwatch_team_available_seconds", "Shift-to-date available seconds, summed over members.", labels,
-                     rows(lambda t: t.group.shift.available_seconds))
-        yield _gauge("floorwatch_team_aux_seconds", "Shift-to-date auxiliary seconds, summed over members.", labels,
-                     rows(lambda t: t.group.shift.aux_seconds))
+        yield _gauge(
+            "floorwatch_team_agents_staffed", "Agents logged in now.", labels, rows(lambda t: t.group.agents_staffed)
+        )
+        yield _gauge(
+            "floorwatch_team_agents",
+            "Agents by current state.",
+            labels + ["state"],
+            [([t.team_id, t.site_id, state], n) for t in teams for state, n in sorted(t.group.agents_by_state.items())],
+        )
+        yield _gauge(
+            "floorwatch_team_handle_seconds",
+            "Shift-to-date handle seconds, summed over members.",
+            labels,
+            rows(lambda t: t.group.shift.handle_seconds),
+        )
+        yield _gauge(
+            "floorwatch_team_available_seconds",
+            "Shift-to-date available seconds, summed over members.",
+            labels,
+            rows(lambda t: t.group.shift.available_seconds),
+        )
+        yield _gauge(
+            "floorwatch_team_aux_seconds",
+            "Shift-to-date auxiliary seconds, summed over members.",
+            labels,
+            rows(lambda t: t.group.shift.aux_seconds),
+        )
         occupancy = [([t.team_id, t.site_id, "shift"], t.group.shift.occupancy_ratio) for t in teams]
         window_handle, window_available = [], []
         for seconds, name in WINDOWS:
@@ -72,22 +98,54 @@ class FloorCollector(Collector):
                 occupancy.append(([t.team_id, t.site_id, name], figures.occupancy_ratio))
                 window_handle.append(([t.team_id, t.site_id, name], figures.handle_seconds))
                 window_available.append(([t.team_id, t.site_id, name], figures.available_seconds))
-        yield _gauge("floorwatch_team_occupancy_ratio",
-                     "Handle / (handle + available) seconds, time-weighted over members, per window (15m, 60m, shift).",
-                     labels + ["window"], [(l, v) for l, v in occupancy if v is not None])
-        yield _gauge("floorwatch_team_window_handle_seconds", "Handle seconds within the sliding window.",
-                     labels + ["window"], window_handle)
-        yield _gauge("floorwatch_team_window_available_seconds", "Available seconds within the sliding window.",
-                     labels + ["window"], window_available)
-        yield _gauge("floorwatch_team_live_occupancy_ratio", "Of agents staffed and not in auxiliary states now, the fraction handling.",
-                     labels, present(lambda t: t.group.live_floor_occupancy_ratio))
-        yield _gauge("floorwatch_team_agents_by_stress_band", "Staffed agents per stress band (normal, elevated, high).",
-                     labels + ["band"], [([t.team_id, t.site_id, band], n) for t in teams for band, n in sorted(t.agents_by_stress_band.items())])
-        yield _gauge("floorwatch_team_agents_on_shift", "Agents on shift for break rules.", labels, rows(lambda t: t.group.agents_on_shift))
-        yield _gauge("floorwatch_team_agents_break_overdue", "Agents on shift with a break overdue.", labels,
-                     rows(lambda t: t.group.agents_break_overdue))
-        yield _gauge("floorwatch_team_break_compliance_ratio", "Agents on shift with no break overdue / agents on shift.",
-                     labels, present(lambda t: t.group.break_compliance_ratio))
+        yield _gauge(
+            "floorwatch_team_occupancy_ratio",
+            "Handle / (handle + available) seconds, time-weighted over members, per window (15m, 60m, shift).",
+            labels + ["window"],
+            [(l, v) for l, v in occupancy if v is not None],
+        )
+        yield _gauge(
+            "floorwatch_team_window_handle_seconds",
+            "Handle seconds within the sliding window.",
+            labels + ["window"],
+            window_handle,
+        )
+        yield _gauge(
+            "floorwatch_team_window_available_seconds",
+            "Available seconds within the sliding window.",
+            labels + ["window"],
+            window_available,
+        )
+        yield _gauge(
+            "floorwatch_team_live_occupancy_ratio",
+            "Of agents staffed and not in auxiliary states now, the fraction handling.",
+            labels,
+            present(lambda t: t.group.live_floor_occupancy_ratio),
+        )
+        yield _gauge(
+            "floorwatch_team_agents_by_stress_band",
+            "Staffed agents per stress band (normal, elevated, high).",
+            labels + ["band"],
+            [([t.team_id, t.site_id, band], n) for t in teams for band, n in sorted(t.agents_by_stress_band.items())],
+        )
+        yield _gauge(
+            "floorwatch_team_agents_on_shift",
+            "Agents on shift for break rules.",
+            labels,
+            rows(lambda t: t.group.agents_on_shift),
+        )
+        yield _gauge(
+            "floorwatch_team_agents_break_overdue",
+            "Agents on shift with a break overdue.",
+            labels,
+            rows(lambda t: t.group.agents_break_overdue),
+        )
+        yield _gauge(
+            "floorwatch_team_break_compliance_ratio",
+            "Agents on shift with no break overdue / agents on shift.",
+            labels,
+            present(lambda t: t.group.break_compliance_ratio),
+        )
         violations = []
         for t in teams:
             by_rule: dict[str, int] = {}
@@ -95,26 +153,59 @@ class FloorCollector(Collector):
                 for breach in member.breaks.violations:
                     by_rule[breach.rule] = by_rule.get(breach.rule, 0) + 1
             violations += [([t.team_id, t.site_id, rule], n) for rule, n in sorted(by_rule.items())]
-        yield _gauge("floorwatch_team_break_violations", "Break-rule violations of the members' current shifts, by rule.",
-                     labels + ["rule"], violations)
+        yield _gauge(
+            "floorwatch_team_break_violations",
+            "Break-rule violations of the members' current shifts, by rule.",
+            labels + ["rule"],
+            violations,
+        )
         # Which queues a team's staffed agents serve and what they are doing: break coverage
         # (rest breaks while the queues they serve have contacts waiting) needs the join.
-        yield _gauge("floorwatch_team_queue_agents",
-                     "Staffed members serving the queue, by current state (an agent serving several queues counts in each).",
-                     labels + ["queue", "state"], [row for t in teams for row in _queue_states(t)])
+        yield _gauge(
+            "floorwatch_team_queue_agents",
+            "Staffed members serving the queue, by current state (an agent serving several queues counts in each).",
+            labels + ["queue", "state"],
+            [row for t in teams for row in _queue_states(t)],
+        )
 
     def _queues(self, queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
         rows = lambda pick: [([q.queue_id], pick(q)) for q in queues if pick(q) is not None]  # noqa: E731
-        yield _gauge("floorwatch_queue_contacts_waiting", "Contacts waiting in the queue now.", ["queue"], rows(lambda q: q.contacts_waiting))
-        yield _gauge("floorwatch_queue_longest_wait_seconds", "Longest current wait in the queue.", ["queue"], rows(lambda q: q.longest_wait_seconds))
-        yield _gauge("floorwatch_queue_service_level_ratio", "Share answered within the threshold over the window (30 min).",
-                     ["queue"], rows(lambda q: q.window.service_level_ratio))
-        yield _gauge("floorwatch_queue_abandon_ratio", "Share of contacts abandoned over the window.", ["queue"],
-                     rows(lambda q: q.window.abandon_rate_ratio))
-        yield _gauge("floorwatch_queue_average_handle_seconds", "Average handle time (talk, hold, wrap-up) over the window.",
-                     ["queue"], rows(lambda q: q.window.average_handle_seconds))
-        yield _gauge("floorwatch_queue_offered_contacts", "Contacts offered over the window.", ["queue"],
-                     rows(lambda q: q.window.counts.offered))
+        yield _gauge(
+            "floorwatch_queue_contacts_waiting",
+            "Contacts waiting in the queue now.",
+            ["queue"],
+            rows(lambda q: q.contacts_waiting),
+        )
+        yield _gauge(
+            "floorwatch_queue_longest_wait_seconds",
+            "Longest current wait in the queue.",
+            ["queue"],
+            rows(lambda q: q.longest_wait_seconds),
+        )
+        yield _gauge(
+            "floorwatch_queue_service_level_ratio",
+            "Share answered within the threshold over the window (30 min).",
+            ["queue"],
+            rows(lambda q: q.window.service_level_ratio),
+        )
+        yield _gauge(
+            "floorwatch_queue_abandon_ratio",
+            "Share of contacts abandoned over the window.",
+            ["queue"],
+            rows(lambda q: q.window.abandon_rate_ratio),
+        )
+        yield _gauge(
+            "floorwatch_queue_average_handle_seconds",
+            "Average handle time (talk, hold, wrap-up) over the window.",
+            ["queue"],
+            rows(lambda q: q.window.average_handle_seconds),
+        )
+        yield _gauge(
+            "floorwatch_queue_offered_contacts",
+            "Contacts offered over the window.",
+            ["queue"],
+            rows(lambda q: q.window.counts.offered),
+        )
 
     def _agents(self, agents: tuple[AgentFigures, ...]) -> Iterator[Metric]:
         key = self.labeller.agent_key
@@ -136,10 +227,27 @@ class FloorCollector(Collector):
                 due.append(([agent, team, site], a.as_of_seconds + a.breaks.break_due_in_seconds))
             overdue.append(([agent, team, site], 1.0 if a.breaks.overdue else 0.0))
         labels = ["agent", "team", "site"]
-        yield _gauge("floorwatch_agent_info", "One per staffed agent, with its team, site and current state.", labels + ["state"], info)
-        yield _gauge("floorwatch_agent_occupancy_ratio", "The agent's occupancy per window (15m, 60m, shift).", labels + ["window"], occupancy)
-        yield _gauge("floorwatch_agent_stress_score", "Stress load index, 0-100 (bands: <40, 40-70, >=70).", labels, stress)
-        yield _gauge("floorwatch_agent_break_due_timestamp_seconds", "When the agent's next rest break is due (Unix time).", labels, due)
+        yield _gauge(
+            "floorwatch_agent_info",
+            "One per staffed agent, with its team, site and current state.",
+            labels + ["state"],
+            info,
+        )
+        yield _gauge(
+            "floorwatch_agent_occupancy_ratio",
+            "The agent's occupancy per window (15m, 60m, shift).",
+            labels + ["window"],
+            occupancy,
+        )
+        yield _gauge(
+            "floorwatch_agent_stress_score", "Stress load index, 0-100 (bands: <40, 40-70, >=70).", labels, stress
+        )
+        yield _gauge(
+            "floorwatch_agent_break_due_timestamp_seconds",
+            "When the agent's next rest break is due (Unix time).",
+            labels,
+            due,
+        )
         yield _gauge("floorwatch_agent_break_overdue", "1 when a rest break is overdue.", labels, overdue)
 
 
@@ -175,22 +283,49 @@ class PipelineMetrics:
     partitions: Gauge
 
     @classmethod
-    def register(cls, registry: CollectorRegistry) -> "PipelineMetrics":
+    def register(cls, registry: CollectorRegistry) -> PipelineMetrics:
         return cls(
             events_in=Counter("floorwatch_events_in", "Input events decoded, by type.", ["type"], registry=registry),
-            dead_lettered=Counter("floorwatch_events_dead_lettered", "Input sent to the dead-letter topic, by reason.",
-                                  ["reason"], registry=registry),
-            verdicts=Counter("floorwatch_events_verdict", "Agent events by outcome: accepted, duplicate, late, redelivered.",
-                             ["verdict"], registry=registry),
-            queue_verdicts=Counter("floorwatch_queue_events_verdict", "Queue-side events by outcome: accepted, duplicate, "
-                                   "ignored, handled.", ["verdict"], registry=registry),
-            outputs=Counter("floorwatch_output_records", "Records published, by output topic.", ["topic"], registry=registry),
-            batch_seconds=Histogram("floorwatch_batch_duration_seconds", "Time to process one batch of input.",
-                                    registry=registry, buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)),
-            event_delay_seconds=Histogram("floorwatch_event_processing_delay_seconds",
-                                          "From an event's occurred_at to its processing (includes producer clock skew).",
-                                          registry=registry, buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)),
-            consumer_lag=Gauge("floorwatch_consumer_lag_messages", "Messages behind the partition's end, per input partition.",
-                               ["topic", "partition"], registry=registry),
-            partitions=Gauge("floorwatch_worker_partitions", "Input partitions this worker owns.", ["topic"], registry=registry),
+            dead_lettered=Counter(
+                "floorwatch_events_dead_lettered",
+                "Input sent to the dead-letter topic, by reason.",
+                ["reason"],
+                registry=registry,
+            ),
+            verdicts=Counter(
+                "floorwatch_events_verdict",
+                "Agent events by outcome: accepted, duplicate, late, redelivered.",
+                ["verdict"],
+                registry=registry,
+            ),
+            queue_verdicts=Counter(
+                "floorwatch_queue_events_verdict",
+                "Queue-side events by outcome: accepted, duplicate, ignored, handled.",
+                ["verdict"],
+                registry=registry,
+            ),
+            outputs=Counter(
+                "floorwatch_output_records", "Records published, by output topic.", ["topic"], registry=registry
+            ),
+            batch_seconds=Histogram(
+                "floorwatch_batch_duration_seconds",
+                "Time to process one batch of input.",
+                registry=registry,
+                buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            ),
+            event_delay_seconds=Histogram(
+                "floorwatch_event_processing_delay_seconds",
+                "From an event's occurred_at to its processing (includes producer clock skew).",
+                registry=registry,
+                buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+            ),
+            consumer_lag=Gauge(
+                "floorwatch_consumer_lag_messages",
+                "Messages behind the partition's end, per input partition.",
+                ["topic", "partition"],
+                registry=registry,
+            ),
+            partitions=Gauge(
+                "floorwatch_worker_partitions", "Input partitions this worker owns.", ["topic"], registry=registry
+            ),
         )

@@ -1,4 +1,5 @@
 """Per-agent labels as the operator's privacy mode allows (DOMAIN.md §8)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Queue figures, after the repartition by queue_id: contact events and handled contacts."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,13 @@ class QueueStep:
             if body["contact_id"] in handled_ids:
                 result.counts["queue_verdict", "duplicate"] += 1
                 return None
-            done = ContactHandled(body["contact_id"], body["queue_id"], body["answered_seconds"],
-                                  body["wrapped_seconds"], body["handle_seconds"])
+            done = ContactHandled(
+                body["contact_id"],
+                body["queue_id"],
+                body["answered_seconds"],
+                body["wrapped_seconds"],
+                body["handle_seconds"],
+            )
             track = queue.on_handled(track, done, self.config)
             handled_ids = (handled_ids + (done.contact_id,))[-HANDLED_MEMORY:]
             result.counts["queue_verdict", "handled"] += 1

@@ -1,10 +1,11 @@
 """Turning core figures and outputs into the output-topic records of `floorwatch.outputs`."""
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.break_rules import BreakRuleBreached
@@ -22,7 +23,7 @@ HANDLED_PREFIX = b'{"type": "' + HANDLED_TYPE.encode() + b'"'  # how a queue wor
 
 
 def utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _json(record) -> bytes:
@@ -31,19 +32,30 @@ def _json(record) -> bytes:
 
 def dead_letter(topic: str, message: RawMessage, kind: str, reason: str) -> Send:
     record = DeadLetter(
-        reason_kind=kind, reason=reason, topic=message.topic, partition=message.partition, offset=message.offset,
+        reason_kind=kind,
+        reason=reason,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
         key_base64=base64.b64encode(message.key).decode() if message.key is not None else None,
         value_base64=base64.b64encode(message.value or b"").decode(),
-        received_at=datetime.now(timezone.utc),
+        received_at=datetime.now(UTC),
     )
     return Send(topic, message.key, _json(record))
 
 
 def handled(done: ContactHandled) -> bytes:
     """The internal record telling a queue one of its contacts was handled (for its handle time)."""
-    return json.dumps({"type": HANDLED_TYPE, "contact_id": done.contact_id, "queue_id": done.queue_id,
-                       "answered_seconds": done.answered_seconds, "wrapped_seconds": done.wrapped_seconds,
-                       "handle_seconds": done.handle_seconds}).encode()
+    return json.dumps(
+        {
+            "type": HANDLED_TYPE,
+            "contact_id": done.contact_id,
+            "queue_id": done.queue_id,
+            "answered_seconds": done.answered_seconds,
+            "wrapped_seconds": done.wrapped_seconds,
+            "handle_seconds": done.handle_seconds,
+        }
+    ).encode()
 
 
 def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Send:
@@ -51,18 +63,26 @@ def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Sen
     shift = figures.occupancy.shift
     stress, components = figures.stress, figures.stress.components
     record = AgentWellbeing(
-        agent_key=key, team_id=figures.team_id or "unassigned", site_id=figures.site_id or "unassigned",
-        as_of=utc(figures.as_of_seconds), state=figures.state or "UNKNOWN",
-        handle_seconds=shift.handle_seconds, available_seconds=shift.available_seconds,
-        aux_seconds=shift.aux_seconds, staffed_seconds=shift.staffed_seconds,
-        occupancy_ratio=shift.occupancy_ratio, utilization_ratio=shift.utilization_ratio,
+        agent_key=key,
+        team_id=figures.team_id or "unassigned",
+        site_id=figures.site_id or "unassigned",
+        as_of=utc(figures.as_of_seconds),
+        state=figures.state or "UNKNOWN",
+        handle_seconds=shift.handle_seconds,
+        available_seconds=shift.available_seconds,
+        aux_seconds=shift.aux_seconds,
+        staffed_seconds=shift.staffed_seconds,
+        occupancy_ratio=shift.occupancy_ratio,
+        utilization_ratio=shift.utilization_ratio,
         occupancy_15m_ratio=figures.occupancy.window(900.0).figures.occupancy_ratio,
         occupancy_60m_ratio=figures.occupancy.window(3600.0).figures.occupancy_ratio,
         stress_score=stress.score,
         stress_band=stress.band,
         stress_components=StressComponents(
-            workload_intensity=components.workload_intensity, continuous_work=components.continuous_work,
-            emotional_load=components.emotional_load, back_to_back=components.back_to_back,
+            workload_intensity=components.workload_intensity,
+            continuous_work=components.continuous_work,
+            emotional_load=components.emotional_load,
+            back_to_back=components.back_to_back,
             shift_overrun=components.shift_overrun,
         ),
         break_due_in_seconds=figures.breaks.break_due_in_seconds,
@@ -85,31 +105,66 @@ def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, ou
     team, site = track.team_id or "unassigned", track.site_id or "unassigned"
     if isinstance(output, BreakRuleBreached):
         record = BreakViolation(
-            violation_id=violation_id(track.agent_id, output.rule, output.at_seconds), agent_key=key,
-            team_id=team, site_id=site, rule=output.rule, breached_at=utc(output.at_seconds), detail=output.detail,
+            violation_id=violation_id(track.agent_id, output.rule, output.at_seconds),
+            agent_key=key,
+            team_id=team,
+            site_id=site,
+            rule=output.rule,
+            breached_at=utc(output.at_seconds),
+            detail=output.detail,
         )
         return [Send(topics.break_violations, key.encode(), _json(record))]
     if isinstance(output, StressBandChanged) and output.band == "high":
-        return [alert(topics.alerts, "stress_high", key, team, site, output.at_seconds,
-                      f"stress load {output.score:.0f}/100 (high): suggest a recovery break")]
+        return [
+            alert(
+                topics.alerts,
+                "stress_high",
+                key,
+                team,
+                site,
+                output.at_seconds,
+                f"stress load {output.score:.0f}/100 (high): suggest a recovery break",
+            )
+        ]
     return []
 
 
 def alert(topic: str, kind: str, scope_id: str, team_id: str, site_id: str, at_seconds: float, summary: str) -> Send:
-    record = Alert(alert_id=violation_id(scope_id, kind, at_seconds), kind=kind, scope_id=scope_id, team_id=team_id,
-                   site_id=site_id, raised_at=utc(at_seconds), summary=summary)
+    record = Alert(
+        alert_id=violation_id(scope_id, kind, at_seconds),
+        kind=kind,
+        scope_id=scope_id,
+        team_id=team_id,
+        site_id=site_id,
+        raised_at=utc(at_seconds),
+        summary=summary,
+    )
     return Send(topic, scope_id.encode(), _json(record))
 
 
-def team_load(topic: str, scope: str, scope_id: str, site_id: str, as_of_seconds: float, group: GroupFigures,
-              bands: dict[str, int]) -> Send:
+def team_load(
+    topic: str,
+    scope: str,
+    scope_id: str,
+    site_id: str,
+    as_of_seconds: float,
+    group: GroupFigures,
+    bands: dict[str, int],
+) -> Send:
     shift = group.shift
     record = TeamLoad(
-        scope=scope, scope_id=scope_id, site_id=site_id, as_of=utc(as_of_seconds),
-        agents_staffed=group.agents_staffed, agents_by_state=group.agents_by_state,
-        handle_seconds=shift.handle_seconds, available_seconds=shift.available_seconds,
-        occupancy_ratio=shift.occupancy_ratio, live_occupancy_ratio=group.live_floor_occupancy_ratio,
-        break_compliance_ratio=group.break_compliance_ratio, agents_by_stress_band=bands,
+        scope=scope,
+        scope_id=scope_id,
+        site_id=site_id,
+        as_of=utc(as_of_seconds),
+        agents_staffed=group.agents_staffed,
+        agents_by_state=group.agents_by_state,
+        handle_seconds=shift.handle_seconds,
+        available_seconds=shift.available_seconds,
+        occupancy_ratio=shift.occupancy_ratio,
+        live_occupancy_ratio=group.live_floor_occupancy_ratio,
+        break_compliance_ratio=group.break_compliance_ratio,
+        agents_by_stress_band=bands,
     )
     return Send(topic, scope_id.encode(), _json(record))
 
@@ -117,8 +172,12 @@ def team_load(topic: str, scope: str, scope_id: str, site_id: str, as_of_seconds
 def queue_load(topic: str, figures: QueueFigures) -> Send:
     window = figures.window
     record = QueueLoad(
-        queue_id=figures.queue_id, as_of=utc(figures.as_of_seconds), contacts_waiting=figures.contacts_waiting,
-        longest_wait_seconds=figures.longest_wait_seconds, service_level_ratio=window.service_level_ratio,
-        abandon_ratio=window.abandon_rate_ratio, average_handle_seconds=window.average_handle_seconds,
+        queue_id=figures.queue_id,
+        as_of=utc(figures.as_of_seconds),
+        contacts_waiting=figures.contacts_waiting,
+        longest_wait_seconds=figures.longest_wait_seconds,
+        service_level_ratio=window.service_level_ratio,
+        abandon_ratio=window.abandon_rate_ratio,
+        average_handle_seconds=window.average_handle_seconds,
     )
     return Send(topic, figures.queue_id.encode(), _json(record))

@@ -1,4 +1,5 @@
 """Sending a batch's outputs, and counting what a step saw into the pipeline metrics."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """The stream worker's one frozen settings object, read from FLOORWATCH_* variables in main()."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -28,29 +29,38 @@ class WorkerSettings(BaseSettings):
 
     bootstrap_servers: str = Field("127.0.0.1:19092", description="Kafka bootstrap servers, comma separated.")
     topic_prefix: str = Field("floorwatch", description="Prefix of every floorwatch topic.")
-    app_id: str = Field("floorwatch-streams", description="Consumer group and internal topic prefix; one per deployment.")
+    app_id: str = Field(
+        "floorwatch-streams", description="Consumer group and internal topic prefix; one per deployment."
+    )
     partitions: int = Field(6, ge=1, description="Partitions of the input and internal topics; the ceiling on workers.")
-    replication_factor: int = Field(1, ge=1, description="Replication of the topics floorwatch creates (3 in production).")
+    replication_factor: int = Field(
+        1, ge=1, description="Replication of the topics floorwatch creates (3 in production)."
+    )
     web_host: str = Field("127.0.0.1", description="Address of the worker's HTTP server (/metrics, /health).")
     web_port: int = Field(6066, ge=1, le=65535, description="Port of the worker's HTTP server.")
     data_dir: Path = Field(Path(".run/worker"), description="Faust's local data directory for this worker.")
     clock: ClockMode = Field(ClockMode.WALL, description="wall in production; event for replays and tests.")
     tick_seconds: float = Field(5.0, gt=0, description="How often live figures, roll-ups and due breaks are refreshed.")
     privacy: PrivacyMode = Field(PrivacyMode.PSEUDONYMOUS, description="Per-agent labels: named, pseudonymous or off.")
-    pseudonym_key: SecretStr = Field(SecretStr(""), description="Secret for pseudonymous agent keys; required in that mode.")
+    pseudonym_key: SecretStr = Field(
+        SecretStr(""), description="Secret for pseudonymous agent keys; required in that mode."
+    )
     min_group_size: int = Field(5, ge=1, description="With privacy off, groups smaller than this are not published.")
     policy_file: Path | None = Field(None, description="Break policy YAML; the built-in default when unset.")
     allowed_lateness_seconds: float = Field(120.0, ge=0, description="Per-agent lateness that is still applied.")
     batch_max_events: int = Field(1000, ge=1, description="Most events processed in one batch.")
     batch_within_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a batch.")
     recovery_timeout_seconds: float = Field(
-        120.0, gt=0, description="Longest a rebalance or table recovery may stall before the worker exits (code 75) "
-                                 "for its supervisor to restart it; Faust recovery can hang (STACK.md). Keep it above "
-                                 "the group session timeout (60 s): a crashed member holds a rebalance that long.")
+        120.0,
+        gt=0,
+        description="Longest a rebalance or table recovery may stall before the worker exits (code 75) "
+        "for its supervisor to restart it; Faust recovery can hang (STACK.md). Keep it above "
+        "the group session timeout (60 s): a crashed member holds a rebalance that long.",
+    )
     log_level: str = Field("info", description="Worker log level.")
 
     @model_validator(mode="after")
-    def _pseudonyms_need_a_key(self) -> "WorkerSettings":
+    def _pseudonyms_need_a_key(self) -> WorkerSettings:
         if self.privacy is PrivacyMode.PSEUDONYMOUS and not self.pseudonym_key.get_secret_value():
             raise ValueError(
                 "FLOORWATCH_PRIVACY=pseudonymous needs FLOORWATCH_PSEUDONYM_KEY (a long random secret, "

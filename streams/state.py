@@ -4,6 +4,7 @@ Values are JSON produced from the core's frozen dataclasses by pydantic, so a
 changelog is readable with any Kafka tool and nothing executable (pickle) is ever
 loaded from a topic.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

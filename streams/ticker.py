@@ -3,6 +3,7 @@
 Only partitions this worker owns right now are read, so after a rebalance the figures
 of moved agents, teams and queues leave this worker's /metrics at the next tick.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,13 +42,20 @@ class Ticker:
             return
         started = time.time()
         actives = app.assignor.assigned_actives()
-        owned = {name: {tp.partition for tp in actives if tp.topic == topic}
-                 for name, topic in (("agents", self.topics.agent_events),
-                                     ("teams", self.worker.internal.team_members),
-                                     ("queues", self.worker.internal.queue_events))}
+        owned = {
+            name: {tp.partition for tp in actives if tp.topic == topic}
+            for name, topic in (
+                ("agents", self.topics.agent_events),
+                ("teams", self.worker.internal.team_members),
+                ("queues", self.worker.internal.queue_events),
+            )
+        }
         self._owned = owned
-        for name, topic in (("agents", self.topics.agent_events), ("teams", self.worker.internal.team_members),
-                            ("queues", self.worker.internal.queue_events)):
+        for name, topic in (
+            ("agents", self.topics.agent_events),
+            ("teams", self.worker.internal.team_members),
+            ("queues", self.worker.internal.queue_events),
+        ):
             self.worker.pipeline.partitions.labels(topic).set(len(owned[name]))
         agents, last_by_site, sends = await self._agents(owned["agents"])
         teams = await self._teams(owned["teams"])
@@ -55,12 +63,23 @@ class Ticker:
         now = self.worker.clock.now()
         for view in teams:
             if self.labeller.group_publishable(view.group.agents_staffed):
-                sends.append(records.team_load(self.topics.team_load, "team", view.team_id, view.site_id, now,
-                                               view.group, view.agents_by_stress_band))
+                sends.append(
+                    records.team_load(
+                        self.topics.team_load,
+                        "team",
+                        view.team_id,
+                        view.site_id,
+                        now,
+                        view.group,
+                        view.agents_by_stress_band,
+                    )
+                )
         for figures in queues:
             sends.append(records.queue_load(self.topics.queue_load, figures))
         sends += self._alerts(teams, agents, now)
-        self.worker.collector.snapshot = FloorSnapshot(started, tuple(agents), tuple(teams), tuple(queues), last_by_site)
+        self.worker.collector.snapshot = FloorSnapshot(
+            started, tuple(agents), tuple(teams), tuple(queues), last_by_site
+        )
         self._lag(actives)
         await send_all(app, sends, self.worker.pipeline)
         self.ready = True
@@ -95,7 +114,11 @@ class Ticker:
         active: dict[tuple[str, str], object] = {}
         for view in teams:
             occupancy = next(w.figures.occupancy_ratio for w in view.group.windows if w.window_seconds == 900.0)
-            if occupancy is not None and occupancy > burnout and self.labeller.group_publishable(view.group.agents_staffed):
+            if (
+                occupancy is not None
+                and occupancy > burnout
+                and self.labeller.group_publishable(view.group.agents_staffed)
+            ):
                 active["team_overload", view.team_id] = (view, occupancy)
         if self.labeller.per_agent_allowed:
             for figures in agents:
@@ -111,13 +134,27 @@ class Ticker:
     def _alert_record(self, kind: str, subject, now: float) -> Send:
         if kind == "team_overload":
             view, occupancy = subject
-            return records.alert(self.topics.alerts, kind, view.team_id, view.team_id, view.site_id, now,
-                                 f"team {view.team_id}: occupancy over 15 min {occupancy:.0%}, above "
-                                 f"{self.worker.config.occupancy.burnout_above_ratio:.0%}")
+            return records.alert(
+                self.topics.alerts,
+                kind,
+                view.team_id,
+                view.team_id,
+                view.site_id,
+                now,
+                f"team {view.team_id}: occupancy over 15 min {occupancy:.0%}, above "
+                f"{self.worker.config.occupancy.burnout_above_ratio:.0%}",
+            )
         key = self.labeller.agent_key(subject.agent_id)
         rules = ", ".join(subject.breaks.overdue_rules) or "break rule"
-        return records.alert(self.topics.alerts, kind, key, subject.team_id or "unassigned",
-                             subject.site_id or "unassigned", now, f"a rest break is overdue ({rules})")
+        return records.alert(
+            self.topics.alerts,
+            kind,
+            key,
+            subject.team_id or "unassigned",
+            subject.site_id or "unassigned",
+            now,
+            f"a rest break is overdue ({rules})",
+        )
 
     def _announce(self, track, breach: BreakRuleBreached) -> list[Send]:
         violation = records.violation_id(track.agent_id, breach.rule, breach.at_seconds)
@@ -143,7 +180,9 @@ class Ticker:
         for raw_key, raw in sorted(self.queues.items()):
             if owners.get(raw_key.decode()) in partitions:
                 track = load_queue(raw).track
-                out.append(queue.view(track, self.worker.clock.for_own_clock(track.clock_seconds), self.worker.config.queue))
+                out.append(
+                    queue.view(track, self.worker.clock.for_own_clock(track.clock_seconds), self.worker.config.queue)
+                )
         return out
 
     def _lag(self, actives) -> None:

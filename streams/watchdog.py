@@ -5,6 +5,7 @@ stuck, and Faust starts timers only once recovery is over. Past the deadline the
 a fresh consumer, so the process exits with code 75 for its supervisor (compose's restart
 policy, systemd, `floorwatch up`) to start it again; the tables recover from their changelogs.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,14 @@ log = logging.getLogger("floorwatch.streams")
 
 
 class RecoveryWatchdog:
-    def __init__(self, busy: Callable[[], bool], timeout_seconds: float, *, poll_seconds: float = 1.0,
-                 exit: Callable[[int], None] = os._exit):
+    def __init__(
+        self,
+        busy: Callable[[], bool],
+        timeout_seconds: float,
+        *,
+        poll_seconds: float = 1.0,
+        exit: Callable[[int], None] = os._exit,
+    ):
         self.busy, self.timeout_seconds, self.poll_seconds, self._exit = busy, timeout_seconds, poll_seconds, exit
         self.stalled_since: float | None = None
 
@@ -38,6 +45,10 @@ class RecoveryWatchdog:
         if self.stalled_since is None:
             self.stalled_since = now
         elif now - self.stalled_since > self.timeout_seconds:
-            log.error("rebalance/recovery made no end in %.0f s (FLOORWATCH_RECOVERY_TIMEOUT_SECONDS); exiting with "
-                      "code %d so the supervisor starts this worker again", now - self.stalled_since, RESTART_EXIT_CODE)
+            log.error(
+                "rebalance/recovery made no end in %.0f s (FLOORWATCH_RECOVERY_TIMEOUT_SECONDS); exiting with "
+                "code %d so the supervisor starts this worker again",
+                now - self.stalled_since,
+                RESTART_EXIT_CODE,
+            )
             self._exit(RESTART_EXIT_CODE)  # no graceful stop: the stall would block it too

@@ -1,4 +1,5 @@
 """Fixtures and hooks for every tier. Nothing here starts a broker: see tests/integration/conftest.py."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from helpers import SUMMARY
 
 _INTEGRATION_DIR = Path(__file__).parent / "integration"

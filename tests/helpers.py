@@ -3,6 +3,7 @@
 Import them as `from helpers import wait_until` (pytest puts `tests/` on sys.path because
 `tests/conftest.py` lives there).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,9 @@ SUMMARY = pytest.StashKey[dict[str, str]]()
 _POLL_SECONDS = 0.1
 
 
-def wait_until(predicate: Callable[[], T], timeout_seconds: float, message: str, *, poll_seconds: float = _POLL_SECONDS) -> T:
+def wait_until(
+    predicate: Callable[[], T], timeout_seconds: float, message: str, *, poll_seconds: float = _POLL_SECONDS
+) -> T:
     """Call `predicate` until it returns something truthy and return that; fail the test after the deadline.
 
     An exception raised by the predicate counts as "not yet" (a broker still electing a
@@ -34,14 +37,20 @@ def wait_until(predicate: Callable[[], T], timeout_seconds: float, message: str,
             if result:
                 return result
             last = result
-        except Exception as error:  # noqa: BLE001 - reported below if the deadline passes
+        except Exception as error:
             last = error
         if time.monotonic() >= deadline:
             raise AssertionError(f"{message} (waited {timeout_seconds:g} s; last: {last!r})")
         time.sleep(poll_seconds)
 
 
-async def wait_until_async(predicate: Callable[[], T | Awaitable[T]], timeout_seconds: float, message: str, *, poll_seconds: float = _POLL_SECONDS) -> T:
+async def wait_until_async(
+    predicate: Callable[[], T | Awaitable[T]],
+    timeout_seconds: float,
+    message: str,
+    *,
+    poll_seconds: float = _POLL_SECONDS,
+) -> T:
     """`wait_until` for asyncio tests; `predicate` may be a plain or an async function."""
     deadline = time.monotonic() + timeout_seconds
     last: object = None
@@ -53,7 +62,7 @@ async def wait_until_async(predicate: Callable[[], T | Awaitable[T]], timeout_se
             if result:
                 return result  # type: ignore[return-value]
             last = result
-        except Exception as error:  # noqa: BLE001 - reported below if the deadline passes
+        except Exception as error:
             last = error
         if time.monotonic() >= deadline:
             raise AssertionError(f"{message} (waited {timeout_seconds:g} s; last: {last!r})")

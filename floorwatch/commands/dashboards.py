@@ -6,6 +6,7 @@ check     fails when those committed files differ from what the code generates (
 push      creates or updates the folder, the Prometheus data source and every dashboard
           through Grafana's HTTP API (FLOORWATCH_GRAFANA_* settings; docs/dashboards.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("generate", help="write the generated dashboards and rule file")
     sub.add_parser("check", help="fail if the committed generated files differ from the code")
     push = sub.add_parser("push", help="create or update folder, data source and dashboards in Grafana")
-    push.add_argument("--grafana-url", help="Grafana's base URL (default: FLOORWATCH_GRAFANA_URL or http://127.0.0.1:3000)")
-    push.add_argument("--prometheus-url", help="Prometheus as Grafana reaches it (default: FLOORWATCH_GRAFANA_PROMETHEUS_URL)")
+    push.add_argument(
+        "--grafana-url", help="Grafana's base URL (default: FLOORWATCH_GRAFANA_URL or http://127.0.0.1:3000)"
+    )
+    push.add_argument(
+        "--prometheus-url", help="Prometheus as Grafana reaches it (default: FLOORWATCH_GRAFANA_PROMETHEUS_URL)"
+    )
     push.add_argument("--force", action="store_true", help="overwrite dashboards even if changed in Grafana meanwhile")
 
 
@@ -68,17 +73,30 @@ def _check() -> int:
 
 def datasource_spec(prometheus_url: str) -> dict[str, object]:
     """The same data source the file provisioning declares (deploy/grafana/provisioning/datasources)."""
-    return {"uid": DATASOURCE_UID, "name": "Prometheus", "type": "prometheus", "access": "proxy",
-            "url": prometheus_url, "isDefault": True, "jsonData": {"timeInterval": "15s"}}
+    return {
+        "uid": DATASOURCE_UID,
+        "name": "Prometheus",
+        "type": "prometheus",
+        "access": "proxy",
+        "url": prometheus_url,
+        "isDefault": True,
+        "jsonData": {"timeInterval": "15s"},
+    }
 
 
 def _push(args: argparse.Namespace) -> int:
     settings = GrafanaSettings()
     url = args.grafana_url or settings.grafana_url
     try:
-        client = GrafanaClient(url, Auth(settings.grafana_token.get_secret_value(), settings.grafana_user,
-                                         settings.grafana_password.get_secret_value()),
-                               timeout_seconds=settings.grafana_timeout_seconds)
+        client = GrafanaClient(
+            url,
+            Auth(
+                settings.grafana_token.get_secret_value(),
+                settings.grafana_user,
+                settings.grafana_password.get_secret_value(),
+            ),
+            timeout_seconds=settings.grafana_timeout_seconds,
+        )
         _report(client.ensure_folder(settings.grafana_folder_uid, settings.grafana_folder_title))
         _report(client.ensure_datasource(datasource_spec(args.prometheus_url or settings.grafana_prometheus_url)))
         for model in dashboards().values():

@@ -4,6 +4,7 @@ Events go to JSONL (stdout or --output) or to Kafka (--to kafka); the run
 report (records read, events produced, records skipped with their positions,
 unmapped states, agents missing from the roster) goes to stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roster", type=Path, help="CSV or YAML: agent -> team, site, queues")
     parser.add_argument("--bootstrap", default="127.0.0.1:9092", help="Kafka bootstrap servers (with --to kafka)")
     parser.add_argument("--topic-prefix", default="floorwatch", help="prefix of the Kafka topic names")
-    parser.add_argument("--timezone", help="zone of times written without an offset (asterisk-db, csv), e.g. Europe/Berlin")
-    parser.add_argument("--session-gap-minutes", type=float, default=DEFAULT_SESSION_GAP_SECONDS / 60,
-                        help="csv: a longer gap between an agent's calls ends their session (default: 15)")
+    parser.add_argument(
+        "--timezone", help="zone of times written without an offset (asterisk-db, csv), e.g. Europe/Berlin"
+    )
+    parser.add_argument(
+        "--session-gap-minutes",
+        type=float,
+        default=DEFAULT_SESSION_GAP_SECONDS / 60,
+        help="csv: a longer gap between an agent's calls ends their session (default: 15)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,10 +80,14 @@ def _options(args: argparse.Namespace) -> IngestOptions:
         try:
             zone = ZoneInfo(args.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"--timezone {args.timezone!r} is not a known time zone (e.g. Europe/Berlin, UTC)") from None
+            raise ValueError(
+                f"--timezone {args.timezone!r} is not a known time zone (e.g. Europe/Berlin, UTC)"
+            ) from None
     elif args.source == "asterisk-db":
-        raise ValueError("asterisk-db needs --timezone: the PBX writes queue_log rows in its local time "
-                         "unless configured for UTC (then pass --timezone UTC)")
+        raise ValueError(
+            "asterisk-db needs --timezone: the PBX writes queue_log rows in its local time "
+            "unless configured for UTC (then pass --timezone UTC)"
+        )
     return IngestOptions(load_roster(args.roster), args.mapping, zone, args.session_gap_minutes * 60)
 
 

@@ -4,6 +4,7 @@ The brokers run in the background after this command exits; their state (ports, 
 is kept in `<run dir>/state.json` so `stop` and `status` find them again. Data stays in the
 run dir across restarts unless `start --fresh`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,12 +27,23 @@ STATE_FILE = "state.json"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=["start", "stop", "status"])
-    parser.add_argument("--cluster", action="store_true", help="three brokers (replication 3, min.insync.replicas 2) instead of one")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"first broker port (default {DEFAULT_PORT}); a cluster uses PORT..PORT+2, controllers the ports after")
-    parser.add_argument("--run-dir", type=Path, default=Path(".run/kafka"), help="config, data and logs (default .run/kafka)")
+    parser.add_argument(
+        "--cluster", action="store_true", help="three brokers (replication 3, min.insync.replicas 2) instead of one"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"first broker port (default {DEFAULT_PORT}); a cluster uses PORT..PORT+2, controllers the ports after",
+    )
+    parser.add_argument(
+        "--run-dir", type=Path, default=Path(".run/kafka"), help="config, data and logs (default .run/kafka)"
+    )
     parser.add_argument("--fresh", action="store_true", help="start: wipe the previous data first")
     parser.add_argument("--heap-mb", type=int, default=512, help="JVM heap per broker (default 512)")
-    parser.add_argument("--timeout", type=float, default=120, help="start: seconds to wait for the brokers (default 120)")
+    parser.add_argument(
+        "--timeout", type=float, default=120, help="start: seconds to wait for the brokers (default 120)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,8 +71,16 @@ def _start(args: argparse.Namespace) -> int:
     data_dir = args.run_dir / ("cluster" if args.cluster else "single")
     if args.fresh:
         shutil.rmtree(data_dir, ignore_errors=True)
-    kafka = LocalKafka(data_dir, jars=jars, nodes=nodes, broker_ports=ports[:nodes], controller_ports=ports[nodes:],
-                       heap_mb=args.heap_mb, cluster_id=_previous_cluster_id(data_dir), detached=True)
+    kafka = LocalKafka(
+        data_dir,
+        jars=jars,
+        nodes=nodes,
+        broker_ports=ports[:nodes],
+        controller_ports=ports[nodes:],
+        heap_mb=args.heap_mb,
+        cluster_id=_previous_cluster_id(data_dir),
+        detached=True,
+    )
     print(f"starting {'a three-broker cluster' if args.cluster else 'one broker'} (KRaft) ...", flush=True)
     try:
         seconds = kafka.start(timeout_seconds=args.timeout)
@@ -82,7 +102,9 @@ def _stop(args: argparse.Namespace) -> int:
     pids = _our_pids(state)
     stop_detached(pids, grace_seconds=30)
     (args.run_dir / STATE_FILE).unlink()
-    print(f"stopped Kafka at {state['bootstrap_servers']} ({len(pids)} broker process(es)); data kept in {state['run_dir']}")
+    print(
+        f"stopped Kafka at {state['bootstrap_servers']} ({len(pids)} broker process(es)); data kept in {state['run_dir']}"
+    )
     return 0
 
 
@@ -96,7 +118,9 @@ def _status(args: argparse.Namespace) -> int:
     for node in nodes:
         ready = broker_ready(f"{LOOPBACK}:{node['broker_port']}", len(nodes), state["cluster_id"])
         healthy = healthy and ready
-        print(f"node {node['node_id']}: pid {node['pid']}, {LOOPBACK}:{node['broker_port']}, {'serving' if ready else 'NOT serving'}, log {node['log']}")
+        print(
+            f"node {node['node_id']}: pid {node['pid']}, {LOOPBACK}:{node['broker_port']}, {'serving' if ready else 'NOT serving'}, log {node['log']}"
+        )
     print(f"bootstrap servers: {state['bootstrap_servers']}")
     return 0 if healthy else 1
 
@@ -114,9 +138,12 @@ def _running_state(run_dir: Path) -> dict | None:
 def _our_pids(state: dict) -> list[int]:
     """The recorded broker pids still running this run dir's broker (a reused pid is someone else's)."""
     return [
-        node["pid"] for node in state["nodes"]
-        if node["pid"] and pid_alive(node["pid"])
-        and KAFKA_NODE_MAIN in command_line(node["pid"]) and state["run_dir"] in command_line(node["pid"])
+        node["pid"]
+        for node in state["nodes"]
+        if node["pid"]
+        and pid_alive(node["pid"])
+        and KAFKA_NODE_MAIN in command_line(node["pid"])
+        and state["run_dir"] in command_line(node["pid"])
     ]
 
 

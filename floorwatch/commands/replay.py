@@ -3,6 +3,7 @@
 The report's shape and the meaning of each figure: docs/metrics.md. Bad lines are skipped
 and reported with their line numbers (in the report, and the first few on stderr).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,14 @@ def _with_progress(events: BinaryIO, stack: ExitStack, err: Console, *, enabled:
     if not enabled or size is None or size < PROGRESS_FROM_BYTES:
         return events
     progress = stack.enter_context(
-        Progress(TextColumn("replaying"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), console=err)
+        Progress(
+            TextColumn("replaying"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+        )
     )
     return _counting(events, progress, progress.add_task("replay", total=size))
 

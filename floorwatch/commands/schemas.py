@@ -1,4 +1,5 @@
 """`floorwatch schemas write|check`: keep the published contracts in step with the code."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,11 @@ from floorwatch import contracts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["write", "check"],
-                        help="write: regenerate floorwatch/schemas/; check: fail if the committed files drifted")
+    parser.add_argument(
+        "action",
+        choices=["write", "check"],
+        help="write: regenerate floorwatch/schemas/; check: fail if the committed files drifted",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,18 +2,31 @@
 
 Idempotent and quick once done: the jars come from the cache, installed programs are found.
 """
+
 from __future__ import annotations
 
 import argparse
 import tempfile
 from pathlib import Path
 
-from floorwatch.deploy.kafka_jars import JarFetchError, cached_jars, ensure_kafka_jars, folder_size_bytes, pom_kafka_version
 from floorwatch.deploy.jvm_archive import archive_path
+from floorwatch.deploy.kafka_jars import (
+    JarFetchError,
+    cached_jars,
+    ensure_kafka_jars,
+    folder_size_bytes,
+    pom_kafka_version,
+)
 from floorwatch.deploy.localkafka import KafkaStartError, LocalKafka
 from floorwatch.deploy.settings import DeploySettings
 from floorwatch.deploy.toolchain import (
-    ToolchainError, apt_install, can_install_with_apt, find_java, find_program, missing_debian_packages, program_version,
+    ToolchainError,
+    apt_install,
+    can_install_with_apt,
+    find_java,
+    find_program,
+    missing_debian_packages,
+    program_version,
 )
 
 HELP = "Install what floorwatch runs on: Kafka jars from Maven Central, Prometheus from Debian"
@@ -62,7 +75,12 @@ def _fetch_kafka(cache_root: Path, summary: list[tuple[str, str]], problems: lis
         return None
     count = len(list(jars.glob("*.jar")))
     state = "fetched now" if fetched_now else "cached"
-    summary.append(("kafka jars", f"Apache Kafka {version}, {count} jars, {folder_size_bytes(jars) / 1e6:.0f} MB in {jars} ({state})"))
+    summary.append(
+        (
+            "kafka jars",
+            f"Apache Kafka {version}, {count} jars, {folder_size_bytes(jars) / 1e6:.0f} MB in {jars} ({state})",
+        )
+    )
     return jars
 
 
@@ -72,7 +90,10 @@ def _first_broker_start(jars: Path, summary: list[tuple[str, str]], problems: li
     if archive.is_file():
         summary.append(("jvm archive", f"{archive.stat().st_size / 1e6:.0f} MB in {archive} (faster broker starts)"))
         return
-    print("starting a broker once to check the install and record a JVM class archive (faster starts later) ...", flush=True)
+    print(
+        "starting a broker once to check the install and record a JVM class archive (faster starts later) ...",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="floorwatch-setup-kafka-") as run_dir:
         kafka = LocalKafka(Path(run_dir), jars=jars)
         try:
@@ -83,7 +104,11 @@ def _first_broker_start(jars: Path, summary: list[tuple[str, str]], problems: li
             return
         finally:
             kafka.stop()
-    recorded = f"{archive.stat().st_size / 1e6:.0f} MB in {archive}" if archive.is_file() else "not recorded (brokers start without it)"
+    recorded = (
+        f"{archive.stat().st_size / 1e6:.0f} MB in {archive}"
+        if archive.is_file()
+        else "not recorded (brokers start without it)"
+    )
     summary.append(("kafka broker", f"started and stopped in a scratch folder ({seconds:.1f} s to serve requests)"))
     summary.append(("jvm archive", recorded))
 
@@ -119,4 +144,6 @@ def _print_summary(summary: list[tuple[str, str]], problems: list[str]) -> None:
         for problem in problems:
             print(f"  - {problem}")
         return
-    print("\nready. Next: `make run` (a live floor on this machine), `make test` (every test), `make kafka-up` (a broker for you on 127.0.0.1:19092)")
+    print(
+        "\nready. Next: `make run` (a live floor on this machine), `make test` (every test), `make kafka-up` (a broker for you on 127.0.0.1:19092)"
+    )

@@ -1,8 +1,9 @@
 """`floorwatch simulate`: realistic contact-center traffic, live on Kafka or as fast as possible to JSONL.
 
-    floorwatch simulate --to jsonl --output shift.jsonl --agents 1000      # a whole shift, reproducible
-    floorwatch simulate --speed 60 --agents 300                            # live on Kafka, an hour a minute
+floorwatch simulate --to jsonl --output shift.jsonl --agents 1000      # a whole shift, reproducible
+floorwatch simulate --speed 60 --agents 300                            # live on Kafka, an hour a minute
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,7 @@ import re
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 HELP = "Generate realistic contact-center traffic (to Kafka or a JSONL file)"
 
@@ -21,32 +22,66 @@ _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "": 3600.0}
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     output = parser.add_argument_group("where the events go")
-    output.add_argument("--to", choices=("kafka", "jsonl"), default=None,
-                        help="kafka (live, the default) or jsonl (as fast as possible; implied by --output)")
+    output.add_argument(
+        "--to",
+        choices=("kafka", "jsonl"),
+        default=None,
+        help="kafka (live, the default) or jsonl (as fast as possible; implied by --output)",
+    )
     output.add_argument("--output", metavar="FILE", help="JSONL file to write ('-' for standard output)")
-    output.add_argument("--speed", default=None, metavar="FACTOR|max",
-                        help="simulated seconds per wall second: 1 is real time, 60 an hour a minute, max no pacing "
-                             "(default: 1 on Kafka, max to a file)")
-    output.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: FLOORWATCH_BOOTSTRAP_SERVERS or 127.0.0.1:19092)")
+    output.add_argument(
+        "--speed",
+        default=None,
+        metavar="FACTOR|max",
+        help="simulated seconds per wall second: 1 is real time, 60 an hour a minute, max no pacing "
+        "(default: 1 on Kafka, max to a file)",
+    )
+    output.add_argument(
+        "--bootstrap-servers", help="Kafka bootstrap servers (default: FLOORWATCH_BOOTSTRAP_SERVERS or 127.0.0.1:19092)"
+    )
     output.add_argument("--topic-prefix", help="topic prefix (default: FLOORWATCH_TOPIC_PREFIX or floorwatch)")
-    output.add_argument("--wait-for-topics", type=float, metavar="SECONDS",
-                        help="how long to wait for the input topics to exist (default: FLOORWATCH_TOPICS_WAIT_SECONDS or 60)")
+    output.add_argument(
+        "--wait-for-topics",
+        type=float,
+        metavar="SECONDS",
+        help="how long to wait for the input topics to exist (default: FLOORWATCH_TOPICS_WAIT_SECONDS or 60)",
+    )
     output.add_argument("--max-events", type=int, metavar="N", help="stop after N events")
     output.add_argument("--quiet", action="store_true", help="print no summary")
     floor = parser.add_argument_group("the simulated floor")
-    floor.add_argument("--seed", type=int, default=1, help="random seed: the same seed and flags give the same events (default 1)")
-    floor.add_argument("--agents", type=int, metavar="N", help="total agents, in teams of --agents-per-team (overrides --teams-per-site)")
+    floor.add_argument(
+        "--seed", type=int, default=1, help="random seed: the same seed and flags give the same events (default 1)"
+    )
+    floor.add_argument(
+        "--agents",
+        type=int,
+        metavar="N",
+        help="total agents, in teams of --agents-per-team (overrides --teams-per-site)",
+    )
     floor.add_argument("--sites", type=int, default=2, help="sites (default 2)")
     floor.add_argument("--teams-per-site", type=int, default=3, help="teams per site (default 3)")
     floor.add_argument("--agents-per-team", type=int, default=18, help="agents per team (default 18)")
-    floor.add_argument("--duration", default="8h", metavar="8h|90m|600s",
-                       help="simulated window; contacts arrive inside it (default 8h; a bare number is hours)")
+    floor.add_argument(
+        "--duration",
+        default="8h",
+        metavar="8h|90m|600s",
+        help="simulated window; contacts arrive inside it (default 8h; a bare number is hours)",
+    )
     floor.add_argument("--shift-hours", type=float, help="shift length; default: one shift spanning the window")
-    floor.add_argument("--start", metavar="ISO|now",
-                       help="simulated start, e.g. 2026-11-24T08:00:00Z (default: that date for files, now when live)")
-    floor.add_argument("--understaffed-teams", type=int, default=1, help="teams (the last ones) staffed below plan (default 1)")
-    floor.add_argument("--understaff-factor", type=float, default=0.7,
-                       help="share of the planned head count that works in those teams (default 0.7)")
+    floor.add_argument(
+        "--start",
+        metavar="ISO|now",
+        help="simulated start, e.g. 2026-11-24T08:00:00Z (default: that date for files, now when live)",
+    )
+    floor.add_argument(
+        "--understaffed-teams", type=int, default=1, help="teams (the last ones) staffed below plan (default 1)"
+    )
+    floor.add_argument(
+        "--understaff-factor",
+        type=float,
+        default=0.7,
+        help="share of the planned head count that works in those teams (default 0.7)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,14 +99,17 @@ def run(args: argparse.Namespace) -> int:
     except TopicsMissing as error:
         print(f"floorwatch simulate: {error}", file=sys.stderr)
         return 1
-    except Exception as error:  # noqa: BLE001 - kafka-python's connection errors, reported plainly
+    except Exception as error:
         print(f"floorwatch simulate: cannot reach Kafka: {error!r}", file=sys.stderr)
         return 1
     if starts_now:  # taken after connecting, so the first events are not already late
         settings = replace(settings, start=_now())
     floor = build_floor(settings)
     if not args.quiet:
-        print(_plan_line(floor, speed, args.output if to == "jsonl" else f"Kafka at {sink.bootstrap_servers}"), file=sys.stderr)
+        print(
+            _plan_line(floor, speed, args.output if to == "jsonl" else f"Kafka at {sink.bootstrap_servers}"),
+            file=sys.stderr,
+        )
     wall_start = settings.start.timestamp() if starts_now else None
     return _stream(floor, settings, sink, speed, wall_start, args)
 
@@ -130,14 +168,16 @@ def _parse_start(text: str | None, default: datetime, live: bool) -> datetime:
     try:
         start = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"--start: expected an RFC 3339 time such as 2026-11-24T08:00:00Z or 'now', got {text!r}") from None
+        raise ValueError(
+            f"--start: expected an RFC 3339 time such as 2026-11-24T08:00:00Z or 'now', got {text!r}"
+        ) from None
     if start.tzinfo is None:
         raise ValueError(f"--start: {text!r} has no UTC offset; add Z or +00:00")
-    return start.astimezone(timezone.utc)
+    return start.astimezone(UTC)
 
 
 def _now() -> datetime:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)  # events carry milliseconds
 
 
@@ -146,17 +186,22 @@ def _open_sink(args: argparse.Namespace, to: str):
 
     if to == "jsonl":
         return JsonlSink(args.output)
-    overrides = {"bootstrap_servers": args.bootstrap_servers, "topic_prefix": args.topic_prefix,
-                 "topics_wait_seconds": args.wait_for_topics}
+    overrides = {
+        "bootstrap_servers": args.bootstrap_servers,
+        "topic_prefix": args.topic_prefix,
+        "topics_wait_seconds": args.wait_for_topics,
+    }
     return KafkaSink(KafkaSinkSettings(**{key: value for key, value in overrides.items() if value is not None}))
 
 
 def _plan_line(floor, speed: float | None, where: str) -> str:
     pace = "as fast as possible" if speed is None else f"at {speed:g}x real time"
     understaffed = sum(team.understaffed for team in floor.teams)
-    return (f"floorwatch simulate: {len(floor.agents)} agents in {len(floor.teams)} teams at {len(floor.sites)} sites "
-            f"({understaffed} under-staffed), {floor.start:%Y-%m-%d %H:%M} UTC for {floor.duration_seconds / 3600:g} h, "
-            f"{pace}, to {where}")
+    return (
+        f"floorwatch simulate: {len(floor.agents)} agents in {len(floor.teams)} teams at {len(floor.sites)} sites "
+        f"({understaffed} under-staffed), {floor.start:%Y-%m-%d %H:%M} UTC for {floor.duration_seconds / 3600:g} h, "
+        f"{pace}, to {where}"
+    )
 
 
 def _stream(floor, settings, sink, speed: float | None, wall_start: float | None, args: argparse.Namespace) -> int:

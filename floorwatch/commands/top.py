@@ -1,4 +1,5 @@
 """`floorwatch top`: a live terminal view of the floor; Ctrl-C to leave."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,13 @@ import time
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prometheus", metavar="URL", help="read from Prometheus, e.g. http://127.0.0.1:9090")
-    parser.add_argument("--metrics", metavar="URL", action="append", default=[],
-                        help="read a worker's /metrics directly (repeat for several workers)")
+    parser.add_argument(
+        "--metrics",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="read a worker's /metrics directly (repeat for several workers)",
+    )
     parser.add_argument("--refresh", type=float, default=2.0, help="seconds between refreshes (default 2)")
     parser.add_argument("--once", action="store_true", help="print one screen and exit (for scripts)")
 
@@ -22,7 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from floorwatch.services.top import Sources, render
 
     if not args.prometheus and not args.metrics:
-        print("floorwatch top: say where to read: --prometheus URL or --metrics URL (a worker's /metrics)", file=sys.stderr)
+        print(
+            "floorwatch top: say where to read: --prometheus URL or --metrics URL (a worker's /metrics)",
+            file=sys.stderr,
+        )
         return 2
     sources = Sources(args.prometheus, tuple(args.metrics))
     title = f"floorwatch top - {args.prometheus or ', '.join(args.metrics)}"

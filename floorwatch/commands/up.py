@@ -1,4 +1,5 @@
 """`floorwatch up`: a live floor on this machine, until Ctrl-C."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from floorwatch.services.livefloor import FloorPlan, LiveFloor
 
-    plan = FloorPlan(run_dir=args.run_dir.resolve(), agents=args.agents, speed=args.speed, workers=args.workers,
-                     seed=args.seed, prometheus_port=args.prometheus_port, kafka_port=args.kafka_port)
+    plan = FloorPlan(
+        run_dir=args.run_dir.resolve(),
+        agents=args.agents,
+        speed=args.speed,
+        workers=args.workers,
+        seed=args.seed,
+        prometheus_port=args.prometheus_port,
+        kafka_port=args.kafka_port,
+    )
     floor = LiveFloor(plan, say=lambda line: print(line, flush=True))
     # SIGTERM (e.g. from a test or a service manager) stops as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -34,15 +42,18 @@ def run(args: argparse.Namespace) -> int:
         while deadline is None or time.monotonic() < deadline:
             failed = floor.failed_child()
             if failed is not None:
-                print(f"floorwatch up: a process stopped unexpectedly (exit {failed.returncode}); "
-                      f"see the logs in {plan.run_dir}", file=sys.stderr)
+                print(
+                    f"floorwatch up: a process stopped unexpectedly (exit {failed.returncode}); "
+                    f"see the logs in {plan.run_dir}",
+                    file=sys.stderr,
+                )
                 return 1
             time.sleep(0.5)
         return 0
     except KeyboardInterrupt:
         print("\n==> stopping", flush=True)
         return 0
-    except Exception as problem:  # noqa: BLE001 - say what failed, then clean up below
+    except Exception as problem:
         print(f"floorwatch up: {problem}", file=sys.stderr)
         return 1
     finally:

@@ -1,4 +1,5 @@
 """`floorwatch worker`: run one stream worker; start more on other machines to scale out."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,9 +41,12 @@ def run_worker(settings) -> int:
     except TopicLayoutError as problem:
         print(f"floorwatch worker: {problem}", file=sys.stderr)
         return 1
-    except Exception as problem:  # noqa: BLE001 - any failure here means the broker is not usable
-        print(f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} ({problem}). "
-              "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS.", file=sys.stderr)
+    except Exception as problem:
+        print(
+            f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} ({problem}). "
+            "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS.",
+            file=sys.stderr,
+        )
         return 1
     worker.watchdog.start()
     faust.Worker(worker.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()

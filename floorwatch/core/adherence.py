@@ -11,6 +11,7 @@ activity covers is work. A scheduled break is taken on time when it starts withi
 the agent starts counts as the first untaken scheduled one it can belong to: same kind,
 starting between `early_match_seconds` before its plan and its planned end.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -128,7 +129,9 @@ def initial() -> AdherenceTrack:
 def on_schedule(track: AdherenceTrack, schedule: SchedulePublishedData) -> AdherenceTrack:
     """The newest schedule wins; a republished plan for the same shift keeps what was measured."""
     start, end = schedule.shift_start.timestamp(), schedule.shift_end.timestamp()
-    planned_activities = ((a.kind, a.start.timestamp(), a.end.timestamp()) for a in schedule.activities if a.end > a.start)
+    planned_activities = (
+        (a.kind, a.start.timestamp(), a.end.timestamp()) for a in schedule.activities if a.end > a.start
+    )
     activities = tuple(sorted(planned_activities, key=lambda a: (a[1], a[2], a[0])))
     known = {(b.kind, b.start_seconds, b.end_seconds): b for b in track.planned_breaks}
     planned = tuple(known.get((k, s, e), PlannedBreak(k, s, e)) for k, s, e in activities if k in BREAK_ACTIVITIES)
@@ -139,8 +142,18 @@ def on_schedule(track: AdherenceTrack, schedule: SchedulePublishedData) -> Adher
         taking = next((i for i, b in enumerate(planned) if b is old), None)
     if not same_shift:
         return AdherenceTrack(start, end, activities, planned)
-    return AdherenceTrack(start, end, activities, planned, taking, track.scheduled_seconds, track.in_adherence_seconds,
-                          track.out_since_seconds, track.exception_raised, track.exceptions_total)
+    return AdherenceTrack(
+        start,
+        end,
+        activities,
+        planned,
+        taking,
+        track.scheduled_seconds,
+        track.in_adherence_seconds,
+        track.out_since_seconds,
+        track.exception_raised,
+        track.exceptions_total,
+    )
 
 
 def planned_length_now(track: AdherenceTrack) -> float | None:
@@ -148,29 +161,37 @@ def planned_length_now(track: AdherenceTrack) -> float | None:
     return None if track.taking is None else track.planned_breaks[track.taking].planned_seconds
 
 
-def on_state(track: AdherenceTrack, old: AgentState | None, new: AgentState, at_seconds: float,
-             config: AdherenceConfig) -> AdherenceTrack:
+def on_state(
+    track: AdherenceTrack, old: AgentState | None, new: AgentState, at_seconds: float, config: AdherenceConfig
+) -> AdherenceTrack:
     """Match a break the agent starts to the first untaken scheduled break it can belong to."""
     if new == old or not track.planned_breaks:
         return track
     breaks, taking = list(track.planned_breaks), track.taking
     if taking is not None:
         done = breaks[taking]
-        breaks[taking] = PlannedBreak(done.kind, done.start_seconds, done.end_seconds, done.taken_start_seconds,
-                                      at_seconds, done.missed_reported)
+        breaks[taking] = PlannedBreak(
+            done.kind, done.start_seconds, done.end_seconds, done.taken_start_seconds, at_seconds, done.missed_reported
+        )
         taking = None
     for index, planned in enumerate(breaks):
         opens = planned.start_seconds - max(config.early_match_seconds, config.start_grace_seconds)
-        if planned.taken_start_seconds is None and new in config.in_states(planned.kind) and opens <= at_seconds <= planned.end_seconds:
-            breaks[index] = PlannedBreak(planned.kind, planned.start_seconds, planned.end_seconds, at_seconds, None,
-                                         planned.missed_reported)
+        if (
+            planned.taken_start_seconds is None
+            and new in config.in_states(planned.kind)
+            and opens <= at_seconds <= planned.end_seconds
+        ):
+            breaks[index] = PlannedBreak(
+                planned.kind, planned.start_seconds, planned.end_seconds, at_seconds, None, planned.missed_reported
+            )
             taking = index
             break
     return _with(track, planned_breaks=tuple(breaks), taking=taking)
 
 
-def advance(track: AdherenceTrack, state: AgentState | None, from_seconds: float, to_seconds: float,
-            config: AdherenceConfig) -> tuple[AdherenceTrack, tuple[object, ...]]:
+def advance(
+    track: AdherenceTrack, state: AgentState | None, from_seconds: float, to_seconds: float, config: AdherenceConfig
+) -> tuple[AdherenceTrack, tuple[object, ...]]:
     if track.shift_start_seconds is None or to_seconds <= from_seconds:
         return track, ()
     outputs: list[object] = []
@@ -190,8 +211,15 @@ def advance(track: AdherenceTrack, state: AgentState | None, from_seconds: float
             outputs.append(AdherenceExceptionStarted(activity, None if state is None else state.value, since, due))
             raised, total = True, total + 1
     breaks, missed = _missed(track.planned_breaks, to_seconds, config)
-    track = _with(track, planned_breaks=breaks, scheduled_seconds=scheduled, in_adherence_seconds=in_seconds,
-                  out_since_seconds=since, exception_raised=raised, exceptions_total=total)
+    track = _with(
+        track,
+        planned_breaks=breaks,
+        scheduled_seconds=scheduled,
+        in_adherence_seconds=in_seconds,
+        out_since_seconds=since,
+        exception_raised=raised,
+        exceptions_total=total,
+    )
     return track, tuple(outputs) + missed
 
 
@@ -244,12 +272,21 @@ def _break_figures(planned: PlannedBreak, now_seconds: float, config: AdherenceC
     start, end = planned.taken_start_seconds, planned.taken_end_seconds
     offset = None if start is None else start - planned.start_seconds
     length = None if start is None else (now_seconds if end is None else end) - start
-    return ScheduledBreakFigures(planned.kind, planned.start_seconds, planned.end_seconds, start, end,
-                                 _status(planned, offset, length, now_seconds, config), offset, length)
+    return ScheduledBreakFigures(
+        planned.kind,
+        planned.start_seconds,
+        planned.end_seconds,
+        start,
+        end,
+        _status(planned, offset, length, now_seconds, config),
+        offset,
+        length,
+    )
 
 
-def _status(planned: PlannedBreak, offset: float | None, length: float | None, now_seconds: float,
-            config: AdherenceConfig) -> str:
+def _status(
+    planned: PlannedBreak, offset: float | None, length: float | None, now_seconds: float, config: AdherenceConfig
+) -> str:
     if offset is None or length is None:
         late = now_seconds > planned.start_seconds + config.start_grace_seconds
         return "missed" if late else "upcoming"

@@ -7,6 +7,7 @@ backwards. Before an event's hook runs, the sub-tracks are advanced through the 
 agent spent in its current state (each from its own clock; see `apply` for the one shortcut). These rules depend only on the order of one agent's
 events, which Kafka keeps per partition, so the live stream and a replay agree.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,13 @@ from typing import Literal, NamedTuple
 from floorwatch.core import breaks, occupancy, stress
 from floorwatch.core.breaks import BreakFigures, BreakTrack
 from floorwatch.core.config import MetricConfig
-from floorwatch.core.events import AgentState, AgentStateChanged, ContactOffered, SchedulePublished, SchedulePublishedData
+from floorwatch.core.events import (
+    AgentState,
+    AgentStateChanged,
+    ContactOffered,
+    SchedulePublished,
+    SchedulePublishedData,
+)
 from floorwatch.core.occupancy import OccupancyFigures, OccupancyTrack
 from floorwatch.core.stress import StressFigures, StressTrack
 
@@ -103,8 +110,16 @@ def agent_id_of(event: object) -> str | None:
 
 def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
     identity = AgentIdentity(agent_id, None, None, ())
-    return AgentTrack(identity, None, None, (), occupancy.initial(config.occupancy), stress.initial(config.stress),
-                      breaks.initial(config.breaks), None)
+    return AgentTrack(
+        identity,
+        None,
+        None,
+        (),
+        occupancy.initial(config.occupancy),
+        stress.initial(config.stress),
+        breaks.initial(config.breaks),
+        None,
+    )
 
 
 def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Applied:
@@ -213,7 +228,9 @@ def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: 
     occ = occupancy.on_schedule(track.occupancy, schedule, config.occupancy)
     load = stress.on_schedule(track.stress, schedule, config.stress)
     brk = breaks.on_schedule(track.breaks, schedule, config.breaks)
-    new = AgentTrack(track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, load, brk, schedule)
+    new = AgentTrack(
+        track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, load, brk, schedule
+    )
     return Applied(new, (), "accepted", 0.0)
 
 
@@ -231,4 +248,6 @@ def _remember(
 
 def _wrap(identity: AgentIdentity, outputs: tuple) -> tuple[AgentOutput, ...]:
     agent_id, team_id, site_id = identity.agent_id, identity.team_id, identity.site_id
-    return tuple([AgentOutput(agent_id, team_id, site_id, output) for output in outputs])  # a list is cheaper than a generator
+    return tuple(
+        [AgentOutput(agent_id, team_id, site_id, output) for output in outputs]
+    )  # a list is cheaper than a generator

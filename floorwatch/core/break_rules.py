@@ -8,6 +8,7 @@ computed from the timeline, so the same events always give the same violations h
 time is sliced into `advance` calls. Deadlines are in *worked* time: unpaid rest does not
 count as work, so "start the meal before the 5th hour" and "have had it by then" agree.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,9 +76,20 @@ def advance_rule(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProg
     if resting(rule, s.state):
         elapsed = s.to_seconds - s.from_seconds
         run = p.run_seconds + elapsed
-        taken = p.taken + 1 if rule.kind == "count_per_worked" and run >= rule.minimum_seconds > p.run_seconds else p.taken
-        p = RuleProgress(run, p.work_seconds, p.credit_seconds, taken, p.checked, p.deadline_at_seconds, p.deferred,
-                         p.missed, p.flagged)
+        taken = (
+            p.taken + 1 if rule.kind == "count_per_worked" and run >= rule.minimum_seconds > p.run_seconds else p.taken
+        )
+        p = RuleProgress(
+            run,
+            p.work_seconds,
+            p.credit_seconds,
+            taken,
+            p.checked,
+            p.deadline_at_seconds,
+            p.deferred,
+            p.missed,
+            p.flagged,
+        )
     if s.worked_to_seconds <= s.worked_from_seconds:
         return p, ()
     if rule.kind == "rest_by_worked":
@@ -186,12 +198,15 @@ def applies(rule: BreakRule, worked_seconds: float, planned_work_seconds: float 
     return worked_seconds > trigger or (planned_work_seconds is not None and planned_work_seconds > trigger)
 
 
-def rule_on_state(rule: BreakRule, p: RuleProgress, old: AgentState | None, new: AgentState,
-                  at_seconds: float) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
+def rule_on_state(
+    rule: BreakRule, p: RuleProgress, old: AgentState | None, new: AgentState, at_seconds: float
+) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     if rule.kind == "overrun":
         return (_replace(p, flagged=False) if new != old and p.flagged else p), ()
     rest_states = rule.rest_states  # resting(), inlined: this runs for every rule at every state change
-    if (AgentState.LOGGED_OUT if old is None else old) not in rest_states or (AgentState.LOGGED_OUT if new is None else new) in rest_states:
+    if (AgentState.LOGGED_OUT if old is None else old) not in rest_states or (
+        AgentState.LOGGED_OUT if new is None else new
+    ) in rest_states:
         return p, ()
     # A rest in this rule's states ends: bank it, and judge a deadline that passed during it.
     if rule.kind == "rest_by_worked" and p.run_seconds >= rule.slice_seconds:
@@ -206,8 +221,9 @@ def rule_on_state(rule: BreakRule, p: RuleProgress, old: AgentState | None, new:
     return _replace(p, deferred=False, flagged=p.flagged or late), outputs
 
 
-def end_of_day(rule: BreakRule, p: RuleProgress, worked_seconds: float, ended_at_seconds: float,
-               judged_at_seconds: float) -> tuple[BreakRuleBreached, ...]:
+def end_of_day(
+    rule: BreakRule, p: RuleProgress, worked_seconds: float, ended_at_seconds: float, judged_at_seconds: float
+) -> tuple[BreakRuleBreached, ...]:
     """Judge rules due 'by the end of the working day' (no latest start) when the day is over."""
     if rule.kind != "rest_by_worked" or rule.latest_start_worked_seconds is not None or p.flagged:
         return ()
@@ -217,8 +233,13 @@ def end_of_day(rule: BreakRule, p: RuleProgress, worked_seconds: float, ended_at
     return (_missed(rule, _replace(p, deadline_at_seconds=ended_at_seconds), judged_at_seconds),)
 
 
-def due_in(rule: BreakRule, p: RuleProgress, state: AgentState | None, worked_seconds: float,
-           planned_work_seconds: float | None) -> tuple[float | None, bool]:
+def due_in(
+    rule: BreakRule,
+    p: RuleProgress,
+    state: AgentState | None,
+    worked_seconds: float,
+    planned_work_seconds: float | None,
+) -> tuple[float | None, bool]:
     """(seconds of work until this rule's next break is due, negative once overdue; overdue now?)."""
     if rule.kind == "overrun":
         return None, False
@@ -227,7 +248,9 @@ def due_in(rule: BreakRule, p: RuleProgress, state: AgentState | None, worked_se
         remaining = rule.max_work_seconds - p.work_seconds
     elif rule.kind == "count_per_worked":
         remaining = rule.count_deadline_worked_seconds(p.taken + 1) - worked_seconds
-    elif satisfied(rule, p) or (planned_work_seconds is not None and not applies(rule, worked_seconds, planned_work_seconds)):
+    elif satisfied(rule, p) or (
+        planned_work_seconds is not None and not applies(rule, worked_seconds, planned_work_seconds)
+    ):
         return None, False
     elif rule.latest_start_worked_seconds is None:  # due by the end of the day: suggested by the trigger
         return max(rule.after_worked_seconds - worked_seconds, 0.0), False

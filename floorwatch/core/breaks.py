@@ -9,6 +9,7 @@ A working day starts at the first staffed state and ends when the agent has been
 for `policy.new_day_after_logged_out_seconds`; rules due "by the end of the day" are judged
 then. Worked time counts every staffed state except unpaid breaks.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,21 @@ from floorwatch.core.events import AgentState, SchedulePublishedData
 from floorwatch.core.policy import BREAK_STATES, BreakPolicy, default_policy, load_policy, load_profile
 
 __all__ = [
-    "BreakFigures", "BreakPolicy", "BreakRuleBreached", "BreakTaken", "BreakTrack", "advance", "default_policy",
-    "initial", "load_policy", "load_profile", "on_contact", "on_schedule", "on_state", "team_compliance_ratio", "view",
+    "BreakFigures",
+    "BreakPolicy",
+    "BreakRuleBreached",
+    "BreakTaken",
+    "BreakTrack",
+    "advance",
+    "default_policy",
+    "initial",
+    "load_policy",
+    "load_profile",
+    "on_contact",
+    "on_schedule",
+    "on_state",
+    "team_compliance_ratio",
+    "view",
 ]
 _OFF = (None, AgentState.LOGGED_OUT)
 
@@ -84,8 +98,9 @@ def initial(policy: BreakPolicy) -> BreakTrack:
     return BreakTrack(None, False, 0.0, 0.0, (FRESH,) * len(policy.rules), None, (), (), 0, None, adherence.initial())
 
 
-def advance(track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float,
-            policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+def advance(
+    track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
+) -> tuple[BreakTrack, tuple[object, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
     outputs: tuple[object, ...] = ()
@@ -99,8 +114,9 @@ def advance(track: BreakTrack, state: AgentState | None, from_seconds: float, to
     return track, _in_order(outputs + more)
 
 
-def _advance(track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float,
-             policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+def _advance(
+    track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
+) -> tuple[BreakTrack, tuple[object, ...]]:
     elapsed = to_seconds - from_seconds
     on_day = track.on_day or state not in _OFF
     works = on_day and state not in _OFF and (state not in BREAK_STATES or state in policy.paid_break_states)
@@ -108,34 +124,59 @@ def _advance(track: BreakTrack, state: AgentState | None, from_seconds: float, t
     progress, outputs = track.progress, []
     if on_day:
         current = track.current_break
-        stretch = Stretch(state, from_seconds, to_seconds, track.worked_seconds, worked, track.planned_work_seconds,
-                          None if current is None else current.start_seconds, None if current is None else current.allowed_seconds)
+        stretch = Stretch(
+            state,
+            from_seconds,
+            to_seconds,
+            track.worked_seconds,
+            worked,
+            track.planned_work_seconds,
+            None if current is None else current.start_seconds,
+            None if current is None else current.allowed_seconds,
+        )
         progress, outputs = _each_rule(advance_rule, policy, track, stretch)
     logged_out = track.logged_out_seconds + elapsed if state in _OFF else 0.0
     adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
     t = track
-    track = BreakTrack(to_seconds, on_day, worked, logged_out, progress, t.current_break, t.breaks_taken, t.violations,
-                       t.violations_total, t.planned_work_seconds, adherence_track)
+    track = BreakTrack(
+        to_seconds,
+        on_day,
+        worked,
+        logged_out,
+        progress,
+        t.current_break,
+        t.breaks_taken,
+        t.violations,
+        t.violations_total,
+        t.planned_work_seconds,
+        adherence_track,
+    )
     return (_record(track, outputs, policy) if outputs else track), tuple(outputs) + planned
 
 
 def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
     logged_out_at = at_seconds - policy.new_day_after_logged_out_seconds
-    outputs = [o for rule, p in zip(policy.rules, _aligned(track, policy))
-               for o in end_of_day(rule, p, track.worked_seconds, logged_out_at, at_seconds)]
+    outputs = [
+        o
+        for rule, p in zip(policy.rules, _aligned(track, policy))
+        for o in end_of_day(rule, p, track.worked_seconds, logged_out_at, at_seconds)
+    ]
     track = _replace(track, on_day=False, worked_seconds=0.0, progress=(FRESH,) * len(policy.rules))
     return _record(track, outputs, policy), tuple(outputs)
 
 
-def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seconds: float,
-             policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+def on_state(
+    track: BreakTrack, old: AgentState | None, new: AgentState, at_seconds: float, policy: BreakPolicy
+) -> tuple[BreakTrack, tuple[object, ...]]:
     if new == old:
         return track, ()
     progress, outputs = _each_rule(rule_on_state, policy, track, old, new, at_seconds)
     taken, current = track.breaks_taken, track.current_break
     if current is not None:
-        finished = BreakTaken(current.start_seconds, at_seconds, current.kind, current.scheduled, current.allowed_seconds)
-        taken, current = (taken + (finished,))[-policy.history_limit:], None
+        finished = BreakTaken(
+            current.start_seconds, at_seconds, current.kind, current.scheduled, current.allowed_seconds
+        )
+        taken, current = (taken + (finished,))[-policy.history_limit :], None
     adherence_track, caught_up = track.adherence, ()
     start = adherence_track.shift_start_seconds
     if track.clock_seconds is None and start is not None and start < at_seconds:
@@ -148,14 +189,27 @@ def on_state(track: BreakTrack, old: AgentState | None, new: AgentState, at_seco
         current = BreakTaken(at_seconds, None, new.value, planned is not None, allowed)
     on_day = track.on_day or new is not AgentState.LOGGED_OUT
     logged_out = track.logged_out_seconds if old in _OFF and new in _OFF else 0.0
-    track = BreakTrack(at_seconds, on_day, track.worked_seconds, logged_out, progress, current, taken,
-                       track.violations, track.violations_total, track.planned_work_seconds, adherence_track)
+    track = BreakTrack(
+        at_seconds,
+        on_day,
+        track.worked_seconds,
+        logged_out,
+        progress,
+        current,
+        taken,
+        track.violations,
+        track.violations_total,
+        track.planned_work_seconds,
+        adherence_track,
+    )
     if not outputs:
         return track, _in_order(caught_up)
     return _record(track, outputs, policy), _in_order(tuple(outputs) + caught_up)
 
 
-def on_contact(track: BreakTrack, event: object, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+def on_contact(
+    track: BreakTrack, event: object, at_seconds: float, policy: BreakPolicy
+) -> tuple[BreakTrack, tuple[object, ...]]:
     """Contacts do not move break compliance: the state changes around them do."""
     return track, ()
 
@@ -163,16 +217,25 @@ def on_contact(track: BreakTrack, event: object, at_seconds: float, policy: Brea
 def on_schedule(track: BreakTrack, schedule: SchedulePublishedData, policy: BreakPolicy) -> BreakTrack:
     shift = schedule.shift_end.timestamp() - schedule.shift_start.timestamp()
     resting = sum(a.end.timestamp() - a.start.timestamp() for a in schedule.activities if a.kind in ("break", "lunch"))
-    return _replace(track, planned_work_seconds=max(shift - resting, 0.0),
-                    adherence=adherence.on_schedule(track.adherence, schedule))
+    return _replace(
+        track,
+        planned_work_seconds=max(shift - resting, 0.0),
+        adherence=adherence.on_schedule(track.adherence, schedule),
+    )
 
 
 def view(track: BreakTrack, state: AgentState | None, now_seconds: float, policy: BreakPolicy) -> BreakFigures:
     """The figures at `now_seconds` (advancing a copy from the track's own clock if behind)."""
     if track.clock_seconds is not None and now_seconds > track.clock_seconds:
         track, _ = advance(track, state, track.clock_seconds, now_seconds, policy)
-    dues = [(due_in(rule, p, state, track.worked_seconds, track.planned_work_seconds), rule)
-            for rule, p in zip(policy.rules, _aligned(track, policy))] if track.on_day else []
+    dues = (
+        [
+            (due_in(rule, p, state, track.worked_seconds, track.planned_work_seconds), rule)
+            for rule, p in zip(policy.rules, _aligned(track, policy))
+        ]
+        if track.on_day
+        else []
+    )
     pending = [(seconds, rule) for (seconds, _), rule in dues if seconds is not None]
     first = min(pending, key=lambda pair: pair[0]) if pending else None
     overdue_rules = tuple(rule.name for (_, overdue), rule in dues if overdue)
@@ -189,7 +252,9 @@ def view(track: BreakTrack, state: AgentState | None, now_seconds: float, policy
         overdue_rules=overdue_rules,
         violations_total=track.violations_total,
         violations=track.violations,
-        violations_by_rule={rule.name: sum(1 for v in track.violations if v.rule == rule.name) for rule in policy.rules},
+        violations_by_rule={
+            rule.name: sum(1 for v in track.violations if v.rule == rule.name) for rule in policy.rules
+        },
         breaks_taken=taken,
         adherence=adherence.view(track.adherence, now_seconds, policy.adherence),
     )
@@ -229,7 +294,7 @@ def _record(track: BreakTrack, outputs, policy: BreakPolicy) -> BreakTrack:
     found = _in_order(tuple(o for o in outputs if isinstance(o, BreakRuleBreached)))
     if not found:
         return track
-    kept = (track.violations + found)[-policy.history_limit:]
+    kept = (track.violations + found)[-policy.history_limit :]
     return _replace(track, violations=kept, violations_total=track.violations_total + len(found))
 
 

@@ -1,4 +1,5 @@
 """Decoding and encoding canonical events, with errors a person can act on."""
+
 from __future__ import annotations
 
 from pydantic import TypeAdapter, ValidationError

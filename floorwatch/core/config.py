@@ -4,14 +4,14 @@ Each part is defined next to the maths it tunes (OccupancyConfig in occupancy.py
 QueueConfig in queue.py, ...); this module only composes them, so no sub-module has to
 import the whole configuration. Defaults and their sources: docs/metrics.md.
 """
+
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.policy import PROFILES, BreakPolicy, PolicyError, default_policy, load_policy, load_profile

@@ -8,9 +8,10 @@ Every event on the wire is a JSON object with an envelope (`event_id`, `type`,
 The published JSON Schemas (`floorwatch/schemas/`) are generated from these
 models (`floorwatch schemas write`), so code and contract cannot drift apart.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Union
 
@@ -61,7 +62,7 @@ STATE_CATEGORY: dict[AgentState, StateCategory] = {
 def _must_be_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("timestamp has no UTC offset; write it as RFC 3339, e.g. 2026-11-24T09:00:00Z")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 UtcTime = Annotated[datetime, AfterValidator(_must_be_utc)]
@@ -183,9 +184,7 @@ class ContactAbandonedData(_Frozen):
     contact_id: Identifier
     queue_id: Identifier
     wait_seconds: float = Field(ge=0)
-    agent_id: Identifier | None = Field(
-        default=None, description="Set when the caller hung up while held by an agent."
-    )
+    agent_id: Identifier | None = Field(default=None, description="Set when the caller hung up while held by an agent.")
     on_hold_seconds: float = Field(default=0, ge=0, description="Hold time before the caller hung up.")
 
 
@@ -244,7 +243,7 @@ ContactEvent = Union[
     ContactSentimentObserved,
 ]
 Event = Annotated[
-    Union[AgentStateChanged, ContactEvent, SchedulePublished],
+    AgentStateChanged | ContactEvent | SchedulePublished,
     Field(discriminator="type"),
 ]
 

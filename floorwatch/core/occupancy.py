@@ -7,6 +7,7 @@ rewrites state. Sliding windows come from a short history of checkpoints, one pe
 of category, each carrying the cumulative handle / available / auxiliary seconds at that
 instant, so a window's figures are cum(now) - cum(now - window).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,7 +50,12 @@ class OccupancyConfig:
     longest_window_seconds: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        cuts = (self.overstaffed_below_ratio, self.target_from_ratio, self.pressure_above_ratio, self.burnout_above_ratio)
+        cuts = (
+            self.overstaffed_below_ratio,
+            self.target_from_ratio,
+            self.pressure_above_ratio,
+            self.burnout_above_ratio,
+        )
         if not all(0.0 <= a <= b <= 1.0 for a, b in zip(cuts, cuts[1:])):
             raise ValueError(f"occupancy band cut-offs must rise within [0, 1], got {cuts}")
         if not self.windows_seconds or min(self.windows_seconds) <= 0:
@@ -94,7 +100,9 @@ class SpanFigures:
     band: str | None
 
 
-def span_figures(handle_seconds: float, available_seconds: float, aux_seconds: float, config: OccupancyConfig) -> SpanFigures:
+def span_figures(
+    handle_seconds: float, available_seconds: float, aux_seconds: float, config: OccupancyConfig
+) -> SpanFigures:
     """The one place the ratios are computed, for an agent and for any sum of agents."""
     staffed = handle_seconds + available_seconds + aux_seconds
     if config.denominator is Denominator.STAFFED:
@@ -102,7 +110,13 @@ def span_figures(handle_seconds: float, available_seconds: float, aux_seconds: f
     else:
         occupancy = ratio(handle_seconds, handle_seconds + available_seconds)
     return SpanFigures(
-        handle_seconds, available_seconds, aux_seconds, staffed, occupancy, ratio(handle_seconds, staffed), band(occupancy, config)
+        handle_seconds,
+        available_seconds,
+        aux_seconds,
+        staffed,
+        occupancy,
+        ratio(handle_seconds, staffed),
+        band(occupancy, config),
     )
 
 
@@ -234,7 +248,11 @@ def on_state(
 ) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
     seconds = _closed(track, old, at_seconds)
     shift = track.shift
-    if new is not AgentState.LOGGED_OUT and old in (None, AgentState.LOGGED_OUT) and _starts_shift(track, at_seconds, config):
+    if (
+        new is not AgentState.LOGGED_OUT
+        and old in (None, AgentState.LOGGED_OUT)
+        and _starts_shift(track, at_seconds, config)
+    ):
         shift = Shift(at_seconds, seconds)
     checkpoints = track.checkpoints
     category = WINDOW_CATEGORY[new]
@@ -271,14 +289,18 @@ def on_contact(
             handling, outputs = _wrap(handling, at_seconds)
     else:
         return track, ()
-    return OccupancyTrack(track.seconds_by_state, track.since_seconds, track.shift, track.checkpoints, handling), outputs
+    return OccupancyTrack(
+        track.seconds_by_state, track.since_seconds, track.shift, track.checkpoints, handling
+    ), outputs
 
 
 def on_schedule(track: OccupancyTrack, schedule: object, config: OccupancyConfig) -> OccupancyTrack:
     return track
 
 
-def view(track: OccupancyTrack, state: AgentState | None, now_seconds: float, config: OccupancyConfig) -> OccupancyFigures:
+def view(
+    track: OccupancyTrack, state: AgentState | None, now_seconds: float, config: OccupancyConfig
+) -> OccupancyFigures:
     seconds = _closed(track, state, now_seconds)
     total = _span(seconds, config)
     shift = track.shift
@@ -301,7 +323,9 @@ def view(track: OccupancyTrack, state: AgentState | None, now_seconds: float, co
         windows=tuple(_window(track.checkpoints, now_seconds, w, config) for w in config.windows_seconds),
         contacts_handled=handling.contacts_handled,
         handled_contact_seconds=handling.handled_seconds,
-        average_handle_seconds=handling.handled_seconds / handling.contacts_handled if handling.contacts_handled else None,
+        average_handle_seconds=handling.handled_seconds / handling.contacts_handled
+        if handling.contacts_handled
+        else None,
     )
 
 

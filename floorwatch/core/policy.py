@@ -19,6 +19,7 @@ that an agent is caught (docs/breaks.md). Profiles live in `floorwatch/policies/
 durations written with a unit suffix (`_seconds`, `_minutes`, `_hours`); `load_policy` reads
 one and reports a bad file with the key at fault, never a traceback from deep inside.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -87,8 +88,14 @@ def _rule_problem(rule: BreakRule) -> str | None:
         return f"kind must be one of {', '.join(RULE_KINDS)}, got {rule.kind!r}"
     if not rule.rest_states:
         return "rest_states must name at least one state"
-    durations = (rule.minimum_seconds, rule.min_slice_seconds, rule.max_work_seconds, rule.after_worked_seconds,
-                 rule.per_worked_seconds, rule.grace_seconds)
+    durations = (
+        rule.minimum_seconds,
+        rule.min_slice_seconds,
+        rule.max_work_seconds,
+        rule.after_worked_seconds,
+        rule.per_worked_seconds,
+        rule.grace_seconds,
+    )
     if min(durations) < 0:
         return "durations cannot be negative"
     if rule.kind == "continuous_work" and (rule.max_work_seconds <= 0 or rule.minimum_seconds <= 0):
@@ -112,7 +119,10 @@ class BreakPolicy:
     # Paid breaks count as hours worked (California rest periods); unpaid ones do not.
     paid_break_states: frozenset[AgentState] = frozenset()
     # How long a break may run when no scheduled break says otherwise (overrun rules).
-    allowed_break_seconds: tuple[tuple[AgentState, float], ...] = ((AgentState.BREAK, 900.0), (AgentState.LUNCH, 3600.0))
+    allowed_break_seconds: tuple[tuple[AgentState, float], ...] = (
+        (AgentState.BREAK, 900.0),
+        (AgentState.LUNCH, 3600.0),
+    )
     # A logout this long ends the working day (the same notion of shift as occupancy's).
     new_day_after_logged_out_seconds: float = 4 * 3600.0
     adherence: AdherenceConfig = field(default_factory=AdherenceConfig)
@@ -139,16 +149,43 @@ class BreakPolicy:
 # --- profiles and policy files ----------------------------------------------------------
 
 PROFILES: tuple[str, ...] = (
-    "default", "eu-wtd", "uk", "uk-young-workers", "germany", "france", "california", "japan", "screen-work-hse",
+    "default",
+    "eu-wtd",
+    "uk",
+    "uk-young-workers",
+    "germany",
+    "france",
+    "california",
+    "japan",
+    "screen-work-hse",
 )
 _UNITS = {"_seconds": 1.0, "_minutes": 60.0, "_hours": 3600.0}
-_RULE_DURATIONS = frozenset({
-    "minimum", "min_slice", "max_work", "after_worked", "latest_start_worked", "waived_if_day_at_most", "per_worked", "grace",
-})
+_RULE_DURATIONS = frozenset(
+    {
+        "minimum",
+        "min_slice",
+        "max_work",
+        "after_worked",
+        "latest_start_worked",
+        "waived_if_day_at_most",
+        "per_worked",
+        "grace",
+    }
+)
 _RULE_TEXT = frozenset({"name", "kind", "description"})
 _RULE_FLAGS = frozenset({"splittable", "major_fraction"})
-_POLICY_KEYS = ("name", "description", "extends", "waive", "rules", "paid_break_states", "allowed_break_<unit>",
-                "new_day_after_logged_out_<unit>", "history_limit", "adherence")
+_POLICY_KEYS = (
+    "name",
+    "description",
+    "extends",
+    "waive",
+    "rules",
+    "paid_break_states",
+    "allowed_break_<unit>",
+    "new_day_after_logged_out_<unit>",
+    "history_limit",
+    "adherence",
+)
 _ADHERENCE_DURATIONS = frozenset({"start_grace", "length_grace", "exception_tolerance", "early_match"})
 
 
@@ -220,8 +257,12 @@ def parse_policy(raw: object, source: str = "<policy>", folder=None, seen: tuple
         raise PolicyError(f"{source}: a policy file holds a mapping (name:, rules: ...), got {type(raw).__name__}")
     base = _base(raw, source, folder, seen)
     values: dict[str, object] = {
-        "name": base.name, "description": base.description, "paid_break_states": base.paid_break_states,
-        "allowed_break_seconds": base.allowed_break_seconds, "adherence": base.adherence, "history_limit": base.history_limit,
+        "name": base.name,
+        "description": base.description,
+        "paid_break_states": base.paid_break_states,
+        "allowed_break_seconds": base.allowed_break_seconds,
+        "adherence": base.adherence,
+        "history_limit": base.history_limit,
         "new_day_after_logged_out_seconds": base.new_day_after_logged_out_seconds,
     }
     rules = _waive(base.rules, raw.get("waive"), source)
@@ -320,17 +361,23 @@ def _adherence(raw: object, where: str) -> AdherenceConfig:
         elif key in ("in_adherence", "neutral"):
             if not isinstance(value, dict):
                 raise PolicyError(f"{at}: expected a mapping of activity -> list of states")
-            values[key] = tuple((str(activity), _states(states, f"{at}.{activity}")) for activity, states in value.items())
+            values[key] = tuple(
+                (str(activity), _states(states, f"{at}.{activity}")) for activity, states in value.items()
+            )
         else:
-            raise PolicyError(f"{at}: unknown key; known: start_grace_<unit>, length_grace_<unit>, "
-                              "exception_tolerance_<unit>, early_match_<unit>, in_adherence, neutral")
+            raise PolicyError(
+                f"{at}: unknown key; known: start_grace_<unit>, length_grace_<unit>, "
+                "exception_tolerance_<unit>, early_match_<unit>, in_adherence, neutral"
+            )
     return AdherenceConfig(**values)  # type: ignore[arg-type]
 
 
 def _allowances(raw: object, factor: float, where: str) -> tuple[tuple[AgentState, float], ...]:
     if not isinstance(raw, dict):
         raise PolicyError(f"{where}: expected a mapping of BREAK/LUNCH -> length")
-    allowances = tuple((_state(state, where), _number(value, f"{where}.{state}") * factor) for state, value in raw.items())
+    allowances = tuple(
+        (_state(state, where), _number(value, f"{where}.{state}") * factor) for state, value in raw.items()
+    )
     if not {state for state, _ in allowances} <= BREAK_STATES:
         raise PolicyError(f"{where}: allowances are for BREAK and LUNCH only")
     return allowances

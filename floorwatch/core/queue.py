@@ -8,6 +8,7 @@ at least `remember_contacts_seconds`), counts each outcome in the one-minute buc
 event time, and keeps the buckets of the last window so a late outcome still lands where
 it belongs. Within that memory, the figures do not depend on arrival order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,7 +68,17 @@ _ONE_OFFER: Counts = (1, 0, 0, 0, 0, 0, 0.0, 0, 0.0)
 
 
 def _add(a: Counts, b: Counts) -> Counts:
-    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5], a[6] + b[6], a[7] + b[7], a[8] + b[8])
+    return (
+        a[0] + b[0],
+        a[1] + b[1],
+        a[2] + b[2],
+        a[3] + b[3],
+        a[4] + b[4],
+        a[5] + b[5],
+        a[6] + b[6],
+        a[7] + b[7],
+        a[8] + b[8],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +161,9 @@ def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> Queue
         if _seen(track, resolved_key):
             return QueueApplied(track, "duplicate")
         waiting = tuple(w for w in track.waiting if w[0] != contact_id)
-        return QueueApplied(_record(track, at, _outcome(event, config), config, waiting=waiting, remember=resolved_key), "accepted")
+        return QueueApplied(
+            _record(track, at, _outcome(event, config), config, waiting=waiting, remember=resolved_key), "accepted"
+        )
     return QueueApplied(track, "ignored")
 
 
@@ -255,7 +268,9 @@ def _record(
             chunks, keys, newest = chunks + ((newest, frozenset(keys)),), (), 0.0
     if chunks and chunks[0][0] < clock - config.remember_contacts_seconds:
         chunks = tuple(chunk for chunk in chunks if chunk[0] >= clock - config.remember_contacts_seconds)
-    buckets = _bump(track.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds)
+    buckets = _bump(
+        track.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds
+    )
     return QueueTrack(track.queue_id, clock, waiting, keys, newest, chunks, buckets, _add(track.totals, delta))
 
 

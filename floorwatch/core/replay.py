@@ -6,12 +6,13 @@ Two instants matter. Each agent's figures are accounted *through its last applie
 agent to the *watermark*, the newest accepted event time in the log, which is what a live
 floor would show at that moment. Same log, same configuration: same report, byte for byte.
 """
+
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from floorwatch.core import agent, queue, rollup
 from floorwatch.core.agent import AgentOutput, AgentTrack
@@ -178,7 +179,9 @@ def build_report(result: FoldResult, config: MetricConfig) -> dict:
         track = result.agents[agent_id]
         clock = track.last_event_seconds
         through_last, _ = agent.view(track, clock if clock is not None else (watermark or 0.0), config)
-        through_mark, due = agent.view(track, watermark if watermark is not None else through_last.as_of_seconds, config)
+        through_mark, due = agent.view(
+            track, watermark if watermark is not None else through_last.as_of_seconds, config
+        )
         last_views.append(through_last)
         mark_views.append(through_mark)
         agents[agent_id] = {
@@ -257,7 +260,7 @@ def _plain(value: object) -> dict:
 def _iso(seconds: float | None) -> str | None:
     if seconds is None:
         return None
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _rounded(value: object, key: str = "") -> object:
@@ -274,4 +277,3 @@ def _rounded(value: object, key: str = "") -> object:
 def _chain(*iterables: Iterable[Entry]) -> Iterator[Entry]:
     for iterable in iterables:
         yield from iterable
-

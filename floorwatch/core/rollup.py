@@ -4,6 +4,7 @@ Ratios of a group are computed from summed seconds - sum of handle over sum of
 (handle + available) - never as an average of the members' ratios, so an agent who
 worked ten minutes weighs ten minutes, not as much as one who worked eight hours.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -42,7 +43,7 @@ def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFig
     for member in members:
         if member.state is not None:
             by_state[member.state] += 1
-    in_category = {category: 0 for category in StateCategory}
+    in_category = dict.fromkeys(StateCategory, 0)
     for state, count in by_state.items():
         in_category[STATE_CATEGORY[AgentState(state)]] += count
     handle, available = in_category[StateCategory.HANDLE], in_category[StateCategory.AVAILABLE]
@@ -100,7 +101,10 @@ def _total_span(member: AgentFigures) -> SpanFigures:
 
 def _sum_spans(spans: list[SpanFigures], config: OccupancyConfig) -> SpanFigures:
     return span_figures(
-        sum(s.handle_seconds for s in spans), sum(s.available_seconds for s in spans), sum(s.aux_seconds for s in spans), config
+        sum(s.handle_seconds for s in spans),
+        sum(s.available_seconds for s in spans),
+        sum(s.aux_seconds for s in spans),
+        config,
     )
 
 

@@ -24,6 +24,7 @@ BREAK or LUNCH (the agent is off work); workload intensity is a decaying load fe
 contact's end rather than the raw last-hour ratio (so a break can lower it); the baseline is
 the agent's own mean, not the queue's. Functions take `StressConfig` (MetricConfig.stress).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,12 +57,29 @@ from floorwatch.core.stress_model import (
 from floorwatch.core.stress_time import Scratch, advance, occupancy_ratio
 
 __all__ = [
-    "Loads", "StressBand", "StressBandChanged", "StressComponents", "StressConfig", "StressFigures", "StressTrack",
-    "advance", "band_of", "continuous_work_points", "initial", "occupancy_ratio", "on_contact", "on_schedule",
-    "on_state", "score_of", "shift_overrun_points", "view",
+    "Loads",
+    "StressBand",
+    "StressBandChanged",
+    "StressComponents",
+    "StressConfig",
+    "StressFigures",
+    "StressTrack",
+    "advance",
+    "band_of",
+    "continuous_work_points",
+    "initial",
+    "occupancy_ratio",
+    "on_contact",
+    "on_schedule",
+    "on_state",
+    "score_of",
+    "shift_overrun_points",
+    "view",
 ]
 # Sets of exact event types: a pydantic model's isinstance costs ~0.25 us per class tried.
-_CONTACT_EVENTS = frozenset({ContactAnswered, ContactEscalated, ContactSentimentObserved, ContactTransferred, ContactEnded, ContactAbandoned})
+_CONTACT_EVENTS = frozenset(
+    {ContactAnswered, ContactEscalated, ContactSentimentObserved, ContactTransferred, ContactEnded, ContactAbandoned}
+)
 _CLOSING = frozenset({ContactEnded, ContactTransferred, ContactAbandoned})
 NO_LOAD = Loads()
 
@@ -94,18 +112,40 @@ class StressFigures:
 
 
 def initial(config: StressConfig) -> StressTrack:
-    return StressTrack(None, None, NO_LOAD, NO_LOAD, 0.0, 0.0, 0.0, 0.0, 0.0, None, (), StressContacts(), None,
-                       StressBand.NORMAL, 0.0, None, 0)
+    return StressTrack(
+        None,
+        None,
+        NO_LOAD,
+        NO_LOAD,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        None,
+        (),
+        StressContacts(),
+        None,
+        StressBand.NORMAL,
+        0.0,
+        None,
+        0,
+    )
 
 
-def on_state(track: StressTrack, old: AgentState | None, new: AgentState, at_seconds: float,
-             config: StressConfig) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
+def on_state(
+    track: StressTrack, old: AgentState | None, new: AgentState, at_seconds: float, config: StressConfig
+) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if new == old:
         return track, ()
     s, outputs = Scratch.of(track), []
     if old in REST and new not in REST:  # the rest is over: what arrived during it counts now
         held = s.held
-        s.workload, s.emotional, s.back_to_back = s.workload + held.workload, s.emotional + held.emotional, s.back_to_back + held.back_to_back
+        s.workload, s.emotional, s.back_to_back = (
+            s.workload + held.workload,
+            s.emotional + held.emotional,
+            s.back_to_back + held.back_to_back,
+        )
         s.held, s.rest_run_seconds = NO_LOAD, 0.0
     elif old not in REST and new in REST:
         s.rest_run_seconds = 0.0
@@ -114,7 +154,9 @@ def on_state(track: StressTrack, old: AgentState | None, new: AgentState, at_sec
     back_to_back = track.back_to_back_contacts
     ended = track.handle_ended_at_seconds
     if new is AgentState.ON_CONTACT and old is not AgentState.HOLD:
-        gap = 0.0 if old in HANDLE else (None if ended is None or old is not AgentState.AVAILABLE else at_seconds - ended)
+        gap = (
+            0.0 if old in HANDLE else (None if ended is None or old is not AgentState.AVAILABLE else at_seconds - ended)
+        )
         if gap is not None and gap < config.back_to_back_gap_seconds:
             s.back_to_back += config.back_to_back_points
             back_to_back += 1
@@ -126,8 +168,9 @@ def on_state(track: StressTrack, old: AgentState | None, new: AgentState, at_sec
     return s.freeze(track, at_seconds, new, track.history, ended, back_to_back), tuple(outputs)
 
 
-def on_contact(track: StressTrack, event: object, at_seconds: float,
-               config: StressConfig) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
+def on_contact(
+    track: StressTrack, event: object, at_seconds: float, config: StressConfig
+) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     kind = type(event)
     if kind not in _CONTACT_EVENTS:
         return track, ()
@@ -146,24 +189,62 @@ def on_contact(track: StressTrack, event: object, at_seconds: float,
         s.workload += impulse.workload_points
         s.emotional += impulse.emotional_points
         s.rebanded(at_seconds, config, outputs)
-    track = s.freeze(track, track.clock_seconds, track.state, track.history, track.handle_ended_at_seconds,
-                     track.back_to_back_contacts)
+    track = s.freeze(
+        track,
+        track.clock_seconds,
+        track.state,
+        track.history,
+        track.handle_ended_at_seconds,
+        track.back_to_back_contacts,
+    )
     return track, tuple(outputs)
 
 
 def _with_contacts(track: StressTrack, contacts: StressContacts) -> StressTrack:
     t = track
-    return StressTrack(t.clock_seconds, t.state, t.loads, t.held, t.continuous_work_seconds, t.rest_run_seconds,
-                       t.logged_out_seconds, t.shift_seconds, t.overrun_seconds, t.scheduled_shift_seconds, t.history,
-                       contacts, t.handle_ended_at_seconds, t.band, t.peak_score, t.peak_at_seconds, t.back_to_back_contacts)
+    return StressTrack(
+        t.clock_seconds,
+        t.state,
+        t.loads,
+        t.held,
+        t.continuous_work_seconds,
+        t.rest_run_seconds,
+        t.logged_out_seconds,
+        t.shift_seconds,
+        t.overrun_seconds,
+        t.scheduled_shift_seconds,
+        t.history,
+        contacts,
+        t.handle_ended_at_seconds,
+        t.band,
+        t.peak_score,
+        t.peak_at_seconds,
+        t.back_to_back_contacts,
+    )
 
 
 def on_schedule(track: StressTrack, schedule: SchedulePublishedData, config: StressConfig) -> StressTrack:
     length = schedule.shift_end.timestamp() - schedule.shift_start.timestamp()
     t = track
-    return StressTrack(t.clock_seconds, t.state, t.loads, t.held, t.continuous_work_seconds, t.rest_run_seconds,
-                       t.logged_out_seconds, t.shift_seconds, t.overrun_seconds, max(length, 0.0), t.history,
-                       t.contacts, t.handle_ended_at_seconds, t.band, t.peak_score, t.peak_at_seconds, t.back_to_back_contacts)
+    return StressTrack(
+        t.clock_seconds,
+        t.state,
+        t.loads,
+        t.held,
+        t.continuous_work_seconds,
+        t.rest_run_seconds,
+        t.logged_out_seconds,
+        t.shift_seconds,
+        t.overrun_seconds,
+        max(length, 0.0),
+        t.history,
+        t.contacts,
+        t.handle_ended_at_seconds,
+        t.band,
+        t.peak_score,
+        t.peak_at_seconds,
+        t.back_to_back_contacts,
+    )
 
 
 def view(track: StressTrack, state: AgentState | None, now_seconds: float, config: StressConfig) -> StressFigures:

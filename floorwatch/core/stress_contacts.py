@@ -9,6 +9,7 @@ reading or an escalation for a contact already closed (post-call analytics) is a
 of its own, counted once per contact and reason. A reading for a contact never seen is
 remembered on an open contact that closes with the agent's next end event for it, or not at all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ class StressContacts:
     baseline_contacts: int = 0
     difficult_contacts: int = 0  # this shift
 
-    def new_shift(self) -> "StressContacts":
+    def new_shift(self) -> StressContacts:
         return StressContacts(self.open, self.recent, self.baseline_handle_seconds, self.baseline_contacts, 0)
 
 
@@ -61,7 +62,7 @@ class Impulse:
     reasons: frozenset[str]
 
 
-def points(reason: str, config: "StressConfig") -> float:
+def points(reason: str, config: StressConfig) -> float:
     return {
         ESCALATED: config.escalated_points,
         LONG_TRANSFER: config.long_transfer_points,
@@ -72,14 +73,14 @@ def points(reason: str, config: "StressConfig") -> float:
     }[reason]
 
 
-def length_factor(handle_seconds: float | None, config: "StressConfig") -> float:
+def length_factor(handle_seconds: float | None, config: StressConfig) -> float:
     if handle_seconds is None:
         return 1.0
     ratio = handle_seconds / config.reference_handle_seconds
     return min(max(ratio, config.length_factor_min_ratio), config.length_factor_max_ratio)
 
 
-def occupancy_excess(occupancy_ratio: float | None, config: "StressConfig") -> float:
+def occupancy_excess(occupancy_ratio: float | None, config: StressConfig) -> float:
     """0 inside the healthy band, rising to 1 at 100 % occupancy."""
     if occupancy_ratio is None:
         return 0.0
@@ -87,8 +88,9 @@ def occupancy_excess(occupancy_ratio: float | None, config: "StressConfig") -> f
     return min(max((occupancy_ratio - healthy) / (1.0 - healthy), 0.0), 1.0)
 
 
-def contact_event(contacts: StressContacts, event: object, at_seconds: float, occupancy_ratio: float | None,
-                  config: "StressConfig") -> tuple[StressContacts, Impulse | None]:
+def contact_event(
+    contacts: StressContacts, event: object, at_seconds: float, occupancy_ratio: float | None, config: StressConfig
+) -> tuple[StressContacts, Impulse | None]:
     data = event.data  # type: ignore[attr-defined]
     contact_id = data.contact_id
     kind = type(event)  # exact types: a pydantic model's isinstance costs ~0.25 us per miss
@@ -109,15 +111,23 @@ def contact_event(contacts: StressContacts, event: object, at_seconds: float, oc
         long = answered is not None and at_seconds - answered >= config.long_transfer_handle_seconds
         return close(contacts, contact_id, at_seconds, {LONG_TRANSFER} if long else set(), occupancy_ratio, config)
     if kind is ContactEnded:
-        return close(contacts, contact_id, at_seconds, {COMPLAINT} if data.complaint else set(), occupancy_ratio, config)
+        return close(
+            contacts, contact_id, at_seconds, {COMPLAINT} if data.complaint else set(), occupancy_ratio, config
+        )
     if kind is ContactAbandoned:
         long = data.on_hold_seconds >= config.long_hold_seconds
         return close(contacts, contact_id, at_seconds, {ABANDONED_ON_HOLD} if long else set(), occupancy_ratio, config)
     return contacts, None
 
 
-def close(contacts: StressContacts, contact_id: str, at_seconds: float, extra: set[str], occupancy_ratio: float | None,
-          config: "StressConfig") -> tuple[StressContacts, Impulse | None]:
+def close(
+    contacts: StressContacts,
+    contact_id: str,
+    at_seconds: float,
+    extra: set[str],
+    occupancy_ratio: float | None,
+    config: StressConfig,
+) -> tuple[StressContacts, Impulse | None]:
     opened = _find(contacts, contact_id)
     if opened is None and _closed(contacts, contact_id):
         return contacts, None  # e.g. ended after the transfer that already closed it
@@ -127,14 +137,23 @@ def close(contacts: StressContacts, contact_id: str, at_seconds: float, extra: s
     handle = None if answered is None else max(at_seconds - answered, 0.0)
     reasons = set(opened.reasons) | extra
     baseline, count = contacts.baseline_handle_seconds, contacts.baseline_contacts
-    if handle is not None and baseline and count >= config.baseline_min_contacts and handle >= config.long_handle_ratio * baseline:
+    if (
+        handle is not None
+        and baseline
+        and count >= config.baseline_min_contacts
+        and handle >= config.long_handle_ratio * baseline
+    ):
         reasons.add(LONG_HANDLE)
     if handle is not None:
         baseline = handle if baseline is None else baseline + config.baseline_weight_ratio * (handle - baseline)
         count += 1
     frozen = frozenset(reasons)
     emotional = sum(points(reason, config) for reason in sorted(frozen)) * length_factor(handle, config)
-    workload = 0.0 if handle is None else config.workload_points_per_handle_hour * handle / 3600.0 * occupancy_excess(occupancy_ratio, config)
+    workload = (
+        0.0
+        if handle is None
+        else config.workload_points_per_handle_hour * handle / 3600.0 * occupancy_excess(occupancy_ratio, config)
+    )
     contacts = StressContacts(
         tuple(c for c in contacts.open if c.contact_id != contact_id),
         (contacts.recent + ((contact_id, frozen),))[-_RECENT:],
@@ -147,15 +166,21 @@ def close(contacts: StressContacts, contact_id: str, at_seconds: float, extra: s
     return contacts, Impulse(workload, emotional, frozen)
 
 
-def _late_reason(contacts: StressContacts, contact_id: str, reason: str,
-                 config: "StressConfig") -> tuple[StressContacts, Impulse | None]:
+def _late_reason(
+    contacts: StressContacts, contact_id: str, reason: str, config: StressConfig
+) -> tuple[StressContacts, Impulse | None]:
     """A reason reported after the contact closed (post-call analytics): its own impulse, once."""
     known = dict(contacts.recent)[contact_id]
     if reason in known:
         return contacts, None
     recent = tuple(item for item in contacts.recent if item[0] != contact_id) + ((contact_id, known | {reason}),)
-    contacts = StressContacts(contacts.open, recent, contacts.baseline_handle_seconds, contacts.baseline_contacts,
-                              contacts.difficult_contacts + (0 if known else 1))
+    contacts = StressContacts(
+        contacts.open,
+        recent,
+        contacts.baseline_handle_seconds,
+        contacts.baseline_contacts,
+        contacts.difficult_contacts + (0 if known else 1),
+    )
     return contacts, Impulse(0.0, points(reason, config), frozenset({reason}))
 
 
@@ -173,15 +198,25 @@ def _closed(contacts: StressContacts, contact_id: str) -> bool:
     return False
 
 
-def _mark(contacts: StressContacts, contact_id: str, reason: str, config: "StressConfig") -> StressContacts:
+def _mark(contacts: StressContacts, contact_id: str, reason: str, config: StressConfig) -> StressContacts:
     opened = _find(contacts, contact_id) or OpenContact(contact_id, None, frozenset())
     marked = OpenContact(opened.contact_id, opened.answered_seconds, opened.reasons | {reason})
     rest = tuple(c for c in contacts.open if c.contact_id != contact_id)
-    return _with_open(StressContacts(rest, contacts.recent, contacts.baseline_handle_seconds, contacts.baseline_contacts,
-                                     contacts.difficult_contacts), marked, config)
+    return _with_open(
+        StressContacts(
+            rest,
+            contacts.recent,
+            contacts.baseline_handle_seconds,
+            contacts.baseline_contacts,
+            contacts.difficult_contacts,
+        ),
+        marked,
+        config,
+    )
 
 
-def _with_open(contacts: StressContacts, opened: OpenContact, config: "StressConfig") -> StressContacts:
-    kept = (contacts.open + (opened,))[-config.max_open_contacts:]
-    return StressContacts(kept, contacts.recent, contacts.baseline_handle_seconds, contacts.baseline_contacts,
-                          contacts.difficult_contacts)
+def _with_open(contacts: StressContacts, opened: OpenContact, config: StressConfig) -> StressContacts:
+    kept = (contacts.open + (opened,))[-config.max_open_contacts :]
+    return StressContacts(
+        kept, contacts.recent, contacts.baseline_handle_seconds, contacts.baseline_contacts, contacts.difficult_contacts
+    )

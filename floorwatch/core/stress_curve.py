@@ -7,6 +7,7 @@ side is monotone, and each band threshold is crossed at most once per side. Cros
 found by bisection (deterministic, no tolerance games), and the maximum over a step is at
 one of its ends, so peaks compose exactly across any slicing of time.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,9 @@ def turning_point(a: float, tau: float, k: float, duration: float) -> float | No
     return x if 0.0 < x < duration else None
 
 
-def crossings(a: float, tau: float, b: float, k: float, duration: float,
-              thresholds: tuple[float, ...]) -> list[tuple[float, float, bool]]:
+def crossings(
+    a: float, tau: float, b: float, k: float, duration: float, thresholds: tuple[float, ...]
+) -> list[tuple[float, float, bool]]:
     """(x, threshold, rising) for every threshold f crosses on [0, duration], in time order.
 
     Rising means f reaches the threshold (f(x) == h, at or above after); falling means f

@@ -5,6 +5,7 @@
 are plain functions of time worked. The dynamics live in `stress_time`, the contacts in
 `stress_contacts`, the public reducer in `stress`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,7 +75,10 @@ class StressConfig:
     def __post_init__(self) -> None:
         if not 0.0 < self.elevated_from < self.high_from < 100.0:
             raise ValueError("stress bands need 0 < elevated_from < high_from < 100")
-        if min(self.handling_time_constant_seconds, self.idle_time_constant_seconds, self.rest_time_constant_seconds) <= 0:
+        if (
+            min(self.handling_time_constant_seconds, self.idle_time_constant_seconds, self.rest_time_constant_seconds)
+            <= 0
+        ):
             raise ValueError("stress time constants must be positive")
         if not 0.0 <= self.continuous_work_free_seconds < self.continuous_work_full_seconds:
             raise ValueError("continuous_work_free_seconds must be below continuous_work_full_seconds")
@@ -111,11 +115,13 @@ class Loads(NamedTuple):
     def total(self) -> float:
         return self.workload + self.emotional + self.back_to_back
 
-    def scaled(self, factor: float) -> "Loads":
+    def scaled(self, factor: float) -> Loads:
         return Loads(self.workload * factor, self.emotional * factor, self.back_to_back * factor)
 
-    def plus(self, other: "Loads") -> "Loads":
-        return Loads(self.workload + other.workload, self.emotional + other.emotional, self.back_to_back + other.back_to_back)
+    def plus(self, other: Loads) -> Loads:
+        return Loads(
+            self.workload + other.workload, self.emotional + other.emotional, self.back_to_back + other.back_to_back
+        )
 
 
 NO_LOAD = Loads()
@@ -166,5 +172,7 @@ def allowed_shift_seconds(scheduled_shift_seconds: float | None, config: StressC
 
 
 def score_of(track: StressTrack, config: StressConfig) -> float:
-    levels = continuous_work_points(track.continuous_work_seconds, config) + shift_overrun_points(track.overrun_seconds, config)
+    levels = continuous_work_points(track.continuous_work_seconds, config) + shift_overrun_points(
+        track.overrun_seconds, config
+    )
     return min(track.loads.total() + levels, 100.0)

@@ -6,6 +6,7 @@ five minutes, a logout long enough to end the shift) so that between knots the s
 equals a->c. The work happens on `Scratch`, a mutable copy that lives only inside one call
 (the hot path of every event); the result is a new frozen `StressTrack`.
 """
+
 from __future__ import annotations
 
 import math
@@ -51,23 +52,57 @@ class Scratch:
     peak_at_seconds: float | None
 
     @classmethod
-    def of(cls, track: StressTrack) -> "Scratch":
+    def of(cls, track: StressTrack) -> Scratch:
         loads = track.loads
-        return cls(loads.workload, loads.emotional, loads.back_to_back, track.held, track.continuous_work_seconds,
-                   track.rest_run_seconds, track.logged_out_seconds, track.shift_seconds, track.overrun_seconds,
-                   track.contacts, track.band, track.peak_score, track.peak_at_seconds)
+        return cls(
+            loads.workload,
+            loads.emotional,
+            loads.back_to_back,
+            track.held,
+            track.continuous_work_seconds,
+            track.rest_run_seconds,
+            track.logged_out_seconds,
+            track.shift_seconds,
+            track.overrun_seconds,
+            track.contacts,
+            track.band,
+            track.peak_score,
+            track.peak_at_seconds,
+        )
 
-    def freeze(self, track: StressTrack, clock_seconds: float | None, state: AgentState | None, history: tuple,
-               handle_ended_at_seconds: float | None, back_to_back_contacts: int) -> StressTrack:
+    def freeze(
+        self,
+        track: StressTrack,
+        clock_seconds: float | None,
+        state: AgentState | None,
+        history: tuple,
+        handle_ended_at_seconds: float | None,
+        back_to_back_contacts: int,
+    ) -> StressTrack:
         return StressTrack(
-            clock_seconds, state, Loads(self.workload, self.emotional, self.back_to_back), self.held,
-            self.continuous_work_seconds, self.rest_run_seconds, self.logged_out_seconds, self.shift_seconds,
-            self.overrun_seconds, track.scheduled_shift_seconds, history, self.contacts, handle_ended_at_seconds, self.band,
-            self.peak_score, self.peak_at_seconds, back_to_back_contacts,
+            clock_seconds,
+            state,
+            Loads(self.workload, self.emotional, self.back_to_back),
+            self.held,
+            self.continuous_work_seconds,
+            self.rest_run_seconds,
+            self.logged_out_seconds,
+            self.shift_seconds,
+            self.overrun_seconds,
+            track.scheduled_shift_seconds,
+            history,
+            self.contacts,
+            handle_ended_at_seconds,
+            self.band,
+            self.peak_score,
+            self.peak_at_seconds,
+            back_to_back_contacts,
         )
 
     def levels(self, config: StressConfig) -> float:
-        return continuous_work_points(self.continuous_work_seconds, config) + shift_overrun_points(self.overrun_seconds, config)
+        return continuous_work_points(self.continuous_work_seconds, config) + shift_overrun_points(
+            self.overrun_seconds, config
+        )
 
     def score(self, config: StressConfig) -> float:
         score = self.workload + self.emotional + self.back_to_back + self.levels(config)
@@ -84,8 +119,9 @@ class Scratch:
             self.peak_score, self.peak_at_seconds = score, at_seconds
 
 
-def advance(track: StressTrack, state: AgentState | None, from_seconds: float, to_seconds: float,
-            config: StressConfig) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
+def advance(
+    track: StressTrack, state: AgentState | None, from_seconds: float, to_seconds: float, config: StressConfig
+) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
     s, outputs = Scratch.of(track), []
@@ -103,7 +139,9 @@ def advance(track: StressTrack, state: AgentState | None, from_seconds: float, t
         if knot == remaining:  # a knot exactly at the end is applied here, as it would be mid-way
             break
     history = _extend_history(track.history, state, from_seconds, to_seconds, config)
-    track = s.freeze(track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts)
+    track = s.freeze(
+        track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
+    )
     return track, tuple(outputs)
 
 
@@ -142,8 +180,15 @@ def _slope(s: Scratch, state: AgentState | None, allowed: float, config: StressC
     return slope
 
 
-def _step(s: Scratch, state: AgentState | None, allowed: float, t: float, step: float, config: StressConfig,
-          outputs: list[StressBandChanged]) -> None:
+def _step(
+    s: Scratch,
+    state: AgentState | None,
+    allowed: float,
+    t: float,
+    step: float,
+    config: StressConfig,
+    outputs: list[StressBandChanged],
+) -> None:
     """`step` seconds pass in `state` with no knot inside: band crossings, decay, ramps, peak."""
     tau = config.time_constant_seconds(state)
     a = s.workload + s.emotional + s.back_to_back
@@ -151,7 +196,9 @@ def _step(s: Scratch, state: AgentState | None, allowed: float, t: float, step: 
     decay = math.exp(-step / tau)
     f_end = a * decay + b + k * step
     if _may_cross(a, tau, b, k, step, f_end, s.band, config):
-        for x, threshold, rising in stress_curve.crossings(a, tau, b, k, step, (config.elevated_from, config.high_from)):
+        for x, threshold, rising in stress_curve.crossings(
+            a, tau, b, k, step, (config.elevated_from, config.high_from)
+        ):
             band = band_of(threshold, config) if rising else _band_below(threshold, config)
             if band != s.band:
                 outputs.append(StressBandChanged(band.value, s.band.value, threshold, t + x))
@@ -178,8 +225,9 @@ def _step(s: Scratch, state: AgentState | None, allowed: float, t: float, step: 
         _keep_peak(s, at, config)
 
 
-def _may_cross(a: float, tau: float, b: float, k: float, step: float, f_end: float, band: StressBand,
-               config: StressConfig) -> bool:
+def _may_cross(
+    a: float, tau: float, b: float, k: float, step: float, f_end: float, band: StressBand, config: StressConfig
+) -> bool:
     """Cheap test first: most steps stay inside one band."""
     if band_of(f_end, config) != band:
         return True
@@ -187,8 +235,14 @@ def _may_cross(a: float, tau: float, b: float, k: float, step: float, f_end: flo
     return turn is not None and band_of(stress_curve.value(a, tau, b, k, turn), config) != band
 
 
-def _at_knot(s: Scratch, state: AgentState | None, allowed: float, t: float, config: StressConfig,
-             outputs: list[StressBandChanged]) -> None:
+def _at_knot(
+    s: Scratch,
+    state: AgentState | None,
+    allowed: float,
+    t: float,
+    config: StressConfig,
+    outputs: list[StressBandChanged],
+) -> None:
     """Snap the variable that reached its knot exactly onto it, and apply resets."""
     if state in REST:
         if s.continuous_work_seconds > 0.0 and s.rest_run_seconds >= config.min_rest_seconds - 1e-9:

@@ -15,6 +15,7 @@ contact's ENDED until a snapshot without contacts. Otherwise the agent status
 maps through the `statuses` table (by name), then `status_types` (by type).
 Ordering holds per agent only (Kinesis shards by agent), so all state is per agent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -22,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from floorwatch.core.events import AgentState, Event
-
 from floorwatch.services.ingest.emit import Emitter, aux_reason, parse_iso, parse_iso_or_none
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import RawRecord, Translation, ignore, skip
@@ -69,11 +69,17 @@ class AmazonConnectAdapter:
         if track.last_at is None and not track.contacts:
             track = replace(track, contacts=_contacts(event.get("PreviousAgentSnapshot")))
         if kind == "LOGOUT":
-            return self._settle(agent_id, replace(track, contacts=()), (AgentState.LOGGED_OUT, None), None, at, event_id)
+            return self._settle(
+                agent_id, replace(track, contacts=()), (AgentState.LOGGED_OUT, None), None, at, event_id
+            )
         snapshot = event.get("CurrentAgentSnapshot")
         if not isinstance(snapshot, dict):
             self._agents[agent_id] = track
-            return skip("STATE_CHANGE without CurrentAgentSnapshot") if kind == "STATE_CHANGE" else ignore(f"{kind} without a snapshot")
+            return (
+                skip("STATE_CHANGE without CurrentAgentSnapshot")
+                if kind == "STATE_CHANGE"
+                else ignore(f"{kind} without a snapshot")
+            )
         contacts = snapshot.get("Contacts") or []
         contact_events = self._contact_events(agent_id, track, contacts, at, event_id)
         now = _contacts(snapshot)
@@ -101,8 +107,9 @@ class AmazonConnectAdapter:
             return None, name or f"(status type {kind or 'missing'})"
         return (state, aux_reason(state, name)), None
 
-    def _settle(self, agent_id: str, track: ConnectAgent, target, unmapped: str | None, at: datetime,
-                event_id: str) -> Translation:
+    def _settle(
+        self, agent_id: str, track: ConnectAgent, target, unmapped: str | None, at: datetime, event_id: str
+    ) -> Translation:
         if unmapped is not None:
             self._agents[agent_id] = replace(track, unmapped=unmapped, last_at=max(at, track.last_at or at))
             return Translation(unmapped=(unmapped,)) if track.unmapped != unmapped else Translation()
@@ -115,8 +122,9 @@ class AmazonConnectAdapter:
         state, reason = target
         return Translation(events=(self._emitter.agent_state((event_id, "state"), agent_id, state, at, reason),))
 
-    def _contact_events(self, agent_id: str, track: ConnectAgent, contacts: list[dict[str, Any]], at: datetime,
-                        event_id: str) -> tuple[Event, ...]:
+    def _contact_events(
+        self, agent_id: str, track: ConnectAgent, contacts: list[dict[str, Any]], at: datetime, event_id: str
+    ) -> tuple[Event, ...]:
         """Answered, held, resumed, ended: from how each contact's state moved since the last record."""
         before = {contact_id: (state, queue) for contact_id, state, queue in track.contacts}
         floor = track.last_at or at
@@ -131,15 +139,29 @@ class AmazonConnectAdapter:
             if state in TALKING and previous not in TALKING:
                 answered = max(parse_iso_or_none(contact.get("ConnectedToAgentTimestamp")) or at, floor)
                 wait = max((answered - queued).total_seconds(), 0.0) if queued else 0.0
-                events.append(self._emitter.contact("contact.answered", (contact_id, agent_id, "answered"), answered,
-                                                    agent_id=agent_id, wait_seconds=wait, **ids))
+                events.append(
+                    self._emitter.contact(
+                        "contact.answered",
+                        (contact_id, agent_id, "answered"),
+                        answered,
+                        agent_id=agent_id,
+                        wait_seconds=wait,
+                        **ids,
+                    )
+                )
             if state == "CONNECTED_ONHOLD" and previous != "CONNECTED_ONHOLD":
                 # StateStartTimestamp is not updated on hold (API reference, AgentContactReference): use the event time
-                events.append(self._emitter.contact("contact.held", (contact_id, agent_id, "held", event_id), at,
-                                                    agent_id=agent_id, **ids))
+                events.append(
+                    self._emitter.contact(
+                        "contact.held", (contact_id, agent_id, "held", event_id), at, agent_id=agent_id, **ids
+                    )
+                )
             if state == "CONNECTED" and previous == "CONNECTED_ONHOLD":
-                events.append(self._emitter.contact("contact.resumed", (contact_id, agent_id, "resumed", event_id), at,
-                                                    agent_id=agent_id, **ids))
+                events.append(
+                    self._emitter.contact(
+                        "contact.resumed", (contact_id, agent_id, "resumed", event_id), at, agent_id=agent_id, **ids
+                    )
+                )
             if state == "ENDED" and previous in TALKING:
                 ended = max(parse_iso_or_none(contact.get("StateStartTimestamp")) or at, floor)
                 events.append(self._ended(agent_id, contact_id, ids["queue_id"], ended))
@@ -149,8 +171,15 @@ class AmazonConnectAdapter:
         return tuple(events)
 
     def _ended(self, agent_id: str, contact_id: str, queue_id: str, at: datetime) -> Event:
-        return self._emitter.contact("contact.ended", (contact_id, agent_id, "ended"), at,
-                                     contact_id=contact_id, queue_id=queue_id, agent_id=agent_id, disposition="completed")
+        return self._emitter.contact(
+            "contact.ended",
+            (contact_id, agent_id, "ended"),
+            at,
+            contact_id=contact_id,
+            queue_id=queue_id,
+            agent_id=agent_id,
+            disposition="completed",
+        )
 
 
 def _contacts(snapshot: Any) -> tuple[tuple[str, str, str], ...]:
@@ -162,4 +191,3 @@ def _contacts(snapshot: Any) -> tuple[tuple[str, str, str], ...]:
 def _queue(contact: dict[str, Any]) -> str:
     queue = contact.get("Queue") or {}
     return str(queue.get("Name") or str(queue.get("ARN") or "").rsplit("/", 1)[-1] or "unknown")
-

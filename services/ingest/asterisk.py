@@ -14,13 +14,13 @@ when the state it implies changes. Decisions (docs/ingest.md has the list):
   QUEUESTART marker (the PBX's last sign of life), and at an AGENTLOGIN or
   AGENTLOGOFF for that member at that record; both are reported.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from floorwatch.core.events import AgentState
-
 from floorwatch.services.ingest.asterisk_log import EntryError, QueueLogEntry, parse_db_row, parse_file_line
 from floorwatch.services.ingest.emit import Emitter
 from floorwatch.services.ingest.mapping import StateMapping
@@ -115,7 +115,14 @@ class AsteriskAdapter:
             return self._ring_no_answer(entry)
         if event in ("PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL"):
             return self._pause(entry)
-        if event in ("ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTCALLBACKLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF"):
+        if event in (
+            "ADDMEMBER",
+            "REMOVEMEMBER",
+            "AGENTLOGIN",
+            "AGENTCALLBACKLOGIN",
+            "AGENTLOGOFF",
+            "AGENTCALLBACKLOGOFF",
+        ):
             return self._membership(entry)
         if event == "QUEUESTART":
             return self._restart(entry)
@@ -141,8 +148,13 @@ class AsteriskAdapter:
         call = Call(entry.callid, entry.queue, entry.at, agent)
         self._connected[entry.callid] = call
         answered = self._emitter.contact(
-            "contact.answered", (entry.identity, "answered"), entry.at,
-            contact_id=entry.callid, queue_id=entry.queue, agent_id=agent, wait_seconds=hold_seconds,
+            "contact.answered",
+            (entry.identity, "answered"),
+            entry.at,
+            contact_id=entry.callid,
+            queue_id=entry.queue,
+            agent_id=agent,
+            wait_seconds=hold_seconds,
         )
         track = self._members[agent]
         state = self._settle(entry, agent, replace(track, calls=track.calls | {entry.callid}))
@@ -158,29 +170,44 @@ class AsteriskAdapter:
         before = NOTHING if call else self._reconstruct(entry, agent, queue, hold_seconds, talk_seconds)
         if entry.event in HANGUP:
             over = self._emitter.contact(
-                "contact.ended", (entry.identity, "ended"), entry.at,
-                contact_id=entry.callid, queue_id=queue, agent_id=agent, disposition=HANGUP[entry.event],
+                "contact.ended",
+                (entry.identity, "ended"),
+                entry.at,
+                contact_id=entry.callid,
+                queue_id=queue,
+                agent_id=agent,
+                disposition=HANGUP[entry.event],
             )
         else:
             over = self._emitter.contact(
-                "contact.transferred", (entry.identity, "transferred"), entry.at,
-                contact_id=entry.callid, queue_id=queue, agent_id=agent,
+                "contact.transferred",
+                (entry.identity, "transferred"),
+                entry.at,
+                contact_id=entry.callid,
+                queue_id=queue,
+                agent_id=agent,
             )
         login = self._implied_login(entry, agent, entry.at)
         track = self._members[agent]
         state = self._settle(entry, agent, replace(track, calls=track.calls - {entry.callid}))
         return combine(before, Translation(events=(over,)), login, state)
 
-    def _reconstruct(self, entry: QueueLogEntry, agent: str, queue: str, hold_seconds: float,
-                     talk_seconds: float) -> Translation:
+    def _reconstruct(
+        self, entry: QueueLogEntry, agent: str, queue: str, hold_seconds: float, talk_seconds: float
+    ) -> Translation:
         """A call that ends before its CONNECT was read (the log starts mid-call): date it from its call time."""
         track = self._members.get(agent, MemberTrack())
         if track.emitted is not None:
             return NOTHING  # the member has events already; an answer back in time would break their order
         answered_at = entry.at - timedelta(seconds=talk_seconds)
         answered = self._emitter.contact(
-            "contact.answered", (entry.identity, "answered-before-log"), answered_at,
-            contact_id=entry.callid, queue_id=queue, agent_id=agent, wait_seconds=hold_seconds,
+            "contact.answered",
+            (entry.identity, "answered-before-log"),
+            answered_at,
+            contact_id=entry.callid,
+            queue_id=queue,
+            agent_id=agent,
+            wait_seconds=hold_seconds,
         )
         on_call = replace(track, logged_in=True, calls=frozenset({entry.callid}))
         state = self._settle(entry, agent, on_call, answered_at, "answered-before-log")
@@ -194,8 +221,12 @@ class AsteriskAdapter:
         else:
             wait_seconds = (entry.at - waiting.since).total_seconds() if waiting else 0.0
         abandoned = self._emitter.contact(
-            "contact.abandoned", (entry.identity, "abandoned"), entry.at,
-            contact_id=entry.callid, queue_id=waiting.queue if waiting else entry.queue, wait_seconds=max(wait_seconds, 0.0),
+            "contact.abandoned",
+            (entry.identity, "abandoned"),
+            entry.at,
+            contact_id=entry.callid,
+            queue_id=waiting.queue if waiting else entry.queue,
+            wait_seconds=max(wait_seconds, 0.0),
         )
         return Translation(events=(abandoned,))
 
@@ -231,7 +262,9 @@ class AsteriskAdapter:
         event = entry.event
         closed = NOTHING
         if event in ("AGENTLOGIN", "AGENTCALLBACKLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF") and track.calls:
-            closed = self._close_calls(entry, agent, entry.at, "closed_at_login" if "LOGIN" in event else "closed_at_logoff")
+            closed = self._close_calls(
+                entry, agent, entry.at, "closed_at_login" if "LOGIN" in event else "closed_at_logoff"
+            )
             track = replace(self._members[agent], calls=frozenset())
         if event == "ADDMEMBER":
             track = replace(track, logged_in=True, queues=track.queues | {entry.queue})
@@ -248,12 +281,17 @@ class AsteriskAdapter:
         """QUEUESTART: the PBX restarted, so nothing from before is still going on."""
         last_alive = self._last_at or entry.at
         open_calls, waiting = len(self._connected), list(self._waiting.values())
-        parts = [self._close_calls(entry, agent, last_alive, "closed_at_restart")
-                 for agent in sorted({call.agent for call in self._connected.values()})]
+        parts = [
+            self._close_calls(entry, agent, last_alive, "closed_at_restart")
+            for agent in sorted({call.agent for call in self._connected.values()})
+        ]
         for call in waiting:
             abandoned = self._emitter.contact(
-                "contact.abandoned", (entry.identity, "restart", call.callid), last_alive,
-                contact_id=call.callid, queue_id=call.queue,
+                "contact.abandoned",
+                (entry.identity, "restart", call.callid),
+                last_alive,
+                contact_id=call.callid,
+                queue_id=call.queue,
                 wait_seconds=max((last_alive - call.since).total_seconds(), 0.0),
             )
             parts.append(Translation(events=(abandoned,)))
@@ -261,11 +299,16 @@ class AsteriskAdapter:
         staffed = sorted(agent for agent, track in self._members.items() if track.logged_in)
         for agent in staffed:
             track = self._members[agent]
-            parts.append(self._settle(entry, agent, MemberTrack(emitted=track.emitted, last_at=track.last_at),
-                                      last_alive, "restart"))
-        note = (f"restart marker (QUEUESTART): {open_calls} open call(s) ended and {len(waiting)} waiting call(s) "
-                f"abandoned at {last_alive.isoformat()}, the last record before it; "
-                f"{len(staffed)} agent(s) logged out until seen again")
+            parts.append(
+                self._settle(
+                    entry, agent, MemberTrack(emitted=track.emitted, last_at=track.last_at), last_alive, "restart"
+                )
+            )
+        note = (
+            f"restart marker (QUEUESTART): {open_calls} open call(s) ended and {len(waiting)} waiting call(s) "
+            f"abandoned at {last_alive.isoformat()}, the last record before it; "
+            f"{len(staffed)} agent(s) logged out until seen again"
+        )
         return combine(*parts, Translation(notes=(note,)))
 
     def _close_calls(self, entry: QueueLogEntry, agent: str, at: datetime, disposition: str) -> Translation:
@@ -273,10 +316,17 @@ class AsteriskAdapter:
         events = []
         for call in open_calls:
             del self._connected[call.callid]
-            events.append(self._emitter.contact(
-                "contact.ended", (entry.identity, disposition, call.callid), at,
-                contact_id=call.callid, queue_id=call.queue, agent_id=agent, disposition=disposition,
-            ))
+            events.append(
+                self._emitter.contact(
+                    "contact.ended",
+                    (entry.identity, disposition, call.callid),
+                    at,
+                    contact_id=call.callid,
+                    queue_id=call.queue,
+                    agent_id=agent,
+                    disposition=disposition,
+                )
+            )
         track = self._members.get(agent, MemberTrack())
         self._members[agent] = replace(track, calls=frozenset())
         note = f"{len(events)} call(s) of {agent} had no end record; {disposition.replace('_', ' ')} {at.isoformat()}"
@@ -299,8 +349,9 @@ class AsteriskAdapter:
             return NOTHING
         return self._settle(entry, agent, track, since, "implied-login")
 
-    def _settle(self, entry: QueueLogEntry, agent: str, track: MemberTrack, at: datetime | None = None,
-                tag: str = "state") -> Translation:
+    def _settle(
+        self, entry: QueueLogEntry, agent: str, track: MemberTrack, at: datetime | None = None, tag: str = "state"
+    ) -> Translation:
         """Store the member's track and emit its state if what it implies differs from what was last sent."""
         target, unmapped = self._target(track)
         if unmapped is not None:
@@ -312,7 +363,9 @@ class AsteriskAdapter:
             return NOTHING
         at = at or entry.at
         state, reason = target
-        event = self._emitter.agent_state((entry.identity, tag, agent), agent, state, at, reason, tuple(sorted(track.queues)))
+        event = self._emitter.agent_state(
+            (entry.identity, tag, agent), agent, state, at, reason, tuple(sorted(track.queues))
+        )
         self._members[agent] = replace(track, emitted=target, last_at=at)
         return Translation(events=(event,))
 

@@ -7,11 +7,12 @@ Database form (realtime `queue_log` table, as Wazo documents it): columns
 column holding the parameters joined by `|`). The database writes local time
 unless Asterisk is configured for UTC, so naive times need the PBX's zone.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
-from typing import Mapping
+from datetime import UTC, datetime, tzinfo
 
 from floorwatch.services.ingest.emit import from_epoch
 
@@ -55,17 +56,23 @@ def parse_file_line(line: str) -> QueueLogEntry:
 def parse_db_row(row: Mapping[str, str], zone: tzinfo | None) -> QueueLogEntry:
     missing = [name for name in ("time", "callid", "queuename", "agent", "event") if name not in row]
     if missing:
-        raise EntryError(f"missing column(s) {', '.join(missing)}; export time,callid,queuename,agent,event,data1..data5")
+        raise EntryError(
+            f"missing column(s) {', '.join(missing)}; export time,callid,queuename,agent,event,data1..data5"
+        )
     at = _db_time(row["time"], zone)
     if "data" in row and not any(name.startswith("data") and name != "data" for name in row):
         data = row["data"].split("|")
     else:
         data = [row.get(f"data{n}", "") for n in range(1, 6)]
-    identity = row.get("id") or "|".join([row["time"], row["callid"], row["queuename"], row["agent"], row["event"], *data])
+    identity = row.get("id") or "|".join(
+        [row["time"], row["callid"], row["queuename"], row["agent"], row["event"], *data]
+    )
     return _entry(at, row["callid"], row["queuename"], row["agent"], row["event"], data, f"db:{identity}")
 
 
-def _entry(at: datetime, callid: str, queue: str, agent: str, event: str, data: list[str], identity: str) -> QueueLogEntry:
+def _entry(
+    at: datetime, callid: str, queue: str, agent: str, event: str, data: list[str], identity: str
+) -> QueueLogEntry:
     while data and not data[-1].strip():
         data = data[:-1]  # the database form pads to five data columns; trailing blanks carry nothing
     event = event.strip().upper()
@@ -83,4 +90,4 @@ def _db_time(text: str, zone: tzinfo | None) -> datetime:
         if zone is None:
             raise EntryError("time has no UTC offset and no --timezone was given (the PBX's zone, or UTC)")
         value = value.replace(tzinfo=zone)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)

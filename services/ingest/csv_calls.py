@@ -15,14 +15,14 @@ list can tell: ON_CONTACT from answer to end; between two calls of one
 wrap-up are invisible in such an export, so a gap within a session counts as
 available.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
-from typing import Mapping
+from datetime import UTC, datetime, tzinfo
 
 from floorwatch.core.events import AgentState
-
 from floorwatch.services.ingest.emit import Emitter, from_epoch
 from floorwatch.services.ingest.protocol import RawRecord, Translation, ignore, skip
 
@@ -68,40 +68,78 @@ class CsvCallsAdapter:
         if session is not None and session.last_call == call.call_id:
             return ignore("duplicate row (same call id as the agent's previous call)")
         if session is not None and call.answer < session.last_end:
-            return skip(f"answered at {call.answer.isoformat()}, before {call.agent}'s previous call ended "
-                        f"({session.last_end.isoformat()}): rows must be in time order per agent")
+            return skip(
+                f"answered at {call.answer.isoformat()}, before {call.agent}'s previous call ended "
+                f"({session.last_end.isoformat()}): rows must be in time order per agent"
+            )
         ids = dict(contact_id=call.call_id, queue_id=call.queue)
         events = [self._emitter.contact("contact.offered", (call.call_id, "offered"), call.arrival, **ids)]
         if call.answer is None:
             wait = (call.end - call.arrival).total_seconds()
-            events.append(self._emitter.contact("contact.abandoned", (call.call_id, "abandoned"), call.end,
-                                                wait_seconds=wait, **ids))
+            events.append(
+                self._emitter.contact(
+                    "contact.abandoned", (call.call_id, "abandoned"), call.end, wait_seconds=wait, **ids
+                )
+            )
             return Translation(events=tuple(events))
         if session is not None and call.answer > session.last_end:
             between = (call.answer - session.last_end).total_seconds()
             state = AgentState.AVAILABLE if between <= self._gap_seconds else AgentState.LOGGED_OUT
-            events.append(self._emitter.agent_state((session.last_call, "after", state.value), call.agent, state,
-                                                    session.last_end))
+            events.append(
+                self._emitter.agent_state(
+                    (session.last_call, "after", state.value), call.agent, state, session.last_end
+                )
+            )
         if session is None or call.answer > session.last_end:
-            events.append(self._emitter.agent_state((call.call_id, "on-contact"), call.agent, AgentState.ON_CONTACT,
-                                                    call.answer, platform_queues=(call.queue,)))
+            events.append(
+                self._emitter.agent_state(
+                    (call.call_id, "on-contact"),
+                    call.agent,
+                    AgentState.ON_CONTACT,
+                    call.answer,
+                    platform_queues=(call.queue,),
+                )
+            )
         wait = (call.answer - call.arrival).total_seconds()
-        events.append(self._emitter.contact("contact.answered", (call.call_id, "answered"), call.answer,
-                                            agent_id=call.agent, wait_seconds=wait, **ids))
+        events.append(
+            self._emitter.contact(
+                "contact.answered",
+                (call.call_id, "answered"),
+                call.answer,
+                agent_id=call.agent,
+                wait_seconds=wait,
+                **ids,
+            )
+        )
         if call.outcome.lower() in TRANSFERRED:
-            events.append(self._emitter.contact("contact.transferred", (call.call_id, "transferred"), call.end,
-                                                agent_id=call.agent, **ids))
+            events.append(
+                self._emitter.contact(
+                    "contact.transferred", (call.call_id, "transferred"), call.end, agent_id=call.agent, **ids
+                )
+            )
         else:
-            events.append(self._emitter.contact("contact.ended", (call.call_id, "ended"), call.end,
-                                                agent_id=call.agent, disposition=call.outcome or "completed", **ids))
+            events.append(
+                self._emitter.contact(
+                    "contact.ended",
+                    (call.call_id, "ended"),
+                    call.end,
+                    agent_id=call.agent,
+                    disposition=call.outcome or "completed",
+                    **ids,
+                )
+            )
         self._agents[call.agent] = AgentSession(call.call_id, call.end)
         return Translation(events=tuple(events))
 
     def finish(self) -> Translation:
         """Each agent's last session ends with its last call."""
         events = tuple(
-            self._emitter.agent_state((session.last_call, "after", AgentState.LOGGED_OUT.value), agent,
-                                      AgentState.LOGGED_OUT, session.last_end)
+            self._emitter.agent_state(
+                (session.last_call, "after", AgentState.LOGGED_OUT.value),
+                agent,
+                AgentState.LOGGED_OUT,
+                session.last_end,
+            )
             for agent, session in sorted(self._agents.items())
         )
         self._agents = {}
@@ -138,4 +176,4 @@ class CsvCallsAdapter:
             if self._zone is None:
                 raise RowError(f"{name} {text!r} has no UTC offset; pass --timezone")
             value = value.replace(tzinfo=self._zone)
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)

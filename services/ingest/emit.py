@@ -3,16 +3,15 @@
 `Emitter` stamps the envelope (stable id, source, UTC time) and fills agent
 identity from the roster, so adapters only say what happened.
 """
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from floorwatch.core.events import EVENT_TYPES, STATE_CATEGORY, AgentState, AgentStateChanged, Event, StateCategory
-
 from floorwatch.services.ingest.protocol import stable_event_id
 from floorwatch.services.ingest.roster import Roster
 
@@ -49,13 +48,13 @@ class Emitter:
     def _envelope(self, identity: Sequence[object], at: datetime) -> dict[str, object]:
         return {
             "event_id": stable_event_id(self.source, *identity),
-            "occurred_at": at.astimezone(timezone.utc),
+            "occurred_at": at.astimezone(UTC),
             "source": self.source,
         }
 
 
 def from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def parse_iso(text: str) -> datetime:
@@ -63,7 +62,7 @@ def parse_iso(text: str) -> datetime:
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError(f"timestamp {text!r} has no UTC offset")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def parse_iso_or_none(text: Any) -> datetime | None:

@@ -15,6 +15,7 @@ presence maps through `presences` (by presence definition id, then system
 presence), so an agent Available but off queue is not counted as available,
 as Genesys itself counts idle only while on queue.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -22,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from floorwatch.core.events import AgentState, Event
-
 from floorwatch.services.ingest import genesys_conversations as conv
 from floorwatch.services.ingest.emit import Emitter, aux_reason, parse_iso
 from floorwatch.services.ingest.mapping import StateMapping
@@ -107,8 +107,10 @@ class GenesysAdapter:
         parts = [self._queue_events(conversation_id, queues, body)]
         for leg in conv.agent_legs(body):
             parts.append(self._leg(conversation_id, leg, queues, fallback))
-        if conv.customer_gone(body) and all(self._legs.get((conversation_id, leg.participant_id)) in (None, "done", "alerting")
-                                            for leg in conv.agent_legs(body)):
+        if conv.customer_gone(body) and all(
+            self._legs.get((conversation_id, leg.participant_id)) in (None, "done", "alerting")
+            for leg in conv.agent_legs(body)
+        ):
             self._forget(conversation_id)  # over: its memory is no longer needed
         if not any(part.events or part.unmapped for part in parts):
             return ignore("conversation update without a change floorwatch follows")
@@ -125,20 +127,41 @@ class GenesysAdapter:
         for queue in queues:
             if conversation_id not in self._offered and queue.entered_at is not None:
                 self._offered.add(conversation_id)
-                events.append(self._emitter.contact("contact.offered", (conversation_id, queue.participant_id, "offered"),
-                                                    queue.entered_at, contact_id=conversation_id, queue_id=queue.queue_id))
+                events.append(
+                    self._emitter.contact(
+                        "contact.offered",
+                        (conversation_id, queue.participant_id, "offered"),
+                        queue.entered_at,
+                        contact_id=conversation_id,
+                        queue_id=queue.queue_id,
+                    )
+                )
         answered = any(status != "alerting" for (cid, _), status in self._legs.items() if cid == conversation_id)
         last = queues[-1] if queues else None
-        if (last and last.left_at and last.entered_at and not answered and conversation_id not in self._resolved
-                and conv.customer_gone(body)):
+        if (
+            last
+            and last.left_at
+            and last.entered_at
+            and not answered
+            and conversation_id not in self._resolved
+            and conv.customer_gone(body)
+        ):
             self._resolved.add(conversation_id)
-            events.append(self._emitter.contact(
-                "contact.abandoned", (conversation_id, "abandoned"), last.left_at, contact_id=conversation_id,
-                queue_id=last.queue_id, wait_seconds=max((last.left_at - last.entered_at).total_seconds(), 0.0),
-            ))
+            events.append(
+                self._emitter.contact(
+                    "contact.abandoned",
+                    (conversation_id, "abandoned"),
+                    last.left_at,
+                    contact_id=conversation_id,
+                    queue_id=last.queue_id,
+                    wait_seconds=max((last.left_at - last.entered_at).total_seconds(), 0.0),
+                )
+            )
         return Translation(events=tuple(events))
 
-    def _leg(self, conversation_id: str, leg: conv.AgentLeg, queues: list[conv.QueueLeg], fallback: datetime) -> Translation:
+    def _leg(
+        self, conversation_id: str, leg: conv.AgentLeg, queues: list[conv.QueueLeg], fallback: datetime
+    ) -> Translation:
         key = (conversation_id, leg.participant_id)
         before = self._legs.get(key, "alerting")
         if before == leg.status or (before == "done"):
@@ -150,7 +173,9 @@ class GenesysAdapter:
         floor = track.last_at or fallback
         events: list[Event] = []
         at = fallback
-        reached = leg.status in ("connected", "held") or (leg.status in ("acw", "done") and leg.connected_at is not None)
+        reached = leg.status in ("connected", "held") or (
+            leg.status in ("acw", "done") and leg.connected_at is not None
+        )
         if before == "alerting" and reached:
             at = max(leg.connected_at or fallback, floor)
             entered = next((q.entered_at for q in reversed(queues) if q.entered_at), None)

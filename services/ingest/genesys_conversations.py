@@ -9,6 +9,7 @@ wrap-up fields, and communications (`calls`, `chats`, `emails`, `messages`,
 `startHoldTime` and `afterCallWork` (platform-client SDK models
 ConversationEventTopicParticipant and ConversationEventTopicCall).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,8 +20,15 @@ from floorwatch.services.ingest.emit import parse_iso_or_none
 
 MEDIA = ("calls", "chats", "emails", "messages", "callbacks", "socialExpressions", "videos")
 ENDED = frozenset({"disconnected", "terminated"})
-TIME_FIELDS = ("connectedTime", "endTime", "startAcwTime", "endAcwTime", "disconnectedTime", "startHoldTime",
-               "startTime")
+TIME_FIELDS = (
+    "connectedTime",
+    "endTime",
+    "startAcwTime",
+    "endAcwTime",
+    "disconnectedTime",
+    "startHoldTime",
+    "startTime",
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,12 @@ def agent_legs(conversation: dict[str, Any]) -> list[AgentLeg]:
 
 def queue_legs(conversation: dict[str, Any]) -> list[QueueLeg]:
     return [
-        QueueLeg(str(p.get("id") or p["queueId"]), str(p["queueId"]), parse_iso_or_none(p.get("connectedTime")), parse_iso_or_none(p.get("endTime")))
+        QueueLeg(
+            str(p.get("id") or p["queueId"]),
+            str(p["queueId"]),
+            parse_iso_or_none(p.get("connectedTime")),
+            parse_iso_or_none(p.get("endTime")),
+        )
         for p in _participants(conversation)
         if p.get("purpose") == "acd" and p.get("queueId")
     ]
@@ -88,9 +101,11 @@ def _agent_leg(participant: dict[str, Any]) -> AgentLeg:
     if state == "connected":
         status = "held" if communication.get("held") else "connected"
     elif state in ENDED:
-        pending = (str(acw.get("state") or "").lower() == "pending"
-                   or (participant.get("wrapupRequired") and not participant.get("wrapup"))
-                   or (participant.get("startAcwTime") and not participant.get("endAcwTime")))
+        pending = (
+            str(acw.get("state") or "").lower() == "pending"
+            or (participant.get("wrapupRequired") and not participant.get("wrapup"))
+            or (participant.get("startAcwTime") and not participant.get("endAcwTime"))
+        )
         status = "acw" if pending and acw_ended is None else "done"
     else:
         status = "alerting"
@@ -99,9 +114,11 @@ def _agent_leg(participant: dict[str, Any]) -> AgentLeg:
         user_id=str(participant["userId"]),
         queue_id=participant.get("queueId"),
         status=status,
-        connected_at=parse_iso_or_none(communication.get("connectedTime")) or parse_iso_or_none(participant.get("connectedTime")),
+        connected_at=parse_iso_or_none(communication.get("connectedTime"))
+        or parse_iso_or_none(participant.get("connectedTime")),
         held_at=parse_iso_or_none(communication.get("startHoldTime")),
-        ended_at=parse_iso_or_none(communication.get("disconnectedTime")) or parse_iso_or_none(participant.get("endTime")),
+        ended_at=parse_iso_or_none(communication.get("disconnectedTime"))
+        or parse_iso_or_none(participant.get("endTime")),
         acw_ended_at=acw_ended,
     )
 
@@ -117,4 +134,3 @@ def _communication(participant: dict[str, Any]) -> dict[str, Any]:
 
 def _participants(conversation: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in conversation.get("participants") or () if isinstance(p, dict)]
-

@@ -7,12 +7,14 @@ adds or overrides entries table by table. Keys match case-insensitively, since
 platforms are inconsistent (Genesys writes both "Available" and "AVAILABLE").
 A value with no entry is reported as unmapped by the adapter, never guessed.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

@@ -5,6 +5,7 @@ reported with its position like any malformed record; the run goes on.
 Every event is round-tripped through the codec before it leaves, so nothing
 reaches a sink that floorwatch's consumers would reject.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -14,7 +15,6 @@ from pydantic import ValidationError
 
 from floorwatch.core.codec import InvalidEvent, decode, encode
 from floorwatch.core.events import Event
-
 from floorwatch.services.ingest.protocol import Adapter, RawRecord, Translation
 from floorwatch.services.ingest.report import IngestReport
 from floorwatch.services.ingest.roster import Roster
@@ -61,7 +61,9 @@ def _deliver(report: IngestReport, position: str, translation: Translation, sink
             report.skip(position, f"produced an event floorwatch would reject: {exc.reason}")
             continue
         valid.append(event)
-    translation = Translation(tuple(valid), translation.skipped, translation.ignored, translation.unmapped, translation.notes)
+    translation = Translation(
+        tuple(valid), translation.skipped, translation.ignored, translation.unmapped, translation.notes
+    )
     report.record(position, translation, roster)
     for event in translation.events:
         sink.send(event)

@@ -6,6 +6,7 @@ payload into a `Translation`: the canonical events it implies, or why the
 record was skipped, kept out of the maths, or named a state the mapping table
 does not know. Adapters never raise on bad input and never do I/O.
 """
+
 from __future__ import annotations
 
 import hashlib

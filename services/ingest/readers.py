@@ -4,6 +4,7 @@ Positions are "line N" so a person can open the file at the record; parsing
 failures travel as records with an error instead of exceptions, because one
 bad line must not stop the rest of the file.
 """
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """The sources `floorwatch ingest` knows, and how each adapter is put together."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

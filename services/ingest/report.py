@@ -3,13 +3,13 @@
 It carries counts and positions only, never per-agent figures: agent ids
 appear solely to say which ones the roster is missing.
 """
+
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from floorwatch.core.events import AgentStateChanged, Event
-
 from floorwatch.services.ingest.protocol import Translation
 from floorwatch.services.ingest.roster import Roster
 

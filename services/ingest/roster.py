@@ -7,13 +7,15 @@ run report counts them so the operator can complete the file.
 CSV: a header with `agent_id,team_id,site_id,queues` (queues separated by `;`).
 YAML: `agents: {AGENT_ID: {team: T, site: S, queues: [Q1, Q2]}}`.
 """
+
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

@@ -4,6 +4,7 @@ On Kafka each event goes to its topic from `floorwatch.topics.Topics`, keyed by
 `partition_key` (the agent, or the queue before an agent is involved), so one
 agent's events stay in order on one partition.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
@@ -39,12 +40,12 @@ class JsonlSink:
 class KafkaSink:
     """Sends with acks from all in-sync replicas; `close` flushes, so a run ends only once Kafka has it all."""
 
-    def __init__(self, producer: "KafkaProducer", topics: Topics):
+    def __init__(self, producer: KafkaProducer, topics: Topics):
         self._producer = producer
         self._topics = topics
 
     @classmethod
-    def connect(cls, bootstrap_servers: str, topics: Topics) -> "KafkaSink":
+    def connect(cls, bootstrap_servers: str, topics: Topics) -> KafkaSink:
         from kafka import KafkaProducer  # imported here: the jsonl path must not need a broker library loaded
 
         producer = KafkaProducer(

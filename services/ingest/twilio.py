@@ -12,6 +12,7 @@ ON_CONTACT, a reservation in wrap-up AFTER_CONTACT_WORK; otherwise its activity,
 mapped by name through the `activities` table (Flex keeps workers "Available"
 while they handle tasks, so the reservations must decide first).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,14 +21,20 @@ from datetime import datetime
 from typing import Any
 
 from floorwatch.core.events import AgentState
-
 from floorwatch.services.ingest.emit import Emitter, aux_reason, from_epoch, parse_iso
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import RawRecord, Translation, combine, ignore, skip, stable_event_id
 
 CHANNELS = {"voice": "voice", "chat": "chat", "sms": "chat", "email": "email"}
-NOT_ASSIGNED = frozenset({"reservation.rejected", "reservation.timeout", "reservation.canceled",
-                          "reservation.rescinded", "reservation.failed"})
+NOT_ASSIGNED = frozenset(
+    {
+        "reservation.rejected",
+        "reservation.timeout",
+        "reservation.canceled",
+        "reservation.rescinded",
+        "reservation.failed",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -115,8 +122,12 @@ class TwilioAdapter:
             return skip("task-queue.entered without TaskSid")
         task = self._task(event)
         offered = self._emitter.contact(
-            "contact.offered", (task_id, task.queue_id, "offered"), event.at,
-            contact_id=task_id, queue_id=task.queue_id, channel=CHANNELS.get(event.get("TaskChannelUniqueName"), "other"),
+            "contact.offered",
+            (task_id, task.queue_id, "offered"),
+            event.at,
+            contact_id=task_id,
+            queue_id=task.queue_id,
+            channel=CHANNELS.get(event.get("TaskChannelUniqueName"), "other"),
         )
         return Translation(events=(offered,))
 
@@ -130,8 +141,13 @@ class TwilioAdapter:
         self._tasks[task_id] = task
         wait = float(event.get("TaskAge") or 0)  # the task's age in seconds when the worker took it
         answered = self._emitter.contact(
-            "contact.answered", (reservation, "answered"), at,
-            contact_id=task_id, queue_id=task.queue_id, agent_id=worker_id, wait_seconds=max(wait, 0.0),
+            "contact.answered",
+            (reservation, "answered"),
+            at,
+            contact_id=task_id,
+            queue_id=task.queue_id,
+            agent_id=worker_id,
+            wait_seconds=max(wait, 0.0),
         )
         state = self._settle(event, worker_id, replace(track, handling=track.handling | {reservation}))
         return combine(Translation(events=(answered,)), state)
@@ -144,13 +160,23 @@ class TwilioAdapter:
         ended = ()
         if reservation in track.handling:  # the conversation is over at wrap-up (or at completion without one)
             task = self._task(event)
-            ended = (self._emitter.contact(
-                "contact.ended", (reservation, "ended"), max(event.at, track.last_at or event.at),
-                contact_id=task_id, queue_id=task.queue_id, agent_id=worker_id,
-                disposition=event.get("TaskCompletedReason") or "completed",
-            ),)
-        wrapping = track.wrapping | {reservation} if event.kind == "reservation.wrapup" else track.wrapping - {reservation}
-        state = self._settle(event, worker_id, replace(track, handling=track.handling - {reservation}, wrapping=wrapping))
+            ended = (
+                self._emitter.contact(
+                    "contact.ended",
+                    (reservation, "ended"),
+                    max(event.at, track.last_at or event.at),
+                    contact_id=task_id,
+                    queue_id=task.queue_id,
+                    agent_id=worker_id,
+                    disposition=event.get("TaskCompletedReason") or "completed",
+                ),
+            )
+        wrapping = (
+            track.wrapping | {reservation} if event.kind == "reservation.wrapup" else track.wrapping - {reservation}
+        )
+        state = self._settle(
+            event, worker_id, replace(track, handling=track.handling - {reservation}, wrapping=wrapping)
+        )
         return combine(Translation(events=ended), state)
 
     def _canceled(self, event: _Record) -> Translation:
@@ -159,8 +185,12 @@ class TwilioAdapter:
         if not task_id or task.accepted:
             return ignore("task.canceled")
         abandoned = self._emitter.contact(
-            "contact.abandoned", (task_id, "abandoned"), event.at,
-            contact_id=task_id, queue_id=task.queue_id, wait_seconds=max(float(event.get("TaskAge") or 0), 0.0),
+            "contact.abandoned",
+            (task_id, "abandoned"),
+            event.at,
+            contact_id=task_id,
+            queue_id=task.queue_id,
+            wait_seconds=max(float(event.get("TaskAge") or 0), 0.0),
         )
         return Translation(events=(abandoned,))
 
@@ -168,8 +198,9 @@ class TwilioAdapter:
         worker_id, reservation = event.get("WorkerSid"), event.get("ReservationSid")
         if worker_id in self._workers:
             track = self._workers[worker_id]
-            self._workers[worker_id] = replace(track, handling=track.handling - {reservation},
-                                               wrapping=track.wrapping - {reservation})
+            self._workers[worker_id] = replace(
+                track, handling=track.handling - {reservation}, wrapping=track.wrapping - {reservation}
+            )
 
     def _task(self, event: _Record) -> Task:
         """The task's queue as first seen, so every event of one task names the same queue."""
@@ -204,8 +235,10 @@ def _normalise(payload: dict[str, Any]) -> dict[str, Any]:
     inner = data.get("payload") if isinstance(data, dict) else None
     if not isinstance(inner, dict):
         return {}
-    return {("EventType" if key == "eventtype" else "".join(part.title() for part in key.split("_"))): value
-            for key, value in inner.items()}
+    return {
+        ("EventType" if key == "eventtype" else "".join(part.title() for part in key.split("_"))): value
+        for key, value in inner.items()
+    }
 
 
 def _timestamp(fields: dict[str, Any]) -> datetime:

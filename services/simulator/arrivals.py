@@ -1,4 +1,5 @@
 """Contact arrivals: a Poisson process whose rate follows the intraday profile, interval by interval."""
+
 from __future__ import annotations
 
 import random
@@ -24,7 +25,9 @@ def floor_segments(start: datetime, duration_seconds: float, profile: Sequence[f
     return tuple(segments)
 
 
-def arrival_times(segments: Sequence[Segment], rates_per_second: Sequence[float], rng: random.Random) -> Iterator[float]:
+def arrival_times(
+    segments: Sequence[Segment], rates_per_second: Sequence[float], rng: random.Random
+) -> Iterator[float]:
     """Arrival instants, in order. The rate is constant inside a segment; because the exponential
     is memoryless, restarting the draw at each boundary gives an exact non-homogeneous process."""
     for segment, rate in zip(segments, rates_per_second):
@@ -38,7 +41,9 @@ def arrival_times(segments: Sequence[Segment], rates_per_second: Sequence[float]
             yield at_seconds
 
 
-def expected_arrivals(segments: Sequence[Segment], rates_per_second: Sequence[float], from_seconds: float, to_seconds: float) -> float:
+def expected_arrivals(
+    segments: Sequence[Segment], rates_per_second: Sequence[float], from_seconds: float, to_seconds: float
+) -> float:
     """The forecast volume between two instants: the integral of the rate."""
     total = 0.0
     for segment, rate in zip(segments, rates_per_second):

@@ -3,6 +3,7 @@
 Drawing everything at arrival, from the queue's own random stream, keeps each contact's fate
 independent of routing order, so one change in staffing does not reshuffle every later draw.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,7 +36,9 @@ class ContactPlan:
         return "transferred" if self.transferred else "resolved"
 
 
-def draw_contact(contact_id: str, queue_id: str, offered_seconds: float, settings: SimulatorSettings, rng: random.Random) -> ContactPlan:
+def draw_contact(
+    contact_id: str, queue_id: str, offered_seconds: float, settings: SimulatorSettings, rng: random.Random
+) -> ContactPlan:
     # Every draw happens on every call, in a fixed order, so the stream stays aligned across contacts.
     patience = rng.expovariate(1 / settings.patience_mean_seconds) if settings.patience_mean_seconds else math.inf
     ring = rng.uniform(settings.ring_min_seconds, settings.ring_max_seconds)

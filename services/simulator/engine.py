@@ -7,6 +7,7 @@ their queue (FIFO) for the longest-idle agent, or hang up when their patience ru
 
 Every event is emitted at the instant its action runs, so the stream is in event-time order.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -19,7 +20,15 @@ from collections.abc import Callable, Iterator
 from floorwatch.core.events import AgentState
 from floorwatch.services.simulator.arrivals import arrival_times
 from floorwatch.services.simulator.builder import EventBuilder
-from floorwatch.services.simulator.contacts import END, ESCALATE, HANG_UP_ON_HOLD, HOLD, RESUME, ContactPlan, draw_contact
+from floorwatch.services.simulator.contacts import (
+    END,
+    ESCALATE,
+    HANG_UP_ON_HOLD,
+    HOLD,
+    RESUME,
+    ContactPlan,
+    draw_contact,
+)
 from floorwatch.services.simulator.model import AUX_STATE, REASON_CODE, Agent, AuxPlan, Floor, Team
 from floorwatch.services.simulator.settings import SimulatorSettings
 
@@ -35,7 +44,7 @@ class _Waiting:
 
 
 class _AgentRun:
-    __slots__ = ("spec", "team", "state", "waiting", "answered_at", "step", "pending", "logged_in")
+    __slots__ = ("answered_at", "logged_in", "pending", "spec", "state", "step", "team", "waiting")
 
     def __init__(self, spec: Agent, team: _TeamRun):
         self.spec = spec
@@ -52,7 +61,9 @@ class _TeamRun:
     def __init__(self, team: Team, floor: Floor, settings: SimulatorSettings):
         self.team = team
         self.rng = random.Random(f"{settings.seed}:contacts:{team.team_id}")
-        self.arrivals = arrival_times(floor.segments, team.arrival_rates_per_second, random.Random(f"{settings.seed}:arrivals:{team.team_id}"))
+        self.arrivals = arrival_times(
+            floor.segments, team.arrival_rates_per_second, random.Random(f"{settings.seed}:arrivals:{team.team_id}")
+        )
         self.queue: deque[_Waiting] = deque()
         self.idle: OrderedDict[str, _AgentRun] = OrderedDict()  # longest idle first
         self.logged_in = 0

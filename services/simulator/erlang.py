@@ -4,6 +4,7 @@ Traffic is in Erlangs: arrival rate x average handle time (talk + hold + wrap-up
 assumes Poisson arrivals, exponential handle times and callers who never hang up; real floors
 differ on all three, which is why the simulator's tests compare against it with a tolerance.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,7 +36,9 @@ def service_level(servers: int, traffic_erlangs: float, handle_seconds: float, t
     return 1.0 - waiting * math.exp(-(servers - traffic_erlangs) * threshold_seconds / handle_seconds)
 
 
-def service_level_fractional(servers: float, traffic_erlangs: float, handle_seconds: float, threshold_seconds: float) -> float:
+def service_level_fractional(
+    servers: float, traffic_erlangs: float, handle_seconds: float, threshold_seconds: float
+) -> float:
     """Service level for a time-averaged head count (e.g. 17.4 agents over an interval).
 
     Linear interpolation between the neighbouring whole numbers of agents: the usual WFM
@@ -57,7 +60,9 @@ def average_speed_of_answer_seconds(servers: int, traffic_erlangs: float, handle
     return erlang_c(servers, traffic_erlangs) * handle_seconds / (servers - traffic_erlangs)
 
 
-def agents_required(traffic_erlangs: float, handle_seconds: float, threshold_seconds: float, target_ratio: float) -> int:
+def agents_required(
+    traffic_erlangs: float, handle_seconds: float, threshold_seconds: float, target_ratio: float
+) -> int:
     """The fewest agents whose predicted service level reaches the target."""
     servers = max(1, math.floor(traffic_erlangs) + 1)
     while service_level(servers, traffic_erlangs, handle_seconds, threshold_seconds) < target_ratio:

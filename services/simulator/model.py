@@ -3,6 +3,7 @@
 Times are seconds from the start of the simulation (`Floor.start`); the engine converts them to
 UTC timestamps only when it emits an event.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Live mode: release events when the wall clock reaches their simulated time, divided by the speed."""
+
 from __future__ import annotations
 
 import time
@@ -23,7 +24,9 @@ class WallClock:
         time.sleep(seconds)
 
 
-def paced(events: Iterable, simulated_start: datetime, speed: float, clock: Clock, wall_start: float | None = None) -> Iterator:
+def paced(
+    events: Iterable, simulated_start: datetime, speed: float, clock: Clock, wall_start: float | None = None
+) -> Iterator:
     """Yield each event no earlier than wall_start + (occurred_at - simulated start) / speed.
 
     `wall_start` is the epoch second at which the simulated start happens on the wall clock:

@@ -1,4 +1,5 @@
 """The plain-text summary `floorwatch simulate` prints: team aggregates only, never per agent."""
+
 from __future__ import annotations
 
 from floorwatch.services.simulator.stats import ShiftStats, TeamStats
@@ -17,5 +18,7 @@ def format_summary(stats: ShiftStats, elapsed_seconds: float, interrupted: bool 
 
 
 def _row(team: TeamStats) -> str:
-    return (f"{team.team_id:<24} {team.agents:>6} {team.offered:>8} {team.answered:>8} {team.abandon_ratio:>8.1%} "
-            f"{team.service_level_ratio:>7.1%} {team.mean_handle_seconds:>6.0f} {team.occupancy_ratio:>9.1%}")
+    return (
+        f"{team.team_id:<24} {team.agents:>6} {team.offered:>8} {team.answered:>8} {team.abandon_ratio:>8.1%} "
+        f"{team.service_level_ratio:>7.1%} {team.mean_handle_seconds:>6.0f} {team.occupancy_ratio:>9.1%}"
+    )

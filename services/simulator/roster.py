@@ -3,6 +3,7 @@
 Everything random is drawn from a `random.Random` seeded with a string made of the seed and the
 team (string seeds are hashed with SHA-512, so the draws do not depend on PYTHONHASHSEED).
 """
+
 from __future__ import annotations
 
 import math
@@ -46,7 +47,9 @@ def build_floor(settings: SimulatorSettings) -> Floor:
     last_shift_end = max(agent.shift_end_seconds for team in teams for agent in team.agents)
     drain = DRAIN_SECONDS if last_shift_end <= settings.duration_seconds else 0.0
     run_id = f"sim{settings.seed}-{settings.start:%Y%m%dT%H%M%SZ}"
-    return Floor(run_id, settings.start, settings.duration_seconds, settings.duration_seconds + drain, segments, tuple(teams))
+    return Floor(
+        run_id, settings.start, settings.duration_seconds, settings.duration_seconds + drain, segments, tuple(teams)
+    )
 
 
 def _team_layout(settings: SimulatorSettings) -> list[tuple[str, str, int]]:
@@ -54,7 +57,9 @@ def _team_layout(settings: SimulatorSettings) -> list[tuple[str, str, int]]:
         sizes = [settings.agents_per_team] * (settings.sites * settings.teams_per_site)
     else:
         count = math.ceil(settings.total_agents / settings.agents_per_team)
-        sizes = [settings.agents_per_team] * (count - 1) + [settings.total_agents - settings.agents_per_team * (count - 1)]
+        sizes = [settings.agents_per_team] * (count - 1) + [
+            settings.total_agents - settings.agents_per_team * (count - 1)
+        ]
     layout = []
     for index, size in enumerate(sizes):
         site_number, within_site = index % settings.sites, index // settings.sites
@@ -66,8 +71,17 @@ def _team_layout(settings: SimulatorSettings) -> list[tuple[str, str, int]]:
 
 
 def _identify(plan: Agent, agent_id: str, team_id: str, site_id: str, queue_id: str) -> Agent:
-    return Agent(agent_id, team_id, site_id, (queue_id,), plan.shift_start_seconds, plan.shift_end_seconds,
-                 plan.login_seconds, plan.schedule, plan.aux_plans)
+    return Agent(
+        agent_id,
+        team_id,
+        site_id,
+        (queue_id,),
+        plan.shift_start_seconds,
+        plan.shift_end_seconds,
+        plan.login_seconds,
+        plan.schedule,
+        plan.aux_plans,
+    )
 
 
 def _plan_agent(k: int, team_size: int, shift_start: float, settings: SimulatorSettings, rng: random.Random) -> Agent:
@@ -75,18 +89,30 @@ def _plan_agent(k: int, team_size: int, shift_start: float, settings: SimulatorS
     position = (k + 0.5) / team_size - 0.5  # -0.5 .. 0.5 across the team
     length = settings.shift_length_seconds
     blocks = _rest_blocks(length, position, settings)
-    for kind, ratio, seconds in (("training", settings.training_ratio, settings.training_seconds),
-                                 ("meeting", settings.meeting_ratio, settings.meeting_seconds)):
+    for kind, ratio, seconds in (
+        ("training", settings.training_ratio, settings.training_seconds),
+        ("meeting", settings.meeting_ratio, settings.meeting_seconds),
+    ):
         if rng.random() < ratio:
             slot = _free_slot(blocks, seconds, length, rng)
             if slot is not None:
                 blocks.append((kind, slot, seconds))
     blocks.sort(key=lambda block: block[1])
     schedule = _schedule(blocks, shift_start, length)
-    aux_plans = tuple(plan for plan in (_behave(kind, shift_start + at, seconds, settings, rng) for kind, at, seconds in blocks) if plan)
-    login_delta = rng.expovariate(1 / settings.late_login_mean_seconds) if rng.random() < settings.late_login_ratio else -rng.uniform(0, 180)
+    aux_plans = tuple(
+        plan
+        for plan in (_behave(kind, shift_start + at, seconds, settings, rng) for kind, at, seconds in blocks)
+        if plan
+    )
+    login_delta = (
+        rng.expovariate(1 / settings.late_login_mean_seconds)
+        if rng.random() < settings.late_login_ratio
+        else -rng.uniform(0, 180)
+    )
     login = max(0.0, shift_start + login_delta)
-    aux_plans = tuple(sorted(aux_plans + _personal_time(blocks, shift_start, length, settings, rng), key=lambda p: p.due_seconds))
+    aux_plans = tuple(
+        sorted(aux_plans + _personal_time(blocks, shift_start, length, settings, rng), key=lambda p: p.due_seconds)
+    )
     return Agent("", "", "", (), shift_start, shift_start + length, login, schedule, aux_plans)
 
 
@@ -94,9 +120,11 @@ def _rest_blocks(length: float, position: float, settings: SimulatorSettings) ->
     """Breaks at a quarter and three quarters of the shift, lunch in the middle (shifts of 6 h and more)."""
     brk, lunch = settings.break_seconds, settings.lunch_seconds
     if length >= 6 * 3600:
-        return [("break", _grid(length / 4 + position * length / 8), brk),
-                ("lunch", _grid(length / 2 - lunch / 2 + position * length / 4), lunch),
-                ("break", _grid(3 * length / 4 + position * length / 8), brk)]
+        return [
+            ("break", _grid(length / 4 + position * length / 8), brk),
+            ("lunch", _grid(length / 2 - lunch / 2 + position * length / 4), lunch),
+            ("break", _grid(3 * length / 4 + position * length / 8), brk),
+        ]
     if length >= 2 * 3600:
         return [("break", _grid(length / 2 - brk / 2 + position * length / 4), brk)]
     return []
@@ -138,7 +166,9 @@ def _behave(kind: str, start: float, seconds: float, settings: SimulatorSettings
     return AuxPlan(kind, due, seconds + (overrun_seconds if overrun < settings.overrun_break_ratio else 0.0))
 
 
-def _personal_time(blocks, shift_start: float, length: float, settings: SimulatorSettings, rng: random.Random) -> tuple[AuxPlan, ...]:
+def _personal_time(
+    blocks, shift_start: float, length: float, settings: SimulatorSettings, rng: random.Random
+) -> tuple[AuxPlan, ...]:
     """Unscheduled personal time (a Poisson process over the shift), never inside a scheduled block."""
     plans = []
     at = 0.0

@@ -1,23 +1,68 @@
 """The simulator's configuration: one frozen object, validated on construction, passed down."""
+
 from __future__ import annotations
 
 import math
 import random
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # A fixed default start so that files generated without --start are reproducible (a Tuesday).
-DEFAULT_START = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+DEFAULT_START = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 # Relative contact volume per half hour of the simulated day (48 values, 00:00-23:30 of the
 # simulation clock): a morning peak at 10:00-11:00, a dip over lunch, a second, lower peak after
 # lunch at 14:00-15:00, then the evening decline. Only the shape matters: the volume is sized
 # to the staff (see staffing.py).
 DEFAULT_INTRADAY_PROFILE: tuple[float, ...] = (
-    0.05, 0.05, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.05, 0.05, 0.07, 0.09,  # 00:00-05:30
-    0.12, 0.16, 0.35, 0.50, 0.70, 0.85, 0.95, 1.05, 1.12, 1.15, 1.05, 0.95,  # 06:00-11:30
-    0.80, 0.75, 0.85, 0.95, 1.00, 1.02, 0.95, 0.88, 0.78, 0.68, 0.55, 0.45,  # 12:00-17:30
-    0.35, 0.28, 0.22, 0.18, 0.14, 0.11, 0.09, 0.08, 0.07, 0.06, 0.06, 0.05,  # 18:00-23:30
+    0.05,
+    0.05,
+    0.04,
+    0.04,
+    0.04,
+    0.04,
+    0.04,
+    0.04,
+    0.05,
+    0.05,
+    0.07,
+    0.09,  # 00:00-05:30
+    0.12,
+    0.16,
+    0.35,
+    0.50,
+    0.70,
+    0.85,
+    0.95,
+    1.05,
+    1.12,
+    1.15,
+    1.05,
+    0.95,  # 06:00-11:30
+    0.80,
+    0.75,
+    0.85,
+    0.95,
+    1.00,
+    1.02,
+    0.95,
+    0.88,
+    0.78,
+    0.68,
+    0.55,
+    0.45,  # 12:00-17:30
+    0.35,
+    0.28,
+    0.22,
+    0.18,
+    0.14,
+    0.11,
+    0.09,
+    0.08,
+    0.07,
+    0.06,
+    0.06,
+    0.05,  # 18:00-23:30
 )
 
 
@@ -104,10 +149,21 @@ class SimulatorSettings:
 
 
 _RATIOS = (
-    "target_service_level_ratio", "understaff_ratio", "hold_ratio", "hold_abandon_ratio",
-    "escalation_ratio", "transfer_ratio", "negative_sentiment_ratio", "complaint_ratio",
-    "sentiment_coverage_ratio", "training_ratio", "meeting_ratio", "late_break_ratio",
-    "overrun_break_ratio", "skip_break_ratio", "late_login_ratio",
+    "target_service_level_ratio",
+    "understaff_ratio",
+    "hold_ratio",
+    "hold_abandon_ratio",
+    "escalation_ratio",
+    "transfer_ratio",
+    "negative_sentiment_ratio",
+    "complaint_ratio",
+    "sentiment_coverage_ratio",
+    "training_ratio",
+    "meeting_ratio",
+    "late_break_ratio",
+    "overrun_break_ratio",
+    "skip_break_ratio",
+    "late_login_ratio",
 )
 _POSITIVE = ("duration_seconds", "sites", "teams_per_site", "agents_per_team", "break_seconds", "lunch_seconds")
 

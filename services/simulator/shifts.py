@@ -5,6 +5,7 @@ people are in at the peaks than at night. This is a greedy version of that: each
 takes the start (on a 30-minute grid) that covers the most still-uncovered demand, where the
 demand per interval is the profile's share of the team's total agent-hours.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +15,9 @@ from floorwatch.services.simulator.model import Segment
 START_GRID_SECONDS = 1800.0
 
 
-def shift_starts(team_size: int, shift_seconds: float, duration_seconds: float, segments: Sequence[Segment]) -> list[float]:
+def shift_starts(
+    team_size: int, shift_seconds: float, duration_seconds: float, segments: Sequence[Segment]
+) -> list[float]:
     """Start of each of the team's shifts, sorted; all at 0 when a shift spans the whole window."""
     spare = duration_seconds - shift_seconds
     if spare <= 0:
@@ -39,7 +42,9 @@ def _overlap_share(start: float, shift_seconds: float, segment: Segment) -> floa
     return max(0.0, overlap) / segment.length_seconds
 
 
-def _gain(start: float, shift_seconds: float, segments: Sequence[Segment], wanted: list[float], covered: list[float]) -> float:
+def _gain(
+    start: float, shift_seconds: float, segments: Sequence[Segment], wanted: list[float], covered: list[float]
+) -> float:
     gain = 0.0
     for index, segment in enumerate(segments):
         share = _overlap_share(start, shift_seconds, segment)

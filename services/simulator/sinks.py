@@ -1,4 +1,5 @@
 """Where simulated events go: a JSONL file (what `floorwatch replay` reads) or Kafka."""
+
 from __future__ import annotations
 
 import sys
@@ -74,9 +75,11 @@ def wait_for_topics(settings: KafkaSinkSettings, names: list[str]) -> None:
         deadline = time.monotonic() + settings.topics_wait_seconds
         while missing := sorted(set(names) - set(admin.list_topics())):
             if time.monotonic() >= deadline:
-                raise TopicsMissing(f"topics {', '.join(missing)} do not exist on {settings.bootstrap_servers} "
-                                    f"(waited {settings.topics_wait_seconds:g} s); start a floorwatch worker, "
-                                    "which creates them, or create them yourself")
+                raise TopicsMissing(
+                    f"topics {', '.join(missing)} do not exist on {settings.bootstrap_servers} "
+                    f"(waited {settings.topics_wait_seconds:g} s); start a floorwatch worker, "
+                    "which creates them, or create them yourself"
+                )
             time.sleep(0.5)
     finally:
         admin.close()
@@ -110,7 +113,9 @@ class KafkaSink:
         return self._topics
 
     def send(self, event) -> None:
-        future = self._producer.send(topic_for(event, self._topics), key=partition_key(event).encode(), value=encode(event))
+        future = self._producer.send(
+            topic_for(event, self._topics), key=partition_key(event).encode(), value=encode(event)
+        )
         future.add_errback(lambda error, event_id=event.event_id: self.failures.append(f"{event_id}: {error}"))
         self.sent += 1
 

@@ -7,6 +7,7 @@ over the day (contact-weighted, as daily service-level reports count it). Peaks 
 target and quiet intervals above it, as on a real floor. Unplanned shrinkage (late or long
 breaks) and under-staffing come on top of the plan.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,7 +39,9 @@ def planned_on_queue(agents: Sequence[Agent], segments: Sequence[Segment]) -> tu
             if activity.kind != "work":
                 continue
             for index, segment in enumerate(segments):
-                overlap = min(activity.end_seconds, segment.end_seconds) - max(activity.start_seconds, segment.start_seconds)
+                overlap = min(activity.end_seconds, segment.end_seconds) - max(
+                    activity.start_seconds, segment.start_seconds
+                )
                 if overlap > 0:
                     totals[index] += overlap
     return tuple(total / segment.length_seconds for total, segment in zip(totals, segments))
@@ -65,7 +68,9 @@ def size_arrival_rates(
         for w, staff, v in zip(weights, on_queue, volume):
             if v > 0:
                 traffic = scale * w * handle_seconds
-                answered += v * service_level_fractional(staff, traffic, handle_seconds, settings.service_level_threshold_seconds)
+                answered += v * service_level_fractional(
+                    staff, traffic, handle_seconds, settings.service_level_threshold_seconds
+                )
         return answered / sum(volume)
 
     low = 0.0

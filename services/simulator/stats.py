@@ -6,6 +6,7 @@ Definitions: service level = answered within the threshold / (answered + abandon
 abandon rate = abandoned in queue / offered; occupancy = handle / (handle + available) seconds;
 mean handle = handle seconds (talk + hold + wrap-up) / answered contacts.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -69,12 +70,22 @@ class ShiftStats:
     def total(self) -> TeamStats:
         def add(name: str):
             return sum(getattr(team, name) for team in self.teams)
+
         names = [name for name in TeamStats.__dataclass_fields__ if name != "team_id"]
         return TeamStats("(floor)", **{name: add(name) for name in names})
 
 
-_COUNTERS = ("offered", "answered", "answered_in_threshold", "abandoned", "abandoned_on_hold", "escalated",
-             "transferred", "complaints", "negative_sentiment")
+_COUNTERS = (
+    "offered",
+    "answered",
+    "answered_in_threshold",
+    "abandoned",
+    "abandoned_on_hold",
+    "escalated",
+    "transferred",
+    "complaints",
+    "negative_sentiment",
+)
 _NO_ROW = (0, 0, 0, 0.0)
 
 
@@ -172,12 +183,29 @@ class ShiftTally:
             queues = [queue for queue, team in self.queue_team.items() if team == team_id]
             summed = {name: sum(self.counts[queue][name] for queue in queues) for name in _COUNTERS}
             spent = seconds[team_id]
-            teams.append(TeamStats(team_id, len(self.team_agents[team_id]), **summed,
-                                   handle_seconds=spent["handle"], available_seconds=spent["available"]))
-            starts = sorted({start for (team, start) in on_queue if team == team_id}
-                            | {start for (queue, start) in self.contacts if queue in queues})
+            teams.append(
+                TeamStats(
+                    team_id,
+                    len(self.team_agents[team_id]),
+                    **summed,
+                    handle_seconds=spent["handle"],
+                    available_seconds=spent["available"],
+                )
+            )
+            starts = sorted(
+                {start for (team, start) in on_queue if team == team_id}
+                | {start for (queue, start) in self.contacts if queue in queues}
+            )
             for start in starts:
                 rows = [self.contacts.get((queue, start), _NO_ROW) for queue in queues]
-                intervals.append(IntervalStats(team_id, start, sum(r[0] for r in rows), sum(r[1] for r in rows),
-                                               sum(r[2] for r in rows), on_queue.get((team_id, start), 0.0)))
+                intervals.append(
+                    IntervalStats(
+                        team_id,
+                        start,
+                        sum(r[0] for r in rows),
+                        sum(r[1] for r in rows),
+                        sum(r[2] for r in rows),
+                        on_queue.get((team_id, start), 0.0),
+                    )
+                )
         return ShiftStats(self.events, tuple(teams), tuple(intervals))

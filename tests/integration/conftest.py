@@ -11,12 +11,14 @@ Fixtures:
 - `prometheus_factory` (function): `prometheus_factory(targets, rule_files=(), scrape_interval_seconds=1)`
   starts a real Prometheus scraping `targets` and returns the started LocalPrometheus.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from helpers import record_summary
 from kafka.admin import KafkaAdminClient
 
 from floorwatch.deploy.jvm_archive import archive_path
@@ -24,7 +26,6 @@ from floorwatch.deploy.kafka_jars import ensure_kafka_jars, folder_size_bytes
 from floorwatch.deploy.localkafka import LocalKafka, broker_ready
 from floorwatch.deploy.prometheus import LocalPrometheus
 from floorwatch.deploy.settings import DeploySettings
-from helpers import record_summary
 
 TopicFactory = Callable[..., str]
 PrometheusFactory = Callable[..., LocalPrometheus]
@@ -39,23 +40,38 @@ def deploy_settings() -> DeploySettings:
 def kafka_jars(deploy_settings: DeploySettings, pytestconfig: pytest.Config) -> Path:
     jars = ensure_kafka_jars(deploy_settings.cache_root)
     archive = archive_path(jars, "java")
-    archived = f" + {archive.stat().st_size / 1e6:.0f} MB JVM class archive" if archive.is_file() else " (no JVM class archive yet)"
+    archived = (
+        f" + {archive.stat().st_size / 1e6:.0f} MB JVM class archive"
+        if archive.is_file()
+        else " (no JVM class archive yet)"
+    )
     record_summary(pytestconfig, "kafka jar cache", f"{folder_size_bytes(jars) / 1e6:.0f} MB in {jars}{archived}")
     return jars
 
 
 @pytest.fixture(scope="session")
-def _session_kafka(request: pytest.FixtureRequest, deploy_settings: DeploySettings, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[LocalKafka | None]:
+def _session_kafka(
+    request: pytest.FixtureRequest,
+    deploy_settings: DeploySettings,
+    tmp_path_factory: pytest.TempPathFactory,
+    pytestconfig: pytest.Config,
+) -> Iterator[LocalKafka | None]:
     if deploy_settings.test_bootstrap:
         if not broker_ready(deploy_settings.test_bootstrap, 1):
             pytest.fail(f"FLOORWATCH_TEST_BOOTSTRAP={deploy_settings.test_bootstrap} does not answer Kafka requests")
-        record_summary(pytestconfig, "kafka broker", f"reused {deploy_settings.test_bootstrap} (FLOORWATCH_TEST_BOOTSTRAP)")
+        record_summary(
+            pytestconfig, "kafka broker", f"reused {deploy_settings.test_bootstrap} (FLOORWATCH_TEST_BOOTSTRAP)"
+        )
         yield None
         return
     # Only now the jars: a reused broker needs neither Java nor Maven on this machine.
     kafka = LocalKafka(tmp_path_factory.mktemp("kafka-single"), jars=request.getfixturevalue("kafka_jars"))
     seconds = kafka.start()
-    record_summary(pytestconfig, "single broker start-up", f"{seconds:.1f} s (format + start + serving requests) at {kafka.bootstrap_servers}")
+    record_summary(
+        pytestconfig,
+        "single broker start-up",
+        f"{seconds:.1f} s (format + start + serving requests) at {kafka.bootstrap_servers}",
+    )
     yield kafka
     kafka.stop()
 
@@ -81,7 +97,13 @@ def kafka_admin(kafka_bootstrap: str) -> Iterator[KafkaAdminClient]:
 
 @pytest.fixture
 def topic_factory(kafka_admin: KafkaAdminClient, unique_name: Callable[[str], str]) -> TopicFactory:
-    def create(prefix: str = "topic", *, partitions: int = 1, replication_factor: int = 1, configs: dict[str, str] | None = None) -> str:
+    def create(
+        prefix: str = "topic",
+        *,
+        partitions: int = 1,
+        replication_factor: int = 1,
+        configs: dict[str, str] | None = None,
+    ) -> str:
         name = unique_name(prefix)
         spec = {"num_partitions": partitions, "replication_factor": replication_factor, "configs": configs or {}}
         kafka_admin.create_topics({name: spec}, wait_for_metadata=True)
@@ -91,7 +113,9 @@ def topic_factory(kafka_admin: KafkaAdminClient, unique_name: Callable[[str], st
 
 
 @pytest.fixture(scope="module")
-def kafka_cluster(kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[LocalKafka]:
+def kafka_cluster(
+    kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[LocalKafka]:
     cluster = LocalKafka(tmp_path_factory.mktemp("kafka-cluster"), jars=kafka_jars, nodes=3)
     seconds = cluster.start()
     record_summary(pytestconfig, "three-broker cluster start-up", f"{seconds:.1f} s at {cluster.bootstrap_servers}")
@@ -103,9 +127,13 @@ def kafka_cluster(kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory, py
 def prometheus_factory(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[PrometheusFactory]:
     started: list[LocalPrometheus] = []
 
-    def start(targets: Sequence[str], *, rule_files: Sequence[Path] = (), scrape_interval_seconds: float = 1) -> LocalPrometheus:
+    def start(
+        targets: Sequence[str], *, rule_files: Sequence[Path] = (), scrape_interval_seconds: float = 1
+    ) -> LocalPrometheus:
         run_dir = tmp_path / f"prometheus-{len(started)}"
-        prometheus = LocalPrometheus.scraping(targets, run_dir, rule_files=rule_files, scrape_interval_seconds=scrape_interval_seconds)
+        prometheus = LocalPrometheus.scraping(
+            targets, run_dir, rule_files=rule_files, scrape_interval_seconds=scrape_interval_seconds
+        )
         started.append(prometheus)
         seconds = prometheus.start()
         record_summary(pytestconfig, "prometheus start-up", f"{seconds:.1f} s")

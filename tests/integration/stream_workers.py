@@ -1,4 +1,5 @@
 """Running real stream workers (`floorwatch worker` subprocesses) and reading what they publish."""
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,7 @@ class WorkerProcess:
     restarts: int = 0
     _stopping: bool = False
 
-    def start(self) -> "WorkerProcess":
+    def start(self) -> WorkerProcess:
         self._spawn()
         threading.Thread(target=self._supervise, daemon=True).start()
         return self
@@ -59,14 +60,27 @@ class WorkerProcess:
     def _spawn(self) -> None:
         data = self.run_dir / f"worker-{self.port}"
         data.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "FLOORWATCH_BOOTSTRAP_SERVERS": self.bootstrap, "FLOORWATCH_TOPIC_PREFIX": self.prefix,
-               "FLOORWATCH_APP_ID": f"{self.prefix}-app", "FLOORWATCH_PARTITIONS": str(self.partitions),
-               "FLOORWATCH_PRIVACY": "named", "FLOORWATCH_CLOCK": "event", "FLOORWATCH_TICK_SECONDS": "0.5",
-               "FLOORWATCH_WEB_PORT": str(self.port), "FLOORWATCH_DATA_DIR": str(data),
-               "FLOORWATCH_RECOVERY_TIMEOUT_SECONDS": "75", **self.extra_env}
+        env = {
+            **os.environ,
+            "FLOORWATCH_BOOTSTRAP_SERVERS": self.bootstrap,
+            "FLOORWATCH_TOPIC_PREFIX": self.prefix,
+            "FLOORWATCH_APP_ID": f"{self.prefix}-app",
+            "FLOORWATCH_PARTITIONS": str(self.partitions),
+            "FLOORWATCH_PRIVACY": "named",
+            "FLOORWATCH_CLOCK": "event",
+            "FLOORWATCH_TICK_SECONDS": "0.5",
+            "FLOORWATCH_WEB_PORT": str(self.port),
+            "FLOORWATCH_DATA_DIR": str(data),
+            "FLOORWATCH_RECOVERY_TIMEOUT_SECONDS": "75",
+            **self.extra_env,
+        }
         self.log_path = data / "worker.log"
-        self.process = subprocess.Popen([sys.executable, "-m", "floorwatch.cli", "worker"], env=env,
-                                        stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "floorwatch.cli", "worker"],
+            env=env,
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no final commit; what a crash looks like."""
@@ -130,8 +144,12 @@ def read_all(bootstrap: str, topic: str, timeout_seconds: float = 10) -> list[tu
 
 def team_figures(workers: list[WorkerProcess]) -> dict[str, dict[str, float]]:
     """Per team: the team gauges summed over workers; a team on two workers is a bug and fails here."""
-    wanted = {"floorwatch_team_handle_seconds": "handle_seconds", "floorwatch_team_available_seconds": "available_seconds",
-              "floorwatch_team_aux_seconds": "aux_seconds", "floorwatch_team_agents_staffed": "agents_staffed"}
+    wanted = {
+        "floorwatch_team_handle_seconds": "handle_seconds",
+        "floorwatch_team_available_seconds": "available_seconds",
+        "floorwatch_team_aux_seconds": "aux_seconds",
+        "floorwatch_team_agents_staffed": "agents_staffed",
+    }
     teams: dict[str, dict[str, float]] = {}
     for worker in workers:
         for name, labels, value in worker.samples():

@@ -5,6 +5,7 @@ The rules are the generated ones with one honest change: every alert's `for:` is
 of minutes (`AlertTimings.uniform`), since the workers replay four hours of events in seconds
 of wall time; expressions, thresholds and labels are those of deploy/prometheus/rules.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 
 import pytest
 import requests
+from helpers import record_summary, wait_until
 from kafka import KafkaProducer
+from stream_workers import WorkerProcess, produce
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import replay
@@ -26,8 +29,6 @@ from floorwatch.dashboards.rules import rules_yaml
 from floorwatch.dashboards.thresholds import AlertTimings, Thresholds
 from floorwatch.deploy.prometheus import LocalPrometheus
 from floorwatch.topics import Topics
-from helpers import record_summary, wait_until
-from stream_workers import WorkerProcess, produce
 
 OVERLOADED, HEALTHY = "manila-billing", "lisbon-billing"
 # Grafana's $__rate_interval depends on the time range; 5m spans this whole run, so rates and
@@ -39,9 +40,31 @@ BUILTINS = {"__rate_interval": "5m", "__interval": "15s"}
 def floor_log(tmp_path_factory) -> list[bytes]:
     """Four hours into an eight-hour shift; the last team works at half its planned head count."""
     path = tmp_path_factory.mktemp("floor") / "events.jsonl"
-    subprocess.run([sys.executable, "-m", "floorwatch.cli", "simulate", "--output", str(path), "--agents", "24",
-                    "--duration", "4h", "--shift-hours", "8", "--seed", "11", "--understaffed-teams", "1",
-                    "--understaff-factor", "0.5", "--quiet"], check=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "floorwatch.cli",
+            "simulate",
+            "--output",
+            str(path),
+            "--agents",
+            "24",
+            "--duration",
+            "4h",
+            "--shift-hours",
+            "8",
+            "--seed",
+            "11",
+            "--understaffed-teams",
+            "1",
+            "--understaff-factor",
+            "0.5",
+            "--quiet",
+        ],
+        check=True,
+        timeout=120,
+    )
     return path.read_bytes().splitlines()
 
 
@@ -78,10 +101,13 @@ class LiveFloor:
 
 
 def _settled(prometheus: LocalPrometheus, expected_teams: dict[str, dict]) -> bool:
-    seen = {s["metric"]["team"]: float(s["value"][1])
-            for s in prometheus.query('site_team:floorwatch_occupancy:ratio{window="15m"}')}
+    seen = {
+        s["metric"]["team"]: float(s["value"][1])
+        for s in prometheus.query('site_team:floorwatch_occupancy:ratio{window="15m"}')
+    }
     return seen.keys() == expected_teams.keys() and all(
-        abs(seen[t] - expected_teams[t]["occupancy_15m"]) < 1e-3 for t in seen)
+        abs(seen[t] - expected_teams[t]["occupancy_15m"]) < 1e-3 for t in seen
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,33 +121,51 @@ def live_floor(floor_log, expected_teams, kafka_bootstrap, tmp_path_factory, pyt
     try:
         for worker in workers:
             wait_until(lambda: worker.health()["status"] == "ok", 90, "a worker never became healthy")
-        wait_until(lambda: all(w.health()["partitions"].get("agents") for w in workers), 90,
-                   "the two workers never shared the input partitions")
+        wait_until(
+            lambda: all(w.health()["partitions"].get("agents") for w in workers),
+            90,
+            "the two workers never shared the input partitions",
+        )
         rules = run_dir / "rules.yml"
         rules.write_text(rules_yaml(AlertTimings.uniform("3s")))
-        prometheus = LocalPrometheus.scraping([f"127.0.0.1:{w.port}" for w in workers], run_dir / "prometheus",
-                                              rule_files=[rules], scrape_interval_seconds=1)
+        prometheus = LocalPrometheus.scraping(
+            [f"127.0.0.1:{w.port}" for w in workers],
+            run_dir / "prometheus",
+            rule_files=[rules],
+            scrape_interval_seconds=1,
+        )
         prometheus.start()
         started = time.monotonic()
         # Scraped once before any input, so counters and histograms are seen growing (rates, p95).
-        wait_until(lambda: [t["health"] for t in prometheus.targets()] == ["up", "up"], 30,
-                   "Prometheus never scraped both workers")
+        wait_until(
+            lambda: [t["health"] for t in prometheus.targets()] == ["up", "up"],
+            30,
+            "Prometheus never scraped both workers",
+        )
         produce(kafka_bootstrap, Topics.with_prefix(prefix), floor_log)
         _dead_letter_on_every_partition(kafka_bootstrap, Topics.with_prefix(prefix).agent_events, workers[0].partitions)
-        wait_until(lambda: _settled(prometheus, expected_teams), 120,
-                   "Prometheus never showed the replay's 15-minute occupancy for every team")
+        wait_until(
+            lambda: _settled(prometheus, expected_teams),
+            120,
+            "Prometheus never showed the replay's 15-minute occupancy for every team",
+        )
         yield LiveFloor(prometheus, time.monotonic() - started)
     finally:
         if prometheus is not None:
             prometheus.stop()
         for worker in workers:
             worker.stop()
-        record_summary(pytestconfig, "dashboards against Prometheus (live floor)",
-                       f"{time.monotonic() - began:.0f} s for two workers, Prometheus and four simulated hours")
+        record_summary(
+            pytestconfig,
+            "dashboards against Prometheus (live floor)",
+            f"{time.monotonic() - began:.0f} s for two workers, Prometheus and four simulated hours",
+        )
 
 
 def _overload_alerts(prometheus: LocalPrometheus) -> dict[str, dict]:
-    return {a["labels"]["team"]: a for a in prometheus.alerts() if a["labels"]["alertname"] == "FloorwatchTeamOverloaded"}
+    return {
+        a["labels"]["team"]: a for a in prometheus.alerts() if a["labels"]["alertname"] == "FloorwatchTeamOverloaded"
+    }
 
 
 def _wait_for_the_overload_page(prometheus: LocalPrometheus) -> dict:
@@ -139,8 +183,12 @@ def test_the_overloaded_team_is_paged_and_the_healthy_team_is_not(live_floor, ex
     assert f"Staffed now: {expected_teams[OVERLOADED]['staffed']}." in alert["annotations"]["description"]
     assert alert["annotations"]["runbook_url"] == "docs/runbook.md#floorwatchteamoverloaded"
     assert HEALTHY not in _overload_alerts(live_floor.prometheus)
-    record_summary(pytestconfig, "overload alert", f"firing for {OVERLOADED} only; figures settled "
-                   f"{live_floor.settled_after_seconds:.0f} s after Prometheus started")
+    record_summary(
+        pytestconfig,
+        "overload alert",
+        f"firing for {OVERLOADED} only; figures settled "
+        f"{live_floor.settled_after_seconds:.0f} s after Prometheus started",
+    )
 
 
 def _label_values(prometheus_url: str):
@@ -170,10 +218,14 @@ def test_every_panel_query_of_every_dashboard_returns_data(live_floor, pytestcon
         queries = panel_queries(model)
         everything = {**BUILTINS, **{v.name: ".*" for v in variables(model) if v.multi}}
         # Grafana's default view (All), then one real selection: the first site, team, agent, worker.
-        for selection in (resolve_variables(model, label_values, everything),
-                          resolve_variables(model, label_values, BUILTINS)):
+        for selection in (
+            resolve_variables(model, label_values, everything),
+            resolve_variables(model, label_values, BUILTINS),
+        ):
             failures += _without_data(prometheus, queries, selection)
             evaluated += len(queries)
 
     assert evaluated > 0 and failures == [], "panels without data:\n" + "\n".join(failures)
-    record_summary(pytestconfig, "panel queries", f"{evaluated} evaluated through Prometheus's HTTP API, each with data")
+    record_summary(
+        pytestconfig, "panel queries", f"{evaluated} evaluated through Prometheus's HTTP API, each with data"
+    )

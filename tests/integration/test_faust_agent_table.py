@@ -3,6 +3,7 @@
 The worker runs as a subprocess, as in production; the table's contents are read back
 from its changelog topic, which is what Faust recovers the table from after a restart.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
-
-from helpers import record_summary, wait_until
 
 TABLE = "contacts-per-agent"
 _WORKER_STOP_SECONDS = 30
@@ -26,8 +26,9 @@ def create_app(broker: str, app_id: str, source_topic: str, datadir: str):
     """A minimal floorwatch-shaped app: keys are agent ids, the table counts contacts per agent."""
     import faust
 
-    app = faust.App(app_id, broker=f"kafka://{broker}", store="memory://", datadir=datadir,
-                    topic_partitions=2, web_enabled=False)
+    app = faust.App(
+        app_id, broker=f"kafka://{broker}", store="memory://", datadir=datadir, topic_partitions=2, web_enabled=False
+    )
     # Raw bytes in, as the real workers read them (they decode with floorwatch.core.codec).
     contacts = app.topic(source_topic, key_serializer="raw", value_serializer="raw")
     contacts_per_agent = app.Table(TABLE, default=int, partitions=2)
@@ -56,8 +57,16 @@ def faust_worker(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Callable[[str
     def start(app_id: str, source_topic: str) -> Path:
         log_path = tmp_path / f"{app_id}.log"
         here = Path(__file__).parent
-        command = [sys.executable, "-c", f"import sys; sys.path[:0] = [{str(here)!r}, {str(here.parent)!r}]; "
-                   f"import {Path(__file__).stem} as m; m.run_worker()", kafka_bootstrap, app_id, source_topic, str(tmp_path)]
+        command = [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path[:0] = [{str(here)!r}, {str(here.parent)!r}]; "
+            f"import {Path(__file__).stem} as m; m.run_worker()",
+            kafka_bootstrap,
+            app_id,
+            source_topic,
+            str(tmp_path),
+        ]
         with open(log_path, "wb") as log:
             workers.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path))
         return log_path
@@ -79,8 +88,13 @@ def _latest_table_values(bootstrap: str, changelog_topic: str, admin: KafkaAdmin
     # a changelog with fewer partitions than its source. So read only once Faust made it.
     if changelog_topic not in admin.list_topics():
         return {}
-    consumer = KafkaConsumer(changelog_topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=1000)
+    consumer = KafkaConsumer(
+        changelog_topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=1000,
+    )
     try:
         latest: dict[str, int] = {}
         for record in consumer:
@@ -91,12 +105,23 @@ def _latest_table_values(bootstrap: str, changelog_topic: str, admin: KafkaAdmin
 
 
 def test_a_faust_agent_consumes_a_real_topic_and_writes_its_table_to_the_changelog(
-    kafka_bootstrap: str, kafka_admin: KafkaAdminClient, topic_factory: Callable[..., str],
-    unique_name: Callable[[str], str], faust_worker: Callable[[str, str], Path], pytestconfig: pytest.Config,
+    kafka_bootstrap: str,
+    kafka_admin: KafkaAdminClient,
+    topic_factory: Callable[..., str],
+    unique_name: Callable[[str], str],
+    faust_worker: Callable[[str, str], Path],
+    pytestconfig: pytest.Config,
 ) -> None:
     source_topic = topic_factory("contact-events", partitions=2)
     app_id = unique_name("floorwatch-test-app")
-    contacts = [("agent-1", "c1"), ("agent-2", "c2"), ("agent-1", "c3"), ("agent-3", "c4"), ("agent-1", "c5"), ("agent-2", "c6")]
+    contacts = [
+        ("agent-1", "c1"),
+        ("agent-2", "c2"),
+        ("agent-1", "c3"),
+        ("agent-3", "c4"),
+        ("agent-1", "c5"),
+        ("agent-2", "c6"),
+    ]
     expected = dict(Counter(agent for agent, _ in contacts))
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     for agent_id, contact_id in contacts:
@@ -108,9 +133,16 @@ def test_a_faust_agent_consumes_a_real_topic_and_writes_its_table_to_the_changel
 
     changelog = f"{app_id}-{TABLE}-changelog"
     try:
-        wait_until(lambda: _latest_table_values(kafka_bootstrap, changelog, kafka_admin) == expected, 90,
-                   f"the table changelog {changelog} never reached {expected}")
+        wait_until(
+            lambda: _latest_table_values(kafka_bootstrap, changelog, kafka_admin) == expected,
+            90,
+            f"the table changelog {changelog} never reached {expected}",
+        )
     except AssertionError as failure:
         tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
         raise AssertionError(f"{failure}\n--- faust worker log tail ---\n{tail}") from None
-    record_summary(pytestconfig, "faust-streaming agent", f"consumed {len(contacts)} events from a real topic; table {TABLE!r} per its changelog: {expected}")
+    record_summary(
+        pytestconfig,
+        "faust-streaming agent",
+        f"consumed {len(contacts)} events from a real topic; table {TABLE!r} per its changelog: {expected}",
+    )

@@ -1,5 +1,6 @@
 """The README's main job end to end: `floorwatch up` brings up a floor Prometheus can see,
 `floorwatch top` shows it in a real terminal, and Ctrl-C leaves no process behind."""
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import record_summary, wait_until
 
 from floorwatch.deploy.processes import free_ports
 from floorwatch.services.simulator import SimulatorSettings, build_floor
-from helpers import record_summary, wait_until
 
 AGENTS, SEED = 60, 1
 
@@ -44,9 +45,24 @@ def _teams_with_occupancy(prometheus: str) -> set[str]:
 def live_floor(tmp_path: Path, kafka_jars: Path):
     kafka_port, prometheus_port = free_ports(2)
     run_dir = tmp_path / "floor"
-    command = [sys.executable, "-m", "floorwatch.cli", "up", "--agents", str(AGENTS), "--seed", str(SEED),
-               "--speed", "120", "--kafka-port", str(kafka_port), "--prometheus-port", str(prometheus_port),
-               "--run-dir", str(run_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "floorwatch.cli",
+        "up",
+        "--agents",
+        str(AGENTS),
+        "--seed",
+        str(SEED),
+        "--speed",
+        "120",
+        "--kafka-port",
+        str(kafka_port),
+        "--prometheus-port",
+        str(prometheus_port),
+        "--run-dir",
+        str(run_dir),
+    ]
     log = (tmp_path / "up.log").open("wb")
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -68,10 +84,16 @@ def test_the_main_job_shows_every_team_and_ctrl_c_leaves_nothing_running(live_fl
 
     wait_until(lambda: "Press Ctrl-C" in log.read_text(), 120, f"floorwatch up never came up:\n{log.read_text()}")
     ready = time.monotonic()
-    wait_until(lambda: _teams_with_occupancy(prometheus) >= teams, 60,
-               f"Prometheus never returned occupancy for every team {sorted(teams)}")
-    record_summary(pytestconfig, "floorwatch up", f"up in {ready - started:.1f} s; every team's occupancy in "
-                                                  f"Prometheus {time.monotonic() - ready:.1f} s later")
+    wait_until(
+        lambda: _teams_with_occupancy(prometheus) >= teams,
+        60,
+        f"Prometheus never returned occupancy for every team {sorted(teams)}",
+    )
+    record_summary(
+        pytestconfig,
+        "floorwatch up",
+        f"up in {ready - started:.1f} s; every team's occupancy in Prometheus {time.monotonic() - ready:.1f} s later",
+    )
 
     if shutil.which("tmux"):
         _top_shows_every_team(prometheus, teams, pytestconfig)
@@ -93,8 +115,9 @@ def _top_shows_every_team(prometheus: str, teams: set[str], pytestconfig) -> Non
         screens = [""]
 
         def shows_every_team() -> bool:
-            screens.append(subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
-                                          capture_output=True, text=True).stdout)
+            screens.append(
+                subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+            )
             return all(team in screens[-1] for team in teams)
 
         try:

@@ -1,4 +1,5 @@
 """`floorwatch kafka start|status|stop` (make kafka-up / kafka-down): a broker that outlives the command."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,9 @@ from floorwatch.deploy.processes import free_ports, pid_alive
 
 
 def _floorwatch(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "floorwatch.cli", "kafka", *args], capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "floorwatch.cli", "kafka", *args], capture_output=True, text=True, timeout=180
+    )
 
 
 def _two_free_ports_in_a_row() -> int:

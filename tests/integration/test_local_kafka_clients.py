@@ -3,6 +3,7 @@
 Kafka 4 removed old protocol versions, so the pairing is proven here rather than assumed:
 produce, consume in a consumer group with committed offsets, and transactions.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -10,15 +11,17 @@ from collections.abc import Callable
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 
-from helpers import record_summary, wait_until
-
 
 def test_kafka_python_round_trips_keyed_messages_through_a_consumer_group_and_commits_offsets(
-    kafka_bootstrap: str, kafka_admin: KafkaAdminClient, topic_factory: Callable[..., str],
-    unique_name: Callable[[str], str], pytestconfig: pytest.Config,
+    kafka_bootstrap: str,
+    kafka_admin: KafkaAdminClient,
+    topic_factory: Callable[..., str],
+    unique_name: Callable[[str], str],
+    pytestconfig: pytest.Config,
 ) -> None:
     topic = topic_factory("round-trip", partitions=3)
     group = unique_name("group")
@@ -29,8 +32,9 @@ def test_kafka_python_round_trips_keyed_messages_through_a_consumer_group_and_co
     producer.flush(timeout=30)
     producer.close()
 
-    consumer = KafkaConsumer(topic, bootstrap_servers=kafka_bootstrap, group_id=group,
-                             auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=kafka_bootstrap, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     received: list[tuple[str, str, int]] = []
 
     def poll_all() -> bool:
@@ -50,10 +54,16 @@ def test_kafka_python_round_trips_keyed_messages_through_a_consumer_group_and_co
     assert all(len(partitions) == 1 for partitions in partitions_by_key.values()), "one key must map to one partition"
     committed = kafka_admin.list_group_offsets(group)[group]
     assert sum(offset.offset for offset in committed.values()) == len(sent)
-    record_summary(pytestconfig, "kafka-python", f"produced and consumed {len(sent)} keyed messages through the real broker (group {group}, offsets committed)")
+    record_summary(
+        pytestconfig,
+        "kafka-python",
+        f"produced and consumed {len(sent)} keyed messages through the real broker (group {group}, offsets committed)",
+    )
 
 
-async def _produce_in_transactions(bootstrap: str, topic: str, transactional_id: str, committed: list[bytes], aborted: list[bytes]) -> None:
+async def _produce_in_transactions(
+    bootstrap: str, topic: str, transactional_id: str, committed: list[bytes], aborted: list[bytes]
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=transactional_id, enable_idempotence=True)
     await producer.start()
     try:
@@ -70,8 +80,14 @@ async def _produce_in_transactions(bootstrap: str, topic: str, transactional_id:
 
 async def _consume_to_end(bootstrap: str, topic: str, group: str, isolation_level: str) -> list[bytes]:
     """Read partition 0 of `topic` up to its end (for read_committed: the last stable offset)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, isolation_level=isolation_level,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        isolation_level=isolation_level,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         partition = TopicPartition(topic, 0)
@@ -88,7 +104,10 @@ async def _consume_to_end(bootstrap: str, topic: str, group: str, isolation_leve
 
 
 def test_aiokafka_read_committed_consumers_see_committed_transactions_and_never_aborted_ones(
-    kafka_bootstrap: str, topic_factory: Callable[..., str], unique_name: Callable[[str], str], pytestconfig: pytest.Config,
+    kafka_bootstrap: str,
+    topic_factory: Callable[..., str],
+    unique_name: Callable[[str], str],
+    pytestconfig: pytest.Config,
 ) -> None:
     topic = topic_factory("transactions")
     committed = [f"committed-{n}".encode() for n in range(5)]
@@ -101,4 +120,8 @@ def test_aiokafka_read_committed_consumers_see_committed_transactions_and_never_
     assert read_committed == committed
     # The aborted records are really in the log: only the isolation level hides them.
     assert read_uncommitted == committed + aborted
-    record_summary(pytestconfig, "aiokafka", f"transactions: {len(committed)} committed records read back, {len(aborted)} aborted ones hidden by read_committed")
+    record_summary(
+        pytestconfig,
+        "aiokafka",
+        f"transactions: {len(committed)} committed records read back, {len(aborted)} aborted ones hidden by read_committed",
+    )

@@ -1,15 +1,16 @@
 """The three-broker KRaft cluster: replication 3, min.insync.replicas 2, and one broker lost."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 import pytest
+from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 
 from floorwatch.deploy.localkafka import LocalKafka
 from floorwatch.deploy.processes import pid_alive
-from helpers import record_summary, wait_until
 
 
 @pytest.fixture
@@ -24,7 +25,9 @@ def _partitions(admin: KafkaAdminClient, topic: str) -> list[dict]:
 
 
 def _consume(bootstrap: str, topic: str, group: str, expected: int) -> list[bytes]:
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     values: list[bytes] = []
 
     def poll_all() -> bool:
@@ -40,10 +43,14 @@ def _consume(bootstrap: str, topic: str, group: str, expected: int) -> list[byte
 
 
 def test_the_cluster_defaults_to_three_replicas_for_new_topics_and_consumer_offsets(
-    kafka_cluster: LocalKafka, cluster_admin: KafkaAdminClient, unique_name: Callable[[str], str],
+    kafka_cluster: LocalKafka,
+    cluster_admin: KafkaAdminClient,
+    unique_name: Callable[[str], str],
 ) -> None:
     brokers = cluster_admin.describe_cluster()["brokers"]
-    assert sorted(broker["port"] for broker in brokers) == sorted(node.broker_port for node in kafka_cluster.layout.nodes)
+    assert sorted(broker["port"] for broker in brokers) == sorted(
+        node.broker_port for node in kafka_cluster.layout.nodes
+    )
     topic = unique_name("defaults")
     cluster_admin.create_topics({topic: {}}, wait_for_metadata=True)  # broker defaults decide
     producer = KafkaProducer(bootstrap_servers=kafka_cluster.bootstrap_servers, acks="all")
@@ -57,7 +64,10 @@ def test_the_cluster_defaults_to_three_replicas_for_new_topics_and_consumer_offs
 
 
 def test_a_topic_with_three_replicas_takes_acks_all_writes_and_serves_reads_with_its_leader_crashed(
-    kafka_cluster: LocalKafka, cluster_admin: KafkaAdminClient, unique_name: Callable[[str], str], pytestconfig: pytest.Config,
+    kafka_cluster: LocalKafka,
+    cluster_admin: KafkaAdminClient,
+    unique_name: Callable[[str], str],
+    pytestconfig: pytest.Config,
 ) -> None:
     topic = unique_name("replicated")
     cluster_admin.create_topics({topic: {"num_partitions": 3, "replication_factor": 3}}, wait_for_metadata=True)
@@ -81,6 +91,13 @@ def test_a_topic_with_three_replicas_takes_acks_all_writes_and_serves_reads_with
     finally:
         restart_seconds = kafka_cluster.start_node(leader)
 
-    wait_until(lambda: all(len(p["isr_nodes"]) == 3 for p in _partitions(cluster_admin, topic)), 60,
-               f"node {leader} never rejoined the in-sync replicas of {topic}")
-    record_summary(pytestconfig, "three-broker cluster", f"replication-3 topic kept taking acks=all writes and reads with node {leader} killed; the node restarted and rejoined the ISR ({restart_seconds:.1f} s to serve again)")
+    wait_until(
+        lambda: all(len(p["isr_nodes"]) == 3 for p in _partitions(cluster_admin, topic)),
+        60,
+        f"node {leader} never rejoined the in-sync replicas of {topic}",
+    )
+    record_summary(
+        pytestconfig,
+        "three-broker cluster",
+        f"replication-3 topic kept taking acks=all writes and reads with node {leader} killed; the node restarted and rejoined the ISR ({restart_seconds:.1f} s to serve again)",
+    )

@@ -1,20 +1,21 @@
 """`floorwatch simulate` live on the real broker: topics, keys, pacing, and the same events as the file."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from helpers import wait_until
 from kafka import KafkaConsumer
 
 from floorwatch.cli import main
 from floorwatch.core.codec import decode
 from floorwatch.core.events import partition_key
 from floorwatch.topics import Topics
-from helpers import wait_until
 
 PARTITIONS = 3
 FLOOR = ["--sites", "1", "--teams-per-site", "2", "--agents-per-team", "5", "--seed", "9"]
@@ -24,14 +25,22 @@ FLOOR = ["--sites", "1", "--teams-per-site", "2", "--agents-per-team", "5", "--s
 def sim_topics(kafka_admin, unique_name) -> Topics:
     topics = Topics.with_prefix(unique_name("sim"))
     specs = {"num_partitions": PARTITIONS, "replication_factor": 1, "configs": {}}
-    kafka_admin.create_topics({name: specs for name in (topics.agent_events, topics.contact_events, topics.schedules)},
-                              wait_for_metadata=True)
+    kafka_admin.create_topics(
+        dict.fromkeys((topics.agent_events, topics.contact_events, topics.schedules), specs), wait_for_metadata=True
+    )
     return topics
 
 
 def _consume(bootstrap: str, topics: Topics, expected: int, timeout_seconds: float) -> list:
-    consumer = KafkaConsumer(topics.agent_events, topics.contact_events, topics.schedules, bootstrap_servers=bootstrap,
-                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(
+        topics.agent_events,
+        topics.contact_events,
+        topics.schedules,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     records = []
 
     def all_arrived() -> bool:
@@ -52,9 +61,28 @@ def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced
     assert main(["simulate", "--output", str(reference), "--quiet", "--start", start, "--duration", "30m", *FLOOR]) == 0
     lines = reference.read_bytes().splitlines()
     began = time.monotonic()
-    subprocess.run([sys.executable, "-m", "floorwatch.cli", "simulate", "--bootstrap-servers", kafka_bootstrap,
-                    "--topic-prefix", sim_topics.agent_events.removesuffix(".agent-events"), "--speed", "600",
-                    "--start", start, "--duration", "30m", "--quiet", *FLOOR], check=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "floorwatch.cli",
+            "simulate",
+            "--bootstrap-servers",
+            kafka_bootstrap,
+            "--topic-prefix",
+            sim_topics.agent_events.removesuffix(".agent-events"),
+            "--speed",
+            "600",
+            "--start",
+            start,
+            "--duration",
+            "30m",
+            "--quiet",
+            *FLOOR,
+        ],
+        check=True,
+        timeout=120,
+    )
     elapsed = time.monotonic() - began
     records = _consume(kafka_bootstrap, sim_topics, len(lines), 60)
 
@@ -90,9 +118,21 @@ def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced
 def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(kafka_bootstrap, sim_topics):
     # 200 agents: schedules and (most) logins at the start, then a contact every few seconds.
     count = 395
-    args = ["simulate", "--bootstrap-servers", kafka_bootstrap, "--topic-prefix", sim_topics.agent_events.removesuffix(".agent-events"),
-            "--agents", "200", "--duration", "30m", "--max-events", str(count), "--quiet"]
-    before = datetime.now(timezone.utc)
+    args = [
+        "simulate",
+        "--bootstrap-servers",
+        kafka_bootstrap,
+        "--topic-prefix",
+        sim_topics.agent_events.removesuffix(".agent-events"),
+        "--agents",
+        "200",
+        "--duration",
+        "30m",
+        "--max-events",
+        str(count),
+        "--quiet",
+    ]
+    before = datetime.now(UTC)
     assert main(args) == 0
     records = _consume(kafka_bootstrap, sim_topics, count, 60)
     for record in records:
@@ -105,8 +145,26 @@ def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(
 
 def test_missing_input_topics_are_reported_and_never_auto_created(kafka_bootstrap, kafka_admin, unique_name, capsys):
     prefix = unique_name("absent")
-    args = ["simulate", "--bootstrap-servers", kafka_bootstrap, "--topic-prefix", prefix, "--wait-for-topics", "1",
-            "--sites", "1", "--teams-per-site", "1", "--agents-per-team", "3", "--max-events", "10"]
+    args = [
+        "simulate",
+        "--bootstrap-servers",
+        kafka_bootstrap,
+        "--topic-prefix",
+        prefix,
+        "--wait-for-topics",
+        "1",
+        "--sites",
+        "1",
+        "--teams-per-site",
+        "1",
+        "--agents-per-team",
+        "3",
+        "--max-events",
+        "10",
+    ]
     assert main(args) == 1
-    assert f"topics {prefix}.agent-events, {prefix}.contact-events, {prefix}.schedules do not exist" in capsys.readouterr().err
+    assert (
+        f"topics {prefix}.agent-events, {prefix}.contact-events, {prefix}.schedules do not exist"
+        in capsys.readouterr().err
+    )
     assert not [name for name in kafka_admin.list_topics() if name.startswith(prefix)]

@@ -1,19 +1,19 @@
 """Stream workers on the real broker compute what `floorwatch replay` computes for the same log,
 also with bad input, when a second worker joins mid-stream, and after a SIGKILL."""
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import wait_until
+from stream_workers import WorkerProcess, produce, read_all, team_figures
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import replay
 from floorwatch.topics import Topics
-from helpers import wait_until
-from stream_workers import WorkerProcess, produce, read_all, team_figures
 
 # Long enough for one watchdog restart: a dead member holds the group for the session timeout (60 s).
 SETTLE_SECONDS = 240
@@ -23,14 +23,35 @@ SETTLE_SECONDS = 240
 def event_log(tmp_path_factory) -> list[bytes]:
     """A simulated floor (24 agents, 3 hours) plus the awkward input the spec names."""
     path = tmp_path_factory.mktemp("log") / "events.jsonl"
-    subprocess.run([sys.executable, "-m", "floorwatch.cli", "simulate", "--output", str(path), "--agents", "24",
-                    "--duration", "3h", "--seed", "11", "--quiet"], check=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "floorwatch.cli",
+            "simulate",
+            "--output",
+            str(path),
+            "--agents",
+            "24",
+            "--duration",
+            "3h",
+            "--seed",
+            "11",
+            "--quiet",
+        ],
+        check=True,
+        timeout=120,
+    )
     lines = path.read_bytes().splitlines()
     state_lines = [line for line in lines if b'"agent.state_changed"' in line]
     states = [json.loads(line) for line in state_lines]
     latest = states[-1]
-    late = {**latest, "event_id": "late-1", "data": {**latest["data"], "state": "BREAK"},
-            "occurred_at": _minus_minutes(latest["occurred_at"], 30)}
+    late = {
+        **latest,
+        "event_id": "late-1",
+        "data": {**latest["data"], "state": "BREAK"},
+        "occurred_at": _minus_minutes(latest["occurred_at"], 30),
+    }
     awkward = [
         b"{not json",
         json.dumps({**states[0], "event_id": "bad-state", "data": {**states[0]["data"], "state": "NAPPING"}}).encode(),
@@ -76,10 +97,12 @@ def _expected_teams(expected: dict) -> dict[str, dict[str, float]]:
     teams = {}
     for team_id, figures in expected["teams"].items():
         through_last = figures["through_last_event"]
-        teams[team_id] = {"handle_seconds": through_last["shift"]["handle_seconds"],
-                          "available_seconds": through_last["shift"]["available_seconds"],
-                          "aux_seconds": through_last["shift"]["aux_seconds"],
-                          "agents_staffed": float(through_last["agents_staffed"])}
+        teams[team_id] = {
+            "handle_seconds": through_last["shift"]["handle_seconds"],
+            "available_seconds": through_last["shift"]["available_seconds"],
+            "aux_seconds": through_last["shift"]["aux_seconds"],
+            "agents_staffed": float(through_last["agents_staffed"]),
+        }
     return teams
 
 
@@ -120,7 +143,9 @@ def test_worker_figures_equal_the_replay_of_the_same_log(floor, kafka_bootstrap,
         assert record["violations_total"] == figures["through_last_event"]["breaks"]["violations_total"], agent_id
 
 
-def test_bad_input_is_dead_lettered_with_its_reason_and_the_worker_keeps_going(floor, kafka_bootstrap, event_log, expected):
+def test_bad_input_is_dead_lettered_with_its_reason_and_the_worker_keeps_going(
+    floor, kafka_bootstrap, event_log, expected
+):
     prefix, topics, start_worker, workers = floor
     worker = start_worker()
     produce(kafka_bootstrap, topics, event_log)
@@ -134,18 +159,26 @@ def test_bad_input_is_dead_lettered_with_its_reason_and_the_worker_keeps_going(f
     by_kind = {letter["reason_kind"]: letter for letter in letters}
     assert "allowed lateness" in by_kind["late"]["reason"]
     assert all(letter["topic"] == topics.agent_events and letter["offset"] >= 0 for letter in letters)
-    verdicts = {labels["verdict"]: value for name, labels, value in worker.samples()
-                if name == "floorwatch_events_verdict_total"}
+    verdicts = {
+        labels["verdict"]: value
+        for name, labels, value in worker.samples()
+        if name == "floorwatch_events_verdict_total"
+    }
     assert verdicts["duplicate"] == expected["events"]["duplicate"] == 3
 
 
-def test_a_second_worker_joining_mid_stream_leaves_no_stale_or_doubled_series(floor, kafka_bootstrap, event_log, expected):
+def test_a_second_worker_joining_mid_stream_leaves_no_stale_or_doubled_series(
+    floor, kafka_bootstrap, event_log, expected
+):
     prefix, topics, start_worker, workers = floor
     first = start_worker()
     half = len(event_log) // 2
     produce(kafka_bootstrap, topics, event_log[:half])
-    wait_until(lambda: sum(v for n, _, v in first.samples() if n == "floorwatch_events_in_total") > 0, 60,
-               "the first worker processed nothing")
+    wait_until(
+        lambda: sum(v for n, _, v in first.samples() if n == "floorwatch_events_in_total") > 0,
+        60,
+        "the first worker processed nothing",
+    )
     second = start_worker()
     wait_until(lambda: second.health()["partitions"].get("agents"), 60, "the second worker never got partitions")
     produce(kafka_bootstrap, topics, event_log[half:])
@@ -158,8 +191,11 @@ def test_a_worker_killed_mid_stream_recovers_to_the_replay_figures(floor, kafka_
     prefix, topics, start_worker, workers = floor
     victim = start_worker()
     produce(kafka_bootstrap, topics, event_log)
-    wait_until(lambda: sum(v for n, _, v in victim.samples() if n == "floorwatch_events_in_total") > 500, 60,
-               "the worker processed too little before the kill")
+    wait_until(
+        lambda: sum(v for n, _, v in victim.samples() if n == "floorwatch_events_in_total") > 500,
+        60,
+        "the worker processed too little before the kill",
+    )
     victim.kill()
     start_worker()
     _wait_for_replay_figures(workers[1:], expected, "after SIGKILL and restart")

@@ -2,6 +2,7 @@
 
 No Docker engine runs here; `docker-compose config` validates and resolves the file without one.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,25 +32,42 @@ def _bind_mounts(service: str) -> dict[str, str]:
     return mounts
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="the docker-compose binary is not installed (Debian: apt-get install docker-compose)")
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None,
+    reason="the docker-compose binary is not installed (Debian: apt-get install docker-compose)",
+)
 def test_docker_compose_accepts_the_file() -> None:
     env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": "test-only-secret"}
-    result = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        ["docker-compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, env=env, timeout=60
+    )
 
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="the docker-compose binary is not installed (Debian: apt-get install docker-compose)")
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None,
+    reason="the docker-compose binary is not installed (Debian: apt-get install docker-compose)",
+)
 def test_docker_compose_refuses_to_start_workers_without_a_pseudonym_key() -> None:
     env = {key: value for key, value in os.environ.items() if key != "FLOORWATCH_PSEUDONYM_KEY"}
-    result = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, env=env, timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        ["docker-compose", "-f", str(COMPOSE), "config", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=ROOT,
+    )
 
     assert result.returncode != 0
     assert "FLOORWATCH_PSEUDONYM_KEY" in result.stderr
 
 
 def test_every_file_mounted_from_deploy_exists() -> None:
-    mounted = [source for service in _services() for source in _bind_mounts(service).values() if source.startswith("./deploy/")]
+    mounted = [
+        source for service in _services() for source in _bind_mounts(service).values() if source.startswith("./deploy/")
+    ]
 
     assert mounted, "expected configuration mounted from deploy/"
     assert [source for source in mounted if not (ROOT / source).exists()] == []
@@ -63,7 +81,9 @@ def test_grafana_gets_both_provisioning_folders_and_the_dashboards_where_its_pro
 
     assert [provider["options"]["path"] for provider in providers] == ["/var/lib/grafana/dashboards/floorwatch"]
     assert mounts["/var/lib/grafana/dashboards/floorwatch"] == "./dashboards/generated"
-    assert [(source["uid"], source["url"]) for source in datasources] == [("floorwatch-prometheus", "http://prometheus:9090")]
+    assert [(source["uid"], source["url"]) for source in datasources] == [
+        ("floorwatch-prometheus", "http://prometheus:9090")
+    ]
     assert "9090:9090" in " ".join(_services()["prometheus"]["ports"])
 
 
@@ -78,9 +98,16 @@ def test_prometheus_loads_rules_from_the_mounted_folder_and_alerts_the_alertmana
     assert worker_job["dns_sd_configs"][0]["port"] == int(_services()["worker"]["environment"]["FLOORWATCH_WEB_PORT"])
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed (Debian: apt-get install prometheus)")
+@pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool is not installed (Debian: apt-get install prometheus)"
+)
 def test_promtool_accepts_the_prometheus_configuration() -> None:
-    result = subprocess.run(["promtool", "check", "config", str(ROOT / "deploy/prometheus/prometheus.yml")], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["promtool", "check", "config", str(ROOT / "deploy/prometheus/prometheus.yml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -92,7 +119,10 @@ def test_the_worker_and_simulator_run_the_floorwatch_commands_from_the_image_bui
     assert services["simulator"]["command"] == ["floorwatch", "simulate", "--to", "kafka"]
     assert {services[name]["build"] for name in ("worker", "simulator")} == {"."}
     assert services["kafka"]["image"] == "apache/kafka:4.1.1"
-    assert all(services[name]["environment"]["FLOORWATCH_BOOTSTRAP_SERVERS"] == "kafka:9092" for name in ("worker", "simulator"))
+    assert all(
+        services[name]["environment"]["FLOORWATCH_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        for name in ("worker", "simulator")
+    )
 
 
 def test_the_image_runs_as_an_unprivileged_user_and_installs_the_pinned_versions() -> None:

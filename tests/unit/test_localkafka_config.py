@@ -1,4 +1,5 @@
 """Broker configuration for local KRaft nodes (no broker started here)."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def test_every_node_of_a_three_node_cluster_names_the_same_three_voters() -> Non
     layout = ClusterLayout.on_ports([9001, 9002, 9003], [9101, 9102, 9103])
     configs = [_parse(server_properties(node, layout, Path(f"/data/{node.node_id}"))) for node in layout.nodes]
 
-    assert {config["controller.quorum.voters"] for config in configs} == {"1@127.0.0.1:9101,2@127.0.0.1:9102,3@127.0.0.1:9103"}
+    assert {config["controller.quorum.voters"] for config in configs} == {
+        "1@127.0.0.1:9101,2@127.0.0.1:9102,3@127.0.0.1:9103"
+    }
     assert [config["node.id"] for config in configs] == ["1", "2", "3"]
     assert [config["listeners"] for config in configs][1] == "PLAINTEXT://127.0.0.1:9002,CONTROLLER://127.0.0.1:9102"
     assert [config["log.dirs"] for config in configs] == ["/data/1", "/data/2", "/data/3"]
@@ -29,12 +32,18 @@ def test_every_node_of_a_three_node_cluster_names_the_same_three_voters() -> Non
     ("nodes", "replication", "min_isr"),
     [(1, "1", "1"), (3, "3", "2")],
 )
-def test_internal_topics_are_replicated_as_far_as_the_cluster_allows_with_a_realistic_min_isr(nodes: int, replication: str, min_isr: str) -> None:
+def test_internal_topics_are_replicated_as_far_as_the_cluster_allows_with_a_realistic_min_isr(
+    nodes: int, replication: str, min_isr: str
+) -> None:
     layout = ClusterLayout.on_ports(list(range(9001, 9001 + nodes)), list(range(9101, 9101 + nodes)))
     config = _parse(server_properties(layout.nodes[0], layout, Path("/data")))
 
-    for key in ("offsets.topic.replication.factor", "transaction.state.log.replication.factor",
-                "share.coordinator.state.topic.replication.factor", "default.replication.factor"):
+    for key in (
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+        "share.coordinator.state.topic.replication.factor",
+        "default.replication.factor",
+    ):
         assert config[key] == replication, key
     for key in ("transaction.state.log.min.isr", "share.coordinator.state.topic.min.isr", "min.insync.replicas"):
         assert config[key] == min_isr, key
@@ -60,7 +69,9 @@ def test_cluster_ids_have_kafkas_format_and_never_start_with_a_dash() -> None:
         ("", "", "/home/u", "/home/u/.cache/floorwatch"),
     ],
 )
-def test_the_jar_cache_lives_outside_the_repo_where_the_environment_says(floorwatch_cache: str, xdg_cache_home: str, home: str, expected: str) -> None:
+def test_the_jar_cache_lives_outside_the_repo_where_the_environment_says(
+    floorwatch_cache: str, xdg_cache_home: str, home: str, expected: str
+) -> None:
     settings = DeploySettings(FLOORWATCH_CACHE=floorwatch_cache, XDG_CACHE_HOME=xdg_cache_home, HOME=home)
 
     assert settings.cache_root == Path(expected)

@@ -3,6 +3,7 @@
 A small executable stands in for `mvn` with Maven's command-line contract (it writes jars into
 -DoutputDirectory, or fails printing what Maven prints), so the fetch code runs for real.
 """
+
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from floorwatch.deploy.kafka_jars import MANIFEST, JarFetchError, ensure_kafka_jars, explain_maven_failure, pom_kafka_version
+from floorwatch.deploy.kafka_jars import (
+    MANIFEST,
+    JarFetchError,
+    ensure_kafka_jars,
+    explain_maven_failure,
+    pom_kafka_version,
+)
 
 _SUCCEEDS = """
 import sys
@@ -62,7 +69,11 @@ def test_jars_are_fetched_once_and_then_served_from_the_cache(tmp_path: Path) ->
     second = ensure_kafka_jars(tmp_path / "cache", version="9.9.9", mvn=maven, report=reports.append)
 
     assert first == second == tmp_path / "cache" / "kafka-9.9.9"
-    assert sorted(p.name for p in first.glob("*.jar")) == ["kafka-clients-9.9.9.jar", "kafka_2.13-9.9.9.jar", "log4j-core-2.24.3.jar"]
+    assert sorted(p.name for p in first.glob("*.jar")) == [
+        "kafka-clients-9.9.9.jar",
+        "kafka_2.13-9.9.9.jar",
+        "log4j-core-2.24.3.jar",
+    ]
     assert "kafka_2.13-9.9.9.jar" in (first / MANIFEST).read_text()
     assert calls.read_text().count("called") == 1
     assert any("Maven: 1 files downloaded" in line for line in reports)
@@ -99,7 +110,12 @@ def test_a_folder_left_without_a_manifest_is_refetched_not_trusted(tmp_path: Pat
     debris.mkdir(parents=True)
     (debris / "half-written.jar").write_bytes(b"PK")
 
-    folder = ensure_kafka_jars(tmp_path / "cache", version="9.9.9", mvn=_fake_maven(tmp_path, _SUCCEEDS, tmp_path / "calls"), report=lambda _: None)
+    folder = ensure_kafka_jars(
+        tmp_path / "cache",
+        version="9.9.9",
+        mvn=_fake_maven(tmp_path, _SUCCEEDS, tmp_path / "calls"),
+        report=lambda _: None,
+    )
 
     assert not (folder / "half-written.jar").exists()
     assert (folder / MANIFEST).is_file()

@@ -2,6 +2,7 @@
 
 These start tiny Python and shell processes (no broker) and finish in about a second.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -13,11 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from floorwatch.deploy.processes import free_ports, pid_alive, spawn, stop_children, stop_detached
 from helpers import wait_until
 
-_IGNORES_SIGTERM = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"
+from floorwatch.deploy.processes import free_ports, pid_alive, spawn, stop_children, stop_detached
+
+_IGNORES_SIGTERM = (
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"
+)
 
 
 def _log_lines(path: Path) -> list[str]:

@@ -1,4 +1,5 @@
 """Finding Java and the Debian programs, with messages that say exactly what to install."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,9 @@ def _fake_java(tmp_path: Path, version_line: str) -> Path:
     return bin_dir
 
 
-def test_a_java_older_than_17_is_refused_with_the_package_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_java_older_than_17_is_refused_with_the_package_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(_fake_java(tmp_path, 'openjdk version "11.0.2" 2019-01-15')))
 
     with pytest.raises(ToolchainError, match=r"too old.*apt-get install -y openjdk-17-jre-headless"):
@@ -42,4 +45,3 @@ def test_no_java_on_path_says_what_to_install(tmp_path: Path, monkeypatch: pytes
 
     with pytest.raises(ToolchainError, match=r"Java is not installed.*openjdk-17"):
         find_java()
-

@@ -1,4 +1,5 @@
 """The README's configuration and metrics tables list everything the worker reads and exposes."""
+
 from __future__ import annotations
 
 import re

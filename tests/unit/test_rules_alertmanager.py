@@ -1,5 +1,6 @@
 """Alertmanager routes floorwatch alerts by component, severity and team: checked with amtool,
 Alertmanager's own route tester, against labels the rules really produce."""
+
 from __future__ import annotations
 
 import shutil
@@ -12,7 +13,9 @@ from floorwatch.dashboards.rules import rule_groups
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "alertmanager" / "alertmanager.yml"
 AMTOOL = shutil.which("amtool")
-pytestmark = pytest.mark.skipif(AMTOOL is None, reason="amtool is not installed (Debian: apt-get install prometheus-alertmanager)")
+pytestmark = pytest.mark.skipif(
+    AMTOOL is None, reason="amtool is not installed (Debian: apt-get install prometheus-alertmanager)"
+)
 
 
 def _receiver(**labels: str) -> str:

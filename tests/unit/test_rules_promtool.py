@@ -1,5 +1,6 @@
 """The Prometheus rules: valid for promtool, unit-tested alert by alert (firing and not), and
 generated from the same code for production and for the live integration test."""
+
 from __future__ import annotations
 
 import re
@@ -15,17 +16,28 @@ from floorwatch.dashboards.thresholds import AlertTimings
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMTOOL = shutil.which("promtool") or ("/usr/bin/promtool" if Path("/usr/bin/promtool").is_file() else None)
-needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed (Debian: apt-get install prometheus, or `make setup`)")
+needs_promtool = pytest.mark.skipif(
+    PROMTOOL is None, reason="promtool is not installed (Debian: apt-get install prometheus, or `make setup`)"
+)
 TEST_FILES = sorted(RULE_TESTS_DIR.glob("*.yml"))
 
 
 def _alert_tests() -> list[dict]:
-    return [case for path in TEST_FILES for test in yaml.safe_load(path.read_text())["tests"]
-            for case in test.get("alert_rule_test", [])]
+    return [
+        case
+        for path in TEST_FILES
+        for test in yaml.safe_load(path.read_text())["tests"]
+        for case in test.get("alert_rule_test", [])
+    ]
 
 
 def _alerts(timings: AlertTimings) -> dict[str, dict]:
-    return {rule["alert"]: rule for group in rule_groups(timings=timings)["groups"] for rule in group["rules"] if "alert" in rule}
+    return {
+        rule["alert"]: rule
+        for group in rule_groups(timings=timings)["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    }
 
 
 @needs_promtool

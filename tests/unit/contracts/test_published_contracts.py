@@ -1,4 +1,5 @@
 """The published JSON Schemas and AsyncAPI document agree with the code and with their specs."""
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,19 @@ from floorwatch import contracts
 from floorwatch.core.codec import decode, encode
 
 AGENT_EVENT = {
-    "event_id": "e-1", "type": "agent.state_changed", "occurred_at": "2026-11-24T09:00:00Z",
-    "source": "test", "schema_version": 1,
+    "event_id": "e-1",
+    "type": "agent.state_changed",
+    "occurred_at": "2026-11-24T09:00:00Z",
+    "source": "test",
+    "schema_version": 1,
     "data": {"agent_id": "a1", "state": "ON_CONTACT", "team_id": "t1", "site_id": "s1", "queues": ["billing"]},
 }
 CONTACT_EVENT = {
-    "event_id": "e-2", "type": "contact.abandoned", "occurred_at": "2026-11-24T09:00:05+00:00",
-    "source": "test", "schema_version": 1,
+    "event_id": "e-2",
+    "type": "contact.abandoned",
+    "occurred_at": "2026-11-24T09:00:05+00:00",
+    "source": "test",
+    "schema_version": 1,
     "data": {"contact_id": "c1", "queue_id": "billing", "wait_seconds": 42.5},
 }
 
@@ -69,8 +76,9 @@ def _asyncapi_spec_schema() -> dict:
         if npm is None:
             pytest.skip("npm is not installed: cannot fetch @asyncapi/specs to validate the AsyncAPI document")
         cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run([npm, "pack", "@asyncapi/specs@6.11.1", "--silent"], cwd=cache, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [npm, "pack", "@asyncapi/specs@6.11.1", "--silent"], cwd=cache, check=True, capture_output=True, timeout=120
+        )
         with tarfile.open(cache / "asyncapi-specs-6.11.1.tgz") as archive:
             archive.extractall(cache, filter="data")
     return json.loads(schema_path.read_text())

@@ -5,9 +5,10 @@ Times are seconds after T0 (a fixed UTC instant), so a test reads as a timeline:
 Event ids are derived from the arguments, so the same call twice makes a duplicate;
 pass `event_id=` to choose one. Stable: other test modules import these.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from floorwatch.core.events import (
     AgentState,
@@ -34,7 +35,7 @@ from floorwatch.core.events import (
     SchedulePublishedData,
 )
 
-T0 = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 T0_SECONDS = T0.timestamp()
 SOURCE = "test"
 
@@ -79,8 +80,12 @@ def state(
     reason: str | None = None,
     event_id: str | None = None,
 ) -> AgentStateChanged:
-    data = AgentStateChangedData(agent_id=agent, state=new_state, team_id=team, site_id=site, queues=queues, reason_code=reason)
-    return AgentStateChanged(event_id=event_id or _id("state", agent, new_state.value, t), occurred_at=at(t), source=SOURCE, data=data)
+    data = AgentStateChangedData(
+        agent_id=agent, state=new_state, team_id=team, site_id=site, queues=queues, reason_code=reason
+    )
+    return AgentStateChanged(
+        event_id=event_id or _id("state", agent, new_state.value, t), occurred_at=at(t), source=SOURCE, data=data
+    )
 
 
 def offered(contact: str, t: float, *, queue: str = "q1", event_id: str | None = None) -> ContactOffered:
@@ -92,7 +97,9 @@ def answered(
     agent: str, contact: str, t: float, *, queue: str = "q1", wait: float = 0.0, event_id: str | None = None
 ) -> ContactAnswered:
     data = ContactAnsweredData(contact_id=contact, queue_id=queue, agent_id=agent, wait_seconds=wait)
-    return ContactAnswered(event_id=event_id or _id("answered", contact, t), occurred_at=at(t), source=SOURCE, data=data)
+    return ContactAnswered(
+        event_id=event_id or _id("answered", contact, t), occurred_at=at(t), source=SOURCE, data=data
+    )
 
 
 def held(agent: str, contact: str, t: float, *, queue: str = "q1", event_id: str | None = None) -> ContactHeld:
@@ -105,16 +112,22 @@ def resumed(agent: str, contact: str, t: float, *, queue: str = "q1", event_id: 
     return ContactResumed(event_id=event_id or _id("resumed", contact, t), occurred_at=at(t), source=SOURCE, data=data)
 
 
-def escalated(agent: str, contact: str, t: float, *, queue: str = "q1", event_id: str | None = None) -> ContactEscalated:
+def escalated(
+    agent: str, contact: str, t: float, *, queue: str = "q1", event_id: str | None = None
+) -> ContactEscalated:
     data = ContactAgentData(contact_id=contact, queue_id=queue, agent_id=agent)
-    return ContactEscalated(event_id=event_id or _id("escalated", contact, t), occurred_at=at(t), source=SOURCE, data=data)
+    return ContactEscalated(
+        event_id=event_id or _id("escalated", contact, t), occurred_at=at(t), source=SOURCE, data=data
+    )
 
 
 def transferred(
     agent: str, contact: str, t: float, *, queue: str = "q1", to_queue: str | None = None, event_id: str | None = None
 ) -> ContactTransferred:
     data = ContactTransferredData(contact_id=contact, queue_id=queue, agent_id=agent, to_queue_id=to_queue)
-    return ContactTransferred(event_id=event_id or _id("transferred", contact, t), occurred_at=at(t), source=SOURCE, data=data)
+    return ContactTransferred(
+        event_id=event_id or _id("transferred", contact, t), occurred_at=at(t), source=SOURCE, data=data
+    )
 
 
 def ended(
@@ -134,15 +147,21 @@ def abandoned(
     on_hold: float = 0.0,
     event_id: str | None = None,
 ) -> ContactAbandoned:
-    data = ContactAbandonedData(contact_id=contact, queue_id=queue, wait_seconds=wait, agent_id=agent, on_hold_seconds=on_hold)
-    return ContactAbandoned(event_id=event_id or _id("abandoned", contact, t), occurred_at=at(t), source=SOURCE, data=data)
+    data = ContactAbandonedData(
+        contact_id=contact, queue_id=queue, wait_seconds=wait, agent_id=agent, on_hold_seconds=on_hold
+    )
+    return ContactAbandoned(
+        event_id=event_id or _id("abandoned", contact, t), occurred_at=at(t), source=SOURCE, data=data
+    )
 
 
 def sentiment(
     agent: str, contact: str, t: float, score: float, *, queue: str = "q1", event_id: str | None = None
 ) -> ContactSentimentObserved:
     data = ContactSentimentData(contact_id=contact, queue_id=queue, agent_id=agent, score=score)
-    return ContactSentimentObserved(event_id=event_id or _id("sentiment", contact, t), occurred_at=at(t), source=SOURCE, data=data)
+    return ContactSentimentObserved(
+        event_id=event_id or _id("sentiment", contact, t), occurred_at=at(t), source=SOURCE, data=data
+    )
 
 
 def schedule(
@@ -156,12 +175,24 @@ def schedule(
 ) -> SchedulePublished:
     """A schedule published at `t`; activities as (kind, start, end) in seconds after T0."""
     planned = tuple(ScheduledActivity(kind=kind, start=at(start), end=at(end)) for kind, start, end in activities)
-    data = SchedulePublishedData(agent_id=agent, shift_start=at(shift_start), shift_end=at(shift_end), activities=planned)
-    return SchedulePublished(event_id=event_id or _id("schedule", agent, t), occurred_at=at(t), source=SOURCE, data=data)
+    data = SchedulePublishedData(
+        agent_id=agent, shift_start=at(shift_start), shift_end=at(shift_end), activities=planned
+    )
+    return SchedulePublished(
+        event_id=event_id or _id("schedule", agent, t), occurred_at=at(t), source=SOURCE, data=data
+    )
 
 
 def contact_cycle(
-    agent: str, contact: str, t: float, *, talk: float, wrap: float, queue: str = "q1", wait: float = 0.0, **state_kwargs
+    agent: str,
+    contact: str,
+    t: float,
+    *,
+    talk: float,
+    wrap: float,
+    queue: str = "q1",
+    wait: float = 0.0,
+    **state_kwargs,
 ) -> list:
     """One handled contact as a platform reports it: offered, answered + ON_CONTACT, ended +
     AFTER_CONTACT_WORK, then AVAILABLE after the wrap-up. Starts at `t` (the answer)."""
@@ -178,8 +209,17 @@ def contact_cycle(
 # --- a whole shift ---------------------------------------------------------------------------
 
 
-def cycles(agent: str, start_minute: float, count: int, period_minutes: float, handle_minutes: float,
-           *, wait: float = 10.0, queue: str = "q1", **state_kwargs) -> list:
+def cycles(
+    agent: str,
+    start_minute: float,
+    count: int,
+    period_minutes: float,
+    handle_minutes: float,
+    *,
+    wait: float = 10.0,
+    queue: str = "q1",
+    **state_kwargs,
+) -> list:
     """`count` contacts back to back from `start_minute`: each is answered at the start of its
     period, handled for `handle_minutes` (2 of them wrap-up), then the agent is available for
     the rest of the period."""
@@ -187,8 +227,16 @@ def cycles(agent: str, start_minute: float, count: int, period_minutes: float, h
     for k in range(count):
         t = (start_minute + k * period_minutes) * MINUTE
         contact = f"{agent}-c{int(start_minute)}-{k}"
-        events += contact_cycle(agent, contact, t, talk=(handle_minutes - 2) * MINUTE, wrap=2 * MINUTE,
-                                queue=queue, wait=wait, **state_kwargs)
+        events += contact_cycle(
+            agent,
+            contact,
+            t,
+            talk=(handle_minutes - 2) * MINUTE,
+            wrap=2 * MINUTE,
+            queue=queue,
+            wait=wait,
+            **state_kwargs,
+        )
     return events
 
 

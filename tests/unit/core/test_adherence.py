@@ -3,17 +3,26 @@
 The plan for every case: shift 0-480 min; break 120-135, lunch 240-270, break 360-375.
 Outside those, scheduled time is work (AVAILABLE or handling is in adherence).
 """
+
 from __future__ import annotations
 
 import pytest
-
 from builders import AVAILABLE, BREAK, LUNCH, MEETING, MINUTE, ON_CONTACT, epoch, schedule
-from floorwatch.core.adherence import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
-from floorwatch.core.policy import BreakPolicy
 from test_breaks_rules import fold
 
-PLAN = schedule("a1", 0, 480 * MINUTE, (("break", 120 * MINUTE, 135 * MINUTE), ("lunch", 240 * MINUTE, 270 * MINUTE),
-                                       ("break", 360 * MINUTE, 375 * MINUTE)))
+from floorwatch.core.adherence import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
+from floorwatch.core.policy import BreakPolicy
+
+PLAN = schedule(
+    "a1",
+    0,
+    480 * MINUTE,
+    (
+        ("break", 120 * MINUTE, 135 * MINUTE),
+        ("lunch", 240 * MINUTE, 270 * MINUTE),
+        ("break", 360 * MINUTE, 375 * MINUTE),
+    ),
+)
 NO_RULES = BreakPolicy(name="adherence-only", rules=())
 
 
@@ -27,8 +36,9 @@ def minutes(seconds):
 
 
 def test_a_day_as_planned_is_fully_in_adherence_and_every_break_on_time():
-    figures, outputs = day((AVAILABLE, 120), (BREAK, 15), (ON_CONTACT, 105), (LUNCH, 30), (AVAILABLE, 90), (BREAK, 15),
-                           (AVAILABLE, 105))
+    figures, outputs = day(
+        (AVAILABLE, 120), (BREAK, 15), (ON_CONTACT, 105), (LUNCH, 30), (AVAILABLE, 90), (BREAK, 15), (AVAILABLE, 105)
+    )
     assert figures.adherence_ratio == 1.0
     assert figures.scheduled_seconds == 480 * MINUTE
     assert [b.status for b in figures.scheduled_breaks] == ["on_time", "on_time", "on_time"]
@@ -38,20 +48,25 @@ def test_a_day_as_planned_is_fully_in_adherence_and_every_break_on_time():
 def test_a_late_break_is_out_of_adherence_on_both_sides_and_raises_exceptions_after_the_tolerance():
     # break taken 128-143 instead of 120-135: out 120-128 (working in a break) and 135-143
     # (on break during work): 8 + 8 = 16 min out of 480, each run past the 5-min tolerance
-    figures, outputs = day((AVAILABLE, 128), (BREAK, 15), (AVAILABLE, 97), (LUNCH, 30), (AVAILABLE, 90), (BREAK, 15),
-                           (AVAILABLE, 105))
+    figures, outputs = day(
+        (AVAILABLE, 128), (BREAK, 15), (AVAILABLE, 97), (LUNCH, 30), (AVAILABLE, 90), (BREAK, 15), (AVAILABLE, 105)
+    )
     assert figures.in_adherence_seconds == pytest.approx(464 * MINUTE)
     assert figures.adherence_ratio == pytest.approx(464 / 480)
-    exceptions = [(o.activity, o.state, minutes(o.since_seconds), minutes(o.at_seconds))
-                  for o in outputs if isinstance(o, AdherenceExceptionStarted)]
+    exceptions = [
+        (o.activity, o.state, minutes(o.since_seconds), minutes(o.at_seconds))
+        for o in outputs
+        if isinstance(o, AdherenceExceptionStarted)
+    ]
     assert exceptions == [("break", "AVAILABLE", 120, 125), ("work", "BREAK", 135, 140)]
     first = figures.scheduled_breaks[0]
     assert (first.status, first.start_offset_seconds, first.length_seconds) == ("late", 8 * MINUTE, 15 * MINUTE)
 
 
 def test_a_deviation_shorter_than_the_tolerance_raises_no_exception():
-    figures, outputs = day((AVAILABLE, 123), (BREAK, 15), (AVAILABLE, 102), (LUNCH, 30), (AVAILABLE, 90), (BREAK, 15),
-                           (AVAILABLE, 105))
+    figures, outputs = day(
+        (AVAILABLE, 123), (BREAK, 15), (AVAILABLE, 102), (LUNCH, 30), (AVAILABLE, 90), (BREAK, 15), (AVAILABLE, 105)
+    )
     assert not [o for o in outputs if isinstance(o, AdherenceExceptionStarted)]
     assert figures.adherence_ratio == pytest.approx(474 / 480)  # 3 min late, 3 min over: 6 out
     assert figures.scheduled_breaks[0].status == "on_time"  # within the 5-min start grace
@@ -59,7 +74,11 @@ def test_a_deviation_shorter_than_the_tolerance_raises_no_exception():
 
 def test_a_break_not_started_by_its_planned_start_plus_grace_is_missed():
     figures, outputs = day((AVAILABLE, 120), (BREAK, 15), (AVAILABLE, 300))
-    missed = [(o.kind, minutes(o.planned_start_seconds), minutes(o.at_seconds)) for o in outputs if isinstance(o, ScheduledBreakMissed)]
+    missed = [
+        (o.kind, minutes(o.planned_start_seconds), minutes(o.at_seconds))
+        for o in outputs
+        if isinstance(o, ScheduledBreakMissed)
+    ]
     assert missed == [("lunch", 240, 245), ("break", 360, 365)]
     assert [b.status for b in figures.scheduled_breaks] == ["on_time", "missed", "missed"]
 
@@ -105,6 +124,9 @@ def test_a_first_login_after_the_shift_began_counts_the_time_before_it_as_out_of
     figures, outputs = day((AVAILABLE, 100), start_minute=20)
     assert figures.scheduled_seconds == pytest.approx(120 * MINUTE)
     assert figures.adherence_ratio == pytest.approx(100 / 120)
-    exceptions = [(o.activity, o.state, minutes(o.since_seconds), minutes(o.at_seconds))
-                  for o in outputs if isinstance(o, AdherenceExceptionStarted)]
+    exceptions = [
+        (o.activity, o.state, minutes(o.since_seconds), minutes(o.at_seconds))
+        for o in outputs
+        if isinstance(o, AdherenceExceptionStarted)
+    ]
     assert exceptions == [("work", None, 0, 5)]

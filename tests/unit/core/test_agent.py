@@ -1,24 +1,25 @@
 """The per-agent reducer's rules: duplicates, lateness, the agent's clock, schedules, routing."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from builders import (
     AVAILABLE,
     BREAK,
     LOGGED_OUT,
     ON_CONTACT,
+    abandoned,
     answered,
     ended,
     epoch,
     offered,
-    abandoned,
     schedule,
     sentiment,
     state,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from floorwatch.core import agent
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import AgentState
@@ -90,8 +91,12 @@ def test_a_duplicate_arriving_after_the_lateness_window_is_late():
 
 
 def test_a_state_change_carries_the_agents_team_site_and_queues():
-    track, _, _ = fold([state("a1", AVAILABLE, 0, team="t1", site="s1", queues=("q1",)),
-                        state("a1", ON_CONTACT, 10, team="t2", site="s1", queues=("q1", "q2"))])
+    track, _, _ = fold(
+        [
+            state("a1", AVAILABLE, 0, team="t1", site="s1", queues=("q1",)),
+            state("a1", ON_CONTACT, 10, team="t2", site="s1", queues=("q1", "q2")),
+        ]
+    )
     assert (track.team_id, track.site_id, track.queues) == ("t2", "s1", ("q1", "q2"))
 
 
@@ -118,8 +123,13 @@ def test_a_schedule_neither_moves_the_clock_nor_is_ever_late_and_the_same_one_tw
 
 
 def test_handled_contacts_come_out_with_the_agent_identity():
-    events = [state("a1", AVAILABLE, 0, team="t1"), answered("a1", "c1", 10), state("a1", ON_CONTACT, 10, team="t1"),
-              ended("a1", "c1", 100), state("a1", AVAILABLE, 100, team="t1")]
+    events = [
+        state("a1", AVAILABLE, 0, team="t1"),
+        answered("a1", "c1", 10),
+        state("a1", ON_CONTACT, 10, team="t1"),
+        ended("a1", "c1", 100),
+        state("a1", AVAILABLE, 100, team="t1"),
+    ]
     _, _, outputs = fold(events)
     assert [(o.agent_id, o.team_id, o.output) for o in outputs] == [
         ("a1", "t1", ContactHandled("c1", "q1", epoch(10), epoch(100), 90.0))
@@ -138,9 +148,7 @@ def test_view_never_projects_before_the_agents_clock_and_stores_nothing():
 # --- properties ---------------------------------------------------------------------------
 
 STATES = list(AgentState)
-steps = st.lists(
-    st.tuples(st.integers(-200, 400), st.sampled_from(STATES)), min_size=1, max_size=30
-)
+steps = st.lists(st.tuples(st.integers(-200, 400), st.sampled_from(STATES)), min_size=1, max_size=30)
 
 
 def timeline(raw_steps, agent_id="a1"):
@@ -188,7 +196,9 @@ def test_an_event_is_late_exactly_when_it_is_further_behind_the_clock_than_allow
 def test_staffed_time_splits_exactly_into_handle_available_and_auxiliary(raw, tail):
     track, _, _ = fold(timeline(raw))
     figures = figures_at(track, (track.last_event_seconds - epoch(0)) + tail).occupancy
-    assert figures.handle_seconds + figures.available_seconds + figures.aux_seconds == pytest.approx(figures.staffed_seconds)
+    assert figures.handle_seconds + figures.available_seconds + figures.aux_seconds == pytest.approx(
+        figures.staffed_seconds
+    )
     assert sum(figures.seconds_by_state.values()) == pytest.approx(figures.staffed_seconds + figures.logged_out_seconds)
     assert figures.seconds_by_state[LOGGED_OUT.value] == pytest.approx(figures.logged_out_seconds)
     for r in (figures.occupancy_ratio, figures.utilization_ratio):
@@ -196,9 +206,9 @@ def test_staffed_time_splits_exactly_into_handle_available_and_auxiliary(raw, ta
 
 
 def test_an_agent_track_survives_the_json_round_trip_the_stream_tables_use():
+    from builders import team_shift
     from pydantic import TypeAdapter
 
-    from builders import team_shift
     from floorwatch.core.agent import AgentTrack
 
     track, _, _ = fold([e for e in team_shift() if agent.agent_id_of(e) == "ben"])
@@ -245,8 +255,10 @@ def test_slicing_time_with_events_no_sub_track_reacts_to_changes_no_figure(cuts,
 
     events = _ben()
     first, last = events[0].occurred_at.timestamp(), events[-1].occurred_at.timestamp()
-    noise = [held("ben", "not-a-contact-of-ben", (first + c * (last - first)) - epoch(0), event_id=f"noise-{i}")
-             for i, c in enumerate(cuts)]
+    noise = [
+        held("ben", "not-a-contact-of-ben", (first + c * (last - first)) - epoch(0), event_id=f"noise-{i}")
+        for i, c in enumerate(cuts)
+    ]
     sliced = sorted(events + noise, key=lambda e: e.occurred_at)  # stable: noise after same-time events
     whole, _, whole_out = fold(events)
     parts, _, parts_out = fold(sliced)

@@ -30,11 +30,12 @@ breaks (default policy: at most 120 min of work without a 10-min rest, 2 min gra
 last hour (420-480): ana 4 cycles 15/12 = 48 + 12, ben 4 x 15/10 = 40 + 20, cy 4 x 15/14 = 56 + 4
      team 144 handle / 180 = 0.8; last 15 minutes (465-480): 12+10+14 = 36 / 45 = 0.8
 """
+
 from __future__ import annotations
 
 import pytest
-
 from builders import MINUTE, epoch, team_shift
+
 from floorwatch.core import agent, queue, rollup
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.occupancy import ContactHandled
@@ -74,8 +75,9 @@ def end_of_shift():
         ("cy", 448, 32, 0, 480, 32, 448 / 480, 448 / 480, "burnout"),
     ],
 )
-def test_each_agents_shift_totals_match_the_hand_computation(end_of_shift, name, handle, available, aux, staffed,
-                                                             contacts, occupancy, utilization, band):
+def test_each_agents_shift_totals_match_the_hand_computation(
+    end_of_shift, name, handle, available, aux, staffed, contacts, occupancy, utilization, band
+):
     figures = end_of_shift[0][name].occupancy
     assert figures.handle_seconds == pytest.approx(handle * MINUTE)
     assert figures.available_seconds == pytest.approx(available * MINUTE)
@@ -145,15 +147,17 @@ def test_break_rules_flag_the_agents_who_worked_too_long_without_rest():
             applied = agent.apply(agents.get(agent_id), event, CONFIG)
             agents[agent_id] = applied.track
             report.setdefault(agent_id, []).extend(
-                (o.output.rule, (o.output.at_seconds - epoch(0)) / MINUTE) for o in applied.outputs if hasattr(o.output, "rule")
+                (o.output.rule, (o.output.at_seconds - epoch(0)) / MINUTE)
+                for o in applied.outputs
+                if hasattr(o.output, "rule")
             )
     assert report.get("ana", []) == []
     assert report["ben"] == [("rest-every-2h", 180), ("rest-every-2h", 390)]
     assert report["cy"] == [("rest-every-2h", 120)]
     ana = agent.view(agents["ana"], epoch(END), CONFIG)[0].breaks
-    assert [(b.kind, (b.start_seconds - epoch(0)) / MINUTE, (b.end_seconds - epoch(0)) / MINUTE) for b in ana.breaks_taken] == [
-        ("BREAK", 120, 135), ("LUNCH", 240, 270), ("BREAK", 390, 405)
-    ]
+    assert [
+        (b.kind, (b.start_seconds - epoch(0)) / MINUTE, (b.end_seconds - epoch(0)) / MINUTE) for b in ana.breaks_taken
+    ] == [("BREAK", 120, 135), ("LUNCH", 240, 270), ("BREAK", 390, 405)]
 
 
 def test_team_break_compliance_counts_agents_on_shift_with_no_break_overdue():

@@ -5,13 +5,14 @@ Each case is a day as (state, minutes) segments and the violations it must give 
 (5 h) to end the working day, which is when rules due "by the end of the day" are judged
 (4 h after the logout began).
 """
+
 from __future__ import annotations
 
 import pytest
-
 from builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MEETING
-from floorwatch.core.policy import PROFILES, load_profile
 from test_breaks_rules import breached, fold
+
+from floorwatch.core.policy import PROFILES, load_profile
 
 H = 60
 HOME = (LOGGED_OUT, 5 * H)
@@ -55,11 +56,32 @@ CASES = [
     ("california", blocks(5 * H + 5), [("ca-rest", 210, 212), ("ca-meal-1", 300, 302)]),
     # a 10.5-h day with one meal: 600 worked is reached in the third rest (wall 620-630) and
     # passed when work resumes at 630
-    ("california", blocks(120, (BREAK, 10), 140, (LUNCH, 30), 80, (BREAK, 10), 230, (BREAK, 10), 30),
-     [("ca-meal-2", 630, 632)]),
+    (
+        "california",
+        blocks(120, (BREAK, 10), 140, (LUNCH, 30), 80, (BREAK, 10), 230, (BREAK, 10), 30),
+        [("ca-meal-2", 630, 632)],
+    ),
     # Japan: 45 over 6 h, 60 over 8 h, screen work at most 1 h in a row
-    ("japan", blocks(60, (BREAK, 10), 60, (BREAK, 10), 60, (LUNCH, 45), 60, (BREAK, 10), 60, (BREAK, 10), 60,
-                     (BREAK, 10), 60, HOME), []),
+    (
+        "japan",
+        blocks(
+            60,
+            (BREAK, 10),
+            60,
+            (BREAK, 10),
+            60,
+            (LUNCH, 45),
+            60,
+            (BREAK, 10),
+            60,
+            (BREAK, 10),
+            60,
+            (BREAK, 10),
+            60,
+            HOME,
+        ),
+        [],
+    ),
     ("japan", blocks(75), [("jp-screen-work-1h", 60, 62)]),
     ("japan", blocks(7 * H, HOME), [("jp-screen-work-1h", 60, 62), ("jp-45-min-over-6h", 420, 420 + DAY_END)]),
     # HSE screen work: 5 min off the screen after at most 60 min; a meeting counts

@@ -1,15 +1,16 @@
 """Properties of break compliance over random days: slicing time changes nothing, outputs are
 announced in order and never before they happen, and the same day gives the same figures."""
+
 from __future__ import annotations
 
 import math
 from dataclasses import fields, is_dataclass
 
-from hypothesis import given, settings
-from pydantic import TypeAdapter
-from hypothesis import strategies as st
-
 from builders import MINUTE, epoch, schedule
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
 from floorwatch.core import breaks
 from floorwatch.core.break_rules import BreakRuleBreached
 from floorwatch.core.events import AgentState

@@ -3,11 +3,12 @@
 A timeline is the agent's states with their durations; `fold` replays it the way agent.py
 does (advance to each change, then on_state) and views the agent at the end.
 """
+
 from __future__ import annotations
 
 import pytest
-
 from builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MINUTE, ON_CONTACT, TRAINING, epoch, schedule
+
 from floorwatch.core import breaks
 from floorwatch.core.break_rules import BreakRuleBreached
 from floorwatch.core.policy import BreakPolicy, BreakRule
@@ -51,7 +52,9 @@ def policy_of(*rules, paid=()):
 
 # --- continuous work: at most 120 min of work without a rest of at least 10 min ------------
 
-CONTINUOUS = policy_of(BreakRule("rest-every-2h", "continuous_work", max_work_seconds=120 * MINUTE, minimum_seconds=10 * MINUTE))
+CONTINUOUS = policy_of(
+    BreakRule("rest-every-2h", "continuous_work", max_work_seconds=120 * MINUTE, minimum_seconds=10 * MINUTE)
+)
 
 
 @pytest.mark.parametrize(
@@ -105,8 +108,9 @@ def test_an_agent_on_a_break_is_not_overdue_even_before_the_rest_counts():
 
 # --- rest by worked time: 20 min in one piece when the working day exceeds 6 hours ---------
 
-DAY_OVER_6H = policy_of(BreakRule("break-over-6h", "rest_by_worked", after_worked_seconds=6 * H * MINUTE,
-                                  minimum_seconds=20 * MINUTE))
+DAY_OVER_6H = policy_of(
+    BreakRule("break-over-6h", "rest_by_worked", after_worked_seconds=6 * H * MINUTE, minimum_seconds=20 * MINUTE)
+)
 GOES_HOME = (LOGGED_OUT, 5 * H)  # longer than the 4 h that end the working day
 
 
@@ -118,8 +122,10 @@ GOES_HOME = (LOGGED_OUT, 5 * H)  # longer than the 4 h that end the working day
         # a 20-min break in the middle of the day
         ([(AVAILABLE, 3 * H), (BREAK, 20), (AVAILABLE, 4 * H), GOES_HOME], []),
         # 10 + 10 does not make 20 when the break may not be split
-        ([(AVAILABLE, 3 * H), (BREAK, 10), (AVAILABLE, 60), (BREAK, 10), (AVAILABLE, 3 * H), GOES_HOME],
-         [("break-over-6h", 440, 440 + 4 * H)]),
+        (
+            [(AVAILABLE, 3 * H), (BREAK, 10), (AVAILABLE, 60), (BREAK, 10), (AVAILABLE, 3 * H), GOES_HOME],
+            [("break-over-6h", 440, 440 + 4 * H)],
+        ),
         # a 5-h day needs no break
         ([(AVAILABLE, 5 * H), GOES_HOME], []),
         # exactly 6 h is not "more than 6 h"
@@ -142,8 +148,16 @@ def test_rest_by_worked_is_due_from_the_trigger_but_not_overdue_before_the_day_e
     assert figures.break_due_rule is None and figures.break_due_in_seconds is None
 
 
-SPLIT_30 = policy_of(BreakRule("thirty-in-quarters", "rest_by_worked", after_worked_seconds=6 * H * MINUTE,
-                               minimum_seconds=30 * MINUTE, splittable=True, min_slice_seconds=15 * MINUTE))
+SPLIT_30 = policy_of(
+    BreakRule(
+        "thirty-in-quarters",
+        "rest_by_worked",
+        after_worked_seconds=6 * H * MINUTE,
+        minimum_seconds=30 * MINUTE,
+        splittable=True,
+        min_slice_seconds=15 * MINUTE,
+    )
+)
 
 
 @pytest.mark.parametrize(
@@ -152,8 +166,10 @@ SPLIT_30 = policy_of(BreakRule("thirty-in-quarters", "rest_by_worked", after_wor
         # two slices of 15 make 30
         ([(AVAILABLE, 2 * H), (BREAK, 15), (AVAILABLE, 3 * H), (BREAK, 15), (AVAILABLE, 2 * H), GOES_HOME], []),
         # 15 + 14: the short slice does not count
-        ([(AVAILABLE, 2 * H), (BREAK, 15), (AVAILABLE, 3 * H), (BREAK, 14), (AVAILABLE, 2 * H), GOES_HOME],
-         [("thirty-in-quarters", 449, 449 + 4 * H)]),
+        (
+            [(AVAILABLE, 2 * H), (BREAK, 15), (AVAILABLE, 3 * H), (BREAK, 14), (AVAILABLE, 2 * H), GOES_HOME],
+            [("thirty-in-quarters", 449, 449 + 4 * H)],
+        ),
         # one 30-min lunch
         ([(AVAILABLE, 4 * H), (LUNCH, 30), (AVAILABLE, 3 * H), GOES_HOME], []),
     ],
@@ -163,8 +179,15 @@ def test_a_splittable_rest_counts_slices_of_at_least_the_minimum_slice(segments,
     assert breached(outputs) == expected
 
 
-BY_6TH_HOUR = policy_of(BreakRule("pause-by-6h", "rest_by_worked", after_worked_seconds=6 * H * MINUTE,
-                                  latest_start_worked_seconds=6 * H * MINUTE, minimum_seconds=20 * MINUTE))
+BY_6TH_HOUR = policy_of(
+    BreakRule(
+        "pause-by-6h",
+        "rest_by_worked",
+        after_worked_seconds=6 * H * MINUTE,
+        latest_start_worked_seconds=6 * H * MINUTE,
+        minimum_seconds=20 * MINUTE,
+    )
+)
 
 
 @pytest.mark.parametrize(
@@ -194,9 +217,17 @@ def test_a_missed_latest_start_stays_a_violation_but_stops_being_overdue_once_th
     assert figures.violations_total == 1 and figures.violations_by_rule == {"pause-by-6h": 1}
 
 
-MEAL_WAIVABLE = policy_of(BreakRule("meal", "rest_by_worked", after_worked_seconds=5 * H * MINUTE,
-                                    latest_start_worked_seconds=5 * H * MINUTE, minimum_seconds=30 * MINUTE,
-                                    rest_states=frozenset({LUNCH, LOGGED_OUT}), waived_if_day_at_most_seconds=6 * H * MINUTE))
+MEAL_WAIVABLE = policy_of(
+    BreakRule(
+        "meal",
+        "rest_by_worked",
+        after_worked_seconds=5 * H * MINUTE,
+        latest_start_worked_seconds=5 * H * MINUTE,
+        minimum_seconds=30 * MINUTE,
+        rest_states=frozenset({LUNCH, LOGGED_OUT}),
+        waived_if_day_at_most_seconds=6 * H * MINUTE,
+    )
+)
 
 
 @pytest.mark.parametrize(
@@ -226,8 +257,14 @@ def test_a_paid_rest_counts_as_work_so_the_meal_deadline_can_pass_during_it():
     # California: rest breaks are paid hours worked. Work 4 h 55, then a 10-min paid break:
     # worked time reaches 5 h at minute 300 during the break; judged when the break ends
     # (minute 305) because it might have been the meal; it was not.
-    meal = BreakRule("meal", "rest_by_worked", after_worked_seconds=5 * H * MINUTE, latest_start_worked_seconds=5 * H * MINUTE,
-                     minimum_seconds=30 * MINUTE, rest_states=frozenset({LUNCH, LOGGED_OUT}))
+    meal = BreakRule(
+        "meal",
+        "rest_by_worked",
+        after_worked_seconds=5 * H * MINUTE,
+        latest_start_worked_seconds=5 * H * MINUTE,
+        minimum_seconds=30 * MINUTE,
+        rest_states=frozenset({LUNCH, LOGGED_OUT}),
+    )
     _, outputs, _ = fold(policy_of(meal, paid=(BREAK,)), [(AVAILABLE, 4 * H + 55), (BREAK, 10), (LUNCH, 30)])
     assert breached(outputs) == [("meal", 300, 302)]
     _, outputs, _ = fold(policy_of(meal), [(AVAILABLE, 4 * H + 55), (BREAK, 10), (LUNCH, 30)])
@@ -236,9 +273,18 @@ def test_a_paid_rest_counts_as_work_so_the_meal_deadline_can_pass_during_it():
 
 # --- one rest per 4 hours worked or major fraction (California rest periods) ----------------
 
-REST_PER_4H = policy_of(BreakRule("rest", "count_per_worked", per_worked_seconds=4 * H * MINUTE, major_fraction=True,
-                                  after_worked_seconds=3.5 * H * MINUTE, minimum_seconds=10 * MINUTE,
-                                  rest_states=frozenset({BREAK})), paid=(BREAK,))
+REST_PER_4H = policy_of(
+    BreakRule(
+        "rest",
+        "count_per_worked",
+        per_worked_seconds=4 * H * MINUTE,
+        major_fraction=True,
+        after_worked_seconds=3.5 * H * MINUTE,
+        minimum_seconds=10 * MINUTE,
+        rest_states=frozenset({BREAK}),
+    ),
+    paid=(BREAK,),
+)
 
 
 @pytest.mark.parametrize(
@@ -272,8 +318,11 @@ def test_count_per_worked_says_when_the_next_rest_is_due():
 
 # --- overrun: a break running past its allowed or scheduled length + grace -----------------
 
-OVERRUN = BreakPolicy(name="test", rules=(BreakRule("break-overrun", "overrun", rest_states=frozenset({BREAK, LUNCH})),),
-                      allowed_break_seconds=((BREAK, 15 * MINUTE), (LUNCH, 60 * MINUTE)))
+OVERRUN = BreakPolicy(
+    name="test",
+    rules=(BreakRule("break-overrun", "overrun", rest_states=frozenset({BREAK, LUNCH})),),
+    allowed_break_seconds=((BREAK, 15 * MINUTE), (LUNCH, 60 * MINUTE)),
+)
 
 
 @pytest.mark.parametrize(
@@ -300,8 +349,14 @@ def test_a_break_overruns_only_past_its_allowance_and_the_grace(segments, plan, 
 
 def test_breaks_taken_are_listed_with_start_end_and_kind():
     figures, _, _ = fold(OVERRUN, [(AVAILABLE, 60), (BREAK, 10), (AVAILABLE, 60), (LUNCH, 30)])
-    taken = [(b.kind, (b.start_seconds - epoch(0)) / MINUTE, None if b.end_seconds is None else (b.end_seconds - epoch(0)) / MINUTE)
-             for b in figures.breaks_taken]
+    taken = [
+        (
+            b.kind,
+            (b.start_seconds - epoch(0)) / MINUTE,
+            None if b.end_seconds is None else (b.end_seconds - epoch(0)) / MINUTE,
+        )
+        for b in figures.breaks_taken
+    ]
     assert taken == [("BREAK", 60, 70), ("LUNCH", 130, None)]
     assert figures.on_break and figures.on_shift
 

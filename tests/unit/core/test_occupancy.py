@@ -1,16 +1,14 @@
 """Occupancy, utilization and windows of one agent, by hand and against a brute-force oracle."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from builders import (
     AFTER_CONTACT_WORK,
     AVAILABLE,
     BREAK,
-    HOUR,
     HOLD,
+    HOUR,
     LOGGED_OUT,
     LUNCH,
     MINUTE,
@@ -21,6 +19,9 @@ from builders import (
     epoch,
     transferred,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from floorwatch.core import occupancy
 from floorwatch.core.events import STATE_CATEGORY, AgentState, StateCategory
 from floorwatch.core.occupancy import Denominator, OccupancyConfig, band, ratio
@@ -41,7 +42,14 @@ def test_occupancy_divides_handle_by_handle_plus_available_and_excludes_auxiliar
     # 0-60 available, 60-240 on contact, 240-300 wrap-up, 300-600 available,
     # 600-900 break, 900-1200 available.
     # handle = 180 + 60 = 240; available = 60 + 300 + 300 = 660; aux = 300; staffed = 1200
-    timeline = [(0, AVAILABLE), (60, ON_CONTACT), (240, AFTER_CONTACT_WORK), (300, AVAILABLE), (600, BREAK), (900, AVAILABLE)]
+    timeline = [
+        (0, AVAILABLE),
+        (60, ON_CONTACT),
+        (240, AFTER_CONTACT_WORK),
+        (300, AVAILABLE),
+        (600, BREAK),
+        (900, AVAILABLE),
+    ]
     figures, _ = fold(timeline, 1200)
     assert figures.handle_seconds == pytest.approx(240)
     assert figures.available_seconds == pytest.approx(660)
@@ -114,12 +122,14 @@ def test_window_starts_inside_a_state_and_counts_only_the_part_inside():
 
 
 def test_moves_between_handle_states_add_no_window_checkpoints():
-    _, track = fold([(0, AVAILABLE), (10, ON_CONTACT), (20, HOLD), (30, ON_CONTACT), (40, AFTER_CONTACT_WORK), (50, AVAILABLE)], 60)
+    _, track = fold(
+        [(0, AVAILABLE), (10, ON_CONTACT), (20, HOLD), (30, ON_CONTACT), (40, AFTER_CONTACT_WORK), (50, AVAILABLE)], 60
+    )
     assert [c.category for c in track.checkpoints] == ["available", "handle", "available"]
 
 
 def test_window_history_keeps_only_the_longest_window_plus_one_checkpoint():
-    timeline = [(minute * MINUTE, AVAILABLE if minute % 2 == 0 else ON_CONTACT) for minute in range(0, 180)]
+    timeline = [(minute * MINUTE, AVAILABLE if minute % 2 == 0 else ON_CONTACT) for minute in range(180)]
     _, track = fold(timeline, 180 * MINUTE)
     last = track.checkpoints[-1].at_seconds
     assert track.checkpoints[0].at_seconds <= last - HOUR < track.checkpoints[1].at_seconds
@@ -173,8 +183,18 @@ def test_an_end_for_another_contact_is_ignored():
 
 @pytest.mark.parametrize(
     ("occupancy_ratio", "expected"),
-    [(0.0, "overstaffed"), (0.69, "overstaffed"), (0.70, "below_target"), (0.75, "target"), (0.85, "target"),
-     (0.86, "pressure"), (0.90, "pressure"), (0.91, "burnout"), (1.0, "burnout"), (None, None)],
+    [
+        (0.0, "overstaffed"),
+        (0.69, "overstaffed"),
+        (0.70, "below_target"),
+        (0.75, "target"),
+        (0.85, "target"),
+        (0.86, "pressure"),
+        (0.90, "pressure"),
+        (0.91, "burnout"),
+        (1.0, "burnout"),
+        (None, None),
+    ],
 )
 def test_healthy_band_cut_offs_follow_the_configuration(occupancy_ratio, expected):
     assert band(occupancy_ratio, CONFIG) == expected
@@ -227,7 +247,9 @@ def test_totals_and_windows_match_a_brute_force_clipping_of_the_timeline(timelin
     assert figures.available_seconds == pytest.approx(expected["available"], abs=1e-6)
     assert figures.aux_seconds == pytest.approx(expected["aux"], abs=1e-6)
     assert figures.logged_out_seconds == pytest.approx(expected["out"], abs=1e-6)
-    assert figures.handle_seconds + figures.available_seconds + figures.aux_seconds == pytest.approx(figures.staffed_seconds)
+    assert figures.handle_seconds + figures.available_seconds + figures.aux_seconds == pytest.approx(
+        figures.staffed_seconds
+    )
     assert figures.staffed_seconds + figures.logged_out_seconds == pytest.approx(now - timeline[0][0], abs=1e-6)
     for window in figures.windows:
         expected = oracle(timeline, max(now - window.window_seconds, timeline[0][0]), now)

@@ -1,4 +1,5 @@
 """Break policy files: shipped profiles load, units convert, and a bad file says what and where."""
+
 from __future__ import annotations
 
 from importlib.resources import files
@@ -7,11 +8,23 @@ import pytest
 import yaml
 
 from floorwatch.core.events import AgentState
-from floorwatch.core.policy import PROFILES, BreakRule, PolicyError, default_policy, load_policy, load_profile, parse_policy
+from floorwatch.core.policy import (
+    PROFILES,
+    BreakRule,
+    PolicyError,
+    default_policy,
+    load_policy,
+    load_profile,
+    parse_policy,
+)
 
 
 def test_every_shipped_profile_file_is_listed_and_loads_under_its_own_name():
-    shipped = sorted(p.name.removesuffix(".yaml") for p in files("floorwatch").joinpath("policies").iterdir() if p.name.endswith(".yaml"))
+    shipped = sorted(
+        p.name.removesuffix(".yaml")
+        for p in files("floorwatch").joinpath("policies").iterdir()
+        if p.name.endswith(".yaml")
+    )
     assert shipped == sorted(PROFILES)
     for name in PROFILES:
         policy = load_profile(name)
@@ -53,7 +66,10 @@ RULE = {"name": "r", "kind": "continuous_work", "max_work_minutes": 120, "minimu
     "raw, expected",
     [
         ({"name": "p", "rules": [dict(RULE, max_wrk_minutes=1)]}, "p.yaml: rules[0].max_wrk_minutes: unknown key"),
-        ({"name": "p", "rules": [dict(RULE, minimum_minutes=-5)]}, "rules[0].minimum_minutes: expected a number of at least 0, got -5"),
+        (
+            {"name": "p", "rules": [dict(RULE, minimum_minutes=-5)]},
+            "rules[0].minimum_minutes: expected a number of at least 0, got -5",
+        ),
         ({"name": "p", "rules": [dict(RULE, minimum_minutes="ten")]}, "rules[0].minimum_minutes: expected a number"),
         ({"name": "p", "rules": [dict(RULE, rest_states=["NAP"])]}, "rules[0].rest_states: unknown agent state 'NAP'"),
         ({"name": "p", "rules": [dict(RULE, kind="nap")]}, "rules[0]: rule 'r': kind must be one of"),
@@ -61,13 +77,24 @@ RULE = {"name": "r", "kind": "continuous_work", "max_work_minutes": 120, "minimu
         ({"name": "p", "rules": [{"kind": "overrun"}]}, "rules[0]: name: missing"),
         ({"name": "p", "rules": [RULE, RULE]}, "rule names must be unique, repeated: r"),
         ({"name": "p", "rules": [dict(RULE, splittable="yes")]}, "rules[0].splittable: expected true or false"),
-        ({"name": "p", "rules": [{"name": "r", "kind": "rest_by_worked", "minimum_minutes": 30, "splittable": True}]},
-         "a splittable rule needs min_slice greater than zero"),
-        ({"name": "p", "rules": [{"name": "o", "kind": "overrun", "rest_states": ["TRAINING"]}]}, "overrun watches BREAK and LUNCH only"),
+        (
+            {
+                "name": "p",
+                "rules": [{"name": "r", "kind": "rest_by_worked", "minimum_minutes": 30, "splittable": True}],
+            },
+            "a splittable rule needs min_slice greater than zero",
+        ),
+        (
+            {"name": "p", "rules": [{"name": "o", "kind": "overrun", "rest_states": ["TRAINING"]}]},
+            "overrun watches BREAK and LUNCH only",
+        ),
         ({"rules": []}, "p.yaml: name: every policy needs a name"),
         ({"name": "p", "colour": "red"}, "p.yaml: colour: unknown key"),
         ({"name": "p", "extends": "mars"}, "extends: unknown profile 'mars'"),
-        ({"name": "p", "extends": "uk", "waive": ["no-such-rule"]}, "waive: no such rule in the extended profile: no-such-rule"),
+        (
+            {"name": "p", "extends": "uk", "waive": ["no-such-rule"]},
+            "waive: no such rule in the extended profile: no-such-rule",
+        ),
         ({"name": "p", "paid_break_states": ["TRAINING"]}, "paid_break_states may name BREAK and LUNCH only"),
         (["not", "a", "mapping"], "p.yaml: a policy file holds a mapping"),
     ],
@@ -91,12 +118,18 @@ def test_a_missing_file_is_reported_not_raised_as_os_error(tmp_path):
 
 def test_extends_keeps_the_base_rules_replaces_same_named_ones_and_waives_listed_ones(tmp_path):
     path = tmp_path / "site.yaml"
-    path.write_text(yaml.safe_dump({
-        "name": "site",
-        "extends": "germany",
-        "waive": ["de-45-min-over-9h"],
-        "rules": [{"name": "break-overrun", "kind": "overrun", "rest_states": ["BREAK", "LUNCH"], "grace_minutes": 5}],
-    }))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "site",
+                "extends": "germany",
+                "waive": ["de-45-min-over-9h"],
+                "rules": [
+                    {"name": "break-overrun", "kind": "overrun", "rest_states": ["BREAK", "LUNCH"], "grace_minutes": 5}
+                ],
+            }
+        )
+    )
     policy = load_policy(str(path))
     assert [rule.name for rule in policy.rules] == ["de-6h-in-a-row", "de-30-min-over-6h", "break-overrun"]
     assert policy.rules[-1].grace_seconds == 300
@@ -119,8 +152,14 @@ def test_an_unknown_profile_name_lists_the_shipped_ones():
 
 
 def test_count_deadlines_round_up_from_a_major_fraction():
-    rest = BreakRule("rest", "count_per_worked", per_worked_seconds=4 * 3600, major_fraction=True,
-                     after_worked_seconds=3.5 * 3600, minimum_seconds=600)
+    rest = BreakRule(
+        "rest",
+        "count_per_worked",
+        per_worked_seconds=4 * 3600,
+        major_fraction=True,
+        after_worked_seconds=3.5 * 3600,
+        minimum_seconds=600,
+    )
     assert [rest.count_deadline_worked_seconds(k) / 3600 for k in (1, 2, 3, 4)] == [3.5, 6, 10, 14]
     plain = BreakRule("rest", "count_per_worked", per_worked_seconds=4 * 3600, minimum_seconds=600)
     assert [plain.count_deadline_worked_seconds(k) / 3600 for k in (1, 2)] == [4, 8]

@@ -1,11 +1,12 @@
 """The queue picture: waiting, service level under each abandon treatment, rates, handle time."""
+
 from __future__ import annotations
 
 import pytest
+from builders import HOUR, MINUTE, abandoned, answered, epoch, offered
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builders import HOUR, MINUTE, abandoned, answered, epoch, offered
 from floorwatch.core import queue
 from floorwatch.core.occupancy import ContactHandled
 from floorwatch.core.queue import AbandonTreatment, QueueConfig
@@ -75,7 +76,9 @@ def test_contacts_waiting_and_longest_wait_come_from_unresolved_offers():
 
 
 def test_outcomes_older_than_the_window_leave_it_but_stay_in_the_totals():
-    track, _ = fold([offered("c1", 0), answered("a1", "c1", 5, wait=5), offered("c2", 3600), answered("a1", "c2", 3630, wait=30)])
+    track, _ = fold(
+        [offered("c1", 0), answered("a1", "c1", 5, wait=5), offered("c2", 3600), answered("a1", "c2", 3630, wait=30)]
+    )
     figures = queue.view(track, epoch(3700), CONFIG)
     assert figures.window.answered == 1
     assert figures.window.service_level_ratio == 0.0
@@ -90,7 +93,9 @@ def test_the_window_holds_the_current_minute_and_the_thirty_before_it():
 
 
 def test_a_repeated_offer_or_answer_counts_once():
-    track, verdicts = fold([offered("c1", 0), offered("c1", 0), answered("a1", "c1", 5, wait=5), answered("a1", "c1", 5, wait=5)])
+    track, verdicts = fold(
+        [offered("c1", 0), offered("c1", 0), answered("a1", "c1", 5, wait=5), answered("a1", "c1", 5, wait=5)]
+    )
     assert verdicts == ["accepted", "duplicate", "accepted", "duplicate"]
     figures = queue.view(track, epoch(10), CONFIG)
     assert figures.total.counts.offered == 1
@@ -106,7 +111,9 @@ def test_an_answer_seen_before_its_offer_leaves_nothing_waiting():
 
 
 def test_an_abandon_on_an_agents_hold_is_not_a_queue_abandon():
-    track, verdicts = fold([offered("c1", 0), answered("a1", "c1", 5, wait=5), abandoned("c1", 100, wait=5, agent="a1", on_hold=30)])
+    track, verdicts = fold(
+        [offered("c1", 0), answered("a1", "c1", 5, wait=5), abandoned("c1", 100, wait=5, agent="a1", on_hold=30)]
+    )
     assert verdicts[-1] == "ignored"
     assert queue.view(track, epoch(100), CONFIG).total.abandoned == 0
 
@@ -135,7 +142,10 @@ def test_no_answers_and_no_abandons_give_no_service_level_rather_than_zero():
 @settings(max_examples=100, deadline=None)
 @given(
     outcomes=st.lists(
-        st.tuples(st.integers(0, 500), st.integers(0, 60), st.booleans()), min_size=1, max_size=30, unique_by=lambda o: o[0]
+        st.tuples(st.integers(0, 500), st.integers(0, 60), st.booleans()),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda o: o[0],
     ),
     data=st.data(),
 )
@@ -144,7 +154,9 @@ def test_queue_figures_do_not_depend_on_the_order_events_arrive_in(outcomes, dat
     events = []
     for i, (t, wait, was_answered) in enumerate(outcomes):
         events.append(offered(f"c{i}", t))
-        resolve = answered("a1", f"c{i}", t + wait, wait=wait) if was_answered else abandoned(f"c{i}", t + wait, wait=wait)
+        resolve = (
+            answered("a1", f"c{i}", t + wait, wait=wait) if was_answered else abandoned(f"c{i}", t + wait, wait=wait)
+        )
         events.append(resolve)
     shuffled = data.draw(st.permutations(events))
     in_order, _ = fold(sorted(events, key=lambda e: e.occurred_at))

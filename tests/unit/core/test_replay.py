@@ -1,4 +1,5 @@
 """The batch fold and its report: counts, positions, figures, determinism, interleaving."""
+
 from __future__ import annotations
 
 import json
@@ -6,10 +7,10 @@ import random
 from pathlib import Path
 
 import pytest
+from builders import AVAILABLE, MINUTE, ON_CONTACT, state, team_shift
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builders import AVAILABLE, MINUTE, ON_CONTACT, state, team_shift
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import LISTED_LIMIT, replay
@@ -34,10 +35,18 @@ def sample():
 
 def test_every_line_is_counted_once_as_accepted_duplicate_late_rejected_or_blank(sample):
     events = sample["events"]
-    assert (events["lines"], events["accepted"], events["duplicate"], events["late"], events["rejected"], events["blank_lines"]) == (
-        17, 12, 1, 1, 2, 1
+    assert (
+        events["lines"],
+        events["accepted"],
+        events["duplicate"],
+        events["late"],
+        events["rejected"],
+        events["blank_lines"],
+    ) == (17, 12, 1, 1, 2, 1)
+    assert (
+        events["accepted"] + events["duplicate"] + events["late"] + events["rejected"] + events["blank_lines"]
+        == events["lines"]
     )
-    assert events["accepted"] + events["duplicate"] + events["late"] + events["rejected"] + events["blank_lines"] == events["lines"]
 
 
 def test_rejected_lines_are_reported_with_their_line_number_and_reason(sample):
@@ -87,8 +96,16 @@ def test_the_watermark_is_the_newest_accepted_event_time(sample):
 def test_agents_are_projected_to_the_watermark_beside_their_own_last_event():
     # a1's log stops at 08:05 (on contact); a2's runs to 08:10. Through its last event a1 has
     # 4 min of handle; projected to the 08:10 watermark, 9 min.
-    lines = [encode(e) for e in (state("a1", AVAILABLE, 0), state("a1", ON_CONTACT, 60), state("a2", AVAILABLE, 0),
-                                 state("a1", ON_CONTACT, 300, event_id="again"), state("a2", AVAILABLE, 600, event_id="later"))]
+    lines = [
+        encode(e)
+        for e in (
+            state("a1", AVAILABLE, 0),
+            state("a1", ON_CONTACT, 60),
+            state("a2", AVAILABLE, 0),
+            state("a1", ON_CONTACT, 300, event_id="again"),
+            state("a2", AVAILABLE, 600, event_id="later"),
+        )
+    ]
     agent = report_of(lines)["agents"]["a1"]
     assert agent["through_last_event"]["occupancy"]["handle_seconds"] == 240.0
     assert agent["through_watermark"]["occupancy"]["handle_seconds"] == 540.0
@@ -122,6 +139,7 @@ SHIFT = team_shift()
 
 def interleavings():
     """Shuffle the shift across agents while keeping each agent's (and each queue's) own order."""
+
     def shuffle(seed):
         streams = {}
         for event in SHIFT:
@@ -135,6 +153,7 @@ def interleavings():
             if not queues[key]:
                 del queues[key]
         return merged
+
     return st.integers(0, 2**32).map(shuffle)
 
 

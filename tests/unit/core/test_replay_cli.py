@@ -1,4 +1,5 @@
 """`floorwatch replay` as a person runs it: files in, one JSON report out, problems on stderr."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from builders import schedule
+
 from floorwatch.cli import main
 from floorwatch.commands import replay as command
 from floorwatch.core.codec import encode
@@ -49,7 +49,11 @@ def test_schedules_are_read_from_their_own_file_and_their_bad_lines_named(tmp_pa
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert report["events"]["by_type"]["schedule.published"] == 1
-    assert [(r["file"], r["line"]) for r in report["events"]["rejections"]] == [("schedules", 2), ("events", 6), ("events", 13)]
+    assert [(r["file"], r["line"]) for r in report["events"]["rejections"]] == [
+        ("schedules", 2),
+        ("events", 6),
+        ("events", 13),
+    ]
     assert "schedules line 2: not valid JSON" in err
 
 
@@ -59,8 +63,13 @@ def test_a_missing_log_is_an_error_message_not_a_traceback(tmp_path, capsys):
 
 
 def test_the_installed_command_reads_stdin(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "floorwatch.cli", "replay", "-"], input=SAMPLE.read_bytes(),
-                          capture_output=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "floorwatch.cli", "replay", "-"],
+        input=SAMPLE.read_bytes(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["events"]["lines"] == 17
 

@@ -1,11 +1,12 @@
 """Roll-ups: sums of seconds, ratios from the sums, groups by team, site, queue and floor."""
+
 from __future__ import annotations
 
 import pytest
+from builders import AVAILABLE, LOGGED_OUT, LUNCH, ON_CONTACT, TRAINING, epoch, state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builders import AVAILABLE, LOGGED_OUT, LUNCH, ON_CONTACT, TRAINING, epoch, state
 from floorwatch.core import agent, rollup
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import AgentState
@@ -26,20 +27,26 @@ def figures_of(timelines, now):
 
 def test_a_ten_minute_agent_weighs_ten_minutes_not_as_much_as_an_eight_hour_one():
     # long: 8 h, 6 h handle + 2 h available (0.75); short: 10 min available only (0.0).
-    members = figures_of({
-        "long": [(0, ON_CONTACT, "t", "s", ("q",)), (6 * 3600, AVAILABLE, "t", "s", ("q",))],
-        "short": [(8 * 3600 - 600, AVAILABLE, "t", "s", ("q",))],
-    }, 8 * 3600)
+    members = figures_of(
+        {
+            "long": [(0, ON_CONTACT, "t", "s", ("q",)), (6 * 3600, AVAILABLE, "t", "s", ("q",))],
+            "short": [(8 * 3600 - 600, AVAILABLE, "t", "s", ("q",))],
+        },
+        8 * 3600,
+    )
     group = rollup.rollup(members, CONFIG.occupancy)
     assert group.total.occupancy_ratio == pytest.approx(6 * 3600 / (8 * 3600 + 600))
     assert group.total.occupancy_ratio != pytest.approx((0.75 + 0.0) / 2)
 
 
 def test_agents_are_grouped_by_team_and_site_and_counted_in_every_queue_they_serve():
-    members = figures_of({
-        "a": [(0, AVAILABLE, "t1", "s1", ("q1", "q2"))],
-        "b": [(0, ON_CONTACT, "t2", "s1", ("q2",))],
-    }, 600)
+    members = figures_of(
+        {
+            "a": [(0, AVAILABLE, "t1", "s1", ("q1", "q2"))],
+            "b": [(0, ON_CONTACT, "t2", "s1", ("q2",))],
+        },
+        600,
+    )
     assert list(rollup.by_team(members, CONFIG.occupancy)) == ["t1", "t2"]
     assert rollup.by_site(members, CONFIG.occupancy)["s1"].agents == 2
     queues = rollup.by_queue(members, CONFIG.occupancy)
@@ -57,13 +64,16 @@ def test_an_agent_known_only_from_contact_events_belongs_to_no_team_but_to_the_f
 
 
 def test_live_floor_occupancy_leaves_out_auxiliary_and_logged_out_agents():
-    members = figures_of({
-        "handling": [(0, ON_CONTACT, "t", "s", ())],
-        "ready": [(0, AVAILABLE, "t", "s", ())],
-        "training": [(0, TRAINING, "t", "s", ())],
-        "lunch": [(0, LUNCH, "t", "s", ())],
-        "gone": [(0, LOGGED_OUT, "t", "s", ())],
-    }, 60)
+    members = figures_of(
+        {
+            "handling": [(0, ON_CONTACT, "t", "s", ())],
+            "ready": [(0, AVAILABLE, "t", "s", ())],
+            "training": [(0, TRAINING, "t", "s", ())],
+            "lunch": [(0, LUNCH, "t", "s", ())],
+            "gone": [(0, LOGGED_OUT, "t", "s", ())],
+        },
+        60,
+    )
     group = rollup.rollup(members, CONFIG.occupancy)
     assert (group.agents, group.agents_staffed, group.agents_in_aux) == (5, 4, 2)
     assert group.live_floor_occupancy_ratio == pytest.approx(0.5)

@@ -1,11 +1,11 @@
 """Stress load by hand: each component, the decay, the bands and their crossings (times in
 seconds after T0; default StressConfig unless a test says otherwise)."""
+
 from __future__ import annotations
 
 import math
 
 import pytest
-
 from builders import (
     AFTER_CONTACT_WORK,
     AVAILABLE,
@@ -25,8 +25,9 @@ from builders import (
     sentiment,
     transferred,
 )
+
 from floorwatch.core import stress
-from floorwatch.core.stress import StressBandChanged, StressConfig
+from floorwatch.core.stress import StressConfig
 
 CONFIG = StressConfig()
 A = "a1"
@@ -58,7 +59,12 @@ def replay(timeline, until, config=CONFIG, plan=None):
 
 def contact(t, talk, *extra, contact_id="c1", complaint=False, wrap=0.0):
     """A handled contact from `t`: answer + ON_CONTACT, extras, end (+ wrap-up), AVAILABLE."""
-    items = [(t, answered(A, contact_id, t)), (t, ON_CONTACT), *extra, (t + talk, ended(A, contact_id, t + talk, complaint=complaint))]
+    items = [
+        (t, answered(A, contact_id, t)),
+        (t, ON_CONTACT),
+        *extra,
+        (t + talk, ended(A, contact_id, t + talk, complaint=complaint)),
+    ]
     if wrap:
         items.append((t + talk, AFTER_CONTACT_WORK))
     items.append((t + talk + wrap, AVAILABLE))
@@ -116,7 +122,9 @@ def test_without_a_schedule_the_default_shift_of_eight_and_a_half_hours_applies(
 
 def test_a_long_logout_starts_a_new_shift():
     plan = schedule(A, 0, 1 * HOUR)
-    figures, _ = replay([(0, AVAILABLE), (2 * HOUR, LOGGED_OUT), (7 * HOUR, AVAILABLE)], 7 * HOUR + 10 * MINUTE, plan=plan)
+    figures, _ = replay(
+        [(0, AVAILABLE), (2 * HOUR, LOGGED_OUT), (7 * HOUR, AVAILABLE)], 7 * HOUR + 10 * MINUTE, plan=plan
+    )
     assert figures.shift_seconds == pytest.approx(10 * MINUTE)
     assert figures.shift_overrun_seconds == 0.0
 
@@ -143,7 +151,12 @@ def test_a_difficult_contact_adds_its_points_which_decay_slowly_while_working_an
         (900, [], True, 10 * 2.0),  # complaint on a 15-min contact: length factor capped at 2
         (60, [(30, escalated(A, "c1", 30))], True, (6 + 10) * 0.5),  # short contact: factor floored at 0.5
         (450, [(100, sentiment(A, "c1", 100, -0.4))], False, 0.0),  # -0.4 is not <= -0.5
-        (300, [(100, sentiment(A, "c1", 100, -0.5)), (200, sentiment(A, "c1", 200, -0.9))], False, 8.0),  # once per contact
+        (
+            300,
+            [(100, sentiment(A, "c1", 100, -0.5)), (200, sentiment(A, "c1", 200, -0.9))],
+            False,
+            8.0,
+        ),  # once per contact
     ],
 )
 def test_emotional_points_are_difficulty_times_a_length_factor(talk, extra, complaint, expected):
@@ -157,7 +170,12 @@ def test_a_transfer_after_a_long_handle_and_a_caller_hanging_up_after_a_long_hol
     assert figures.components.emotional_load == pytest.approx(4 * 2.0)  # 10 min: factor 2
     figures, _ = replay([(0, answered(A, "c1", 0)), (0, ON_CONTACT), (599, transferred(A, "c1", 599))], 599)
     assert figures.components.emotional_load == 0.0
-    timeline = [(0, answered(A, "c1", 0)), (0, ON_CONTACT), (100, HOLD), (300, abandoned("c1", 300, agent=A, on_hold=200))]
+    timeline = [
+        (0, answered(A, "c1", 0)),
+        (0, ON_CONTACT),
+        (100, HOLD),
+        (300, abandoned("c1", 300, agent=A, on_hold=200)),
+    ]
     figures, _ = replay(timeline, 300)
     assert figures.components.emotional_load == pytest.approx(5 * 1.0)
 
@@ -175,8 +193,14 @@ def test_handle_time_far_above_the_agents_own_running_mean_is_difficult():
 
 
 def test_a_sentiment_reading_after_the_contact_closed_still_counts_once():
-    timeline = [(0, answered(A, "c1", 0)), (0, ON_CONTACT), (300, ended(A, "c1", 300)), (300, AVAILABLE),
-                (400, sentiment(A, "c1", 400, -0.9)), (500, sentiment(A, "c1", 500, -0.95))]
+    timeline = [
+        (0, answered(A, "c1", 0)),
+        (0, ON_CONTACT),
+        (300, ended(A, "c1", 300)),
+        (300, AVAILABLE),
+        (400, sentiment(A, "c1", 400, -0.9)),
+        (500, sentiment(A, "c1", 500, -0.95)),
+    ]
     figures, _ = replay(timeline, 500)
     assert figures.components.emotional_load == pytest.approx(8 * math.exp(-100 / 1800))
 
@@ -235,8 +259,14 @@ def test_crossing_a_band_is_announced_at_the_instant_it_happens():
     # two 15-min complaint contacts back to back, all handle: each closes with 20 emotional
     # + 20 x 900/3600 = 5 workload points. At 1800: 25 e^(-900/5400) + 25 = 46.16 -> elevated.
     # Then available (tau 1800 s): below 40 after 1800 ln(46.16/40) s.
-    timeline = [(0, answered(A, "c1", 0)), (0, ON_CONTACT), (900, ended(A, "c1", 900, complaint=True)),
-                (900, answered(A, "c2", 900)), (1800, ended(A, "c2", 1800, complaint=True)), (1800, AVAILABLE)]
+    timeline = [
+        (0, answered(A, "c1", 0)),
+        (0, ON_CONTACT),
+        (900, ended(A, "c1", 900, complaint=True)),
+        (900, answered(A, "c2", 900)),
+        (1800, ended(A, "c2", 1800, complaint=True)),
+        (1800, AVAILABLE),
+    ]
     figures, outputs = replay(timeline, 3000)
     peak = 25 * math.exp(-900 / 5400) + 25
     assert [(o.band, o.previous_band) for o in outputs] == [("elevated", "normal"), ("normal", "elevated")]
@@ -259,8 +289,12 @@ def test_the_score_is_the_sum_of_the_components_capped_at_one_hundred():
     timeline = [(0, AVAILABLE)]
     for i in range(8):  # eight 15-min escalated complaints, back to back
         t = i * 900
-        timeline += [(t, answered(A, f"c{i}", t)), (t, ON_CONTACT), (t + 1, escalated(A, f"c{i}", t + 1)),
-                     (t + 900, ended(A, f"c{i}", t + 900, complaint=True))]
+        timeline += [
+            (t, answered(A, f"c{i}", t)),
+            (t, ON_CONTACT),
+            (t + 1, escalated(A, f"c{i}", t + 1)),
+            (t + 900, ended(A, f"c{i}", t + 900, complaint=True)),
+        ]
     figures, _ = replay(timeline, 7200)
     c = figures.components
     total = c.workload_intensity + c.continuous_work + c.emotional_load + c.back_to_back + c.shift_overrun

@@ -1,15 +1,16 @@
 """Properties of the stress score over random shifts: bounded, never rising during a rest,
 independent of how time is sliced into advance calls, and reproducible."""
+
 from __future__ import annotations
 
 import math
 from dataclasses import fields, is_dataclass
 
-from hypothesis import given, settings
-from pydantic import TypeAdapter
-from hypothesis import strategies as st
-
 from builders import abandoned, answered, ended, epoch, escalated, sentiment, transferred
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
 from floorwatch.core import stress
 from floorwatch.core.events import AgentState
 from floorwatch.core.stress import StressConfig
@@ -30,7 +31,9 @@ contact_actions = st.one_of(
     st.tuples(st.just("abandoned"), contact_ids, st.floats(min_value=0, max_value=600)),
 )
 actions = st.one_of(st.tuples(st.just("state"), st.sampled_from(list(AgentState))), contact_actions)
-steps = st.lists(st.tuples(st.floats(min_value=0, max_value=3 * 3600, allow_nan=False), actions), min_size=1, max_size=30)
+steps = st.lists(
+    st.tuples(st.floats(min_value=0, max_value=3 * 3600, allow_nan=False), actions), min_size=1, max_size=30
+)
 cuts = st.lists(st.floats(min_value=0, max_value=1, allow_nan=False), max_size=10)
 
 
@@ -98,7 +101,11 @@ def test_the_score_stays_between_0_and_100_and_every_component_is_non_negative(s
 
 
 @settings(max_examples=100, deadline=None)
-@given(steps, st.sampled_from(REST), st.lists(st.tuples(st.floats(min_value=0, max_value=1800), contact_actions), max_size=8))
+@given(
+    steps,
+    st.sampled_from(REST),
+    st.lists(st.tuples(st.floats(min_value=0, max_value=1800), contact_actions), max_size=8),
+)
 def test_the_score_never_rises_during_a_rest_whatever_arrives_meanwhile(script, rest, during):
     track, _, state, t = replay(script)
     if state is not rest:

@@ -7,6 +7,7 @@ kept like Grafana keeps it (folder and dashboard versions, 409 on a taken name, 
 version-mismatch unless `overwrite`, read-only provisioned objects), so tests assert on what
 ends up stored and on the client's errors, never on which calls were made.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,8 +19,25 @@ from typing import Any
 
 FOLDER_FIELDS = {"uid", "title", "parentUid", "description"}
 FOLDER_UPDATE_FIELDS = {"title", "version", "overwrite", "description"}
-DATASOURCE_FIELDS = {"uid", "name", "type", "access", "url", "isDefault", "jsonData", "secureJsonData", "basicAuth",
-                     "basicAuthUser", "user", "database", "withCredentials", "version", "id", "orgId", "readOnly"}
+DATASOURCE_FIELDS = {
+    "uid",
+    "name",
+    "type",
+    "access",
+    "url",
+    "isDefault",
+    "jsonData",
+    "secureJsonData",
+    "basicAuth",
+    "basicAuthUser",
+    "user",
+    "database",
+    "withCredentials",
+    "version",
+    "id",
+    "orgId",
+    "readOnly",
+}
 DASHBOARD_BODY_FIELDS = {"dashboard", "folderId", "folderUid", "overwrite", "message"}
 
 
@@ -39,7 +57,9 @@ class GrafanaState:
     datasources: dict[str, dict] = field(default_factory=dict)
     dashboards: dict[str, dict] = field(default_factory=dict)  # uid -> {"dashboard", "folderUid", "provisioned"}
     writes: int = 0
-    concurrent_edit_after_get: set[str] = field(default_factory=set)  # dashboard uids "someone" saves between our GET and POST
+    concurrent_edit_after_get: set[str] = field(
+        default_factory=set
+    )  # dashboard uids "someone" saves between our GET and POST
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -58,7 +78,7 @@ class FakeGrafana:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> "FakeGrafana":
+    def __enter__(self) -> FakeGrafana:
         self.thread.start()
         return self
 
@@ -164,7 +184,12 @@ def _datasources(s: GrafanaState, method: str, rest: list[str], body: dict | Non
                 raise Refused(403, "Cannot update read-only data source")
             s.writes += 1
             current.update({**body, "uid": rest[1], "version": current["version"] + 1})
-            return {"datasource": current, "id": current["id"], "message": "Datasource updated", "name": current["name"]}
+            return {
+                "datasource": current,
+                "id": current["id"],
+                "message": "Datasource updated",
+                "name": current["name"],
+            }
     if method == "POST" and not rest:
         _check_datasource(body)
         uid = _uid(body.get("uid"))
@@ -191,8 +216,10 @@ def _dashboards(s: GrafanaState, method: str, rest: list[str], body: dict | None
         held = s.dashboards.get(rest[1])
         if held is None:
             raise Refused(404, "Dashboard not found")
-        answer = {"dashboard": dict(held["dashboard"]),
-                  "meta": {"folderUid": held["folderUid"], "provisioned": held["provisioned"], "url": f"/d/{rest[1]}"}}
+        answer = {
+            "dashboard": dict(held["dashboard"]),
+            "meta": {"folderUid": held["folderUid"], "provisioned": held["provisioned"], "url": f"/d/{rest[1]}"},
+        }
         if rest[1] in s.concurrent_edit_after_get:  # someone saves in the UI right after our read
             held["dashboard"]["version"] += 1
         return answer
@@ -213,7 +240,9 @@ def _save_dashboard(s: GrafanaState, body: dict) -> Any:
     if held is None:
         if model.get("id") is not None:
             raise Refused(404, "Dashboard not found")
-        same_name = [u for u, d in s.dashboards.items() if d["folderUid"] == folder and d["dashboard"]["title"] == model["title"]]
+        same_name = [
+            u for u, d in s.dashboards.items() if d["folderUid"] == folder and d["dashboard"]["title"] == model["title"]
+        ]
         if same_name and not body.get("overwrite"):
             raise Refused(412, "A dashboard with the same name in the folder already exists", "name-exists")
         version, dashboard_id = 1, s.new_id()
@@ -224,8 +253,11 @@ def _save_dashboard(s: GrafanaState, body: dict) -> Any:
             raise Refused(412, "The dashboard has been changed by someone else", "version-mismatch")
         version, dashboard_id = held["dashboard"]["version"] + 1, held["dashboard"]["id"]
     s.writes += 1
-    s.dashboards[uid] = {"dashboard": {**model, "id": dashboard_id, "uid": uid, "version": version},
-                         "folderUid": folder, "provisioned": False}
+    s.dashboards[uid] = {
+        "dashboard": {**model, "id": dashboard_id, "uid": uid, "version": version},
+        "folderUid": folder,
+        "provisioned": False,
+    }
     return {"id": dashboard_id, "uid": uid, "url": f"/d/{uid}", "status": "success", "version": version, "slug": uid}
 
 

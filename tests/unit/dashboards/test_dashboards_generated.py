@@ -1,5 +1,6 @@
 """The generated dashboards: committed as the code makes them, and every panel usable by a floor
 manager (description, unit, thresholds), on the provisioned datasource, with stable ids."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,12 @@ def test_drift_names_a_hand_edited_file_and_generate_repairs_it(tmp_path):
 
 
 def test_uids_are_the_stable_ones_links_and_provisioning_rely_on():
-    assert {m["uid"] for m in MODELS.values()} == {floor_overview.UID, wellbeing.UID, agent_drilldown.UID, pipeline_health.UID}
+    assert {m["uid"] for m in MODELS.values()} == {
+        floor_overview.UID,
+        wellbeing.UID,
+        agent_drilldown.UID,
+        pipeline_health.UID,
+    }
     assert all(len(m["uid"]) <= 40 for m in MODELS.values())  # Grafana's limit
 
 
@@ -81,6 +87,8 @@ def test_the_wellbeing_and_overview_ratios_are_time_weighted_never_averaged():
 
 
 def test_only_the_agent_dashboard_and_two_wellbeing_tables_read_per_agent_series():
-    per_agent = {(q.dashboard, q.panel) for m in MODELS.values() for q in panel_queries(m) if "floorwatch_agent_" in q.expr}
+    per_agent = {
+        (q.dashboard, q.panel) for m in MODELS.values() for q in panel_queries(m) if "floorwatch_agent_" in q.expr
+    }
     assert {d for d, _ in per_agent} == {agent_drilldown.UID, wellbeing.UID}
     assert {p for d, p in per_agent if d == wellbeing.UID} == {"Highest stress loads now", "Next breaks due"}

@@ -1,4 +1,5 @@
 """Reading dashboards back: variables, substitution as Grafana does it, and variable resolution."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,12 +19,17 @@ def test_variables_are_read_from_label_values_queries_in_order():
 
 
 def test_substitute_replaces_both_spellings_and_refuses_unknown_variables():
-    assert substitute('x{a="$a", b="${b}"}[$__rate_interval]', {"a": "1", "b": "2", "__rate_interval": "5m"}) == 'x{a="1", b="2"}[5m]'
+    assert (
+        substitute('x{a="$a", b="${b}"}[$__rate_interval]', {"a": "1", "b": "2", "__rate_interval": "5m"})
+        == 'x{a="1", b="2"}[5m]'
+    )
     with pytest.raises(KeyError, match=r"\$team"):
         substitute('x{team=~"$team"}', {})
 
 
-@pytest.mark.parametrize(("value", "escaped"), [("manila-billing", "manila-billing"), ("127.0.0.1:9", r"127\\.0\\.0\\.1:9")])
+@pytest.mark.parametrize(
+    ("value", "escaped"), [("manila-billing", "manila-billing"), ("127.0.0.1:9", r"127\\.0\\.0\\.1:9")]
+)
 def test_multi_value_variables_are_regex_escaped_as_grafana_does(value, escaped):
     assert regex_escape(value) == escaped
 

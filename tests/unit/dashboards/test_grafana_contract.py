@@ -6,19 +6,20 @@ Authorization header, JSON body fields, overwrite and version semantics) and ans
 Grafana's status codes. These tests prove the client keeps that contract; they cannot prove
 that a given Grafana release still honours it.
 """
+
 from __future__ import annotations
 
 import argparse
 
 import pytest
 import requests
+from grafana_fake import FakeGrafana, GrafanaState
 
 from floorwatch.commands import dashboards as command
 from floorwatch.dashboards.common import DATASOURCE_UID
 from floorwatch.dashboards.generate import dashboards
 from floorwatch.dashboards.grafana_api import Auth, GrafanaClient, GrafanaError
 from floorwatch.deploy.processes import free_ports
-from grafana_fake import FakeGrafana, GrafanaState
 
 MODELS = dashboards()
 FOLDER = "floorwatch"
@@ -107,8 +108,16 @@ def test_contract_a_renamed_folder_is_updated_with_its_version(grafana):
 
 
 def test_contract_basic_auth_works_when_no_token_is_set(grafana, monkeypatch):
-    assert _push(monkeypatch, grafana.url, FLOORWATCH_GRAFANA_TOKEN="", FLOORWATCH_GRAFANA_USER="admin",
-                 FLOORWATCH_GRAFANA_PASSWORD="admin-password") == 0
+    assert (
+        _push(
+            monkeypatch,
+            grafana.url,
+            FLOORWATCH_GRAFANA_TOKEN="",
+            FLOORWATCH_GRAFANA_USER="admin",
+            FLOORWATCH_GRAFANA_PASSWORD="admin-password",
+        )
+        == 0
+    )
     assert len(grafana.state.dashboards) == len(MODELS)
 
 
@@ -132,8 +141,16 @@ def test_contract_an_unreachable_grafana_is_reported_with_its_url(monkeypatch, c
 
 
 def test_contract_a_datasource_name_taken_by_another_uid_is_a_conflict(grafana):
-    grafana.state.datasources["other"] = {"id": 99, "uid": "other", "name": "Prometheus", "type": "prometheus",
-                                          "url": "http://elsewhere:9090", "access": "proxy", "readOnly": False, "version": 1}
+    grafana.state.datasources["other"] = {
+        "id": 99,
+        "uid": "other",
+        "name": "Prometheus",
+        "type": "prometheus",
+        "url": "http://elsewhere:9090",
+        "access": "proxy",
+        "readOnly": False,
+        "version": 1,
+    }
     with pytest.raises(GrafanaError, match="409") as clash:
         _client(grafana).ensure_datasource(command.datasource_spec("http://prometheus:9090"))
     assert clash.value.kind == "conflict"
@@ -143,9 +160,20 @@ def test_contract_objects_provisioned_from_files_are_left_alone(monkeypatch, cap
     uid = MODELS["floor-overview.json"]["uid"]
     provisioned = {"id": 7, "uid": uid, "title": "provisioned copy", "version": 3}
     state = GrafanaState(
-        datasources={DATASOURCE_UID: {"id": 1, "uid": DATASOURCE_UID, "name": "Prometheus", "type": "prometheus",
-                                      "url": "http://prometheus:9090", "access": "proxy", "readOnly": True, "version": 1}},
-        dashboards={uid: {"dashboard": provisioned, "folderUid": FOLDER, "provisioned": True}})
+        datasources={
+            DATASOURCE_UID: {
+                "id": 1,
+                "uid": DATASOURCE_UID,
+                "name": "Prometheus",
+                "type": "prometheus",
+                "url": "http://prometheus:9090",
+                "access": "proxy",
+                "readOnly": True,
+                "version": 1,
+            }
+        },
+        dashboards={uid: {"dashboard": provisioned, "folderUid": FOLDER, "provisioned": True}},
+    )
     with FakeGrafana(state) as grafana:
         assert _push(monkeypatch, grafana.url, FLOORWATCH_GRAFANA_PROMETHEUS_URL="http://other:9090") == 0
         assert grafana.state.dashboards[uid]["dashboard"] == provisioned
@@ -154,14 +182,23 @@ def test_contract_objects_provisioned_from_files_are_left_alone(monkeypatch, cap
     assert f"dashboard {uid}: provisioned" in out and f"datasource {DATASOURCE_UID}: provisioned" in out
 
 
-@pytest.mark.parametrize(("method", "path", "body", "headers", "status"), [
-    ("GET", "/api/folders/floorwatch", None, {}, 401),  # no Authorization header
-    ("POST", "/api/folders", {"uid": "x", "title": "x", "colour": "red"}, None, 400),  # undocumented field
-    ("POST", "/api/dashboards/db", {"dashboard": {"uid": "d", "title": "d"}, "folder": "x"}, None, 400),
-    ("POST", "/api/dashboards/db", {"dashboard": {"uid": "d", "title": "d"}, "folderUid": "missing"}, None, 400),
-    ("POST", "/api/datasources", {"uid": "p", "name": "p", "type": "prometheus", "url": "http://p", "access": "browser"}, None, 400),
-    ("DELETE", "/api/dashboards/uid/d", None, None, 404),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "status"),
+    [
+        ("GET", "/api/folders/floorwatch", None, {}, 401),  # no Authorization header
+        ("POST", "/api/folders", {"uid": "x", "title": "x", "colour": "red"}, None, 400),  # undocumented field
+        ("POST", "/api/dashboards/db", {"dashboard": {"uid": "d", "title": "d"}, "folder": "x"}, None, 400),
+        ("POST", "/api/dashboards/db", {"dashboard": {"uid": "d", "title": "d"}, "folderUid": "missing"}, None, 400),
+        (
+            "POST",
+            "/api/datasources",
+            {"uid": "p", "name": "p", "type": "prometheus", "url": "http://p", "access": "browser"},
+            None,
+            400,
+        ),
+        ("DELETE", "/api/dashboards/uid/d", None, None, 404),
+    ],
+)
 def test_contract_the_fake_refuses_what_grafana_documents_as_refused(grafana, method, path, body, headers, status):
     sent = {"Authorization": "Bearer secret-token", "Content-Type": "application/json"} if headers is None else headers
     assert requests.request(method, grafana.url + path, json=body, headers=sent, timeout=5).status_code == status

@@ -1,4 +1,5 @@
 """floorwatch_team_queue_agents, the family added for break coverage: what a scrape returns."""
+
 from __future__ import annotations
 
 import sys
@@ -6,7 +7,6 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
-from floorwatch.core import agent
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import AgentState
@@ -17,7 +17,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from builders import MINUTE, state  # noqa: E402  (the core's terse event builders)
+from builders import MINUTE, state
 
 CONFIG = MetricConfig()
 
@@ -25,14 +25,18 @@ CONFIG = MetricConfig()
 def _registry(mode: PrivacyMode = PrivacyMode.NAMED, min_group_size: int = 5) -> CollectorRegistry:
     """Team blue: ana (q1, q2) on a break, ben (q1) on a contact, cy (q1) logged out again."""
     blue = {"team": "blue", "site": "site-1"}
-    events = [state("ana", AgentState.AVAILABLE, 0, queues=("q1", "q2"), **blue),
-              state("ben", AgentState.AVAILABLE, 0, queues=("q1",), **blue),
-              state("cy", AgentState.AVAILABLE, 0, queues=("q1",), **blue),
-              state("ana", AgentState.BREAK, 30 * MINUTE, queues=("q1", "q2"), **blue),
-              state("ben", AgentState.ON_CONTACT, 31 * MINUTE, queues=("q1",), **blue),
-              state("cy", AgentState.LOGGED_OUT, 32 * MINUTE, queues=("q1",), **blue)]
+    events = [
+        state("ana", AgentState.AVAILABLE, 0, queues=("q1", "q2"), **blue),
+        state("ben", AgentState.AVAILABLE, 0, queues=("q1",), **blue),
+        state("cy", AgentState.AVAILABLE, 0, queues=("q1",), **blue),
+        state("ana", AgentState.BREAK, 30 * MINUTE, queues=("q1", "q2"), **blue),
+        state("ben", AgentState.ON_CONTACT, 31 * MINUTE, queues=("q1",), **blue),
+        state("cy", AgentState.LOGGED_OUT, 32 * MINUTE, queues=("q1",), **blue),
+    ]
     tracks = fold(decode_lines([encode(e) for e in events]), CONFIG).agents
-    teams = team_views([(member_key(t.team_id, t.agent_id), t) for t in tracks.values()], lambda t: t.last_event_seconds, CONFIG)
+    teams = team_views(
+        [(member_key(t.team_id, t.agent_id), t) for t in tracks.values()], lambda t: t.last_event_seconds, CONFIG
+    )
     collector = FloorCollector(AgentLabeller(mode, b"key", min_group_size))
     collector.snapshot = FloorSnapshot(1.0, (), tuple(teams), ())
     registry = CollectorRegistry()
@@ -41,8 +45,12 @@ def _registry(mode: PrivacyMode = PrivacyMode.NAMED, min_group_size: int = 5) ->
 
 
 def _samples(registry: CollectorRegistry) -> dict[tuple[str, str], float]:
-    return {(s.labels["queue"], s.labels["state"]): s.value for m in registry.collect() for s in m.samples
-            if s.name == "floorwatch_team_queue_agents" and s.labels["team"] == "blue" and s.labels["site"] == "site-1"}
+    return {
+        (s.labels["queue"], s.labels["state"]): s.value
+        for m in registry.collect()
+        for s in m.samples
+        if s.name == "floorwatch_team_queue_agents" and s.labels["team"] == "blue" and s.labels["site"] == "site-1"
+    }
 
 
 def test_staffed_members_count_once_in_every_queue_they_serve_by_state():

@@ -5,15 +5,16 @@ the time between an agent's consecutive state events by category and counts
 contacts, nothing more, so a test can hold the adapters' output against
 figures worked out by hand from the platform log.
 """
+
 from __future__ import annotations
 
 import io
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from floorwatch.core.codec import decode, encode
 from floorwatch.core.events import STATE_CATEGORY, AgentState, AgentStateChanged, Event, StateCategory
@@ -24,7 +25,7 @@ from floorwatch.services.ingest.report import IngestReport
 from floorwatch.services.ingest.roster import Roster
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "ingest"
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)  # a Monday morning
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday morning
 
 
 class ListSink:
@@ -44,8 +45,11 @@ class Run:
         return [event for event in self.events if event.type == kind]
 
     def states(self, agent_id: str) -> list[tuple[datetime, AgentState, str | None]]:
-        return [(e.occurred_at, e.data.state, e.data.reason_code) for e in self.events
-                if isinstance(e, AgentStateChanged) and e.data.agent_id == agent_id]
+        return [
+            (e.occurred_at, e.data.state, e.data.reason_code)
+            for e in self.events
+            if isinstance(e, AgentStateChanged) and e.data.agent_id == agent_id
+        ]
 
     def jsonl(self) -> str:
         return "".join(encode(event).decode() + "\n" for event in self.events)
@@ -66,7 +70,7 @@ def jsonl(objects: Iterable[dict]) -> str:
 
 
 def at(seconds: float) -> datetime:
-    return datetime.fromtimestamp(T0.timestamp() + seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(T0.timestamp() + seconds, tz=UTC)
 
 
 def iso(seconds: float) -> str:

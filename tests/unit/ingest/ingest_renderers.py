@@ -3,6 +3,7 @@
 Shapes as in each adapter's tests (the platforms' documented payloads); only the
 fields the adapters read, plus a few realistic neighbours.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,22 @@ def amazon_connect(scenario: Scenario) -> str:
         counter = iter(range(1, 100000))
 
         def add(t: int, kind: str, status: str | None, contacts: list[dict] = ()) -> None:
-            record = {"AgentARN": f"{INSTANCE}/agent/{s.agent}", "EventId": f"{s.agent}-{next(counter)}",
-                      "EventTimestamp": iso(t), "EventType": kind, "Version": "2019-05-25"}
+            record = {
+                "AgentARN": f"{INSTANCE}/agent/{s.agent}",
+                "EventId": f"{s.agent}-{next(counter)}",
+                "EventTimestamp": iso(t),
+                "EventType": kind,
+                "Version": "2019-05-25",
+            }
             if status is not None:
                 record["CurrentAgentSnapshot"] = {
-                    "AgentStatus": {"Name": status, "Type": "ROUTABLE" if status == "Available" else "CUSTOM",
-                                    "StartTimestamp": iso(t)},
-                    "Contacts": list(contacts)}
+                    "AgentStatus": {
+                        "Name": status,
+                        "Type": "ROUTABLE" if status == "Available" else "CUSTOM",
+                        "StartTimestamp": iso(t),
+                    },
+                    "Contacts": list(contacts),
+                }
             items.append((t, len(items), record))
 
         add(s.login, "LOGIN", "Available")
@@ -42,9 +52,16 @@ def amazon_connect(scenario: Scenario) -> str:
             c = activity
 
             def contact(state: str, state_start: int) -> dict:
-                return {"ContactId": c.call_id, "Channel": "VOICE", "InitiationMethod": "INBOUND", "State": state,
-                        "QueueTimestamp": iso(c.arrival), "ConnectedToAgentTimestamp": iso(c.answer),
-                        "StateStartTimestamp": iso(state_start), "Queue": {"Name": c.queue}}
+                return {
+                    "ContactId": c.call_id,
+                    "Channel": "VOICE",
+                    "InitiationMethod": "INBOUND",
+                    "State": state,
+                    "QueueTimestamp": iso(c.arrival),
+                    "ConnectedToAgentTimestamp": iso(c.answer),
+                    "StateStartTimestamp": iso(state_start),
+                    "Queue": {"Name": c.queue},
+                }
 
             add(c.answer, "STATE_CHANGE", "Available", [contact("CONNECTED", c.answer)])
             if c.hold:
@@ -60,8 +77,13 @@ def twilio(scenario: Scenario) -> str:
     items: list[tuple[int, int, object]] = []
 
     def add(t: int, kind: str, **fields: object) -> None:
-        record = {"EventType": kind, "Sid": f"EV{len(items):032d}", "Timestamp": str(int(T0.timestamp()) + t),
-                  "WorkspaceSid": "WS1", **{k: str(v) for k, v in fields.items()}}
+        record = {
+            "EventType": kind,
+            "Sid": f"EV{len(items):032d}",
+            "Timestamp": str(int(T0.timestamp()) + t),
+            "WorkspaceSid": "WS1",
+            **{k: str(v) for k, v in fields.items()},
+        }
         items.append((t, len(items), record))
 
     for s in scenario.shifts:
@@ -93,8 +115,11 @@ def genesys(scenario: Scenario) -> str:
         items.append((t, len(items), {"topicName": topic, "version": "2", "eventBody": body}))
 
     def presence(t: int, user: str, system: str) -> None:
-        add(t, f"v2.users.{user}.presence", {"presenceDefinition": {"id": f"d-{system}", "systemPresence": system},
-                                              "modifiedDate": iso(t)})
+        add(
+            t,
+            f"v2.users.{user}.presence",
+            {"presenceDefinition": {"id": f"d-{system}", "systemPresence": system}, "modifiedDate": iso(t)},
+        )
 
     def routing(t: int, user: str, status: str) -> None:
         add(t, f"v2.users.{user}.routingStatus", {"id": user, "routingStatus": {"status": status, "startTime": iso(t)}})
@@ -110,35 +135,80 @@ def genesys(scenario: Scenario) -> str:
                 routing(activity.end, s.agent, "IDLE")
                 continue
             c = activity
-            acd = {"id": "acd", "purpose": "acd", "queueId": c.queue, "connectedTime": iso(c.arrival), "endTime": iso(c.answer)}
+            acd = {
+                "id": "acd",
+                "purpose": "acd",
+                "queueId": c.queue,
+                "connectedTime": iso(c.arrival),
+                "endTime": iso(c.answer),
+            }
 
             def conversation(t: int, call: dict, **agent: object) -> None:
-                participants = [{"id": "cust", "purpose": "customer", "calls": [{"state": "connected"}]}, acd,
-                                {"id": "agent", "purpose": "agent", "userId": s.agent, "queueId": c.queue,
-                                 "calls": [call], **agent}]
+                participants = [
+                    {"id": "cust", "purpose": "customer", "calls": [{"state": "connected"}]},
+                    acd,
+                    {
+                        "id": "agent",
+                        "purpose": "agent",
+                        "userId": s.agent,
+                        "queueId": c.queue,
+                        "calls": [call],
+                        **agent,
+                    },
+                ]
                 add(t, f"v2.users.{s.agent}.conversations", {"id": c.call_id, "participants": participants})
 
             routing(c.answer, s.agent, "INTERACTING")
             conversation(c.answer, {"state": "connected", "connectedTime": iso(c.answer)})
             if c.hold:
-                conversation(c.hold[0], {"state": "connected", "held": True, "connectedTime": iso(c.answer),
-                                         "startHoldTime": iso(c.hold[0])})
+                conversation(
+                    c.hold[0],
+                    {
+                        "state": "connected",
+                        "held": True,
+                        "connectedTime": iso(c.answer),
+                        "startHoldTime": iso(c.hold[0]),
+                    },
+                )
                 conversation(c.hold[1], {"state": "connected", "held": False, "connectedTime": iso(c.answer)})
             ended = {"state": "disconnected", "connectedTime": iso(c.answer), "disconnectedTime": iso(c.end)}
-            conversation(c.end, {**ended, "afterCallWork": {"state": "pending", "startTime": iso(c.end)}},
-                         wrapupRequired=True, startAcwTime=iso(c.end))
-            conversation(c.end + c.wrap_seconds,
-                         {**ended, "afterCallWork": {"state": "complete", "startTime": iso(c.end),
-                                                     "endTime": iso(c.end + c.wrap_seconds)}},
-                         wrapupRequired=True, wrapup={"code": "done"}, startAcwTime=iso(c.end),
-                         endAcwTime=iso(c.end + c.wrap_seconds))
+            conversation(
+                c.end,
+                {**ended, "afterCallWork": {"state": "pending", "startTime": iso(c.end)}},
+                wrapupRequired=True,
+                startAcwTime=iso(c.end),
+            )
+            conversation(
+                c.end + c.wrap_seconds,
+                {
+                    **ended,
+                    "afterCallWork": {
+                        "state": "complete",
+                        "startTime": iso(c.end),
+                        "endTime": iso(c.end + c.wrap_seconds),
+                    },
+                },
+                wrapupRequired=True,
+                wrapup={"code": "done"},
+                startAcwTime=iso(c.end),
+                endAcwTime=iso(c.end + c.wrap_seconds),
+            )
             routing(c.end + c.wrap_seconds, s.agent, "IDLE")
         presence(s.logout, s.agent, "Offline")
     for a in scenario.abandons:
         acd = {"id": "acd", "purpose": "acd", "queueId": a.queue, "connectedTime": iso(a.arrival)}
-        waiting = [{"id": "cust", "purpose": "customer", "calls": [{"state": "connected", "connectedTime": iso(a.arrival)}]}, acd]
+        waiting = [
+            {"id": "cust", "purpose": "customer", "calls": [{"state": "connected", "connectedTime": iso(a.arrival)}]},
+            acd,
+        ]
         add(a.arrival, f"v2.routing.queues.{a.queue}.conversations", {"id": a.call_id, "participants": waiting})
-        gone = [{"id": "cust", "purpose": "customer", "calls": [{"state": "disconnected", "disconnectedTime": iso(a.gone)}]},
-                {**acd, "endTime": iso(a.gone)}]
+        gone = [
+            {
+                "id": "cust",
+                "purpose": "customer",
+                "calls": [{"state": "disconnected", "disconnectedTime": iso(a.gone)}],
+            },
+            {**acd, "endTime": iso(a.gone)},
+        ]
         add(a.gone, f"v2.routing.queues.{a.queue}.conversations", {"id": a.call_id, "participants": gone})
     return _lines(items)

@@ -5,6 +5,7 @@ handle time, a pause is auxiliary time, the rest of the login is available), nev
 from an adapter, so the adapters and floorwatch's replay are checked against an
 independent count.
 """
+
 from __future__ import annotations
 
 import random
@@ -85,12 +86,23 @@ def build(seed: int, agents: int = 3, hours: float = 2.0, wrap: bool = True) -> 
             if rng.random() < 0.25:
                 start = answer + rng.randint(10, talk // 2)
                 hold = (start, start + rng.randint(5, talk // 3))
-            calls.append(Call(f"{agent}-c{len(calls) + 1}", rng.choice(QUEUES), answer - rng.randint(0, 40), answer,
-                              answer + talk, rng.randint(5, 60) if wrap else 0, hold))
+            calls.append(
+                Call(
+                    f"{agent}-c{len(calls) + 1}",
+                    rng.choice(QUEUES),
+                    answer - rng.randint(0, 40),
+                    answer,
+                    answer + talk,
+                    rng.randint(5, 60) if wrap else 0,
+                    hold,
+                )
+            )
             t = answer + talk + calls[-1].wrap_seconds
         shifts.append(Shift(agent, login, t + rng.randint(10, 60), tuple(calls), tuple(pauses)))
-    abandons = tuple(Abandon(f"ab-{n}", rng.choice(QUEUES), start, start + rng.randint(6, 90))
-                     for n, start in enumerate(sorted(rng.sample(range(600, int(hours * 3600)), 7))))
+    abandons = tuple(
+        Abandon(f"ab-{n}", rng.choice(QUEUES), start, start + rng.randint(6, 90))
+        for n, start in enumerate(sorted(rng.sample(range(600, int(hours * 3600)), 7)))
+    )
     return Scenario(tuple(shifts), abandons)
 
 
@@ -129,7 +141,9 @@ def asterisk(scenario: Scenario) -> str:
     lines: list[tuple[int, int, object]] = []
 
     def add(t: int, callid: str, queue: str, agent: str, event: str, *data: object) -> None:
-        lines.append((t, len(lines), "|".join([str(int(T0.timestamp()) + t), callid, queue, agent, event, *map(str, data)])))
+        lines.append(
+            (t, len(lines), "|".join([str(int(T0.timestamp()) + t), callid, queue, agent, event, *map(str, data)]))
+        )
 
     for s in scenario.shifts:
         for queue in QUEUES:
@@ -161,7 +175,12 @@ def asterisk(scenario: Scenario) -> str:
 
 
 def calls_csv(scenario: Scenario) -> str:
-    rows = [(c.arrival, f"{c.call_id},{s.agent},{c.queue},{iso(c.arrival)},{iso(c.answer)},{iso(c.end)},completed")
-            for s in scenario.shifts for c in s.calls]
-    rows += [(a.arrival, f"{a.call_id},,{a.queue},{iso(a.arrival)},,{iso(a.gone)},abandoned") for a in scenario.abandons]
+    rows = [
+        (c.arrival, f"{c.call_id},{s.agent},{c.queue},{iso(c.arrival)},{iso(c.answer)},{iso(c.end)},completed")
+        for s in scenario.shifts
+        for c in s.calls
+    ]
+    rows += [
+        (a.arrival, f"{a.call_id},,{a.queue},{iso(a.arrival)},,{iso(a.gone)},abandoned") for a in scenario.abandons
+    ]
     return "call_id,agent,queue,arrival,answer,end,outcome\n" + "".join(row + "\n" for _, row in sorted(rows))

@@ -7,6 +7,7 @@ the PAUSEALL-then-PAUSE-per-queue sequence and the database columns
 (time, callid, queuename, agent, event, data1..data5) follow Wazo's "Queue logs"
 documentation of the realtime queue_log table.
 """
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -29,34 +30,47 @@ def log(*lines: str) -> str:
 
 
 def test_one_pause_written_as_pauseall_plus_a_pause_per_queue_counts_once():
-    result = run("asterisk", log(
-        ql(0, "NONE", "q1", "Agent/3001", "ADDMEMBER", ""),
-        ql(0, "NONE", "q2", "Agent/3001", "ADDMEMBER", ""),
-        ql(100, "NONE", "NONE", "Agent/3001", "PAUSEALL", "Lunch"),
-        ql(100, "NONE", "q1", "Agent/3001", "PAUSE", "Lunch"),
-        ql(100, "NONE", "q2", "Agent/3001", "PAUSE", "Lunch"),
-        ql(400, "NONE", "NONE", "Agent/3001", "UNPAUSEALL", ""),
-        ql(400, "NONE", "q1", "Agent/3001", "UNPAUSE", ""),
-        ql(400, "NONE", "q2", "Agent/3001", "UNPAUSE", ""),
-    ))
-    assert result.states("Agent/3001") == [(at(0), A.AVAILABLE, None), (at(100), A.LUNCH, "Lunch"), (at(400), A.AVAILABLE, None)]
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "q1", "Agent/3001", "ADDMEMBER", ""),
+            ql(0, "NONE", "q2", "Agent/3001", "ADDMEMBER", ""),
+            ql(100, "NONE", "NONE", "Agent/3001", "PAUSEALL", "Lunch"),
+            ql(100, "NONE", "q1", "Agent/3001", "PAUSE", "Lunch"),
+            ql(100, "NONE", "q2", "Agent/3001", "PAUSE", "Lunch"),
+            ql(400, "NONE", "NONE", "Agent/3001", "UNPAUSEALL", ""),
+            ql(400, "NONE", "q1", "Agent/3001", "UNPAUSE", ""),
+            ql(400, "NONE", "q2", "Agent/3001", "UNPAUSE", ""),
+        ),
+    )
+    assert result.states("Agent/3001") == [
+        (at(0), A.AVAILABLE, None),
+        (at(100), A.LUNCH, "Lunch"),
+        (at(400), A.AVAILABLE, None),
+    ]
 
 
 def test_a_pause_in_only_one_of_two_queues_leaves_the_agent_available():
-    result = run("asterisk", log(
-        ql(0, "NONE", "q1", "SIP/8007", "ADDMEMBER", ""),
-        ql(0, "NONE", "q2", "SIP/8007", "ADDMEMBER", ""),
-        ql(50, "NONE", "q1", "SIP/8007", "PAUSE", "Break"),
-        ql(90, "NONE", "q2", "SIP/8007", "PAUSE", "Break"),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "q1", "SIP/8007", "ADDMEMBER", ""),
+            ql(0, "NONE", "q2", "SIP/8007", "ADDMEMBER", ""),
+            ql(50, "NONE", "q1", "SIP/8007", "PAUSE", "Break"),
+            ql(90, "NONE", "q2", "SIP/8007", "PAUSE", "Break"),
+        ),
+    )
     assert result.states("SIP/8007") == [(at(0), A.AVAILABLE, None), (at(90), A.BREAK, "Break")]
 
 
 def test_ringnoanswer_ring_time_is_milliseconds():
-    result = run("asterisk", log(
-        ql(100, "1.1", "sales", "SIP/8007", "RINGNOANSWER", "15000"),
-        ql(200, "1.2", "sales", "SIP/8007", "RINGNOANSWER", "20000"),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(100, "1.1", "sales", "SIP/8007", "RINGNOANSWER", "15000"),
+            ql(200, "1.2", "sales", "SIP/8007", "RINGNOANSWER", "20000"),
+        ),
+    )
     # Rung for 15 s (not 15000 s): a member being rung is logged in and available since the ringing began.
     assert result.states("SIP/8007") == [(at(85), A.AVAILABLE, None)]
     assert result.report.ignored["RINGNOANSWER"] == 1
@@ -69,28 +83,36 @@ def test_connect_ring_time_is_seconds_and_dates_the_implied_login():
 
 
 def test_connect_without_ring_time_from_older_versions_is_read():
-    result = run("asterisk", log(
-        ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
-        ql(100, "1.1", "sales", "SIP/8007", "CONNECT", "12", "1.9"),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
+            ql(100, "1.1", "sales", "SIP/8007", "CONNECT", "12", "1.9"),
+        ),
+    )
     assert result.report.skipped_total == 0
     assert result.of_type("contact.answered")[0].data.wait_seconds == 12
     assert result.states("SIP/8007")[-1] == (at(100), A.ON_CONTACT, None)
 
 
 def test_enterqueue_with_three_or_four_parameters_offers_the_call_either_way():
-    result = run("asterisk", log(
-        ql(10, "1.1", "sales", "NONE", "ENTERQUEUE", "", "5551234", "1"),
-        ql(20, "1.2", "sales", "NONE", "ENTERQUEUE", "", "5559876", "2", "Jane Doe"),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(10, "1.1", "sales", "NONE", "ENTERQUEUE", "", "5551234", "1"),
+            ql(20, "1.2", "sales", "NONE", "ENTERQUEUE", "", "5559876", "2", "Jane Doe"),
+        ),
+    )
     assert [e.data.contact_id for e in result.of_type("contact.offered")] == ["1.1", "1.2"]
     assert result.report.skipped_total == 0
 
 
 def test_database_rows_in_local_time_are_read_in_the_pbx_time_zone():
-    rows = ("time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n"
-            "2026-03-02 09:00:00.000000,NONE,sales,SIP/8007,ADDMEMBER,,,,,\n"
-            "2026-03-02 09:05:00.250000+01:00,1.1,sales,SIP/8007,CONNECT,4,1.9,2,,\n")
+    rows = (
+        "time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n"
+        "2026-03-02 09:00:00.000000,NONE,sales,SIP/8007,ADDMEMBER,,,,,\n"
+        "2026-03-02 09:05:00.250000+01:00,1.1,sales,SIP/8007,CONNECT,4,1.9,2,,\n"
+    )
     result = run("asterisk-db", rows, IngestOptions(timezone=ZoneInfo("Europe/Berlin")))
     # 09:00 in Berlin in March (before summer time) is 08:00 UTC; an explicit offset is taken as written.
     assert [t for t, _, _ in result.states("SIP/8007")] == [at(0), at(300.25)]
@@ -105,24 +127,28 @@ def test_database_rows_without_an_offset_or_a_time_zone_are_skipped_with_the_fix
 
 
 def test_database_rows_with_one_data_column_of_older_schemas_are_split():
-    rows = ("time,callid,queuename,agent,event,data\n"
-            "2026-03-02 08:00:00+00:00,1.1,sales,SIP/8007,CONNECT,4|1.9|2\n")
+    rows = "time,callid,queuename,agent,event,data\n2026-03-02 08:00:00+00:00,1.1,sales,SIP/8007,CONNECT,4|1.9|2\n"
     result = run("asterisk-db", rows)
     assert result.of_type("contact.answered")[0].data.wait_seconds == 4
     assert result.states("SIP/8007")[0] == (at(-2), A.AVAILABLE, None)
 
 
 def test_a_restart_closes_calls_left_open_at_the_last_record_before_it():
-    result = run("asterisk", log(
-        ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
-        ql(90, "1.1", "sales", "NONE", "ENTERQUEUE", "", "5551234", "1"),
-        ql(100, "1.1", "sales", "SIP/8007", "CONNECT", "10", "1.9", "2"),
-        ql(120, "1.2", "sales", "NONE", "ENTERQUEUE", "", "5559876", "1"),
-        ql(150, "NONE", "sales", "SIP/9000", "ADDMEMBER", ""),
-        ql(900, "NONE", "NONE", "NONE", "QUEUESTART", ""),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
+            ql(90, "1.1", "sales", "NONE", "ENTERQUEUE", "", "5551234", "1"),
+            ql(100, "1.1", "sales", "SIP/8007", "CONNECT", "10", "1.9", "2"),
+            ql(120, "1.2", "sales", "NONE", "ENTERQUEUE", "", "5559876", "1"),
+            ql(150, "NONE", "sales", "SIP/9000", "ADDMEMBER", ""),
+            ql(900, "NONE", "NONE", "NONE", "QUEUESTART", ""),
+        ),
+    )
     ended = result.of_type("contact.ended")
-    assert [(e.data.contact_id, e.occurred_at, e.data.disposition) for e in ended] == [("1.1", at(150), "closed_at_restart")]
+    assert [(e.data.contact_id, e.occurred_at, e.data.disposition) for e in ended] == [
+        ("1.1", at(150), "closed_at_restart")
+    ]
     abandoned = result.of_type("contact.abandoned")
     assert [(e.data.contact_id, e.occurred_at, e.data.wait_seconds) for e in abandoned] == [("1.2", at(150), 30)]
     assert result.states("SIP/8007")[-1] == (at(150), A.LOGGED_OUT, None)
@@ -131,12 +157,17 @@ def test_a_restart_closes_calls_left_open_at_the_last_record_before_it():
 
 
 def test_an_agent_login_closes_a_call_the_log_never_ended_and_says_so():
-    result = run("asterisk", log(
-        ql(100, "1.1", "sales", "Agent/3001", "CONNECT", "10", "1.9", "2"),
-        ql(700, "NONE", "NONE", "Agent/3001", "AGENTLOGIN", "SIP/100"),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(100, "1.1", "sales", "Agent/3001", "CONNECT", "10", "1.9", "2"),
+            ql(700, "NONE", "NONE", "Agent/3001", "AGENTLOGIN", "SIP/100"),
+        ),
+    )
     ended = result.of_type("contact.ended")
-    assert [(e.data.contact_id, e.occurred_at, e.data.disposition) for e in ended] == [("1.1", at(700), "closed_at_login")]
+    assert [(e.data.contact_id, e.occurred_at, e.data.disposition) for e in ended] == [
+        ("1.1", at(700), "closed_at_login")
+    ]
     assert result.states("Agent/3001")[-1] == (at(700), A.AVAILABLE, None)
     assert any("no end record" in note for note in result.report.notes)
 
@@ -148,53 +179,71 @@ def test_a_call_that_ends_before_its_connect_was_logged_is_dated_from_its_call_t
     assert result.of_type("contact.ended")[0].data.disposition == "agent_hangup"
 
 
-@pytest.mark.parametrize("event, params, wait", [
-    ("ABANDON", ("3", "1", "30"), 30),
-    ("EXITWITHTIMEOUT", ("1", "1", "60"), 60),
-    ("EXITEMPTY", ("1", "1", "4"), 4),
-    ("EXITWITHKEY", ("5", "1", "1", "12"), 12),
-])
+@pytest.mark.parametrize(
+    "event, params, wait",
+    [
+        ("ABANDON", ("3", "1", "30"), 30),
+        ("EXITWITHTIMEOUT", ("1", "1", "60"), 60),
+        ("EXITEMPTY", ("1", "1", "4"), 4),
+        ("EXITWITHKEY", ("5", "1", "1", "12"), 12),
+    ],
+)
 def test_a_caller_leaving_unanswered_becomes_abandoned_with_the_logged_wait(event, params, wait):
-    result = run("asterisk", log(
-        ql(0, "1.1", "sales", "NONE", "ENTERQUEUE", "", "5551234", "1"),
-        ql(wait, "1.1", "sales", "NONE", event, *params),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "1.1", "sales", "NONE", "ENTERQUEUE", "", "5551234", "1"),
+            ql(wait, "1.1", "sales", "NONE", event, *params),
+        ),
+    )
     [abandoned] = result.of_type("contact.abandoned")
     assert (abandoned.data.contact_id, abandoned.data.wait_seconds, abandoned.data.agent_id) == ("1.1", wait, None)
 
 
-@pytest.mark.parametrize("event, params", [
-    ("BLINDTRANSFER", ("200", "from-internal", "10", "60", "1")),
-    ("ATTENDEDTRANSFER", ("BRIDGE", "1.7", "10", "60", "1")),
-])
+@pytest.mark.parametrize(
+    "event, params",
+    [
+        ("BLINDTRANSFER", ("200", "from-internal", "10", "60", "1")),
+        ("ATTENDEDTRANSFER", ("BRIDGE", "1.7", "10", "60", "1")),
+    ],
+)
 def test_a_transfer_ends_the_agents_part_of_the_call(event, params):
-    result = run("asterisk", log(
-        ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
-        ql(10, "1.1", "sales", "SIP/8007", "CONNECT", "10", "1.9", "2"),
-        ql(70, "1.1", "sales", "SIP/8007", event, *params),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
+            ql(10, "1.1", "sales", "SIP/8007", "CONNECT", "10", "1.9", "2"),
+            ql(70, "1.1", "sales", "SIP/8007", event, *params),
+        ),
+    )
     assert [e.data.contact_id for e in result.of_type("contact.transferred")] == ["1.1"]
     assert result.states("SIP/8007")[-1] == (at(70), A.AVAILABLE, None)
 
 
 def test_unknown_and_custom_events_are_counted_and_kept_out_of_the_maths():
-    result = run("asterisk", log(
-        ql(0, "1.1", "sales", "SIP/8007", "RINGCANCELED", "1500"),
-        ql(1, "1.1", "sales", "SIP/8007", "MYSURVEYDONE", "5"),
-        ql(2, "1.1", "sales", "SIP/8007", "MYSURVEYDONE", "3"),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "1.1", "sales", "SIP/8007", "RINGCANCELED", "1500"),
+            ql(1, "1.1", "sales", "SIP/8007", "MYSURVEYDONE", "5"),
+            ql(2, "1.1", "sales", "SIP/8007", "MYSURVEYDONE", "3"),
+        ),
+    )
     assert result.events == []
     assert result.report.ignored == {"RINGCANCELED": 1, "MYSURVEYDONE (unknown or custom event)": 2}
 
 
 def test_malformed_lines_are_reported_with_their_line_number_and_the_rest_goes_through():
-    result = run("asterisk", log(
-        ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
-        "not a queue_log line",
-        ql(10, "1.1", "sales", "SIP/8007", "CONNECT", "soon", "1.9", "2"),
-        "yesterday|1.1|sales|SIP/8007|CONNECT|1|2|3",
-        ql(20, "NONE", "sales", "SIP/8007", "REMOVEMEMBER", ""),
-    ))
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "sales", "SIP/8007", "ADDMEMBER", ""),
+            "not a queue_log line",
+            ql(10, "1.1", "sales", "SIP/8007", "CONNECT", "soon", "1.9", "2"),
+            "yesterday|1.1|sales|SIP/8007|CONNECT|1|2|3",
+            ql(20, "NONE", "sales", "SIP/8007", "REMOVEMEMBER", ""),
+        ),
+    )
     assert [(s.position, s.reason) for s in result.report.skipped] == [
         ("line 2", "expected epoch|callid|queue|agent|event|data..., got 1 field(s)"),
         ("line 3", "CONNECT holdtime (parameter 1) is 'soon', not a number"),

@@ -1,5 +1,6 @@
 """The generic call CSV adapter, and the plumbing every source shares: roster, mapping
 tables, readers (including following a growing, rotated file), sinks and the command."""
+
 from __future__ import annotations
 
 import io
@@ -41,15 +42,22 @@ def test_csv_agents_are_available_between_calls_of_a_session_and_logged_out_afte
     )
     result = run("csv", text)
     assert result.states("alice") == [
-        (at(10), A.ON_CONTACT, None), (at(310), A.AVAILABLE, None), (at(405), A.ON_CONTACT, None),
-        (at(645), A.LOGGED_OUT, None), (at(3005), A.ON_CONTACT, None), (at(3065), A.LOGGED_OUT, None)]
+        (at(10), A.ON_CONTACT, None),
+        (at(310), A.AVAILABLE, None),
+        (at(405), A.ON_CONTACT, None),
+        (at(645), A.LOGGED_OUT, None),
+        (at(3005), A.ON_CONTACT, None),
+        (at(3065), A.LOGGED_OUT, None),
+    ]
     assert [e.data.wait_seconds for e in result.of_type("contact.answered")] == [10, 5, 5]
     assert [(e.data.contact_id, e.data.wait_seconds) for e in result.of_type("contact.abandoned")] == [("c2", 60)]
     assert [e.data.contact_id for e in result.of_type("contact.transferred")] == ["c3"]
 
 
 def test_csv_session_gap_is_configurable():
-    text = calls(("c1", "bob", "q", iso(0), iso(0), iso(60), "ok"), ("c2", "bob", "q", iso(300), iso(300), iso(360), "ok"))
+    text = calls(
+        ("c1", "bob", "q", iso(0), iso(0), iso(60), "ok"), ("c2", "bob", "q", iso(300), iso(300), iso(360), "ok")
+    )
     result = run("csv", text, IngestOptions(session_gap_seconds=120))
     assert [s for _, s, _ in result.states("bob")] == [A.ON_CONTACT, A.LOGGED_OUT, A.ON_CONTACT, A.LOGGED_OUT]
 
@@ -64,8 +72,11 @@ def test_csv_rows_out_of_order_or_incomplete_are_skipped_with_the_reason():
     )
     result = run("csv", text)
     assert [(s.position, s.reason.split(":")[0].split(" (")[0]) for s in result.report.skipped] == [
-        ("line 3", "answered at 2026-03-02T08"), ("line 4", "times out of order"),
-        ("line 5", "answered call without an agent"), ("line 6", "arrival '2026-03-02 09")]
+        ("line 3", "answered at 2026-03-02T08"),
+        ("line 4", "times out of order"),
+        ("line 5", "answered call without an agent"),
+        ("line 6", "arrival '2026-03-02 09"),
+    ]
 
 
 # --- roster, mapping ----------------------------------------------------------------------------------
@@ -78,7 +89,10 @@ def test_a_roster_from_csv_or_yaml_fills_team_site_and_queues_and_unknown_agents
     yaml_file.write_text("agents:\n  alice: {team: blue, site: leeds, queues: [sales, billing]}\n")
     for path in (csv_file, yaml_file):
         roster = load_roster(path)
-        text = calls(("c1", "alice", "sales", iso(0), iso(1), iso(60), "ok"), ("c2", "zed", "sales", iso(0), iso(1), iso(60), "ok"))
+        text = calls(
+            ("c1", "alice", "sales", iso(0), iso(1), iso(60), "ok"),
+            ("c2", "zed", "sales", iso(0), iso(1), iso(60), "ok"),
+        )
         result = run("csv", text, IngestOptions(roster=roster))
         first = result.of_type("agent.state_changed")[0].data
         assert (first.team_id, first.site_id, first.queues) == ("blue", "leeds", ("sales", "billing"))
@@ -117,8 +131,11 @@ def test_an_operator_mapping_extends_and_overrides_the_defaults_case_insensitive
 def test_json_objects_written_back_to_back_on_one_line_are_separate_records():
     found = list(json_records([("line 1", '{"a": 1}{"a": 2} {"a": 3'), ("line 2", "[1]")]))
     assert [(r.position, r.payload, r.error is not None) for r in found] == [
-        ("line 1, object 1", {"a": 1}, False), ("line 1, object 2", {"a": 2}, False),
-        ("line 1, object 3", None, True), ("line 2", None, True)]
+        ("line 1, object 1", {"a": 1}, False),
+        ("line 1, object 2", {"a": 2}, False),
+        ("line 1, object 3", None, True),
+        ("line 2", None, True),
+    ]
 
 
 def test_following_a_file_reads_complete_lines_as_they_come_and_across_a_rotation(tmp_path):
@@ -133,8 +150,13 @@ def test_following_a_file_reads_complete_lines_as_they_come_and_across_a_rotatio
             appends.pop(0)()
 
     lines = list(follow_lines(path, should_stop=lambda: not appends, wait=wait, poll_seconds=0.25))
-    assert lines == [("line 1", "one"), ("line 2", "two"), ("line 3", "three"),
-                     ("line 1 (after rotation 1)", "four"), ("line 2 (after rotation 1)", "five")]
+    assert lines == [
+        ("line 1", "one"),
+        ("line 2", "two"),
+        ("line 3", "three"),
+        ("line 1 (after rotation 1)", "four"),
+        ("line 2 (after rotation 1)", "five"),
+    ]
     assert set(waits) == {0.25}
 
 
@@ -153,9 +175,13 @@ def _rotate(path: Path, text: str) -> None:
 
 def test_a_record_that_breaks_an_adapter_unexpectedly_is_reported_and_the_run_goes_on():
     contact = {"State": "CONNECTED"}  # no ContactId: an unforeseen shape
-    record = {"EventType": "STATE_CHANGE", "EventId": "e1", "EventTimestamp": iso(0),
-              "AgentARN": "arn:aws:connect:r:1:instance/i/agent/a1",
-              "CurrentAgentSnapshot": {"AgentStatus": {"Name": "Available", "Type": "ROUTABLE"}, "Contacts": [contact]}}
+    record = {
+        "EventType": "STATE_CHANGE",
+        "EventId": "e1",
+        "EventTimestamp": iso(0),
+        "AgentARN": "arn:aws:connect:r:1:instance/i/agent/a1",
+        "CurrentAgentSnapshot": {"AgentStatus": {"Name": "Available", "Type": "ROUTABLE"}, "Contacts": [contact]},
+    }
     good = {**record, "EventId": "e2", "CurrentAgentSnapshot": {"AgentStatus": {"Name": "Available"}, "Contacts": []}}
     result = run("amazon-connect", json.dumps(record) + "\n" + json.dumps(good) + "\n")
     assert result.report.skipped[0].position == "line 1"
@@ -177,8 +203,13 @@ def test_the_command_writes_events_as_jsonl_and_the_report_to_stderr(tmp_path, c
     out = tmp_path / "events.jsonl"
     assert main(["ingest", "csv", str(feed), "--output", str(out)]) == 0
     events = [decode(line) for line in out.read_text().splitlines()]
-    assert [e.type for e in events] == ["contact.offered", "agent.state_changed", "contact.answered", "contact.ended",
-                                        "agent.state_changed"]
+    assert [e.type for e in events] == [
+        "contact.offered",
+        "agent.state_changed",
+        "contact.answered",
+        "contact.ended",
+        "agent.state_changed",
+    ]
     report = capsys.readouterr().err
     assert "floorwatch ingest csv: 2 records read, 5 events produced, 1 skipped" in report
     assert "line 3: expected 7 columns like the header, got 1" in report

@@ -1,8 +1,8 @@
 """A two-hour synthetic shift of three agents per source: the adapters' output, counted
 simply and replayed through floorwatch's metric core, must give the figures worked out
 from the scenario itself; ingesting the same feed twice must change no figure."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 from ingest_helpers import run, simple_figures
@@ -41,8 +41,12 @@ def _agent_figures(report: dict) -> dict[str, Expected]:
     figures = {}
     for agent_id, agent in report["agents"].items():
         occupancy = agent["through_last_event"]["occupancy"]
-        figures[agent_id] = Expected(occupancy["handle_seconds"], occupancy["available_seconds"],
-                                     occupancy["aux_seconds"], occupancy["contacts_handled"])
+        figures[agent_id] = Expected(
+            occupancy["handle_seconds"],
+            occupancy["available_seconds"],
+            occupancy["aux_seconds"],
+            occupancy["contacts_handled"],
+        )
     return figures
 
 
@@ -53,7 +57,10 @@ def test_the_adapters_events_counted_simply_match_the_figures_worked_out_from_th
     result = run(source, feed)
     assert result.report.skipped_total == 0 and not result.report.unmapped
     floor = simple_figures(result.events)
-    got = {agent: Expected(f.handle_seconds, f.available_seconds, f.aux_seconds, f.answered) for agent, f in floor.agents.items()}
+    got = {
+        agent: Expected(f.handle_seconds, f.available_seconds, f.aux_seconds, f.answered)
+        for agent, f in floor.agents.items()
+    }
     assert got == want
     assert dict(floor.abandoned) == dict(abandons)
 
@@ -67,8 +74,11 @@ def test_replaying_the_adapters_events_gives_the_figures_worked_out_from_the_shi
     assert _agent_figures(report) == want
     answered = sum(q["contacts"]["total"]["answered"] for q in report["queues"].values())
     assert answered == sum(w.answered for w in want.values())
-    assert {q: v["contacts"]["total"]["abandoned"] for q, v in report["queues"].items() if v["contacts"]["total"]["abandoned"]} == {
-        q: n for q, n in abandons.items() if n}
+    assert {
+        q: v["contacts"]["total"]["abandoned"]
+        for q, v in report["queues"].items()
+        if v["contacts"]["total"]["abandoned"]
+    } == {q: n for q, n in abandons.items() if n}
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -77,7 +87,9 @@ def test_a_feed_delivered_twice_gives_the_same_event_ids_and_changes_no_figure(s
     once, twice = run(source, feed), run(source, feed)
     assert [e.event_id for e in once.events] == [e.event_id for e in twice.events]
     alone = _replayed(once.jsonl())
-    redelivered = _replayed("".join(a + "\n" + b + "\n" for a, b in zip(once.jsonl().splitlines(), twice.jsonl().splitlines())))
+    redelivered = _replayed(
+        "".join(a + "\n" + b + "\n" for a, b in zip(once.jsonl().splitlines(), twice.jsonl().splitlines()))
+    )
     assert redelivered["events"]["duplicate"] == alone["events"]["accepted"]
     assert redelivered["agents"] == alone["agents"]
     assert redelivered["queues"] == alone["queues"]

@@ -1,4 +1,5 @@
 """Whole simulated shifts, generated once per session and shared by the tests that read their events."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,10 +17,18 @@ def small_shift() -> Shift:
 @pytest.fixture(scope="session")
 def mixed_floor() -> Shift:
     """Six teams of 18 for 8 hours with callers who hang up; the last team works with 70% of its plan."""
-    return generate(SimulatorSettings(seed=5, sites=2, teams_per_site=3, agents_per_team=18, understaffed_teams=1, understaff_ratio=0.7))
+    return generate(
+        SimulatorSettings(
+            seed=5, sites=2, teams_per_site=3, agents_per_team=18, understaffed_teams=1, understaff_ratio=0.7
+        )
+    )
 
 
 @pytest.fixture(scope="session")
 def erlang_floor() -> Shift:
     """Erlang C's own world as far as a floor allows: correctly staffed, and nobody hangs up."""
-    return generate(SimulatorSettings(seed=3, sites=2, teams_per_site=4, agents_per_team=18, understaffed_teams=0, patience_mean_seconds=None))
+    return generate(
+        SimulatorSettings(
+            seed=3, sites=2, teams_per_site=4, agents_per_team=18, understaffed_teams=0, patience_mean_seconds=None
+        )
+    )

@@ -1,4 +1,5 @@
 """Generating a whole simulated shift for tests (a module with a unique name, importable from the tests)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

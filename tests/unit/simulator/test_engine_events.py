@@ -1,4 +1,5 @@
 """The event stream of a whole simulated shift: valid, reproducible, ordered and self-consistent."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,10 @@ ALLOWED_NEXT = {
     **{aux: {"AVAILABLE", "LOGGED_OUT"} | AUX for aux in AUX},
 }
 # One handled contact, as the agent's own stream shows it (states upper case, contact events lower case).
-CONTACT = (r"ON_CONTACT answered(?: escalated| held HOLD resumed ON_CONTACT)*"
-           r"(?: held HOLD abandoned| (?:sentiment )?(?:transferred )?ended) AFTER_CONTACT_WORK")
+CONTACT = (
+    r"ON_CONTACT answered(?: escalated| held HOLD resumed ON_CONTACT)*"
+    r"(?: held HOLD abandoned| (?:sentiment )?(?:transferred )?ended) AFTER_CONTACT_WORK"
+)
 UNIT = rf"(?:AVAILABLE(?: {CONTACT})?|{'|'.join(sorted(AUX))})"
 AGENT_DAY = re.compile(rf"{UNIT}(?: {UNIT})* LOGGED_OUT")
 
@@ -53,7 +56,9 @@ def test_the_same_seed_and_settings_give_a_byte_identical_jsonl_file(small_shift
 def test_event_ids_are_unique_and_differ_between_runs_with_different_starts(small_shift):
     ids = [event.event_id for event in small_shift.events]
     assert len(set(ids)) == len(ids)
-    later = generate(replace(small_shift.settings, start=small_shift.settings.start + timedelta(days=1), duration_seconds=3600))
+    later = generate(
+        replace(small_shift.settings, start=small_shift.settings.start + timedelta(days=1), duration_seconds=3600)
+    )
     assert not {event.event_id for event in later.events} & set(ids)
 
 
@@ -71,7 +76,9 @@ def test_agent_states_only_make_the_allowed_transitions(small_shift):
     for event in small_shift.events:
         if event.type == "agent.state_changed":
             new = event.data.state.value
-            assert new in ALLOWED_NEXT[state[event.data.agent_id]], f"{state[event.data.agent_id]} -> {new} at {event.occurred_at}"
+            assert new in ALLOWED_NEXT[state[event.data.agent_id]], (
+                f"{state[event.data.agent_id]} -> {new} at {event.occurred_at}"
+            )
             state[event.data.agent_id] = new
     assert set(state.values()) == {"LOGGED_OUT"}
 
@@ -131,15 +138,22 @@ def test_a_window_shorter_than_the_shift_stops_at_the_window_end(small_shift):
     cut = generate(replace(small_shift.settings, duration_seconds=3600, shift_seconds=8 * 3600))
     last = max(event.occurred_at for event in cut.events)
     assert last <= small_shift.settings.start + timedelta(hours=1)
-    assert not any(e.type == "agent.state_changed" and e.data.state is AgentState.LOGGED_OUT for e in cut.events[len(cut.floor.agents):])
+    assert not any(
+        e.type == "agent.state_changed" and e.data.state is AgentState.LOGGED_OUT
+        for e in cut.events[len(cut.floor.agents) :]
+    )
 
 
 def test_on_a_very_short_shift_an_agent_too_late_to_log_in_is_a_no_show_and_everyone_else_logs_out(small_shift):
-    late = generate(replace(small_shift.settings, duration_seconds=300, late_login_ratio=1.0, late_login_mean_seconds=300))
+    late = generate(
+        replace(small_shift.settings, duration_seconds=300, late_login_ratio=1.0, late_login_mean_seconds=300)
+    )
     states = defaultdict(list)
     for event in late.events:
         if event.type == "agent.state_changed":
             states[event.data.agent_id].append(event.data.state)
     no_shows = [a for a in late.floor.agents if a.login_seconds >= a.shift_end_seconds]
     assert no_shows and not any(a.agent_id in states for a in no_shows)
-    assert all(sequence[0] is AgentState.AVAILABLE and sequence[-1] is AgentState.LOGGED_OUT for sequence in states.values())
+    assert all(
+        sequence[0] is AgentState.AVAILABLE and sequence[-1] is AgentState.LOGGED_OUT for sequence in states.values()
+    )

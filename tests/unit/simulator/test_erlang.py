@@ -8,6 +8,7 @@ Sources:
 - Kleinrock, Queueing Systems Vol. 1 (1975), section 3.5, M/M/m: for one server the probability of
   waiting is the utilisation rho; for two servers it is A^2 / (2 + A). C(3, 2) = 4/9 by hand.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,7 +74,10 @@ def test_average_speed_of_answer_is_the_mean_of_the_wait_distribution():
     # E[W] = integral of P(W > t) = C * AHT / (N - A), with P(W > t) = C exp(-(N - A) t / AHT).
     servers, erlangs, handle = 14, WORKED_EXAMPLE_ERLANGS, 180.0
     step = 0.05
-    integral = sum(erlang_c(servers, erlangs) * math.exp(-(servers - erlangs) * (i + 0.5) * step / handle) * step for i in range(40000))
+    integral = sum(
+        erlang_c(servers, erlangs) * math.exp(-(servers - erlangs) * (i + 0.5) * step / handle) * step
+        for i in range(40000)
+    )
     assert average_speed_of_answer_seconds(servers, erlangs, handle) == pytest.approx(integral, rel=1e-4)
 
 

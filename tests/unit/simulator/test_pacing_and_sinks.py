@@ -1,4 +1,5 @@
 """Live pacing against a controllable clock, and where each event type goes."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -47,8 +48,12 @@ def test_events_are_released_when_the_wall_clock_reaches_their_time_divided_by_t
 
 def test_a_run_that_starts_now_is_paced_to_the_wall_clock_even_when_set_up_took_a_while(small_shift):
     clock = ManualClock(now=small_shift.floor.start.timestamp() + 0.4)  # building the floor took 0.4 s
-    for event in paced(iter(small_shift.events[:2000]), small_shift.floor.start, 1.0, clock, small_shift.floor.start.timestamp()):
-        assert clock.now == pytest.approx(max(event.occurred_at.timestamp(), small_shift.floor.start.timestamp() + 0.4), abs=0.003)
+    for event in paced(
+        iter(small_shift.events[:2000]), small_shift.floor.start, 1.0, clock, small_shift.floor.start.timestamp()
+    ):
+        assert clock.now == pytest.approx(
+            max(event.occurred_at.timestamp(), small_shift.floor.start.timestamp() + 0.4), abs=0.003
+        )
 
 
 def test_a_consumer_that_falls_behind_gets_every_event_late_rather_than_lost(small_shift):
@@ -69,9 +74,17 @@ def test_an_agents_events_share_one_topic_and_contacts_before_an_agent_go_to_the
     assert seen.pop(("schedule.published", True)) == {"test-7.schedules"}
     assert seen.pop(("contact.offered", False)) == {"test-7.contact-events"}
     assert seen.pop(("contact.abandoned", False)) == {"test-7.contact-events"}  # hung up while queued
-    assert {kind for kind, _ in seen} == {"agent.state_changed", "contact.answered", "contact.held", "contact.resumed",
-                                          "contact.escalated", "contact.transferred", "contact.ended", "contact.abandoned",
-                                          "contact.sentiment"}
+    assert {kind for kind, _ in seen} == {
+        "agent.state_changed",
+        "contact.answered",
+        "contact.held",
+        "contact.resumed",
+        "contact.escalated",
+        "contact.transferred",
+        "contact.ended",
+        "contact.abandoned",
+        "contact.sentiment",
+    }
     assert set().union(*seen.values()) == {"test-7.agent-events"}
 
 

@@ -1,4 +1,5 @@
 """How simulated agents follow their schedules: on time, late, overrunning, skipping, as configured."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -57,16 +58,25 @@ def test_punctual_agents_take_every_rest_for_exactly_its_planned_length():
 
 
 def test_agents_who_overrun_stay_away_longer_by_the_configured_mean():
-    shift = generate(SimulatorSettings(**ONE_TEAM, **{**PUNCTUAL, "overrun_break_ratio": 1.0, "overrun_mean_seconds": 300.0}))
-    excess = [seconds - PLANNED_SECONDS[state] for _, state, _, seconds, _ in periods(shift) if state in PLANNED_SECONDS]
+    shift = generate(
+        SimulatorSettings(**ONE_TEAM, **{**PUNCTUAL, "overrun_break_ratio": 1.0, "overrun_mean_seconds": 300.0})
+    )
+    excess = [
+        seconds - PLANNED_SECONDS[state] for _, state, _, seconds, _ in periods(shift) if state in PLANNED_SECONDS
+    ]
     assert len(excess) == 30 and min(excess) > 0
     assert 150 < mean(excess) < 450  # 30 exponential draws of mean 300 s: 4 standard errors is +/- 220 s
 
 
 def test_agents_who_go_late_leave_later_than_punctual_ones():
     punctual = start_delays(generate(SimulatorSettings(**ONE_TEAM, **PUNCTUAL)), AgentState.BREAK, "break")
-    late = start_delays(generate(SimulatorSettings(**ONE_TEAM, **{**PUNCTUAL, "late_break_ratio": 1.0, "late_break_mean_seconds": 600.0})),
-                        AgentState.BREAK, "break")
+    late = start_delays(
+        generate(
+            SimulatorSettings(**ONE_TEAM, **{**PUNCTUAL, "late_break_ratio": 1.0, "late_break_mean_seconds": 600.0})
+        ),
+        AgentState.BREAK,
+        "break",
+    )
     assert mean(late) - mean(punctual) > 300
 
 
@@ -85,7 +95,10 @@ def test_deviations_are_drawn_at_the_configured_rates():
     breaks = sum(1 for agent in agents for a in agent.schedule if a.kind == "break")
     taken = sum(1 for agent in agents for plan in agent.aux_plans if plan.kind == "break")
     assert 1 - taken / breaks == pytest.approx(settings.skip_break_ratio, abs=4 * (0.05 * 0.95 / breaks) ** 0.5)
-    lunches = [(next(a for a in agent.schedule if a.kind == "lunch"), next(p for p in agent.aux_plans if p.kind == "lunch")) for agent in agents]
+    lunches = [
+        (next(a for a in agent.schedule if a.kind == "lunch"), next(p for p in agent.aux_plans if p.kind == "lunch"))
+        for agent in agents
+    ]
     late = sum(plan.due_seconds > lunch.start_seconds for lunch, plan in lunches) / len(lunches)
     overrun = sum(plan.duration_seconds > settings.lunch_seconds for _, plan in lunches) / len(lunches)
     tolerance = 4 * (0.15 * 0.85 / len(lunches)) ** 0.5
@@ -96,7 +109,10 @@ def test_deviations_are_drawn_at_the_configured_rates():
 def test_training_and_meetings_appear_as_auxiliary_time_with_reason_codes():
     shift = generate(SimulatorSettings(**{**ONE_TEAM, "training_ratio": 1.0, "meeting_ratio": 1.0}, **PUNCTUAL))
     spells = periods(shift)
-    for state, kind, code in ((AgentState.TRAINING, "training", "training:product-update"), (AgentState.MEETING, "meeting", "meeting:team-huddle")):
+    for state, kind, code in (
+        (AgentState.TRAINING, "training", "training:product-update"),
+        (AgentState.MEETING, "meeting", "meeting:team-huddle"),
+    ):
         taken = [(seconds, reason) for _, s, _, seconds, reason in spells if s is state]
         scheduled = sum(len(starts) for starts in planned_starts(shift, kind).values())
         assert scheduled == 10 and len(taken) == scheduled
@@ -115,7 +131,11 @@ def test_late_logins_follow_the_configured_share(ratio, all_late):
 def test_unscheduled_personal_time_shows_as_other_aux_outside_the_schedule():
     settings = SimulatorSettings(**ONE_TEAM, **PUNCTUAL, personal_aux_per_hour=0.5)
     shift = generate(settings)
-    personal = [(agent_id, start, seconds, reason) for agent_id, s, start, seconds, reason in periods(shift) if s is AgentState.OTHER_AUX]
+    personal = [
+        (agent_id, start, seconds, reason)
+        for agent_id, s, start, seconds, reason in periods(shift)
+        if s is AgentState.OTHER_AUX
+    ]
     # 10 agents x 8 h x 0.5 an hour = 40 expected, fewer where one would overlap a scheduled block.
     assert 20 <= len(personal) <= 60
     assert {reason for *_, reason in personal} == {"personal"}

@@ -4,6 +4,7 @@ Tolerances are statistical: 4 standard errors of the quantity measured, so a cor
 fails them about once in 15,000 runs, while a wrong mean, rate or profile fails them at once.
 Each test runs on a fixed seed, so it is deterministic.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,9 @@ def test_arrivals_per_queue_follow_the_configured_intraday_profile(mixed_floor):
     chi_square, cells = 0.0, 0
     for team_stats in stats.teams:
         team = teams[team_stats.team_id]
-        expected_total = expected_arrivals(segments, team.arrival_rates_per_second, 0, mixed_floor.floor.duration_seconds)
+        expected_total = expected_arrivals(
+            segments, team.arrival_rates_per_second, 0, mixed_floor.floor.duration_seconds
+        )
         assert team_stats.offered == pytest.approx(expected_total, abs=4 * math.sqrt(expected_total))
         for interval in (i for i in stats.intervals if i.team_id == team.team_id):
             begin = interval.start_epoch_seconds - start
@@ -46,7 +49,9 @@ def test_arrivals_per_queue_follow_the_configured_intraday_profile(mixed_floor):
                 chi_square += (interval.offered - expected) ** 2 / expected
                 cells += 1
         # The forecast itself has the profile's shape: rate / weight is one constant per queue.
-        scales = {round(rate / seg.weight, 12) for rate, seg in zip(team.arrival_rates_per_second, segments) if rate > 0}
+        scales = {
+            round(rate / seg.weight, 12) for rate, seg in zip(team.arrival_rates_per_second, segments) if rate > 0
+        }
         assert len(scales) == 1
     assert cells >= 80
     assert chi_square < cells + 4 * math.sqrt(2 * cells)
@@ -97,7 +102,11 @@ def _lognormal_cv(sigma: float) -> float:
 def test_talk_hold_and_wrap_up_times_match_their_configured_lognormal_means(mixed_floor):
     settings = mixed_floor.settings
     talk, hold, wrap = _contact_times(mixed_floor)
-    for name, values, dist in (("talk", talk, settings.talk), ("hold", hold, settings.hold), ("wrap", wrap, settings.wrap)):
+    for name, values, dist in (
+        ("talk", talk, settings.talk),
+        ("hold", hold, settings.hold),
+        ("wrap", wrap, settings.wrap),
+    ):
         standard_error = dist.mean_seconds * _lognormal_cv(dist.sigma) / math.sqrt(len(values))
         assert mean(values) == pytest.approx(dist.mean_seconds, abs=4 * standard_error), name
 
@@ -105,7 +114,11 @@ def test_talk_hold_and_wrap_up_times_match_their_configured_lognormal_means(mixe
 def test_mean_handle_time_matches_the_configured_mix(mixed_floor):
     s = mixed_floor.settings
     # Escalations stretch talk; a caller hanging up on hold skips (on average) half the talk.
-    talk = s.talk.mean_seconds * (1 + s.escalation_ratio * (s.escalation_talk_factor - 1)) * (1 - s.hold_ratio * s.hold_abandon_ratio / 2)
+    talk = (
+        s.talk.mean_seconds
+        * (1 + s.escalation_ratio * (s.escalation_talk_factor - 1))
+        * (1 - s.hold_ratio * s.hold_abandon_ratio / 2)
+    )
     configured = talk + s.hold_ratio * s.hold.mean_seconds + s.wrap.mean_seconds
     floor = summarize(mixed_floor.events).total()
     assert floor.mean_handle_seconds == pytest.approx(configured, rel=0.03)  # ~4 standard errors at ~5,500 contacts
@@ -149,7 +162,9 @@ def test_erlang_c_predicts_the_service_level_of_correctly_staffed_teams(erlang_f
         if rate == 0 or interval.offered == 0:
             continue
         staff = interval.on_queue_agent_seconds / 1800
-        predicted += interval.offered * service_level_fractional(staff, rate * team.handle_seconds, team.handle_seconds, 20)
+        predicted += interval.offered * service_level_fractional(
+            staff, rate * team.handle_seconds, team.handle_seconds, 20
+        )
         simulated += interval.answered_in_threshold
         offered += interval.offered
     assert offered > 5000

@@ -1,7 +1,8 @@
 """`floorwatch simulate` as a user runs it: flags, the JSONL file, the summary, bad input."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,18 +25,39 @@ def test_a_jsonl_run_writes_a_reproducible_file_and_prints_the_shift_summary(tmp
     assert main(["simulate", "--to", "jsonl", "--output", str(second), "--quiet", *SMALL]) == 0
     assert first.read_bytes() == second.read_bytes()
     events = [decode(line) for line in first.read_bytes().splitlines()]
-    assert events[0].occurred_at == datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+    assert events[0].occurred_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
 def test_flags_shape_the_floor_start_and_seed(tmp_path):
     path = tmp_path / "shift.jsonl"
-    assert main(["simulate", "--output", str(path), "--quiet", "--agents", "25", "--agents-per-team", "10", "--sites", "2",
-                 "--duration", "90m", "--start", "2027-03-01T06:30:00Z", "--understaffed-teams", "0"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--output",
+                str(path),
+                "--quiet",
+                "--agents",
+                "25",
+                "--agents-per-team",
+                "10",
+                "--sites",
+                "2",
+                "--duration",
+                "90m",
+                "--start",
+                "2027-03-01T06:30:00Z",
+                "--understaffed-teams",
+                "0",
+            ]
+        )
+        == 0
+    )
     events = [decode(line) for line in path.read_bytes().splitlines()]
     stats = summarize(events)
     assert sorted(team.agents for team in stats.teams) == [5, 10, 10]
-    assert min(e.occurred_at for e in events) == datetime(2027, 3, 1, 6, 30, tzinfo=timezone.utc)
-    assert max(e.occurred_at for e in events) < datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+    assert min(e.occurred_at for e in events) == datetime(2027, 3, 1, 6, 30, tzinfo=UTC)
+    assert max(e.occurred_at for e in events) < datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def test_max_events_stops_the_stream_after_that_many(tmp_path):

@@ -1,10 +1,12 @@
 """The stream worker's agent step, fed raw messages without a broker: it must compute what the replay does."""
+
 from __future__ import annotations
 
 import base64
 import json
 
 import pytest
+from builders import AVAILABLE, BREAK, LOGGED_OUT, contact_cycle, state, team_shift
 
 from floorwatch.core import agent
 from floorwatch.core.codec import encode
@@ -16,8 +18,6 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
 from floorwatch.streams.state import StoredAgent
 from floorwatch.topics import Topics
-
-from builders import AVAILABLE, BREAK, LOGGED_OUT, contact_cycle, state, team_shift
 
 TOPICS = Topics.with_prefix("t")
 INTERNAL = Internal(queue_events="t-app-queue-events", team_members="t-app-team-members")
@@ -47,7 +47,7 @@ def test_figures_folded_in_batches_equal_the_replay_of_the_same_events():
     table: dict[str, StoredAgent] = {}
     messages = _messages(events)
     for start in range(0, len(messages), 7):  # batch boundaries anywhere must not matter
-        _run(_step(), messages[start:start + 7], table)
+        _run(_step(), messages[start : start + 7], table)
     report = replay([encode(e) for e in events], MetricConfig())
     assert set(table) == set(report["agents"])
     for agent_id, figures in report["agents"].items():

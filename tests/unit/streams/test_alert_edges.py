@@ -1,19 +1,20 @@
 """Alert records are edges: one when a team crosses into overload, none while it stays there."""
+
 from __future__ import annotations
 
 import json
 from types import SimpleNamespace
 
-from floorwatch.core.config import MetricConfig
+from builders import AVAILABLE, contact_cycle, state
+
 from floorwatch.core.codec import encode
+from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import decode_lines, fold
 from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
 from floorwatch.streams.ticker import Ticker
 from floorwatch.topics import Topics
-
-from builders import AVAILABLE, contact_cycle, state
 
 CONFIG = MetricConfig()
 
@@ -25,8 +26,9 @@ def _busy_team():
         for k in range(4):
             events += contact_cycle(agent, f"{agent}-{k}", 5 + k * 300, talk=280, wrap=14)
     tracks = fold(decode_lines([encode(e) for e in sorted(events, key=lambda e: e.occurred_at)]), CONFIG).agents
-    return team_views([(member_key(t.team_id, t.agent_id), t) for t in tracks.values()],
-                      lambda t: t.last_event_seconds, CONFIG)
+    return team_views(
+        [(member_key(t.team_id, t.agent_id), t) for t in tracks.values()], lambda t: t.last_event_seconds, CONFIG
+    )
 
 
 def _ticker() -> Ticker:

@@ -1,18 +1,18 @@
 """What a scrape of the worker's registry returns for a given floor snapshot."""
+
 from __future__ import annotations
 
+from builders import at, team_shift
 from prometheus_client import CollectorRegistry
 
 from floorwatch.core import agent
+from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import decode_lines, fold
-from floorwatch.core.codec import encode
 from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
-
-from builders import at, team_shift
 
 CONFIG = MetricConfig()
 
@@ -35,7 +35,9 @@ def test_team_occupancy_on_a_scrape_is_the_time_weighted_roll_up():
     registry = _scrape(PrivacyMode.NAMED)
     handle = registry.get_sample_value("floorwatch_team_handle_seconds", {"team": "blue", "site": "site-1"})
     available = registry.get_sample_value("floorwatch_team_available_seconds", {"team": "blue", "site": "site-1"})
-    ratio = registry.get_sample_value("floorwatch_team_occupancy_ratio", {"team": "blue", "site": "site-1", "window": "shift"})
+    ratio = registry.get_sample_value(
+        "floorwatch_team_occupancy_ratio", {"team": "blue", "site": "site-1", "window": "shift"}
+    )
     assert handle > 0 and available > 0
     assert ratio == handle / (handle + available)
 

@@ -1,4 +1,5 @@
 """The recovery watchdog ends a worker whose rebalance or recovery stalls, and nothing else."""
+
 from __future__ import annotations
 
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE, RecoveryWatchdog
@@ -17,14 +18,14 @@ def _run(watchdog: RecoveryWatchdog, clock: list[float], times: range) -> None:
 
 def test_a_recovery_stalled_past_the_timeout_exits_for_a_restart():
     exits: list[int] = []
-    watchdog, clock = _watchdog({float(t) for t in range(0, 30)}, exits)
-    _run(watchdog, clock, range(0, 12))
+    watchdog, clock = _watchdog({float(t) for t in range(30)}, exits)
+    _run(watchdog, clock, range(12))
     assert exits == [RESTART_EXIT_CODE]
 
 
 def test_recoveries_that_end_in_time_never_add_up_to_a_stall():
     exits: list[int] = []
-    busy = {float(t) for t in range(0, 100) if t % 10 < 8}  # 8 s busy, 2 s processing, again and again
+    busy = {float(t) for t in range(100) if t % 10 < 8}  # 8 s busy, 2 s processing, again and again
     watchdog, clock = _watchdog(busy, exits)
-    _run(watchdog, clock, range(0, 100))
+    _run(watchdog, clock, range(100))
     assert exits == []
