@@ -22,6 +22,18 @@ setup: $(STAMP) ## Install everything: Python packages, Kafka jars (Maven), Prom
 run: setup ## Set everything up and run the live floor (local Kafka, workers, Prometheus, traffic)
 	@$(PY) -m floorwatch.cli up
 
+check: $(STAMP) ## Static gates: ruff lint, ruff format check, mypy (strict on floorwatch/core)
+	@echo "==> ruff check"
+	@$(VENV)/bin/ruff check .
+	@echo "==> ruff format --check"
+	@$(VENV)/bin/ruff format --check .
+	@echo "==> mypy"
+	@bash deploy/typecheck.sh $(PY)
+
+fix: $(STAMP) ## Apply ruff's safe fixes and format the tree
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
 test: setup ## Set everything up and run every test (unit, then integration on a real broker)
 	@bash deploy/run-tests.sh $(PY)
 
@@ -49,4 +61,4 @@ kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
 clean: ## Remove the virtual environment and local run state (not the jar cache)
 	rm -rf $(VENV) .run .pytest_cache .hypothesis
 
-.PHONY: help setup run test test-unit test-integration bench dashboards schemas kafka-up kafka-down clean
+.PHONY: help setup check fix run test test-unit test-integration bench dashboards schemas kafka-up kafka-down clean
