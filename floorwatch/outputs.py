@@ -120,17 +120,26 @@ class Alert(_Record):
     summary: str
 
 
+DeadLetterKind = Literal["malformed", "invalid", "out_of_bounds", "oversized", "late", "unroutable"]
+
+
 class DeadLetter(_Record):
     """Input floorwatch could not use, with where it came from and why; nothing is dropped silently."""
 
     type: Literal["dead_letter"] = "dead_letter"
-    reason_kind: Literal["malformed", "invalid", "late", "unroutable"]
+    reason_kind: DeadLetterKind
     reason: str
     topic: str
     partition: int = Field(ge=0)
     offset: int = Field(ge=0)
     key_base64: str | None
-    value_base64: str = Field(description="The original bytes, base64.")
+    value_base64: str = Field(
+        description="The original bytes, base64; only their first bytes when `value_truncated` (the whole "
+        "record would exceed what a producer may send)."
+    )
+    value_bytes: int = Field(ge=0, description="Size of the original value in bytes.")
+    value_sha256: str = Field(description="SHA-256 of the whole original value, hex: to match it to the source.")
+    value_truncated: bool = Field(description="True when `value_base64` holds only a prefix of the original.")
     received_at: datetime
 
 

@@ -12,12 +12,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from floorwatch.core import agent
-from floorwatch.core.codec import InvalidEvent, decode
+from floorwatch.core.codec import DEFAULT_BOUNDS, InputBounds, InvalidEvent, decode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.occupancy import ContactHandled
 from floorwatch.core.replay import ROUTES
+from floorwatch.outputs import DeadLetterKind
 from floorwatch.streams import records
 from floorwatch.streams.messages import RawMessage, Send
 from floorwatch.streams.privacy import AgentLabeller
@@ -51,12 +53,13 @@ class AgentStep:
     topics: Topics
     internal: Internal
     labeller: AgentLabeller
+    bounds: InputBounds = DEFAULT_BOUNDS
 
     def run(self, batch: Iterable[RawMessage], load: Callable[[str], StoredAgent | None]) -> BatchResult:
         result = BatchResult()
         for message in batch:
             self._one(message, load, result)
-        for agent_id, (stored, message) in result.stored.items():
+        for agent_id, (stored, _) in result.stored.items():
             result.encoded[agent_id] = dump_agent(stored)
             self._publish(stored, result.before[agent_id], result.encoded[agent_id], result)
         return result
@@ -66,9 +69,9 @@ class AgentStep:
             result.counts["tombstone", message.topic] += 1  # a deleted schedule: nothing to fold
             return
         try:
-            event = decode(message.value)
+            event = decode(message.value, message.timestamp, self.bounds)
         except InvalidEvent as problem:
-            kind = "malformed" if problem.reason.startswith("not valid JSON") else "invalid"
+            kind = cast(DeadLetterKind, problem.kind)
             log.warning("dead-lettered %s: %s event", message.where, kind)  # the reason may quote personal data
             result.sends.append(records.dead_letter(self.topics.dead_letter, message, kind, problem.reason))
             result.counts["dead_letter", kind] += 1
@@ -94,7 +97,8 @@ class AgentStep:
         applied = agent.apply(stored.track if stored is not None else None, event, self.config)
         result.counts["verdict", applied.verdict] += 1
         offsets = stored.with_applied(message.topic, message.offset) if stored else ((message.topic, message.offset),)
-        result.stored[agent_id] = (StoredAgent(applied.track, offsets), message)
+        revision = stored.revision + 1 if stored is not None else 1
+        result.stored[agent_id] = (StoredAgent(applied.track, offsets, revision), message)
         if applied.verdict == "late":
             log.warning(
                 "dead-lettered %s: late event (%.0f s behind its agent)", message.where, applied.lateness_seconds
@@ -134,9 +138,10 @@ class AgentStep:
         figures, _ = agent.view(track, track.last_event_seconds or 0.0, self.config)
         if self.labeller.per_agent_allowed:
             result.sends.append(records.wellbeing(self.topics.agent_wellbeing, self.labeller, figures))
-        member = json.dumps({"agent_id": track.agent_id}).encode() + b"\n" + encoded
+        head = {"agent_id": track.agent_id, "revision": stored.revision}
+        member = json.dumps(head).encode() + b"\n" + encoded
         result.sends.append(Send(self.internal.team_members, track.team_id.encode(), member))
         old_team = before.track.team_id if before is not None else None
         if old_team is not None and old_team != track.team_id:
-            leave = json.dumps({"agent_id": track.agent_id}).encode() + b"\n"
+            leave = json.dumps(head).encode() + b"\n"
             result.sends.append(Send(self.internal.team_members, old_team.encode(), leave))

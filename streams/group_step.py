@@ -29,11 +29,37 @@ def team_of(key: str) -> str:
     return key.split(KEY_SEPARATOR, 1)[0]
 
 
-def parse_member(team_id: str, value: bytes) -> tuple[str, bytes | None]:
-    """(table key, the agent's stored value) from a team-members message; None: it left the team."""
+@dataclass(frozen=True, slots=True)
+class MemberUpdate:
+    """A team-members message: an agent's stored value for its team's table, or None if it left."""
+
+    key: str
+    revision: int
+    body: bytes | None
+
+
+def parse_member(team_id: str, value: bytes) -> MemberUpdate:
     head, _, body = value.partition(b"\n")
-    agent_id = json.loads(head)["agent_id"]
-    return member_key(team_id, agent_id), (body or None)
+    fields = json.loads(head)
+    return MemberUpdate(member_key(team_id, fields["agent_id"]), int(fields.get("revision", 0)), body or None)
+
+
+def newest_members(updates: Iterable[MemberUpdate], held_revision: Callable[[str], int | None]) -> list[MemberUpdate]:
+    """Per member, the newest update of a batch, if it is newer than what is held.
+
+    Updates of one agent come from whichever worker owned its partition at the time; after a
+    rebalance a late one from the previous owner must not replace a newer value."""
+    latest: dict[str, MemberUpdate] = {}
+    for update in updates:
+        seen = latest.get(update.key)
+        if seen is None or update.revision >= seen.revision:
+            latest[update.key] = update
+    newer = []
+    for update in latest.values():
+        held = held_revision(update.key)
+        if held is None or update.revision >= held:
+            newer.append(update)
+    return newer
 
 
 @dataclass(frozen=True)

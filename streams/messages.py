@@ -12,6 +12,7 @@ class RawMessage:
     offset: int
     key: bytes | None
     value: bytes | None
+    timestamp: float | None = None  # Kafka's record timestamp, seconds
 
     @property
     def where(self) -> str:

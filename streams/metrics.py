@@ -62,7 +62,7 @@ class FloorCollector(Collector):
     def _teams(self, teams: list[TeamView]) -> Iterator[Metric]:
         labels = ["team", "site"]
         rows = lambda pick: [([t.team_id, t.site_id], pick(t)) for t in teams]  # noqa: E731
-        present = lambda pick: [(l, v) for l, v in rows(pick) if v is not None]  # noqa: E731
+        present = lambda pick: [(row, v) for row, v in rows(pick) if v is not None]  # noqa: E731
         yield _gauge(
             "floorwatch_team_agents_staffed", "Agents logged in now.", labels, rows(lambda t: t.group.agents_staffed)
         )
@@ -102,7 +102,7 @@ class FloorCollector(Collector):
             "floorwatch_team_occupancy_ratio",
             "Handle / (handle + available) seconds, time-weighted over members, per window (15m, 60m, shift).",
             labels + ["window"],
-            [(l, v) for l, v in occupancy if v is not None],
+            [(row, v) for row, v in occupancy if v is not None],
         )
         yield _gauge(
             "floorwatch_team_window_handle_seconds",
@@ -281,6 +281,8 @@ class PipelineMetrics:
     event_delay_seconds: Histogram
     consumer_lag: Gauge
     partitions: Gauge
+    applied_offset: Gauge
+    offset_gaps: Counter
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> PipelineMetrics:
@@ -327,5 +329,20 @@ class PipelineMetrics:
             ),
             partitions=Gauge(
                 "floorwatch_worker_partitions", "Input partitions this worker owns.", ["topic"], registry=registry
+            ),
+            applied_offset=Gauge(
+                "floorwatch_input_applied_offset",
+                "Newest input offset whose effects are stored, per owned input partition (-1: none yet).",
+                ["topic", "partition"],
+                registry=registry,
+            ),
+            offset_gaps=Counter(
+                "floorwatch_input_offset_gaps",
+                "Gaps in an input partition's offsets, by kind: skipped (the consumer jumped over records; "
+                "the worker went back for them), absent (compaction or transaction markers), expired "
+                "(deleted by retention before they were applied), refetched (records fetched ahead of a "
+                "going-back, dropped).",
+                ["topic", "kind"],
+                registry=registry,
             ),
         )

@@ -13,7 +13,16 @@ from floorwatch.core.occupancy import ContactHandled
 from floorwatch.core.queue import QueueFigures
 from floorwatch.core.rollup import GroupFigures
 from floorwatch.core.stress import StressBandChanged
-from floorwatch.outputs import AgentWellbeing, Alert, BreakViolation, DeadLetter, QueueLoad, StressComponents, TeamLoad
+from floorwatch.outputs import (
+    AgentWellbeing,
+    Alert,
+    BreakViolation,
+    DeadLetter,
+    DeadLetterKind,
+    QueueLoad,
+    StressComponents,
+    TeamLoad,
+)
 from floorwatch.streams.messages import RawMessage, Send
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.topics import Topics
@@ -30,18 +39,32 @@ def _json(record) -> bytes:
     return record.model_dump_json().encode()
 
 
-def dead_letter(topic: str, message: RawMessage, kind: str, reason: str) -> Send:
+DEAD_LETTER_VALUE_KEPT_BYTES = 65_536  # whole values up to this size; a prefix of larger ones
+DEAD_LETTER_PREFIX_BYTES = 4_096
+DEAD_LETTER_KEY_KEPT_BYTES = 1_024
+
+
+def dead_letter(topic: str, message: RawMessage, kind: DeadLetterKind, reason: str) -> Send:
+    """The dead-letter record of an input message, never larger than ~100 KB whatever the input:
+    a record the producer refuses would stop the worker, and the input with it."""
+    value = message.value or b""
+    truncated = len(value) > DEAD_LETTER_VALUE_KEPT_BYTES
+    kept = value[:DEAD_LETTER_PREFIX_BYTES] if truncated else value
+    key = message.key[:DEAD_LETTER_KEY_KEPT_BYTES] if message.key is not None else None
     record = DeadLetter(
         reason_kind=kind,
-        reason=reason,
+        reason=reason[:2_000],
         topic=message.topic,
         partition=message.partition,
         offset=message.offset,
-        key_base64=base64.b64encode(message.key).decode() if message.key is not None else None,
-        value_base64=base64.b64encode(message.value or b"").decode(),
+        key_base64=base64.b64encode(key).decode() if key is not None else None,
+        value_base64=base64.b64encode(kept).decode(),
+        value_bytes=len(value),
+        value_sha256=hashlib.sha256(value).hexdigest(),
+        value_truncated=truncated,
         received_at=datetime.now(UTC),
     )
-    return Send(topic, message.key, _json(record))
+    return Send(topic, key, _json(record))
 
 
 def handled(done: ContactHandled) -> bytes:

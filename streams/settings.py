@@ -57,6 +57,15 @@ class WorkerSettings(BaseSettings):
         "for its supervisor to restart it; Faust recovery can hang (STACK.md). Keep it above "
         "the group session timeout (60 s): a crashed member holds a rebalance that long.",
     )
+    stall_timeout_seconds: float = Field(
+        180.0,
+        gt=0,
+        description="Longest the worker may apply nothing while input waits, or go without a tick, before it "
+        "exits (code 75) for its supervisor to restart it.",
+    )
+    shutdown_timeout_seconds: float = Field(
+        8.0, gt=0, le=60, description="After SIGTERM, the longest a graceful stop may take before the process exits."
+    )
     log_level: str = Field("info", description="Worker log level.")
 
     @model_validator(mode="after")

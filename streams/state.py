@@ -2,19 +2,25 @@
 
 Values are JSON produced from the core's frozen dataclasses by pydantic, so a
 changelog is readable with any Kafka tool and nothing executable (pickle) is ever
-loaded from a topic.
+loaded from a topic. Every value carries `format`: a value of an older format is
+migrated when it is read, one of an unknown format is refused with what to do.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from floorwatch.core.agent import AgentTrack
 from floorwatch.core.queue import QueueTrack
+from floorwatch.streams.audit import StoredFormatError
+
+AGENT_FORMAT = 1  # 0: before formats were written (no `format`, no `revision`)
+QUEUE_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +32,8 @@ class StoredAgent:
 
     track: AgentTrack
     applied_offsets: tuple[tuple[str, int], ...]  # (topic, offset of the newest applied message)
+    revision: int  # +1 on every stored change: the team roll-up keeps only an agent's newest
+    format: int = AGENT_FORMAT
 
     def already_applied(self, topic: str, offset: int) -> bool:
         for applied_topic, applied_offset in self.applied_offsets:
@@ -42,6 +50,7 @@ class StoredAgent:
 class StoredQueue:
     track: QueueTrack
     handled_ids: tuple[str, ...]  # contacts whose handle time is counted, newest last (bounded)
+    format: int = QUEUE_FORMAT
 
 
 T = TypeVar("T")
@@ -86,7 +95,28 @@ def dump_agent(stored: StoredAgent) -> bytes:
 
 
 def load_agent(raw: bytes) -> StoredAgent:
-    return _AGENT.validate_json(raw)
+    try:
+        stored = _AGENT.validate_json(raw)
+    except ValidationError:
+        return _migrated_agent(raw)
+    if stored.format != AGENT_FORMAT:
+        raise _unreadable("agent", stored.format, AGENT_FORMAT)
+    return stored
+
+
+def _migrated_agent(raw: bytes) -> StoredAgent:
+    value = json.loads(raw)
+    if not isinstance(value, dict) or "format" in value:
+        raise _unreadable("agent", value.get("format") if isinstance(value, dict) else None, AGENT_FORMAT)
+    return _AGENT.validate_python({**value, "revision": 0, "format": AGENT_FORMAT})  # format 0 -> 1
+
+
+def _unreadable(what: str, found: object, reads: int) -> StoredFormatError:
+    return StoredFormatError(
+        f"stored {what} value in format {found!r}; this worker reads format {reads}. Run the floorwatch "
+        "version that wrote it, or reset the application to rebuild state from the input topics "
+        "(docs/runbook.md, 'Resetting state')."
+    )
 
 
 def dump_queue(stored: StoredQueue) -> bytes:
@@ -94,4 +124,10 @@ def dump_queue(stored: StoredQueue) -> bytes:
 
 
 def load_queue(raw: bytes) -> StoredQueue:
-    return _QUEUE.validate_json(raw)
+    try:
+        stored = _QUEUE.validate_json(raw)
+    except ValidationError as problem:
+        raise _unreadable("queue", None, QUEUE_FORMAT) from problem
+    if stored.format != QUEUE_FORMAT:
+        raise _unreadable("queue", stored.format, QUEUE_FORMAT)
+    return stored

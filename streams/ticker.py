@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import TYPE_CHECKING, Any
 
 from floorwatch.core import agent, queue
 from floorwatch.core.break_rules import BreakRuleBreached
@@ -16,21 +17,29 @@ from floorwatch.streams import records
 from floorwatch.streams.group_step import team_views
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
-from floorwatch.streams.sending import send_all
+from floorwatch.streams.privacy import AgentLabeller
+from floorwatch.streams.sending import TickSender
 from floorwatch.streams.state import load_queue
+
+if TYPE_CHECKING:
+    from floorwatch.streams.app import Worker
 
 log = logging.getLogger("floorwatch.streams")
 YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
+REWIND_LIMIT_SECONDS = 60.0  # a seek back that brings nothing for this long: start afresh
 
 
 class Ticker:
-    def __init__(self, worker, labeller, agents, members, queues, topics, inputs):
+    """Refreshes the snapshot /metrics serves and hands the tick's records to the sender."""
+
+    def __init__(
+        self, worker: Worker, labeller: AgentLabeller, agents: Any, members: Any, queues: Any, sender: TickSender
+    ):
         self.worker, self.labeller = worker, labeller
         self.agents, self.members, self.queues = agents, members, queues
-        self.topics, self.inputs = topics, inputs
+        self.topics, self.sender = worker.topics, sender
         self.announced: set[str] = set()  # violation ids this process already published
         self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
-        self.ready = False
         self._owned: dict[str, set[int]] = {}
 
     def partition_summary(self) -> dict[str, list[int]]:
@@ -38,7 +47,7 @@ class Ticker:
 
     async def tick(self) -> None:
         app = self.worker.app
-        if app.rebalancing or app.in_recovery:
+        if self.worker.busy() or not self.worker.progress.recovered:
             return
         started = time.time()
         actives = app.assignor.assigned_actives()
@@ -81,8 +90,8 @@ class Ticker:
             started, tuple(agents), tuple(teams), tuple(queues), last_by_site
         )
         self._lag(actives)
-        await send_all(app, sends, self.worker.pipeline)
-        self.ready = True
+        self.sender.offer(sends)
+        self.worker.progress.last_tick_at = time.monotonic()
 
     async def _agents(self, partitions: set[int]):
         clock, config = self.worker.clock, self.worker.config
@@ -169,7 +178,7 @@ class Ticker:
         for raw_key, raw in list(self.members.items()):
             key = raw_key.decode()
             if owners.get(key) in partitions:
-                present.append((key, self.worker.members_decoded.get(key, raw)))
+                present.append((key, self.worker.members_decoded.get(key, raw).track))
         self.worker.members_decoded.forget_missing({key for key, _ in present})
         await asyncio.sleep(0)
         return team_views(present, lambda t: self.worker.clock.for_own_clock(t.last_event_seconds), self.worker.config)
@@ -185,14 +194,27 @@ class Ticker:
                 )
         return out
 
-    def _lag(self, actives) -> None:
-        consumer, gauge = self.worker.app.consumer, self.worker.pipeline.consumer_lag
+    def _lag(self, actives: Any) -> None:
+        """Messages behind each owned input partition's end, from the worker's own next offsets
+        (right from the first tick after a restart, unlike committed offsets)."""
+        consumer, gauge, progress = self.worker.app.consumer, self.worker.pipeline.consumer_lag, self.worker.progress
         gauge.clear()  # partitions that moved away must not keep their last value here
+        behind: dict[str, int] = {}
         for tp in actives:
-            if tp.topic not in (self.topics.agent_events, self.topics.contact_events, self.topics.schedules):
+            if tp.topic not in self.worker.input_topics:
                 continue
             highwater = consumer.highwater(tp)
-            position = self.worker.positions.get((tp.topic, tp.partition))
-            if highwater is not None:
-                behind = highwater - (position + 1) if position is not None else highwater
-                gauge.labels(tp.topic, str(tp.partition)).set(max(behind, 0))
+            nxt = self.worker.audit.next_offsets.get((tp.topic, tp.partition))
+            if highwater is None or nxt is None:
+                continue
+            messages = max(highwater - nxt, 0)
+            gauge.labels(tp.topic, str(tp.partition)).set(messages)
+            if messages:
+                behind[f"{tp.topic}[{tp.partition}]"] = messages
+        progress.behind_messages = behind
+        if not behind:
+            progress.input_waiting_since = None
+        elif progress.input_waiting_since is None:
+            progress.input_waiting_since = time.monotonic()
+        if self.worker.audit.longest_rewind_seconds(time.monotonic()) > REWIND_LIMIT_SECONDS:
+            raise RuntimeError(f"going back for skipped input has not succeeded in {REWIND_LIMIT_SECONDS:.0f} s")

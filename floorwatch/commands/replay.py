@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
             err.print(f"floorwatch replay: cannot read {problem.filename}: {problem.strerror}")
             return 2
         lines = _with_progress(events, stack, err, enabled=not args.no_progress)
-        report = replay(lines, config, schedules if schedules is not None else ())
+        report = replay(lines, config, schedules if schedules is not None else (), received_at_seconds=time.time())
     text = json.dumps(report, sort_keys=True, indent=2, allow_nan=False) + "\n"
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import threading
+import time
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from floorwatch.streams.settings import WorkerSettings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,11 +35,10 @@ def run(args: argparse.Namespace) -> int:
     return run_worker(settings)
 
 
-def run_worker(settings) -> int:
-    import faust
-
+def run_worker(settings: WorkerSettings) -> int:
     from floorwatch.streams.app import create_app
     from floorwatch.streams.kafka_admin import TopicLayoutError, ensure_topics
+    from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     worker = create_app(settings)
@@ -44,10 +50,57 @@ def run_worker(settings) -> int:
     except Exception as problem:
         print(
             f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} ({problem}). "
-            "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS.",
+            "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS. Exiting with code "
+            f"{RESTART_EXIT_CODE} (try again later).",
             file=sys.stderr,
         )
-        return 1
-    worker.watchdog.start()
-    faust.Worker(worker.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+        return RESTART_EXIT_CODE
+    for watchdog in worker.watchdogs:
+        watchdog.start()
+    BoundedWorker = _bounded_worker_class()
+    BoundedWorker(
+        worker.app, settings.shutdown_timeout_seconds, loglevel=settings.log_level, quiet=True
+    ).execute_from_commandline()
     return 0
+
+
+def _bounded_worker_class() -> type:
+    import faust
+
+    class BoundedWorker(faust.Worker):  # type: ignore[misc]  # faust is untyped
+        """A Faust worker whose graceful stop after SIGTERM or SIGINT has a deadline.
+
+        A worker stuck in a Kafka metadata loop or a hung recovery does not finish its stop;
+        past the deadline the process exits anyway. Nothing is lost: state and positions
+        are stored before input is acknowledged, and a restart resumes from them."""
+
+        def __init__(self, app: object, shutdown_timeout_seconds: float, **options: object):
+            super().__init__(app, **options)
+            self.shutdown_timeout_seconds = shutdown_timeout_seconds
+            self.spinner = None  # its handler would set the root logger to DEBUG (docs/performance.md)
+
+        def _on_sigterm(self) -> None:
+            self._exit_by_deadline("SIGTERM")
+            super()._on_sigterm()
+
+        def _on_sigint(self) -> None:
+            self._exit_by_deadline("SIGINT")
+            super()._on_sigint()
+
+        def _exit_by_deadline(self, signal_name: str) -> None:
+            deadline = self.shutdown_timeout_seconds
+
+            def exit_late() -> None:
+                time.sleep(deadline)
+                logging.getLogger("floorwatch.streams").warning(
+                    "stop after %s took over %.0f s (FLOORWATCH_SHUTDOWN_TIMEOUT_SECONDS); exiting now",
+                    signal_name,
+                    deadline,
+                )
+                for handler in logging.getLogger().handlers:
+                    handler.flush()
+                os._exit(0)
+
+            threading.Thread(target=exit_late, name="shutdown-deadline", daemon=True).start()
+
+    return BoundedWorker

@@ -66,7 +66,8 @@ def _must_be_utc(value: datetime) -> datetime:
 
 
 UtcTime = Annotated[datetime, AfterValidator(_must_be_utc)]
-Identifier = Annotated[str, Field(min_length=1, max_length=200)]
+# No control characters: ids become Kafka keys, label values and parts of internal keys.
+Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
 
 
 def require_wire_fields(schema: dict) -> None:
@@ -97,7 +98,9 @@ class AgentStateChangedData(_Frozen):
     team_id: Identifier
     site_id: Identifier
     queues: tuple[Identifier, ...] = Field(default=(), description="Queues (skills) the agent serves.")
-    reason_code: str | None = Field(default=None, description="Platform reason code for auxiliary states.")
+    reason_code: str | None = Field(
+        default=None, max_length=200, description="Platform reason code for auxiliary states."
+    )
 
 
 class AgentStateChanged(_Envelope):

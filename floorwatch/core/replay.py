@@ -70,14 +70,19 @@ class FoldResult:
 Entry = tuple[str, int, object]  # (file, line number, event or Rejection)
 
 
-def decode_lines(lines: Iterable[bytes | str], file: str = "events") -> Iterator[Entry]:
-    """Number and decode JSONL lines; a bad line becomes a Rejection. Blank lines are skipped."""
+def decode_lines(
+    lines: Iterable[bytes | str], file: str = "events", received_at_seconds: float | None = None
+) -> Iterator[Entry]:
+    """Number and decode JSONL lines; a bad line becomes a Rejection. Blank lines are skipped.
+
+    `received_at_seconds` stands for the Kafka record time the live workers judge "too far
+    ahead" by (docs/events.md, "Input bounds"); the replay command passes the time it runs."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             yield file, number, None
             continue
         try:
-            yield file, number, decode(raw.rstrip(b"\r\n" if isinstance(raw, bytes) else "\r\n"))
+            yield file, number, decode(raw.rstrip(b"\r\n" if isinstance(raw, bytes) else "\r\n"), received_at_seconds)
         except InvalidEvent as problem:
             yield file, number, Rejection(file, number, problem.reason)
 
@@ -166,9 +171,17 @@ def _listed(items: list, item: object) -> None:
 REPORT_VERSION = 1
 
 
-def replay(lines: Iterable[bytes | str], config: MetricConfig, schedule_lines: Iterable[bytes | str] = ()) -> dict:
+def replay(
+    lines: Iterable[bytes | str],
+    config: MetricConfig,
+    schedule_lines: Iterable[bytes | str] = (),
+    received_at_seconds: float | None = None,
+) -> dict:
     """Decode, fold and report: schedules first (they are plans, not timed events), then the log."""
-    entries = _chain(decode_lines(schedule_lines, "schedules"), decode_lines(lines, "events"))
+    entries = _chain(
+        decode_lines(schedule_lines, "schedules", received_at_seconds),
+        decode_lines(lines, "events", received_at_seconds),
+    )
     return build_report(fold(entries, config), config)
 
 

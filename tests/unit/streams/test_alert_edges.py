@@ -32,8 +32,8 @@ def _busy_team():
 
 
 def _ticker() -> Ticker:
-    worker = SimpleNamespace(config=CONFIG)
-    return Ticker(worker, AgentLabeller(PrivacyMode.NAMED), None, None, None, Topics(), None)
+    worker = SimpleNamespace(config=CONFIG, topics=Topics())
+    return Ticker(worker, AgentLabeller(PrivacyMode.NAMED), None, None, None, None)  # type: ignore[arg-type]
 
 
 def test_a_team_crossing_into_overload_raises_one_alert_until_it_recovers():

@@ -1,0 +1,144 @@
+"""The worker's own account of its input: which offset of every input partition comes next.
+
+Faust's acknowledgements and commits are not trusted to say what was applied (docs/reliability.md
+lists the upstream defects). Instead every input partition's next offset is stored in the
+worker's own changelog-backed table, written after the batch's state and outputs, and:
+
+- a message below the next offset was applied before (a redelivery after a crash): skipped;
+- a message at the next offset is applied, and the next offset moves past it;
+- a message beyond the next offset leaves a gap. Compaction and transaction markers make gaps
+  that hold no records; any other gap means the consumer skipped input, and the worker stops
+  before applying anything past it (see `GapCheck`).
+
+No Faust and no Kafka here: plain bookkeeping, tested by feeding offsets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from floorwatch.streams.messages import RawMessage
+
+FORMAT_VERSION = 1
+Partition = tuple[str, int]  # (topic, partition)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Offsets `first`..`last` of a partition that came with no message."""
+
+    topic: str
+    partition: int
+    first: int
+    last: int
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1
+
+    def __str__(self) -> str:
+        return f"{self.topic}[{self.partition}] offsets {self.first}..{self.last}"
+
+
+@dataclass
+class BatchPlan:
+    """What to do with one batch, judged against the stored next offsets."""
+
+    to_apply: list[RawMessage] = field(default_factory=list)
+    redelivered: list[RawMessage] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    rewinding: list[RawMessage] = field(default_factory=list)  # fetched ahead while a seek back is under way
+    unknown: list[Partition] = field(default_factory=list)  # partitions with no next offset known
+    next_offsets: dict[Partition, int] = field(default_factory=dict)  # after the batch is applied
+
+    def cut_at(self, gap: Gap) -> None:
+        """Apply nothing of the gap's partition from the gap on: the consumer goes back for it."""
+        where = (gap.topic, gap.partition)
+        self.to_apply = [m for m in self.to_apply if (m.topic, m.partition) != where or m.offset < gap.first]
+        self.gaps = [g for g in self.gaps if (g.topic, g.partition) != where or g.first < gap.first]
+        self.next_offsets[where] = gap.first
+
+
+@dataclass
+class InputAudit:
+    """Next offset to apply per input partition; changed only once a batch is stored."""
+
+    next_offsets: dict[Partition, int] = field(default_factory=dict)
+    rewinds: dict[Partition, float] = field(default_factory=dict)  # partition -> when its seek back began
+
+    def plan(self, batch: Iterable[RawMessage]) -> BatchPlan:
+        plan = BatchPlan()
+        expected = dict(self.next_offsets)
+        rewinding = set(self.rewinds)
+        for message in batch:
+            where = (message.topic, message.partition)
+            nxt = expected.get(where)
+            if nxt is None:
+                if where not in plan.unknown:
+                    plan.unknown.append(where)
+                nxt = message.offset
+            if message.offset < nxt:
+                plan.redelivered.append(message)
+                continue
+            if message.offset > nxt and where in rewinding:
+                plan.rewinding.append(message)
+                continue
+            rewinding.discard(where)
+            if message.offset > nxt:
+                plan.gaps.append(Gap(message.topic, message.partition, nxt, message.offset - 1))
+            plan.to_apply.append(message)
+            expected[where] = message.offset + 1
+            plan.next_offsets[where] = message.offset + 1
+        return plan
+
+    def stored(self, plan: BatchPlan) -> None:
+        """The batch's positions reached Kafka: they are now what a restart resumes from."""
+        self.next_offsets.update(plan.next_offsets)
+        for message in plan.to_apply:
+            self.rewinds.pop((message.topic, message.partition), None)
+
+    def rewind(self, gap: Gap, now_seconds: float) -> None:
+        """The consumer skipped `gap` and is sent back to its first offset."""
+        self.rewinds.setdefault((gap.topic, gap.partition), now_seconds)
+
+    def longest_rewind_seconds(self, now_seconds: float) -> float:
+        return max((now_seconds - began for began in self.rewinds.values()), default=0.0)
+
+    def forget(self, keep: Iterable[Partition]) -> None:
+        """Partitions that moved to another worker: their positions are that worker's now."""
+        kept = set(keep)
+        for where in [w for w in self.next_offsets if w not in kept]:
+            del self.next_offsets[where]
+        for where in [w for w in self.rewinds if w not in kept]:
+            del self.rewinds[where]
+
+
+def position_key(topic: str, partition: int) -> bytes:
+    return f"{topic}/{partition}".encode()  # Kafka topic names cannot contain '/'
+
+
+def parse_position_key(key: bytes) -> Partition:
+    topic, _, partition = key.decode().rpartition("/")
+    return topic, int(partition)
+
+
+def dump_position(next_offset: int) -> bytes:
+    return json.dumps({"format": FORMAT_VERSION, "next_offset": next_offset}).encode()
+
+
+class StoredFormatError(ValueError):
+    """A stored value this version cannot read; the message says what to do."""
+
+
+def load_position(raw: bytes) -> int:
+    value = json.loads(raw)
+    version = value.get("format") if isinstance(value, dict) else None
+    if version != FORMAT_VERSION:
+        raise StoredFormatError(
+            f"input position stored in format {version!r}; this worker reads format {FORMAT_VERSION}. "
+            "Run the floorwatch version that wrote it, or reset the application (docs/runbook.md, "
+            "'Resetting state') to rebuild state from the input topics."
+        )
+    return int(value["next_offset"])

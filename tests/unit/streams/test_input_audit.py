@@ -1,0 +1,104 @@
+"""The worker's own account of its input: every offset gets one verdict, gaps are seen."""
+
+from __future__ import annotations
+
+import pytest
+
+from floorwatch.streams.audit import (
+    Gap,
+    InputAudit,
+    StoredFormatError,
+    dump_position,
+    load_position,
+    parse_position_key,
+    position_key,
+)
+from floorwatch.streams.messages import RawMessage
+
+T = "floorwatch.agent-events"
+
+
+def _messages(*offsets: int, partition: int = 0, topic: str = T) -> list[RawMessage]:
+    return [RawMessage(topic, partition, offset, b"k", b"{}") for offset in offsets]
+
+
+def test_consecutive_offsets_are_applied_and_move_the_next_offset():
+    audit = InputAudit({(T, 0): 5})
+    plan = audit.plan(_messages(5, 6, 7))
+    assert [m.offset for m in plan.to_apply] == [5, 6, 7]
+    assert plan.gaps == [] and plan.next_offsets == {(T, 0): 8}
+    assert audit.next_offsets == {(T, 0): 5}, "nothing moves until the batch is stored"
+    audit.stored(plan)
+    assert audit.next_offsets == {(T, 0): 8}
+
+
+def test_offsets_below_the_next_offset_are_redeliveries_and_are_not_applied_again():
+    audit = InputAudit({(T, 0): 7})
+    plan = audit.plan(_messages(5, 6, 7, 8))
+    assert [m.offset for m in plan.redelivered] == [5, 6]
+    assert [m.offset for m in plan.to_apply] == [7, 8]
+
+
+def test_a_jump_past_the_next_offset_is_reported_as_a_gap():
+    audit = InputAudit({(T, 0): 5})
+    plan = audit.plan(_messages(5, 9, 10))
+    assert plan.gaps == [Gap(T, 0, 6, 8)]
+    assert plan.gaps[0].size == 3
+
+
+def test_cutting_at_a_skipped_gap_applies_only_what_came_before_it():
+    audit = InputAudit({(T, 0): 5, (T, 1): 0})
+    plan = audit.plan(_messages(5, 9, 10) + _messages(0, 1, partition=1))
+    plan.cut_at(plan.gaps[0])
+    assert [(m.partition, m.offset) for m in plan.to_apply] == [(0, 5), (1, 0), (1, 1)]
+    assert plan.next_offsets == {(T, 0): 6, (T, 1): 2}
+    assert plan.gaps == []
+
+
+def test_records_fetched_ahead_while_going_back_are_set_aside_until_the_gap_arrives():
+    audit = InputAudit({(T, 0): 6})
+    audit.rewind(Gap(T, 0, 6, 8), now_seconds=100.0)
+    ahead = audit.plan(_messages(9, 10))
+    assert ahead.to_apply == [] and [m.offset for m in ahead.rewinding] == [9, 10] and ahead.gaps == []
+    back = audit.plan(_messages(6, 7, 8, 9))
+    assert [m.offset for m in back.to_apply] == [6, 7, 8, 9]
+    audit.stored(back)
+    assert audit.rewinds == {}
+    assert audit.longest_rewind_seconds(200.0) == 0.0
+
+
+def test_a_rewind_that_brings_nothing_is_measured():
+    audit = InputAudit({(T, 0): 6})
+    audit.rewind(Gap(T, 0, 6, 8), now_seconds=100.0)
+    assert audit.longest_rewind_seconds(161.0) == pytest.approx(61.0)
+
+
+def test_every_offset_of_a_batch_gets_exactly_one_verdict():
+    audit = InputAudit({(T, 0): 3})
+    batch = _messages(1, 2, 3, 4, 7, 8)
+    plan = audit.plan(batch)
+    judged = [m.offset for m in plan.to_apply + plan.redelivered + plan.rewinding]
+    assert sorted(judged) == [1, 2, 3, 4, 7, 8]
+    assert [(g.first, g.last) for g in plan.gaps] == [(5, 6)]
+
+
+def test_a_partition_with_no_known_position_is_reported_unknown():
+    plan = InputAudit().plan(_messages(4, 5))
+    assert plan.unknown == [(T, 0)]
+
+
+def test_partitions_that_moved_away_are_forgotten():
+    audit = InputAudit({(T, 0): 1, (T, 1): 2})
+    audit.rewind(Gap(T, 1, 2, 3), 0.0)
+    audit.forget([(T, 0)])
+    assert audit.next_offsets == {(T, 0): 1} and audit.rewinds == {}
+
+
+def test_positions_round_trip_through_their_stored_form():
+    assert parse_position_key(position_key("floorwatch.schedules", 11)) == ("floorwatch.schedules", 11)
+    assert load_position(dump_position(42)) == 42
+
+
+def test_a_position_in_an_unknown_format_is_refused_with_what_to_do():
+    with pytest.raises(StoredFormatError, match="reset the application"):
+        load_position(b'{"format": 99, "next_offset": 3}')
