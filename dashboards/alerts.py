@@ -1,4 +1,4 @@
-"""Alert rules for DOMAIN.md §6, each with a severity, its team/site (or queue) labels and a runbook line.
+"""Alert rules of docs/alerts.md, each with a severity, its team/site (or queue) labels and a runbook line.
 
 Severities: `critical` pages someone (a team in the burnout zone, a floor that went dark),
 `warning` tells the floor manager, who decides. `component` says who acts: `floor` alerts go

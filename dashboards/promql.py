@@ -2,7 +2,7 @@
 
 Site, floor and team figures are sums of the workers' team series (`sum by (site)`), and
 ratios are sums of seconds divided by sums of seconds - time-weighted, never an average of
-ratios (DOMAIN.md §2). Summing also drops `instance`, so a team that moves to another
+ratios (docs/metrics.md). Summing also drops `instance`, so a team that moves to another
 worker keeps one unbroken series.
 """
 

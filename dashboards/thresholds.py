@@ -19,13 +19,13 @@ _STRESS = StressConfig()
 
 @dataclass(frozen=True)
 class Thresholds:
-    # Practitioner bands (DOMAIN.md §2): below 70 % the floor is overstaffed, 75-85 % is the
+    # Practitioner bands (docs/metrics.md): below 70 % the floor is overstaffed, 75-85 % is the
     # target, 85-90 % pressure, above 90 % sustained is the burnout zone.
     overstaffed_below_ratio: float = _OCCUPANCY.overstaffed_below_ratio
     target_from_ratio: float = _OCCUPANCY.target_from_ratio
     pressure_above_ratio: float = _OCCUPANCY.pressure_above_ratio
     burnout_above_ratio: float = _OCCUPANCY.burnout_above_ratio
-    # Stress bands (DOMAIN.md §3): >= 70 suggests a recovery break now.
+    # Stress bands (docs/stress.md): >= 70 suggests a recovery break now.
     stress_elevated_from: float = _STRESS.elevated_from
     stress_high_from: float = _STRESS.high_from
     # The industry's classic 80/20: 80 % of contacts answered within 20 s.
@@ -50,8 +50,8 @@ class Thresholds:
 class AlertTimings:
     """How long a condition must hold before its alert fires (Prometheus `for:`)."""
 
-    team_overload: str = "15m"  # DOMAIN.md §6: occupancy over 15 min > 90 % for 15 min
-    agent_stress_high: str = "10m"  # DOMAIN.md §6: stress >= 70 for 10 min
+    team_overload: str = "15m"  # docs/alerts.md: occupancy over 15 min > 90 % for 15 min
+    agent_stress_high: str = "10m"  # docs/alerts.md: stress >= 70 for 10 min
     breaks_overdue: str = "5m"  # a grace period on top of the policy's own grace
     break_coverage: str = "5m"  # breaks end on their own; only a lasting gap matters
     service_level_low: str = "10m"

@@ -1,1 +1,1 @@
-"""floorwatch."""
+"""Local Kafka from Maven, the Prometheus runner, and the Prometheus/Alertmanager/Grafana configuration."""

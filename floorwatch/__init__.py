@@ -1,3 +1,3 @@
-"""floorwatch: live wellbeing and workload signals for contact-center floors."""
+"""floorwatch: live workload and wellbeing signals for contact-center floors; CLI, topics, records, contracts."""
 
 __version__ = "0.1.0"

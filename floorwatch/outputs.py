@@ -3,7 +3,7 @@
 Like the input events, these are frozen pydantic models with closed JSON Schemas
 generated into `floorwatch/schemas/` (`floorwatch schemas write`). Per-agent
 records carry `agent_key`: the agent id, or a keyed hash of it, as the operator's
-privacy mode says (DOMAIN.md §8); with per-agent detail off they are not published.
+privacy mode says (docs/privacy.md); with per-agent detail off they are not published.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""'Now' for figures that grow while an agent sits in one state (DOMAIN.md §7)."""
+"""'Now' for figures that grow while an agent sits in one state (docs/time.md)."""
 
 from __future__ import annotations
 

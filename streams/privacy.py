@@ -1,4 +1,4 @@
-"""Per-agent labels as the operator's privacy mode allows (DOMAIN.md §8)."""
+"""Per-agent labels as the operator's privacy mode allows (docs/privacy.md)."""
 
 from __future__ import annotations
 

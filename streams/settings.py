@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class PrivacyMode(StrEnum):
-    """How per-agent figures are labelled (DOMAIN.md §8)."""
+    """How per-agent figures are labelled (docs/privacy.md)."""
 
     NAMED = "named"  # the platform's agent id
     PSEUDONYMOUS = "pseudonymous"  # a keyed hash of the agent id, stable per key
@@ -18,7 +18,7 @@ class PrivacyMode(StrEnum):
 
 
 class ClockMode(StrEnum):
-    """What 'now' is for figures that grow while an agent sits in one state (DOMAIN.md §7)."""
+    """What 'now' is for figures that grow while an agent sits in one state (docs/time.md)."""
 
     WALL = "wall"  # production: the machine's UTC clock
     EVENT = "event"  # replays and tests: the newest event time this worker has seen
