@@ -29,6 +29,7 @@ from floorwatch.streams import logs
 from floorwatch.streams.agent_step import AgentStep, Internal
 from floorwatch.streams.audit import InputAudit, dump_position, load_position, parse_position_key, position_key
 from floorwatch.streams.clock import FloorClock
+from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.group_step import newest_members, parse_member
 from floorwatch.streams.health import HealthLimits, Progress, problems
@@ -62,6 +63,7 @@ class Worker:
     clock: FloorClock
     gap_check: GapCheck
     progress: Progress
+    failpoint: Failpoint
     health_limits: HealthLimits
     # table -> key -> partition it lives on: Faust's memory store keeps no such index for
     # keys written live, and only keys of partitions owned now may reach /metrics.
@@ -125,6 +127,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         collector=collector,
         clock=FloorClock(settings.clock),
         gap_check=GapCheck(kafka_client_options(settings)),
+        failpoint=Failpoint.from_environment(settings.data_dir),
         progress=Progress(started_at=time.monotonic()),
         health_limits=HealthLimits(tick_seconds=settings.tick_seconds),
     )
@@ -282,6 +285,7 @@ async def _run_batch(worker: Worker, positions: Any, batch: Iterable[Any], apply
             worker.pipeline.offset_gaps.labels(gap.topic, "absent").inc()
     if plan.to_apply:
         await apply(plan.to_apply)
+    worker.failpoint.maybe_fail()
     await _persist(
         worker,
         positions,
