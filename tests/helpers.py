@@ -1,7 +1,7 @@
 """Test helpers shared by every tier: waiting with deadlines, and the run's infrastructure timings.
 
-Import them as `from helpers import wait_until` (pytest puts `tests/` on sys.path because
-`tests/conftest.py` lives there).
+Import them as `from tests.helpers import wait_until`: `tests/` is a package, and pytest puts
+the repository root (the first folder above it without an `__init__.py`) on sys.path.
 """
 
 from __future__ import annotations

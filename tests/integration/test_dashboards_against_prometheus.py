@@ -17,9 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 import requests
-from helpers import record_summary, wait_until
 from kafka import KafkaProducer
-from stream_workers import WorkerProcess, produce
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import replay
@@ -29,6 +27,8 @@ from floorwatch.dashboards.rules import rules_yaml
 from floorwatch.dashboards.thresholds import AlertTimings, Thresholds
 from floorwatch.deploy.prometheus import LocalPrometheus
 from floorwatch.topics import Topics
+from tests.helpers import record_summary, wait_until
+from tests.integration.stream_workers import WorkerProcess, produce
 
 OVERLOADED, HEALTHY = "manila-billing", "lisbon-billing"
 # Grafana's $__rate_interval depends on the time range; 5m spans this whole run, so rates and

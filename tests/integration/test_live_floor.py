@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import record_summary, wait_until
 
 from floorwatch.deploy.processes import free_ports
 from floorwatch.services.simulator import SimulatorSettings, build_floor
+from tests.helpers import record_summary, wait_until
 
 AGENTS, SEED = 60, 1
 

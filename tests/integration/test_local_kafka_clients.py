@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
+
+from tests.helpers import record_summary, wait_until
 
 
 def test_kafka_python_round_trips_keyed_messages_through_a_consumer_group_and_commits_offsets(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 
 from floorwatch.deploy.localkafka import LocalKafka
 from floorwatch.deploy.processes import pid_alive
+from tests.helpers import record_summary, wait_until
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import wait_until
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from floorwatch.deploy.processes import free_ports
+from tests.helpers import wait_until
 
 
 @pytest.fixture

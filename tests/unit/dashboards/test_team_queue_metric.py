@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from prometheus_client import CollectorRegistry
 
 from floorwatch.core.codec import encode
@@ -15,9 +12,7 @@ from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from builders import MINUTE, state
+from tests.unit.core.builders import MINUTE, state
 
 CONFIG = MetricConfig()
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from ingest_helpers import T0, iso
-from ingest_scenario import Pause, Scenario, _sorted
+from tests.unit.ingest.ingest_helpers import T0, iso
+from tests.unit.ingest.ingest_scenario import Pause, Scenario, _sorted
 
 INSTANCE = "arn:aws:connect:eu-central-1:123456789012:instance/0c0f4fcb"
 GENESYS_PRESENCE = {"Break": "Break", "Lunch": "Meal", "Training": "Training"}

@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest_helpers import T0, iso
+from tests.unit.ingest.ingest_helpers import T0, iso
 
 QUEUES = ("sales", "support")
 PAUSE_REASONS = ("Break", "Lunch", "Training")

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 
-from ingest_helpers import at, iso, jsonl, run
-
 from floorwatch.core.events import AgentState
+from tests.unit.ingest.ingest_helpers import at, iso, jsonl, run
 
 A = AgentState
 INSTANCE = "arn:aws:connect:eu-central-1:123456789012:instance/0c0f4fcb-6d1a-4cde-9f5e-31c3b8f9a001"

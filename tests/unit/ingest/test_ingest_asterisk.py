@@ -13,10 +13,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
-from ingest_helpers import T0, at, run
 
 from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.registry import IngestOptions
+from tests.unit.ingest.ingest_helpers import T0, at, run
 
 A = AgentState
 

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from ingest_helpers import at, iso, run
 
 from floorwatch.cli import main
 from floorwatch.core.codec import decode
@@ -21,6 +20,7 @@ from floorwatch.services.ingest.registry import IngestOptions
 from floorwatch.services.ingest.roster import RosterError, load_roster
 from floorwatch.services.ingest.sinks import topic_for
 from floorwatch.topics import Topics
+from tests.unit.ingest.ingest_helpers import at, iso, run
 
 A = AgentState
 HEADER = "call_id,agent,queue,arrival,answer,end,outcome\n"
