@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from floorwatch.streams.settings import WorkerSettings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     return run_worker(settings)
 
 
-def run_worker(settings) -> int:
+def run_worker(settings: WorkerSettings) -> int:
     import faust
 
     from floorwatch.streams.app import create_app
@@ -48,6 +52,7 @@ def run_worker(settings) -> int:
             file=sys.stderr,
         )
         return 1
+    assert worker.watchdog is not None, "create_app builds the recovery watchdog"
     worker.watchdog.start()
     faust.Worker(worker.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
     return 0
