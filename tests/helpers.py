@@ -22,7 +22,7 @@ _POLL_SECONDS = 0.1
 
 
 def wait_until(
-    predicate: Callable[[], T], timeout_seconds: float, message: str, *, poll_seconds: float = _POLL_SECONDS
+    predicate: Callable[[], T | None], timeout_seconds: float, message: str, *, poll_seconds: float = _POLL_SECONDS
 ) -> T:
     """Call `predicate` until it returns something truthy and return that; fail the test after the deadline.
 
@@ -60,7 +60,7 @@ async def wait_until_async(
             if inspect.isawaitable(result):
                 result = await result
             if result:
-                return result  # type: ignore[return-value]
+                return result
             last = result
         except Exception as error:
             last = error

@@ -124,5 +124,6 @@ def test_aiokafka_read_committed_consumers_see_committed_transactions_and_never_
     record_summary(
         pytestconfig,
         "aiokafka",
-        f"transactions: {len(committed)} committed records read back, {len(aborted)} aborted ones hidden by read_committed",
+        f"transactions: {len(committed)} committed records read back, "
+        f"{len(aborted)} aborted ones hidden by read_committed",
     )

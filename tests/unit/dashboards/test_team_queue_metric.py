@@ -29,9 +29,8 @@ def _registry(mode: PrivacyMode = PrivacyMode.NAMED, min_group_size: int = 5) ->
         state("cy", AgentState.LOGGED_OUT, 32 * MINUTE, queues=("q1",), **blue),
     ]
     tracks = fold(decode_lines([encode(e) for e in events]), CONFIG).agents
-    teams = team_views(
-        [(member_key(t.team_id, t.agent_id), t) for t in tracks.values()], lambda t: t.last_event_seconds, CONFIG
-    )
+    members = [(member_key(t.team_id, t.agent_id), t) for t in tracks.values() if t.team_id is not None]
+    teams = team_views(members, lambda t: t.last_event_seconds or 0.0, CONFIG)
     collector = FloorCollector(AgentLabeller(mode, b"key", min_group_size))
     collector.snapshot = FloorSnapshot(1.0, (), tuple(teams), ())
     registry = CollectorRegistry()
