@@ -31,8 +31,8 @@ def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: 
         broker_commit_interval=1.0,
     )
     source = app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    progress = {
-        "events": 0,
+    events = 0
+    stamps: dict[str, float | None] = {
         "first_seconds": None,
         "last_seconds": None,
         "first_cpu_seconds": None,
@@ -41,14 +41,15 @@ def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: 
     latest: dict[str, dict] = {}
 
     def seen(n: int, values) -> None:
+        nonlocal events
         now, cpu = time.time(), time.process_time()
-        if progress["first_seconds"] is None:
-            progress["first_seconds"], progress["first_cpu_seconds"] = now, cpu
+        if stamps["first_seconds"] is None:
+            stamps["first_seconds"], stamps["first_cpu_seconds"] = now, cpu
         for value in values:
             event = json.loads(value)
             latest[event["data"].get("agent_id") or event["data"].get("queue_id")] = event
-        progress["events"] += n
-        progress["last_seconds"], progress["last_cpu_seconds"] = time.time(), time.process_time()
+        events += n
+        stamps["last_seconds"], stamps["last_cpu_seconds"] = time.time(), time.process_time()
 
     if mode == "events":
 
@@ -65,7 +66,7 @@ def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: 
 
     @app.page("/count")
     async def count(web, request):
-        return web.json(progress)
+        return web.json({"events": events, **stamps})
 
     return app
 

@@ -39,7 +39,8 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
         warmer.wait_for("/health", 120)
         baseline_rss = warmer.proc().rss_bytes
         log(
-            f"latency: warming up {plan.latency_agents:,} agents with {len(warm):,} events (tick {WARM_TICK_SECONDS:g} s) ..."
+            f"latency: warming up {plan.latency_agents:,} agents with {len(warm):,} events "
+            f"(tick {WARM_TICK_SECONDS:g} s) ..."
         )
         started = time.monotonic()
         produce_all(servers, topics, warm)
@@ -66,7 +67,8 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
         worker.wait_for("/health", 300)
         out["restart_recovery_seconds"] = time.monotonic() - began
         log(
-            f"  restarted with tick {plan.tick_seconds:g} s: ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)"
+            f"  restarted with tick {plan.tick_seconds:g} s: "
+            f"ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)"
         )
         out["phases"], out["scrapes"] = _phases(plan, servers, topics, group, events, live_rate, worker, log)
         ends = end_offsets(servers, throughput.inputs_of(topics))
@@ -158,7 +160,8 @@ def _phases(
         )
         log(
             f"    {factor:g}x: p50 {_s(summary['p50_seconds'])} p95 {_s(summary['p95_seconds'])} "
-            f"p99 {_s(summary['p99_seconds'])} ({summary['probes_seen']} probes, {summary['probes_never_seen']} unseen); "
+            f"p99 {_s(summary['p99_seconds'])} "
+            f"({summary['probes_seen']} probes, {summary['probes_never_seen']} unseen); "
             f"worker CPU {cpu_share:.0%} of a core"
         )
     return phases, scrapes

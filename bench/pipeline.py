@@ -94,12 +94,13 @@ class StepTimer:
             elif send.topic == self.internal.team_members:
                 member_messages.append(send)
         queued = self.queue_step.run(queue_messages, self._load_queue)
-        for queue_id, (stored, _) in queued.stored.items():
-            self.queues[queue_id] = dump_queue(stored)
+        for queue_id, (stored_queue, _) in queued.stored.items():
+            self.queues[queue_id] = dump_queue(stored_queue)
         self.records["queues table changelog"] += len(queued.stored)
         self.records["team-members table changelog"] += len(member_messages)
         t = self._timed("queue step + table write", t)
         for send in member_messages:
+            assert send.key is not None and send.value is not None  # a team-members message carries both
             key, body = parse_member(send.key.decode(), send.value)
             if body is None:
                 self.members.pop(key, None)
@@ -120,8 +121,8 @@ class StepTimer:
         t = self._timed("tick: team roll-ups (view every member again)", t)
         queues = []
         for raw in self.queues.values():
-            track = load_queue(raw).track
-            queues.append(queue.view(track, track.clock_seconds or 0.0, self.config.queue))
+            queue_track = load_queue(raw).track
+            queues.append(queue.view(queue_track, queue_track.clock_seconds or 0.0, self.config.queue))
         t = self._timed("tick: queues", t)
         self.collector.snapshot = FloorSnapshot(time.time(), tuple(figures), tuple(teams), tuple(queues), {})
         self.scrape_bytes = len(generate_latest(self.registry))
@@ -151,7 +152,7 @@ def profile_by_function(run, limit: int = 25) -> list[dict]:
     """Own time per function under cProfile (which inflates call-heavy code; read shares, not absolutes)."""
     profiler = cProfile.Profile()
     profiler.runcall(run)
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]  # undocumented, not in typeshed
     total = sum(own for (_, _, own, _, _) in stats.values())
     rows = sorted(
         (

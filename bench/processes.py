@@ -83,7 +83,8 @@ class Subject:
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:
             if not self.alive():
-                raise RuntimeError(f"{self.command} exited with {self.process.returncode}:\n{self.log_tail()}")
+                returncode = self.process.returncode if self.process is not None else None
+                raise RuntimeError(f"{self.command} exited with {returncode}:\n{self.log_tail()}")
             try:
                 if self.get(path, timeout_seconds=2).status_code == 200:
                     return

@@ -54,7 +54,8 @@ def table(results: dict) -> str:
         lines.append(
             f"  {phase['rate_factor']:g}x = {phase['target_rate_per_second']:,.0f} events/s: "
             f"p50 {_n(phase['p50_seconds'], 2, ' s')}  p95 {_n(phase['p95_seconds'], 2, ' s')}  "
-            f"p99 {_n(phase['p99_seconds'], 2, ' s')}  [lower bounds p50 {_n(phase.get('p50_seconds_not_before'), 2, ' s')}, "
+            f"p99 {_n(phase['p99_seconds'], 2, ' s')}  "
+            f"[lower bounds p50 {_n(phase.get('p50_seconds_not_before'), 2, ' s')}, "
             f"p99 {_n(phase.get('p99_seconds_not_before'), 2, ' s')}]  (probes seen {phase['probes_seen']}, unseen "
             f"{phase['probes_never_seen']}, worker CPU {phase['worker_cpu_share_of_one_core']:.0%} of a core, "
             f"worker's input lag at end {_n(phase.get('input_lag_at_end'))})"
@@ -82,7 +83,8 @@ def table(results: dict) -> str:
     end = mem["end_of_shift_state"]
     lines.append(
         f"  end of an 8 h shift: table state {_n(end['state_bytes_per_agent'])} B/agent "
-        f"(agent table {_n(end['agent_table_bytes_per_agent'])} + team-member copy {_n(end['team_member_table_bytes_per_agent'])})"
+        f"(agent table {_n(end['agent_table_bytes_per_agent'])} "
+        f"+ team-member copy {_n(end['team_member_table_bytes_per_agent'])})"
     )
     lines.append("")
     lines.append("Goals (reported, not asserted)")

@@ -10,6 +10,7 @@ import time
 from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from bench import footprint, live, throughput
 from bench.broker import create_input_topics, fresh_prefix, local_broker
@@ -144,7 +145,7 @@ def _memory(results: dict, baseline_rss: int) -> dict:
     thr, lat = results["throughput"], results["latency"]
     one = thr.get("floorwatch_1_worker", {})
     text = thr.pop("_metrics_text_1_worker", None)
-    memory = {"baseline_idle_worker_rss_bytes": baseline_rss}
+    memory: dict[str, Any] = {"baseline_idle_worker_rss_bytes": baseline_rss}
     if "rss_bytes" in one:
         agents = thr["agents"]
         memory["agents_1000"] = {
@@ -170,7 +171,7 @@ def _memory(results: dict, baseline_rss: int) -> dict:
 def goals(results: dict) -> dict:
     thr, lat, mem = results["throughput"], results["latency"], results["memory"]
     ratio = thr["ratios"].get("floorwatch_1_worker/bare_faust_events (events_per_second)")
-    one_x = next((p for p in lat.get("phases", []) if p["rate_factor"] == 1.0), {})
+    one_x: dict[str, Any] = next((p for p in lat.get("phases", []) if p["rate_factor"] == 1.0), {})
     state = mem.get("agents_1000", {}).get("tables", {}).get("state_bytes_per_agent")
     end_state = mem["end_of_shift_state"]["state_bytes_per_agent"]
     core = thr.get("pure_core_replay", {}).get("events_per_second")

@@ -103,7 +103,7 @@ def summarise(folded: str) -> dict:
 def _region(frames: list[str]) -> str:
     names = [f.split(" (", 1)[0] for f in frames]
     for key, label in REGIONS:
-        if any(name == key or name.endswith("." + key) or name.endswith("<locals>." + key) for name in names):
+        if any(name == key or name.endswith(("." + key, "<locals>." + key)) for name in names):
             return label
     text = ";".join(frames)
     if "faust/" in text or "mode/" in text or "aiokafka/" in text:

@@ -136,5 +136,8 @@ def pure_core(routed: list[Routed]) -> dict:
         "cpu_seconds": best,
         "events_per_cpu_second": len(lines) / best,
         "events_per_second": len(lines) / best,
-        "method": "floorwatch.core.replay.fold(decode_lines(lines)) in-process, best of 3, CPU time (single thread, so wall = CPU)",
+        "method": (
+            "floorwatch.core.replay.fold(decode_lines(lines)) in-process, best of 3, "
+            "CPU time (single thread, so wall = CPU)"
+        ),
     }

@@ -133,8 +133,11 @@ def _covers(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
 
 
 def _same(existing: dict[str, Any], model: dict[str, Any]) -> bool:
-    strip = lambda d: {k: v for k, v in d.items() if k not in _IGNORED_IN_COMPARISON}  # noqa: E731
-    return strip(existing) == strip(model)
+    return _compared(existing) == _compared(model)
+
+
+def _compared(model: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in model.items() if k not in _IGNORED_IN_COMPARISON}
 
 
 def _json(response: requests.Response) -> Any:

@@ -50,9 +50,10 @@ def pom_kafka_version(pom: Path = POM) -> str:
     """The Kafka release the POM pins (`<kafka.version>`)."""
     namespace = {"m": "http://maven.apache.org/POM/4.0.0"}
     version = ElementTree.parse(pom).getroot().find("m:properties/m:kafka.version", namespace)
-    if version is None or not (version.text or "").strip():
+    text = (version.text or "").strip() if version is not None else ""
+    if not text:
         raise JarFetchError(f"{pom} has no <kafka.version> property")
-    return version.text.strip()
+    return text
 
 
 def jars_dir(cache_root: Path, version: str) -> Path:
@@ -80,14 +81,16 @@ def ensure_kafka_jars(
     maven = shutil.which(mvn)
     if maven is None:
         raise JarFetchError(
-            f"Maven is not installed (no `{mvn}` on PATH); it fetches the Kafka broker from {MAVEN_CENTRAL}. Install it, e.g. `sudo apt-get install -y maven`."
+            f"Maven is not installed (no `{mvn}` on PATH); it fetches the Kafka broker from {MAVEN_CENTRAL}. "
+            "Install it, e.g. `sudo apt-get install -y maven`."
         )
     cache_root.mkdir(parents=True, exist_ok=True)
     target = jars_dir(cache_root, version)
     with tempfile.TemporaryDirectory(dir=cache_root, prefix=f".kafka-{version}-") as scratch:
         staged = Path(scratch) / "jars"
         report(
-            f"fetching Apache Kafka {version} and its runtime jars from {MAVEN_CENTRAL} with Maven (once; cached in {target})"
+            f"fetching Apache Kafka {version} and its runtime jars from {MAVEN_CENTRAL} with Maven "
+            f"(once; cached in {target})"
         )
         _run_maven(maven, pom, staged, version, report)
         jar_names = sorted(path.name for path in staged.glob("*.jar"))

@@ -158,7 +158,8 @@ class LocalKafka:
                     pending.remove(node_id)
             if pending and time.monotonic() >= deadline:
                 raise KafkaStartError(
-                    f"node {pending[0]} did not serve requests within {timeout_seconds:.0f} s\n{self.log_tail(pending[0])}"
+                    f"node {pending[0]} did not serve requests within {timeout_seconds:.0f} s\n"
+                    f"{self.log_tail(pending[0])}"
                 )
             if pending:
                 time.sleep(_PROBE_INTERVAL_SECONDS)
@@ -236,7 +237,8 @@ class LocalKafka:
             output, _ = process.communicate(timeout=120)
             if process.returncode != 0:
                 raise KafkaStartError(
-                    f"formatting the storage of node {node_id} failed (exit {process.returncode}):\n{output.decode(errors='replace')}"
+                    f"formatting the storage of node {node_id} failed (exit {process.returncode}):\n"
+                    f"{output.decode(errors='replace')}"
                 )
         # Storage formatted earlier keeps its own id (--ignore-formatted): believe the disk.
         self.cluster_id = _formatted_cluster_id(self.node_dir(self.layout.nodes[0].node_id) / "data")

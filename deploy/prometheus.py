@@ -24,7 +24,10 @@ import yaml
 from floorwatch.deploy.kafka_config import LOOPBACK
 from floorwatch.deploy.processes import free_ports, kill_children, spawn, stop_children
 
-INSTALL_HINT = "install Debian's package: `sudo apt-get update && sudo apt-get install -y prometheus` (it ships promtool too), or run `make setup` as root"
+INSTALL_HINT = (
+    "install Debian's package: `sudo apt-get update && sudo apt-get install -y prometheus` "
+    "(it ships promtool too), or run `make setup` as root"
+)
 _POLL_SECONDS = 0.1
 
 

@@ -1,4 +1,4 @@
-"""The programs floorwatch runs on (Java, Maven, Prometheus, promtool, docker-compose): find them, or install them from Debian."""
+"""The programs floorwatch runs on (Java, Maven, Prometheus, promtool, docker-compose): find or install them."""
 
 from __future__ import annotations
 
@@ -38,7 +38,12 @@ class Java:
 def java_major(version: str) -> int:
     """17 from "17.0.15", 8 from the old "1.8.0_392" scheme."""
     parts = version.split(".")
-    return int(parts[1]) if parts[0] == "1" and len(parts) > 1 else int(re.match(r"\d+", parts[0]).group())  # type: ignore[union-attr]
+    if parts[0] == "1" and len(parts) > 1:
+        return int(parts[1])
+    major = re.match(r"\d+", parts[0])
+    if major is None:
+        raise ValueError(f"not a Java version: {version!r}")
+    return int(major.group())
 
 
 def find_java() -> Java:

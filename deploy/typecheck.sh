@@ -5,6 +5,8 @@
 # as the installed package and checks that (messages name the files under floorwatch/<folder>/).
 set -euo pipefail
 PY=${1:?usage: typecheck.sh PYTHON}
+# A relative interpreter path (`make check` passes .venv/bin/python) must survive the cd below.
+case $PY in */*) PY="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")" ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 tree="$root/.run/typecheck"
 rm -rf "$tree" && mkdir -p "$tree/floorwatch"

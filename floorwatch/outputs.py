@@ -9,13 +9,13 @@ privacy mode says (docs/privacy.md); with per-agent detail off they are not publ
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from floorwatch.core.events import require_wire_fields
 
-OUTPUT_SCHEMA_VERSION = 1
+OUTPUT_SCHEMA_VERSION: Final = 1
 
 
 class _Record(BaseModel):
@@ -143,7 +143,7 @@ class DeadLetter(_Record):
     received_at: datetime
 
 
-OUTPUT_RECORDS = {
+OUTPUT_RECORDS: dict[str, type[_Record]] = {
     "agent.wellbeing": AgentWellbeing,
     "team.load": TeamLoad,
     "queue.load": QueueLoad,

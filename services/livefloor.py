@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from floorwatch.deploy.kafka_jars import ensure_kafka_jars
+from floorwatch.deploy.kafka_jars import Report, ensure_kafka_jars
 from floorwatch.deploy.localkafka import LocalKafka
 from floorwatch.deploy.processes import free_ports
 from floorwatch.deploy.prometheus import LocalPrometheus
@@ -43,7 +43,7 @@ class FloorPlan:
 @dataclass
 class LiveFloor:
     plan: FloorPlan
-    say: callable = print
+    say: Report = print
     kafka: LocalKafka | None = None
     prometheus: LocalPrometheus | None = None
     children: list[subprocess.Popen] = field(default_factory=list)
@@ -100,7 +100,7 @@ class LiveFloor:
     def _worker_env(self, bootstrap: str, port: int, index: int) -> dict[str, str]:
         return {
             **os.environ,
-            "FLOORWATCH_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "FLOORWATCH_BOOTSTRAP_SERVERS": bootstrap,
             "FLOORWATCH_WEB_PORT": str(port),
             "FLOORWATCH_PARTITIONS": str(self.plan.partitions),
             "FLOORWATCH_DATA_DIR": str(self.plan.run_dir / f"worker-{index + 1}"),
@@ -127,6 +127,8 @@ class LiveFloor:
         )
 
     def describe(self) -> str:
+        if self.kafka is None or self.prometheus is None:
+            raise RuntimeError("describe() is for a started floor")
         metrics = ", ".join(f"http://127.0.0.1:{p}/metrics" for p in self.worker_ports)
         return "\n".join(
             [

@@ -7,7 +7,6 @@ workers' own /metrics endpoints. Both speak the Prometheus text format.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import requests
@@ -19,6 +18,7 @@ from rich.table import Table
 HANDLE_STATES = ("ON_CONTACT", "HOLD", "AFTER_CONTACT_WORK")
 REST_STATES = ("BREAK", "LUNCH")
 OTHER_AUX = ("TRAINING", "MEETING", "COACHING", "OTHER_AUX")
+Sample = tuple[str, dict[str, str], float]  # (series name, labels, value) as the text format gives it
 
 
 @dataclass
@@ -50,12 +50,12 @@ class FloorView:
     alerts: list[dict]
 
 
-def read_samples(url: str, timeout_seconds: float = 5) -> list[tuple[str, dict[str, str], float]]:
+def read_samples(url: str, timeout_seconds: float = 5) -> list[Sample]:
     text = requests.get(url, timeout=timeout_seconds).text
     return [(s.name, s.labels, s.value) for family in text_string_to_metric_families(text) for s in family.samples]
 
 
-def floor_view(samples: list[tuple[str, dict[str, str], float]], alerts: list[dict]) -> FloorView:
+def floor_view(samples: list[Sample], alerts: list[dict]) -> FloorView:
     teams: dict[str, TeamRow] = {}
     queues: dict[str, QueueRow] = {}
     for name, labels, value in samples:
@@ -157,13 +157,13 @@ def render(view: FloorView, previous: FloorView | None, title: str) -> Group:
     queues = Table(title="Queues", expand=True)
     for header in ("queue", "waiting", "longest wait", "service level (30 min)", "abandoned"):
         queues.add_column(header, justify="left" if header == "queue" else "right")
-    for row in view.queues.values():
+    for queue_row in view.queues.values():
         queues.add_row(
-            row.queue,
-            str(row.waiting),
-            f"{row.longest_wait_seconds:.0f} s",
-            _percent(row.service_level),
-            _percent(row.abandon),
+            queue_row.queue,
+            str(queue_row.waiting),
+            f"{queue_row.longest_wait_seconds:.0f} s",
+            _percent(queue_row.service_level),
+            _percent(queue_row.abandon),
         )
     firing = [a for a in view.alerts if a.get("state") == "firing"]
     alert_lines = (
@@ -195,9 +195,9 @@ class Sources:
         return floor_view(_dedupe(samples), alerts)
 
 
-def _dedupe(samples):
+def _dedupe(samples: list[Sample]) -> list[Sample]:
     """Federation can return a series once per scrape target label set; keep the last of each."""
-    seen: dict[tuple, tuple] = defaultdict(tuple)
+    seen: dict[tuple[str, tuple[tuple[str, str], ...]], Sample] = {}
     for name, labels, value in samples:
         key = (name, tuple(sorted((k, v) for k, v in labels.items() if k not in ("instance", "job"))))
         seen[key] = (name, dict(key[1]), value)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import SUMMARY
+
+from tests.helpers import SUMMARY
 
 _INTEGRATION_DIR = Path(__file__).parent / "integration"
 

@@ -1,7 +1,7 @@
 """Test helpers shared by every tier: waiting with deadlines, and the run's infrastructure timings.
 
-Import them as `from helpers import wait_until` (pytest puts `tests/` on sys.path because
-`tests/conftest.py` lives there).
+Import them as `from tests.helpers import wait_until`: `tests/` is a package, and pytest puts
+the repository root (the first folder above it without an `__init__.py`) on sys.path.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _POLL_SECONDS = 0.1
 
 
 def wait_until(
-    predicate: Callable[[], T], timeout_seconds: float, message: str, *, poll_seconds: float = _POLL_SECONDS
+    predicate: Callable[[], T | None], timeout_seconds: float, message: str, *, poll_seconds: float = _POLL_SECONDS
 ) -> T:
     """Call `predicate` until it returns something truthy and return that; fail the test after the deadline.
 
@@ -60,7 +60,7 @@ async def wait_until_async(
             if inspect.isawaitable(result):
                 result = await result
             if result:
-                return result  # type: ignore[return-value]
+                return result
             last = result
         except Exception as error:
             last = error

@@ -99,7 +99,7 @@ def _lines(args: argparse.Namespace):
         return follow_lines(args.follow, stop.is_set, stop.wait), lambda: None
     if str(args.file) == "-":
         return read_lines(sys.stdin), lambda: None
-    handle = open(args.file, encoding="utf-8", errors="replace", newline="")
+    handle = open(args.file, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115 - the caller closes it
     return read_lines(handle), handle.close
 
 

@@ -103,7 +103,8 @@ def _stop(args: argparse.Namespace) -> int:
     stop_detached(pids, grace_seconds=30)
     (args.run_dir / STATE_FILE).unlink()
     print(
-        f"stopped Kafka at {state['bootstrap_servers']} ({len(pids)} broker process(es)); data kept in {state['run_dir']}"
+        f"stopped Kafka at {state['bootstrap_servers']} ({len(pids)} broker process(es)); "
+        f"data kept in {state['run_dir']}"
     )
     return 0
 
@@ -119,7 +120,8 @@ def _status(args: argparse.Namespace) -> int:
         ready = broker_ready(f"{LOOPBACK}:{node['broker_port']}", len(nodes), state["cluster_id"])
         healthy = healthy and ready
         print(
-            f"node {node['node_id']}: pid {node['pid']}, {LOOPBACK}:{node['broker_port']}, {'serving' if ready else 'NOT serving'}, log {node['log']}"
+            f"node {node['node_id']}: pid {node['pid']}, {LOOPBACK}:{node['broker_port']}, "
+            f"{'serving' if ready else 'NOT serving'}, log {node['log']}"
         )
     print(f"bootstrap servers: {state['bootstrap_servers']}")
     return 0 if healthy else 1

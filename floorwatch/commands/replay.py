@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from floorwatch.core.config import ConfigError, load_config
 from floorwatch.core.replay import replay
@@ -77,7 +85,7 @@ def _with_progress(events: BinaryIO, stack: ExitStack, err: Console, *, enabled:
     return _counting(events, progress, progress.add_task("replay", total=size))
 
 
-def _counting(lines: Iterable[bytes], progress: Progress, task: int) -> Iterator[bytes]:
+def _counting(lines: Iterable[bytes], progress: Progress, task: TaskID) -> Iterator[bytes]:
     done = 0
     for number, line in enumerate(lines, start=1):
         done += len(line)

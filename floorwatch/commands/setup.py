@@ -126,7 +126,8 @@ def _ensure_debian_programs(may_install: bool, summary: list[tuple[str, str]], p
         if path is not None:
             summary.append((program, f"{program_version(path)} ({path})" if program == "prometheus" else str(path)))
             continue
-        hint = f"`sudo apt-get update && sudo apt-get install -y {missing_debian_packages([program])[0]}` (or run `make setup` as root)"
+        package = missing_debian_packages([program])[0]
+        hint = f"`sudo apt-get update && sudo apt-get install -y {package}` (or run `make setup` as root)"
         if program in REQUIRED_PROGRAMS:
             summary.append((program, "MISSING"))
             problems.append(f"`{program}` is not installed; the integration tests and `make run` need it: {hint}")
@@ -145,5 +146,6 @@ def _print_summary(summary: list[tuple[str, str]], problems: list[str]) -> None:
             print(f"  - {problem}")
         return
     print(
-        "\nready. Next: `make run` (a live floor on this machine), `make test` (every test), `make kafka-up` (a broker for you on 127.0.0.1:19092)"
+        "\nready. Next: `make run` (a live floor on this machine), `make test` (every test), "
+        "`make kafka-up` (a broker for you on 127.0.0.1:19092)"
     )

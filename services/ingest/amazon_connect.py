@@ -25,7 +25,7 @@ from typing import Any
 from floorwatch.core.events import AgentState, Event
 from floorwatch.services.ingest.emit import Emitter, aux_reason, parse_iso, parse_iso_or_none
 from floorwatch.services.ingest.mapping import StateMapping
-from floorwatch.services.ingest.protocol import RawRecord, Translation, ignore, skip
+from floorwatch.services.ingest.protocol import InputFormat, RawRecord, Translation, ignore, skip
 
 EVENT_TYPES = frozenset({"LOGIN", "LOGOUT", "STATE_CHANGE", "HEART_BEAT"})
 TALKING = frozenset({"CONNECTED", "CONNECTED_ONHOLD"})
@@ -42,7 +42,7 @@ class ConnectAgent:
 
 
 class AmazonConnectAdapter:
-    input_format = "json"
+    input_format: InputFormat = "json"
 
     def __init__(self, emitter: Emitter, mapping: StateMapping):
         self.source = emitter.source

@@ -24,7 +24,7 @@ from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.asterisk_log import EntryError, QueueLogEntry, parse_db_row, parse_file_line
 from floorwatch.services.ingest.emit import Emitter
 from floorwatch.services.ingest.mapping import StateMapping
-from floorwatch.services.ingest.protocol import NOTHING, RawRecord, Translation, combine, ignore, skip
+from floorwatch.services.ingest.protocol import NOTHING, InputFormat, RawRecord, Translation, combine, ignore, skip
 
 NO_REASON = "(none)"  # the pause_reasons key for a pause written without a reason
 UNUSED = frozenset({"RINGCANCELED", "AGENTDUMP", "SYSCOMPAT", "CONFIGRELOAD", "JOINEMPTY", "LEAVEEMPTY"})
@@ -63,7 +63,7 @@ class Call:
 class AsteriskAdapter:
     def __init__(self, emitter: Emitter, mapping: StateMapping, db_zone: tzinfo | None = None, db_form: bool = False):
         self.source = emitter.source
-        self.input_format = "csv" if db_form else "lines"
+        self.input_format: InputFormat = "csv" if db_form else "lines"
         self._emitter, self._mapping, self._zone, self._db_form = emitter, mapping, db_zone, db_form
         self._members: dict[str, MemberTrack] = {}
         self._waiting: dict[str, Call] = {}

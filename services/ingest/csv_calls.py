@@ -24,7 +24,7 @@ from datetime import UTC, datetime, tzinfo
 
 from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.emit import Emitter, from_epoch
-from floorwatch.services.ingest.protocol import RawRecord, Translation, ignore, skip
+from floorwatch.services.ingest.protocol import InputFormat, RawRecord, Translation, ignore, skip
 
 COLUMNS = ("call_id", "agent", "queue", "arrival", "answer", "end", "outcome")
 TRANSFERRED = frozenset({"transferred", "transfer"})
@@ -52,7 +52,7 @@ class AgentSession:
 
 
 class CsvCallsAdapter:
-    input_format = "csv"
+    input_format: InputFormat = "csv"
 
     def __init__(self, emitter: Emitter, session_gap_seconds: float, zone: tzinfo | None = None):
         self.source = emitter.source
@@ -67,7 +67,7 @@ class CsvCallsAdapter:
         session = self._agents.get(call.agent) if call.answer else None
         if session is not None and session.last_call == call.call_id:
             return ignore("duplicate row (same call id as the agent's previous call)")
-        if session is not None and call.answer < session.last_end:
+        if session is not None and call.answer is not None and call.answer < session.last_end:
             return skip(
                 f"answered at {call.answer.isoformat()}, before {call.agent}'s previous call ended "
                 f"({session.last_end.isoformat()}): rows must be in time order per agent"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from floorwatch.core.events import EVENT_TYPES, STATE_CATEGORY, AgentState, AgentStateChanged, Event, StateCategory
 from floorwatch.services.ingest.protocol import stable_event_id
@@ -43,7 +43,9 @@ class Emitter:
 
     def contact(self, type_: str, identity: Sequence[object], at: datetime, **data: object) -> Event:
         """A contact event of `type_` (e.g. "contact.answered"); pydantic validates `data`."""
-        return EVENT_TYPES[type_](**self._envelope(identity, at), data=data)
+        # EVENT_TYPES is typed by the classes' common base; every class in it is a member of Event.
+        event = EVENT_TYPES[type_].model_validate({**self._envelope(identity, at), "data": data})
+        return cast("Event", event)
 
     def _envelope(self, identity: Sequence[object], at: datetime) -> dict[str, object]:
         return {

@@ -26,7 +26,7 @@ from floorwatch.core.events import AgentState, Event
 from floorwatch.services.ingest import genesys_conversations as conv
 from floorwatch.services.ingest.emit import Emitter, aux_reason, parse_iso
 from floorwatch.services.ingest.mapping import StateMapping
-from floorwatch.services.ingest.protocol import RawRecord, Translation, combine, ignore, skip
+from floorwatch.services.ingest.protocol import InputFormat, RawRecord, Translation, combine, ignore, skip
 
 ON_QUEUE = frozenset({"on queue", "on_queue"})
 HANDLING = {"connected": AgentState.ON_CONTACT, "held": AgentState.HOLD, "acw": AgentState.AFTER_CONTACT_WORK}
@@ -43,7 +43,7 @@ class GenesysUser:
 
 
 class GenesysAdapter:
-    input_format = "json"
+    input_format: InputFormat = "json"
 
     def __init__(self, emitter: Emitter, mapping: StateMapping):
         self.source = emitter.source
@@ -85,7 +85,9 @@ class GenesysAdapter:
             track = replace(track, routing=str(routing["status"]).upper())
             times.append(routing.get("startTime"))
         presence = body.get("presence") if kind == "activity" else body
-        definition = (presence or {}).get("presenceDefinition") if isinstance(presence, dict) else None
+        if not isinstance(presence, dict):
+            presence = {}
+        definition = presence.get("presenceDefinition")
         if isinstance(definition, dict) and definition.get("systemPresence"):
             track = replace(track, presence=(str(definition.get("id") or ""), str(definition["systemPresence"])))
             times.append(presence.get("modifiedDate"))

@@ -89,8 +89,8 @@ def latest_time(conversation: dict[str, Any]) -> datetime | None:
                 found += [parse_iso_or_none(communication.get(name)) for name in TIME_FIELDS]
                 acw = communication.get("afterCallWork") or {}
                 found += [parse_iso_or_none(acw.get("startTime")), parse_iso_or_none(acw.get("endTime"))]
-    found = [value for value in found if value is not None]
-    return max(found) if found else None
+    stamped = [value for value in found if value is not None]
+    return max(stamped) if stamped else None
 
 
 def _agent_leg(participant: dict[str, Any]) -> AgentLeg:

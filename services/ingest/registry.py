@@ -37,7 +37,11 @@ def build_adapter(source: str, options: IngestOptions) -> Adapter:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     emitter = Emitter(source, options.roster)
     table = SOURCES[source]
-    mapping = load_mapping(table, options.mapping_path) if table else None
+    if table is None:
+        from floorwatch.services.ingest.csv_calls import CsvCallsAdapter
+
+        return CsvCallsAdapter(emitter, options.session_gap_seconds, options.timezone)
+    mapping = load_mapping(table, options.mapping_path)
     if source in ("asterisk", "asterisk-db"):
         from floorwatch.services.ingest.asterisk import AsteriskAdapter
 
@@ -50,10 +54,6 @@ def build_adapter(source: str, options: IngestOptions) -> Adapter:
         from floorwatch.services.ingest.twilio import TwilioAdapter
 
         return TwilioAdapter(emitter, mapping)
-    if source == "genesys":
-        from floorwatch.services.ingest.genesys import GenesysAdapter
+    from floorwatch.services.ingest.genesys import GenesysAdapter
 
-        return GenesysAdapter(emitter, mapping)
-    from floorwatch.services.ingest.csv_calls import CsvCallsAdapter
-
-    return CsvCallsAdapter(emitter, options.session_gap_seconds, options.timezone)
+    return GenesysAdapter(emitter, mapping)

@@ -20,10 +20,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from floorwatch.core.events import AgentState
+from floorwatch.core.events import AgentState, Event
 from floorwatch.services.ingest.emit import Emitter, aux_reason, from_epoch, parse_iso
 from floorwatch.services.ingest.mapping import StateMapping
-from floorwatch.services.ingest.protocol import RawRecord, Translation, combine, ignore, skip, stable_event_id
+from floorwatch.services.ingest.protocol import (
+    InputFormat,
+    RawRecord,
+    Translation,
+    combine,
+    ignore,
+    skip,
+    stable_event_id,
+)
 
 CHANNELS = {"voice": "voice", "chat": "chat", "sms": "chat", "email": "email"}
 NOT_ASSIGNED = frozenset(
@@ -65,7 +73,7 @@ class _Record:
 
 
 class TwilioAdapter:
-    input_format = "json"
+    input_format: InputFormat = "json"
 
     def __init__(self, emitter: Emitter, mapping: StateMapping):
         self.source = emitter.source
@@ -157,7 +165,7 @@ class TwilioAdapter:
         if not (worker_id and task_id and reservation):
             return skip(f"{event.kind} needs WorkerSid, TaskSid and ReservationSid")
         track = self._workers.get(worker_id, Worker())
-        ended = ()
+        ended: tuple[Event, ...] = ()
         if reservation in track.handling:  # the conversation is over at wrap-up (or at completion without one)
             task = self._task(event)
             ended = (

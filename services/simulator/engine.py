@@ -56,6 +56,11 @@ class _AgentRun:
         self.pending: deque = deque()  # activities (and logout) that fell due while busy
         self.logged_in = False
 
+    def contact(self) -> ContactPlan:
+        """The contact in hand: only asked between reserve() and end_wrap(), which hold `waiting`."""
+        assert self.waiting is not None, "no contact reserved for this agent"
+        return self.waiting.plan
+
 
 class _TeamRun:
     def __init__(self, team: Team, floor: Floor, settings: SimulatorSettings):
@@ -204,7 +209,7 @@ class _Engine:
         self.at(seconds + waiting.plan.ring_seconds, self.answer, agent)
 
     def answer(self, agent: _AgentRun, seconds: float) -> None:
-        plan = agent.waiting.plan
+        plan = agent.contact()
         agent.answered_at = seconds
         agent.step = 0
         self.set_state(agent, AgentState.ON_CONTACT, seconds)
@@ -212,7 +217,7 @@ class _Engine:
         self.at(seconds + plan.steps[0][0], self.advance_contact, agent)
 
     def advance_contact(self, agent: _AgentRun, seconds: float) -> None:
-        plan = agent.waiting.plan
+        plan = agent.contact()
         _, name = plan.steps[agent.step]
         agent.step += 1
         build, spec = self.build, agent.spec
@@ -240,7 +245,7 @@ class _Engine:
 
     def wrap_up(self, agent: _AgentRun, seconds: float) -> None:
         self.set_state(agent, AgentState.AFTER_CONTACT_WORK, seconds)
-        self.at(seconds + agent.waiting.plan.wrap_seconds, self.end_wrap, agent)
+        self.at(seconds + agent.contact().wrap_seconds, self.end_wrap, agent)
 
     def end_wrap(self, agent: _AgentRun, seconds: float) -> None:
         agent.waiting = None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from floorwatch.services.simulator.stats import ShiftStats, TeamStats
 
-_HEADER = f"{'team':<24} {'agents':>6} {'offered':>8} {'answered':>8} {'abandon':>8} {'SL 20s':>7} {'AHT s':>6} {'occupancy':>9}"
+_HEADER = (
+    f"{'team':<24} {'agents':>6} {'offered':>8} {'answered':>8} {'abandon':>8} "
+    f"{'SL 20s':>7} {'AHT s':>6} {'occupancy':>9}"
+)
 
 
 def format_summary(stats: ShiftStats, elapsed_seconds: float, interrupted: bool = False) -> str:

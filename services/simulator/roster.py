@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Literal
 
 from floorwatch.services.simulator.arrivals import floor_segments
-from floorwatch.services.simulator.model import Activity, Agent, AuxPlan, Floor, Team
+from floorwatch.services.simulator.model import Activity, Agent, AuxKind, AuxPlan, Floor, Team
 from floorwatch.services.simulator.settings import SimulatorSettings
 from floorwatch.services.simulator.shifts import shift_starts
 from floorwatch.services.simulator.staffing import expected_handle_seconds, planned_on_queue, size_arrival_rates
+
+_BlockKind = Literal["break", "lunch", "training", "meeting"]
+# A scheduled block away from the queues: (kind, start seconds into the shift, length in seconds).
+_Block = tuple[_BlockKind, float, float]
 
 SITE_NAMES = ("lisbon", "manila", "leeds", "austin", "krakow", "cebu", "monterrey", "cape-town")
 SKILLS = ("billing", "tech-support", "sales", "retention", "claims", "onboarding")
@@ -89,10 +94,11 @@ def _plan_agent(k: int, team_size: int, shift_start: float, settings: SimulatorS
     position = (k + 0.5) / team_size - 0.5  # -0.5 .. 0.5 across the team
     length = settings.shift_length_seconds
     blocks = _rest_blocks(length, position, settings)
-    for kind, ratio, seconds in (
+    optional: tuple[tuple[_BlockKind, float, float], ...] = (  # (kind, how often, length in seconds)
         ("training", settings.training_ratio, settings.training_seconds),
         ("meeting", settings.meeting_ratio, settings.meeting_seconds),
-    ):
+    )
+    for kind, ratio, seconds in optional:
         if rng.random() < ratio:
             slot = _free_slot(blocks, seconds, length, rng)
             if slot is not None:
@@ -116,7 +122,7 @@ def _plan_agent(k: int, team_size: int, shift_start: float, settings: SimulatorS
     return Agent("", "", "", (), shift_start, shift_start + length, login, schedule, aux_plans)
 
 
-def _rest_blocks(length: float, position: float, settings: SimulatorSettings) -> list[tuple[str, float, float]]:
+def _rest_blocks(length: float, position: float, settings: SimulatorSettings) -> list[_Block]:
     """Breaks at a quarter and three quarters of the shift, lunch in the middle (shifts of 6 h and more)."""
     brk, lunch = settings.break_seconds, settings.lunch_seconds
     if length >= 6 * 3600:
@@ -130,7 +136,7 @@ def _rest_blocks(length: float, position: float, settings: SimulatorSettings) ->
     return []
 
 
-def _free_slot(blocks, seconds: float, length: float, rng: random.Random) -> float | None:
+def _free_slot(blocks: list[_Block], seconds: float, length: float, rng: random.Random) -> float | None:
     candidates = []
     at = 1800.0
     while at + seconds <= length - 1800.0:
@@ -140,7 +146,7 @@ def _free_slot(blocks, seconds: float, length: float, rng: random.Random) -> flo
     return rng.choice(candidates) if candidates else None
 
 
-def _schedule(blocks, shift_start: float, length: float) -> tuple[Activity, ...]:
+def _schedule(blocks: list[_Block], shift_start: float, length: float) -> tuple[Activity, ...]:
     activities = []
     cursor = shift_start
     for kind, at, seconds in blocks:
@@ -153,7 +159,9 @@ def _schedule(blocks, shift_start: float, length: float) -> tuple[Activity, ...]
     return tuple(activities)
 
 
-def _behave(kind: str, start: float, seconds: float, settings: SimulatorSettings, rng: random.Random) -> AuxPlan | None:
+def _behave(
+    kind: AuxKind, start: float, seconds: float, settings: SimulatorSettings, rng: random.Random
+) -> AuxPlan | None:
     """Draw how this agent will really take a scheduled activity: skip it, go late, overrun it."""
     skip, late, overrun = rng.random(), rng.random(), rng.random()
     late_seconds = rng.expovariate(1 / settings.late_break_mean_seconds)
@@ -167,7 +175,7 @@ def _behave(kind: str, start: float, seconds: float, settings: SimulatorSettings
 
 
 def _personal_time(
-    blocks, shift_start: float, length: float, settings: SimulatorSettings, rng: random.Random
+    blocks: list[_Block], shift_start: float, length: float, settings: SimulatorSettings, rng: random.Random
 ) -> tuple[AuxPlan, ...]:
     """Unscheduled personal time (a Poisson process over the shift), never inside a scheduled block."""
     plans = []

@@ -188,7 +188,10 @@ def _problems(s: SimulatorSettings):
     if s.understaffed_teams < 0:
         yield f"understaffed_teams: must not be negative, got {s.understaffed_teams}"
     if s.complaint_ratio > s.negative_sentiment_ratio:
-        yield "complaint_ratio: complaints are a subset of negative-sentiment contacts, so it cannot exceed negative_sentiment_ratio"
+        yield (
+            "complaint_ratio: complaints are a subset of negative-sentiment contacts, "
+            "so it cannot exceed negative_sentiment_ratio"
+        )
     if s.patience_mean_seconds is not None and s.patience_mean_seconds <= 0:
         yield f"patience_mean_seconds: must be positive or None, got {s.patience_mean_seconds}"
     if not 0 <= s.ring_min_seconds <= s.ring_max_seconds:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from helpers import record_summary
 from kafka.admin import KafkaAdminClient
 
 from floorwatch.deploy.jvm_archive import archive_path
@@ -26,6 +25,7 @@ from floorwatch.deploy.kafka_jars import ensure_kafka_jars, folder_size_bytes
 from floorwatch.deploy.localkafka import LocalKafka, broker_ready
 from floorwatch.deploy.prometheus import LocalPrometheus
 from floorwatch.deploy.settings import DeploySettings
+from tests.helpers import record_summary
 
 TopicFactory = Callable[..., str]
 PrometheusFactory = Callable[..., LocalPrometheus]

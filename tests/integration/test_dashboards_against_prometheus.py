@@ -14,12 +14,11 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 import requests
-from helpers import record_summary, wait_until
 from kafka import KafkaProducer
-from stream_workers import WorkerProcess, produce
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import replay
@@ -29,6 +28,8 @@ from floorwatch.dashboards.rules import rules_yaml
 from floorwatch.dashboards.thresholds import AlertTimings, Thresholds
 from floorwatch.deploy.prometheus import LocalPrometheus
 from floorwatch.topics import Topics
+from tests.helpers import record_summary, wait_until
+from tests.integration.stream_workers import WorkerProcess, produce
 
 OVERLOADED, HEALTHY = "manila-billing", "lisbon-billing"
 # Grafana's $__rate_interval depends on the time range; 5m spans this whole run, so rates and
@@ -120,7 +121,7 @@ def live_floor(floor_log, expected_teams, kafka_bootstrap, tmp_path_factory, pyt
     prometheus = None
     try:
         for worker in workers:
-            wait_until(lambda: worker.health()["status"] == "ok", 90, "a worker never became healthy")
+            wait_until(partial(_healthy, worker), 90, "a worker never became healthy")
         wait_until(
             lambda: all(w.health()["partitions"].get("agents") for w in workers),
             90,
@@ -160,6 +161,10 @@ def live_floor(floor_log, expected_teams, kafka_bootstrap, tmp_path_factory, pyt
             "dashboards against Prometheus (live floor)",
             f"{time.monotonic() - began:.0f} s for two workers, Prometheus and four simulated hours",
         )
+
+
+def _healthy(worker: WorkerProcess) -> bool:
+    return worker.health()["status"] == "ok"
 
 
 def _overload_alerts(prometheus: LocalPrometheus) -> dict[str, dict]:

@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
+
+from tests.helpers import record_summary, wait_until
 
 TABLE = "contacts-per-agent"
 _WORKER_STOP_SECONDS = 30
@@ -56,12 +57,11 @@ def faust_worker(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Callable[[str
 
     def start(app_id: str, source_topic: str) -> Path:
         log_path = tmp_path / f"{app_id}.log"
-        here = Path(__file__).parent
+        root = Path(__file__).parents[2]
         command = [
             sys.executable,
             "-c",
-            f"import sys; sys.path[:0] = [{str(here)!r}, {str(here.parent)!r}]; "
-            f"import {Path(__file__).stem} as m; m.run_worker()",
+            f"import sys; sys.path[:0] = [{str(root)!r}]; import {__name__} as m; m.run_worker()",
             kafka_bootstrap,
             app_id,
             source_topic,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import record_summary, wait_until
 
 from floorwatch.deploy.processes import free_ports
 from floorwatch.services.simulator import SimulatorSettings, build_floor
+from tests.helpers import record_summary, wait_until
 
 AGENTS, SEED = 60, 1
 
@@ -109,7 +109,10 @@ def _top_shows_every_team(prometheus: str, teams: set[str], pytestconfig) -> Non
     session = f"fwtop{os.getpid()}"
     # The shell keeps the pane open if top fails, so its error stays on the captured screen.
     # env -u: a COLUMNS inherited from the test runner would override the pane's real width.
-    command = f"cd {Path.cwd()} && env -u COLUMNS -u LINES {sys.executable} -m floorwatch.cli top --prometheus {prometheus} --refresh 1; sleep 60"
+    command = (
+        f"cd {Path.cwd()} && env -u COLUMNS -u LINES "
+        f"{sys.executable} -m floorwatch.cli top --prometheus {prometheus} --refresh 1; sleep 60"
+    )
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "220", "-y", "60", command], check=True)
     try:
         screens = [""]

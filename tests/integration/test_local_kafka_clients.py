@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
+
+from tests.helpers import record_summary, wait_until
 
 
 def test_kafka_python_round_trips_keyed_messages_through_a_consumer_group_and_commits_offsets(
@@ -123,5 +124,6 @@ def test_aiokafka_read_committed_consumers_see_committed_transactions_and_never_
     record_summary(
         pytestconfig,
         "aiokafka",
-        f"transactions: {len(committed)} committed records read back, {len(aborted)} aborted ones hidden by read_committed",
+        f"transactions: {len(committed)} committed records read back, "
+        f"{len(aborted)} aborted ones hidden by read_committed",
     )

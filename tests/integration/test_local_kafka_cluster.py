@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 
 from floorwatch.deploy.localkafka import LocalKafka
 from floorwatch.deploy.processes import pid_alive
+from tests.helpers import record_summary, wait_until
 
 
 @pytest.fixture
@@ -99,5 +99,6 @@ def test_a_topic_with_three_replicas_takes_acks_all_writes_and_serves_reads_with
     record_summary(
         pytestconfig,
         "three-broker cluster",
-        f"replication-3 topic kept taking acks=all writes and reads with node {leader} killed; the node restarted and rejoined the ISR ({restart_seconds:.1f} s to serve again)",
+        f"replication-3 topic kept taking acks=all writes and reads with node {leader} killed; "
+        f"the node restarted and rejoined the ISR ({restart_seconds:.1f} s to serve again)",
     )

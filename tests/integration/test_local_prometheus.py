@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import wait_until
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from floorwatch.deploy.processes import free_ports
+from floorwatch.deploy.prometheus import LocalPrometheus
+from tests.helpers import wait_until
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def metrics_endpoint() -> Iterator[tuple[str, Gauge]]:
 
 def test_local_prometheus_scrapes_an_endpoint_and_answers_queries_with_the_scraped_value(
     metrics_endpoint: tuple[str, Gauge],
-    prometheus_factory: Callable[..., object],
+    prometheus_factory: Callable[..., LocalPrometheus],
 ) -> None:
     target, gauge = metrics_endpoint
     gauge.set(0.37)

@@ -9,13 +9,13 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 import pytest
-from helpers import wait_until
 from kafka import KafkaConsumer
 
 from floorwatch.cli import main
 from floorwatch.core.codec import decode
 from floorwatch.core.events import partition_key
 from floorwatch.topics import Topics
+from tests.helpers import wait_until
 
 PARTITIONS = 3
 FLOOR = ["--sites", "1", "--teams-per-site", "2", "--agents-per-team", "5", "--seed", "9"]

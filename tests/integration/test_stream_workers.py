@@ -8,12 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from helpers import wait_until
-from stream_workers import WorkerProcess, produce, read_all, team_figures
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import replay
 from floorwatch.topics import Topics
+from tests.helpers import wait_until
+from tests.integration.stream_workers import WorkerProcess, produce, read_all, team_figures
 
 # Long enough for one watchdog restart: a dead member holds the group for the session timeout (60 s).
 SETTLE_SECONDS = 240

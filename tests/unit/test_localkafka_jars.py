@@ -94,7 +94,7 @@ def test_an_unreachable_maven_central_is_named_and_leaves_no_partial_cache(tmp_p
 def test_a_maven_run_without_the_kafka_jar_is_an_error_and_nothing_is_published(tmp_path: Path) -> None:
     maven = _fake_maven(tmp_path, _NO_KAFKA_JAR)
 
-    with pytest.raises(JarFetchError, match="no kafka_2.13 jar"):
+    with pytest.raises(JarFetchError, match=r"no kafka_2\.13 jar"):
         ensure_kafka_jars(tmp_path / "cache", version="4.1.1", mvn=maven, report=lambda _: None)
 
     assert list((tmp_path / "cache").iterdir()) == []

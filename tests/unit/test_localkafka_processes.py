@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import wait_until
 
 from floorwatch.deploy.processes import free_ports, pid_alive, spawn, stop_children, stop_detached
+from tests.helpers import wait_until
 
 _IGNORES_SIGTERM = (
     "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"

@@ -12,9 +12,9 @@ import pytest
 from floorwatch.dashboards.rules import rule_groups
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "alertmanager" / "alertmanager.yml"
-AMTOOL = shutil.which("amtool")
+AMTOOL = shutil.which("amtool") or ""
 pytestmark = pytest.mark.skipif(
-    AMTOOL is None, reason="amtool is not installed (Debian: apt-get install prometheus-alertmanager)"
+    not AMTOOL, reason="amtool is not installed (Debian: apt-get install prometheus-alertmanager)"
 )
 
 

@@ -15,9 +15,9 @@ from floorwatch.dashboards.rules import RULE_TESTS_DIR, RULES_FILE, alert_names,
 from floorwatch.dashboards.thresholds import AlertTimings
 
 ROOT = Path(__file__).resolve().parents[2]
-PROMTOOL = shutil.which("promtool") or ("/usr/bin/promtool" if Path("/usr/bin/promtool").is_file() else None)
+PROMTOOL = shutil.which("promtool") or ("/usr/bin/promtool" if Path("/usr/bin/promtool").is_file() else "")
 needs_promtool = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool is not installed (Debian: apt-get install prometheus, or `make setup`)"
+    not PROMTOOL, reason="promtool is not installed (Debian: apt-get install prometheus, or `make setup`)"
 )
 TEST_FILES = sorted(RULE_TESTS_DIR.glob("*.yml"))
 

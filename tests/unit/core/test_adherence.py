@@ -7,11 +7,11 @@ Outside those, scheduled time is work (AVAILABLE or handling is in adherence).
 from __future__ import annotations
 
 import pytest
-from builders import AVAILABLE, BREAK, LUNCH, MEETING, MINUTE, ON_CONTACT, epoch, schedule
-from test_breaks_rules import fold
 
 from floorwatch.core.adherence import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
 from floorwatch.core.policy import BreakPolicy
+from tests.unit.core.builders import AVAILABLE, BREAK, LUNCH, MEETING, MINUTE, ON_CONTACT, epoch, schedule
+from tests.unit.core.test_breaks_rules import fold
 
 PLAN = schedule(
     "a1",

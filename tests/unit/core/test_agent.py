@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from floorwatch.core import agent
+from floorwatch.core.config import MetricConfig
+from floorwatch.core.events import AgentState
+from floorwatch.core.occupancy import ContactHandled
+from tests.unit.core.builders import (
     AVAILABLE,
     BREAK,
     LOGGED_OUT,
@@ -17,13 +24,6 @@ from builders import (
     sentiment,
     state,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from floorwatch.core import agent
-from floorwatch.core.config import MetricConfig
-from floorwatch.core.events import AgentState
-from floorwatch.core.occupancy import ContactHandled
 
 CONFIG = MetricConfig()
 
@@ -206,10 +206,10 @@ def test_staffed_time_splits_exactly_into_handle_available_and_auxiliary(raw, ta
 
 
 def test_an_agent_track_survives_the_json_round_trip_the_stream_tables_use():
-    from builders import team_shift
     from pydantic import TypeAdapter
 
     from floorwatch.core.agent import AgentTrack
+    from tests.unit.core.builders import team_shift
 
     track, _, _ = fold([e for e in team_shift() if agent.agent_id_of(e) == "ben"])
     adapter = TypeAdapter(AgentTrack)
@@ -240,7 +240,7 @@ SHIFT_OF_BEN = None
 def _ben():
     global SHIFT_OF_BEN
     if SHIFT_OF_BEN is None:
-        from builders import team_shift
+        from tests.unit.core.builders import team_shift
 
         SHIFT_OF_BEN = [e for e in team_shift() if agent.agent_id_of(e) == "ben"]
     return SHIFT_OF_BEN
@@ -251,7 +251,7 @@ def _ben():
 def test_slicing_time_with_events_no_sub_track_reacts_to_changes_no_figure(cuts, tail):
     from dataclasses import asdict
 
-    from builders import held
+    from tests.unit.core.builders import held
 
     events = _ben()
     first, last = events[0].occurred_at.timestamp(), events[-1].occurred_at.timestamp()

@@ -34,11 +34,11 @@ last hour (420-480): ana 4 cycles 15/12 = 48 + 12, ben 4 x 15/10 = 40 + 20, cy 4
 from __future__ import annotations
 
 import pytest
-from builders import MINUTE, epoch, team_shift
 
 from floorwatch.core import agent, queue, rollup
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.occupancy import ContactHandled
+from tests.unit.core.builders import MINUTE, epoch, team_shift
 
 CONFIG = MetricConfig()
 END = 480 * MINUTE

@@ -9,10 +9,10 @@ Each case is a day as (state, minutes) segments and the violations it must give 
 from __future__ import annotations
 
 import pytest
-from builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MEETING
-from test_breaks_rules import breached, fold
 
 from floorwatch.core.policy import PROFILES, load_profile
+from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MEETING
+from tests.unit.core.test_breaks_rules import breached, fold
 
 H = 60
 HOME = (LOGGED_OUT, 5 * H)

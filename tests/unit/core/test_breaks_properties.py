@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from dataclasses import fields, is_dataclass
 
-from builders import MINUTE, epoch, schedule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
@@ -15,6 +14,7 @@ from floorwatch.core import breaks
 from floorwatch.core.break_rules import BreakRuleBreached
 from floorwatch.core.events import AgentState
 from floorwatch.core.policy import PROFILES, load_profile
+from tests.unit.core.builders import MINUTE, epoch, schedule
 
 BREAKS_JSON = TypeAdapter(breaks.BreakTrack)  # how the stream tables store the track
 POLICIES = {name: load_profile(name) for name in PROFILES}

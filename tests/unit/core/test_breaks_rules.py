@@ -7,11 +7,11 @@ does (advance to each change, then on_state) and views the agent at the end.
 from __future__ import annotations
 
 import pytest
-from builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MINUTE, ON_CONTACT, TRAINING, epoch, schedule
 
 from floorwatch.core import breaks
 from floorwatch.core.break_rules import BreakRuleBreached
 from floorwatch.core.policy import BreakPolicy, BreakRule
+from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MINUTE, ON_CONTACT, TRAINING, epoch, schedule
 
 H = 60  # minutes in an hour, for readable tables
 

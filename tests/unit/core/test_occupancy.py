@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from builders import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from floorwatch.core import occupancy
+from floorwatch.core.events import STATE_CATEGORY, AgentState, StateCategory
+from floorwatch.core.occupancy import Denominator, OccupancyConfig, band, ratio
+from tests.unit.core.builders import (
     AFTER_CONTACT_WORK,
     AVAILABLE,
     BREAK,
@@ -19,12 +25,6 @@ from builders import (
     epoch,
     transferred,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from floorwatch.core import occupancy
-from floorwatch.core.events import STATE_CATEGORY, AgentState, StateCategory
-from floorwatch.core.occupancy import Denominator, OccupancyConfig, band, ratio
 
 CONFIG = OccupancyConfig()
 

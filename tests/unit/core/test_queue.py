@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from builders import HOUR, MINUTE, abandoned, answered, epoch, offered
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from floorwatch.core import queue
 from floorwatch.core.occupancy import ContactHandled
 from floorwatch.core.queue import AbandonTreatment, QueueConfig
+from tests.unit.core.builders import HOUR, MINUTE, abandoned, answered, epoch, offered
 
 CONFIG = QueueConfig()
 

@@ -3,13 +3,12 @@ queues included, in the replay and by the same rule in the streams."""
 
 from __future__ import annotations
 
-from builders import AVAILABLE, LOGGED_OUT, abandoned, answered, contact_cycle, offered, state
-
 from floorwatch.core import queue
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.queue import QueueConfig
 from floorwatch.core.replay import replay
+from tests.unit.core.builders import AVAILABLE, LOGGED_OUT, abandoned, answered, contact_cycle, offered, state
 
 
 def _shift() -> list:

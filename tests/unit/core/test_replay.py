@@ -7,13 +7,13 @@ import random
 from pathlib import Path
 
 import pytest
-from builders import AVAILABLE, MINUTE, ON_CONTACT, state, team_shift
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import LISTED_LIMIT, replay
+from tests.unit.core.builders import AVAILABLE, MINUTE, ON_CONTACT, state, team_shift
 
 SAMPLE = Path(__file__).parents[2] / "fixtures" / "replay_sample.jsonl"
 CONFIG = MetricConfig()

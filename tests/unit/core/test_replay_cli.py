@@ -7,11 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from builders import schedule
-
 from floorwatch.cli import main
 from floorwatch.commands import replay as command
 from floorwatch.core.codec import encode
+from tests.unit.core.builders import schedule
 
 SAMPLE = Path(__file__).parents[2] / "fixtures" / "replay_sample.jsonl"
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from builders import AVAILABLE, LOGGED_OUT, LUNCH, ON_CONTACT, TRAINING, epoch, state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from floorwatch.core import agent, rollup
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import AgentState
+from tests.unit.core.builders import AVAILABLE, LOGGED_OUT, LUNCH, ON_CONTACT, TRAINING, epoch, state
 
 CONFIG = MetricConfig()
 
@@ -55,7 +55,7 @@ def test_agents_are_grouped_by_team_and_site_and_counted_in_every_queue_they_ser
 
 
 def test_an_agent_known_only_from_contact_events_belongs_to_no_team_but_to_the_floor():
-    from builders import answered
+    from tests.unit.core.builders import answered
 
     track = agent.apply(None, answered("x", "c1", 0), CONFIG).track
     members = [agent.view(track, epoch(60), CONFIG)[0]]

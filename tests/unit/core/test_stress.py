@@ -6,7 +6,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from builders import (
+
+from floorwatch.core import stress
+from floorwatch.core.stress import StressConfig
+from tests.unit.core.builders import (
     AFTER_CONTACT_WORK,
     AVAILABLE,
     BREAK,
@@ -25,9 +28,6 @@ from builders import (
     sentiment,
     transferred,
 )
-
-from floorwatch.core import stress
-from floorwatch.core.stress import StressConfig
 
 CONFIG = StressConfig()
 A = "a1"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from dataclasses import fields, is_dataclass
 
-from builders import abandoned, answered, ended, epoch, escalated, sentiment, transferred
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
@@ -14,6 +13,7 @@ from pydantic import TypeAdapter
 from floorwatch.core import stress
 from floorwatch.core.events import AgentState
 from floorwatch.core.stress import StressConfig
+from tests.unit.core.builders import abandoned, answered, ended, epoch, escalated, sentiment, transferred
 
 STRESS_JSON = TypeAdapter(stress.StressTrack)  # how the stream tables store the track
 CONFIG = StressConfig()

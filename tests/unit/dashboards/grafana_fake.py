@@ -131,6 +131,13 @@ def _route(s: GrafanaState, method: str, path: str, body: dict | None) -> Any:
     return routes[parts[1]](s, method, parts[2:], body)
 
 
+def _sent(body: dict | None) -> dict:
+    """The JSON body of a POST or PUT (`_body` reads one for those methods, None for the others)."""
+    if body is None:
+        raise Refused(400, "bad request data")
+    return body
+
+
 def _only(body: dict, allowed: set[str], what: str) -> None:
     unknown = set(body) - allowed
     if unknown:
@@ -149,6 +156,7 @@ def _folders(s: GrafanaState, method: str, rest: list[str], body: dict | None) -
             raise Refused(404, "folder not found")
         return s.folders[rest[0]]
     if method == "POST" and not rest:
+        body = _sent(body)
         _only(body, FOLDER_FIELDS, "folder")
         uid, title = _uid(body.get("uid")), body.get("title")
         if not isinstance(title, str) or not title:
@@ -159,6 +167,7 @@ def _folders(s: GrafanaState, method: str, rest: list[str], body: dict | None) -
         s.folders[uid] = {"id": s.new_id(), "uid": uid, "title": title, "url": f"/dashboards/f/{uid}", "version": 1}
         return s.folders[uid]
     if method == "PUT" and len(rest) == 1:
+        body = _sent(body)
         _only(body, FOLDER_UPDATE_FIELDS, "folder update")
         folder = s.folders.get(rest[0])
         if folder is None:
@@ -179,6 +188,7 @@ def _datasources(s: GrafanaState, method: str, rest: list[str], body: dict | Non
         if method == "GET":
             return current
         if method == "PUT":
+            body = _sent(body)
             _check_datasource(body)
             if current.get("readOnly"):
                 raise Refused(403, "Cannot update read-only data source")
@@ -191,6 +201,7 @@ def _datasources(s: GrafanaState, method: str, rest: list[str], body: dict | Non
                 "name": current["name"],
             }
     if method == "POST" and not rest:
+        body = _sent(body)
         _check_datasource(body)
         uid = _uid(body.get("uid"))
         if uid in s.datasources or any(d["name"] == body["name"] for d in s.datasources.values()):
@@ -224,7 +235,7 @@ def _dashboards(s: GrafanaState, method: str, rest: list[str], body: dict | None
             held["dashboard"]["version"] += 1
         return answer
     if method == "POST" and rest == ["db"]:
-        return _save_dashboard(s, body)
+        return _save_dashboard(s, _sent(body))
     raise Refused(404, "Not found")
 
 

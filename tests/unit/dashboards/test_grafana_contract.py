@@ -13,13 +13,13 @@ import argparse
 
 import pytest
 import requests
-from grafana_fake import FakeGrafana, GrafanaState
 
 from floorwatch.commands import dashboards as command
 from floorwatch.dashboards.common import DATASOURCE_UID
 from floorwatch.dashboards.generate import dashboards
 from floorwatch.dashboards.grafana_api import Auth, GrafanaClient, GrafanaError
 from floorwatch.deploy.processes import free_ports
+from tests.unit.dashboards.grafana_fake import FakeGrafana, GrafanaState
 
 MODELS = dashboards()
 FOLDER = "floorwatch"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from prometheus_client import CollectorRegistry
 
 from floorwatch.core.codec import encode
@@ -15,9 +12,7 @@ from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from builders import MINUTE, state
+from tests.unit.core.builders import MINUTE, state
 
 CONFIG = MetricConfig()
 
@@ -34,9 +29,8 @@ def _registry(mode: PrivacyMode = PrivacyMode.NAMED, min_group_size: int = 5) ->
         state("cy", AgentState.LOGGED_OUT, 32 * MINUTE, queues=("q1",), **blue),
     ]
     tracks = fold(decode_lines([encode(e) for e in events]), CONFIG).agents
-    teams = team_views(
-        [(member_key(t.team_id, t.agent_id), t) for t in tracks.values()], lambda t: t.last_event_seconds, CONFIG
-    )
+    members = [(member_key(t.team_id, t.agent_id), t) for t in tracks.values() if t.team_id is not None]
+    teams = team_views(members, lambda t: t.last_event_seconds or 0.0, CONFIG)
     collector = FloorCollector(AgentLabeller(mode, b"key", min_group_size))
     collector.snapshot = FloorSnapshot(1.0, (), tuple(teams), ())
     registry = CollectorRegistry()

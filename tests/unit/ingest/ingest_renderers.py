@@ -7,74 +7,83 @@ fields the adapters read, plus a few realistic neighbours.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from ingest_helpers import T0, iso
-from ingest_scenario import Pause, Scenario, _sorted
+from tests.unit.ingest.ingest_helpers import T0, iso
+from tests.unit.ingest.ingest_scenario import Call, Pause, Scenario, Shift, _sorted, activities
 
 INSTANCE = "arn:aws:connect:eu-central-1:123456789012:instance/0c0f4fcb"
 GENESYS_PRESENCE = {"Break": "Break", "Lunch": "Meal", "Training": "Training"}
 
+Record = dict[str, Any]
+Items = list[tuple[int, int, Record]]  # (time, sequence number, record): see _sorted
 
-def _lines(items: list[tuple[int, int, object]]) -> str:
+
+def _lines(items: Items) -> str:
     return "".join(json.dumps(item) + "\n" for item in _sorted(items))
 
 
 def amazon_connect(scenario: Scenario) -> str:
-    items: list[tuple[int, int, object]] = []
+    items: Items = []
     for s in scenario.shifts:
-        counter = iter(range(1, 100000))
-
-        def add(t: int, kind: str, status: str | None, contacts: list[dict] = ()) -> None:
-            record = {
-                "AgentARN": f"{INSTANCE}/agent/{s.agent}",
-                "EventId": f"{s.agent}-{next(counter)}",
-                "EventTimestamp": iso(t),
-                "EventType": kind,
-                "Version": "2019-05-25",
-            }
-            if status is not None:
-                record["CurrentAgentSnapshot"] = {
-                    "AgentStatus": {
-                        "Name": status,
-                        "Type": "ROUTABLE" if status == "Available" else "CUSTOM",
-                        "StartTimestamp": iso(t),
-                    },
-                    "Contacts": list(contacts),
-                }
-            items.append((t, len(items), record))
-
-        add(s.login, "LOGIN", "Available")
-        for activity in sorted([*s.calls, *s.pauses], key=lambda a: a.start if isinstance(a, Pause) else a.answer):
-            if isinstance(activity, Pause):
-                add(activity.start, "STATE_CHANGE", activity.reason)
-                add(activity.end, "STATE_CHANGE", "Available")
-                continue
-            c = activity
-
-            def contact(state: str, state_start: int) -> dict:
-                return {
-                    "ContactId": c.call_id,
-                    "Channel": "VOICE",
-                    "InitiationMethod": "INBOUND",
-                    "State": state,
-                    "QueueTimestamp": iso(c.arrival),
-                    "ConnectedToAgentTimestamp": iso(c.answer),
-                    "StateStartTimestamp": iso(state_start),
-                    "Queue": {"Name": c.queue},
-                }
-
-            add(c.answer, "STATE_CHANGE", "Available", [contact("CONNECTED", c.answer)])
-            if c.hold:
-                add(c.hold[0], "STATE_CHANGE", "Available", [contact("CONNECTED_ONHOLD", c.answer)])
-                add(c.hold[1], "STATE_CHANGE", "Available", [contact("CONNECTED", c.answer)])
-            add(c.end, "STATE_CHANGE", "Available", [contact("ENDED", c.end)])
-            add(c.end + c.wrap_seconds, "STATE_CHANGE", "Available")
-        add(s.logout, "LOGOUT", None)
+        _amazon_connect_shift(s, items)
     return _lines(items)
 
 
+def _amazon_connect_shift(s: Shift, items: Items) -> None:
+    counter = iter(range(1, 100000))
+
+    def add(t: int, kind: str, status: str | None, contacts: Sequence[Record] = ()) -> None:
+        record: Record = {
+            "AgentARN": f"{INSTANCE}/agent/{s.agent}",
+            "EventId": f"{s.agent}-{next(counter)}",
+            "EventTimestamp": iso(t),
+            "EventType": kind,
+            "Version": "2019-05-25",
+        }
+        if status is not None:
+            record["CurrentAgentSnapshot"] = {
+                "AgentStatus": {
+                    "Name": status,
+                    "Type": "ROUTABLE" if status == "Available" else "CUSTOM",
+                    "StartTimestamp": iso(t),
+                },
+                "Contacts": list(contacts),
+            }
+        items.append((t, len(items), record))
+
+    add(s.login, "LOGIN", "Available")
+    for activity in activities(s):
+        if isinstance(activity, Pause):
+            add(activity.start, "STATE_CHANGE", activity.reason)
+            add(activity.end, "STATE_CHANGE", "Available")
+            continue
+        c = activity
+        add(c.answer, "STATE_CHANGE", "Available", [_connect_contact(c, "CONNECTED", c.answer)])
+        if c.hold:
+            add(c.hold[0], "STATE_CHANGE", "Available", [_connect_contact(c, "CONNECTED_ONHOLD", c.answer)])
+            add(c.hold[1], "STATE_CHANGE", "Available", [_connect_contact(c, "CONNECTED", c.answer)])
+        add(c.end, "STATE_CHANGE", "Available", [_connect_contact(c, "ENDED", c.end)])
+        add(c.end + c.wrap_seconds, "STATE_CHANGE", "Available")
+    add(s.logout, "LOGOUT", None)
+
+
+def _connect_contact(c: Call, state: str, state_start: int) -> Record:
+    return {
+        "ContactId": c.call_id,
+        "Channel": "VOICE",
+        "InitiationMethod": "INBOUND",
+        "State": state,
+        "QueueTimestamp": iso(c.arrival),
+        "ConnectedToAgentTimestamp": iso(c.answer),
+        "StateStartTimestamp": iso(state_start),
+        "Queue": {"Name": c.queue},
+    }
+
+
 def twilio(scenario: Scenario) -> str:
-    items: list[tuple[int, int, object]] = []
+    items: Items = []
 
     def add(t: int, kind: str, **fields: object) -> None:
         record = {
@@ -88,7 +97,7 @@ def twilio(scenario: Scenario) -> str:
 
     for s in scenario.shifts:
         add(s.login, "worker.activity.update", WorkerSid=s.agent, WorkerActivityName="Available")
-        for activity in sorted([*s.calls, *s.pauses], key=lambda a: a.start if isinstance(a, Pause) else a.answer):
+        for activity in activities(s):
             if isinstance(activity, Pause):
                 add(activity.start, "worker.activity.update", WorkerSid=s.agent, WorkerActivityName=activity.reason)
                 add(activity.end, "worker.activity.update", WorkerSid=s.agent, WorkerActivityName="Available")
@@ -109,9 +118,9 @@ def twilio(scenario: Scenario) -> str:
 
 
 def genesys(scenario: Scenario) -> str:
-    items: list[tuple[int, int, object]] = []
+    items: Items = []
 
-    def add(t: int, topic: str, body: dict) -> None:
+    def add(t: int, topic: str, body: Record) -> None:
         items.append((t, len(items), {"topicName": topic, "version": "2", "eventBody": body}))
 
     def presence(t: int, user: str, system: str) -> None:
@@ -127,73 +136,16 @@ def genesys(scenario: Scenario) -> str:
     for s in scenario.shifts:
         presence(s.login, s.agent, "On Queue")
         routing(s.login, s.agent, "IDLE")
-        for activity in sorted([*s.calls, *s.pauses], key=lambda a: a.start if isinstance(a, Pause) else a.answer):
+        for activity in activities(s):
             if isinstance(activity, Pause):
                 presence(activity.start, s.agent, GENESYS_PRESENCE[activity.reason])
                 routing(activity.start, s.agent, "OFF_QUEUE")
                 presence(activity.end, s.agent, "On Queue")
                 routing(activity.end, s.agent, "IDLE")
                 continue
-            c = activity
-            acd = {
-                "id": "acd",
-                "purpose": "acd",
-                "queueId": c.queue,
-                "connectedTime": iso(c.arrival),
-                "endTime": iso(c.answer),
-            }
-
-            def conversation(t: int, call: dict, **agent: object) -> None:
-                participants = [
-                    {"id": "cust", "purpose": "customer", "calls": [{"state": "connected"}]},
-                    acd,
-                    {
-                        "id": "agent",
-                        "purpose": "agent",
-                        "userId": s.agent,
-                        "queueId": c.queue,
-                        "calls": [call],
-                        **agent,
-                    },
-                ]
-                add(t, f"v2.users.{s.agent}.conversations", {"id": c.call_id, "participants": participants})
-
-            routing(c.answer, s.agent, "INTERACTING")
-            conversation(c.answer, {"state": "connected", "connectedTime": iso(c.answer)})
-            if c.hold:
-                conversation(
-                    c.hold[0],
-                    {
-                        "state": "connected",
-                        "held": True,
-                        "connectedTime": iso(c.answer),
-                        "startHoldTime": iso(c.hold[0]),
-                    },
-                )
-                conversation(c.hold[1], {"state": "connected", "held": False, "connectedTime": iso(c.answer)})
-            ended = {"state": "disconnected", "connectedTime": iso(c.answer), "disconnectedTime": iso(c.end)}
-            conversation(
-                c.end,
-                {**ended, "afterCallWork": {"state": "pending", "startTime": iso(c.end)}},
-                wrapupRequired=True,
-                startAcwTime=iso(c.end),
-            )
-            conversation(
-                c.end + c.wrap_seconds,
-                {
-                    **ended,
-                    "afterCallWork": {
-                        "state": "complete",
-                        "startTime": iso(c.end),
-                        "endTime": iso(c.end + c.wrap_seconds),
-                    },
-                },
-                wrapupRequired=True,
-                wrapup={"code": "done"},
-                startAcwTime=iso(c.end),
-                endAcwTime=iso(c.end + c.wrap_seconds),
-            )
-            routing(c.end + c.wrap_seconds, s.agent, "IDLE")
+            routing(activity.answer, s.agent, "INTERACTING")
+            _genesys_call(s.agent, activity, add)
+            routing(activity.end + activity.wrap_seconds, s.agent, "IDLE")
         presence(s.logout, s.agent, "Offline")
     for a in scenario.abandons:
         acd = {"id": "acd", "purpose": "acd", "queueId": a.queue, "connectedTime": iso(a.arrival)}
@@ -212,3 +164,64 @@ def genesys(scenario: Scenario) -> str:
         ]
         add(a.gone, f"v2.routing.queues.{a.queue}.conversations", {"id": a.call_id, "participants": gone})
     return _lines(items)
+
+
+def _genesys_call(agent_id: str, c: Call, add: Callable[[int, str, Record], None]) -> None:
+    """The agent's conversation notifications for one answered call, from connect to the end of wrap-up."""
+    acd = {
+        "id": "acd",
+        "purpose": "acd",
+        "queueId": c.queue,
+        "connectedTime": iso(c.arrival),
+        "endTime": iso(c.answer),
+    }
+
+    def conversation(t: int, call: Record, **agent: object) -> None:
+        participants = [
+            {"id": "cust", "purpose": "customer", "calls": [{"state": "connected"}]},
+            acd,
+            {
+                "id": "agent",
+                "purpose": "agent",
+                "userId": agent_id,
+                "queueId": c.queue,
+                "calls": [call],
+                **agent,
+            },
+        ]
+        add(t, f"v2.users.{agent_id}.conversations", {"id": c.call_id, "participants": participants})
+
+    conversation(c.answer, {"state": "connected", "connectedTime": iso(c.answer)})
+    if c.hold:
+        conversation(
+            c.hold[0],
+            {
+                "state": "connected",
+                "held": True,
+                "connectedTime": iso(c.answer),
+                "startHoldTime": iso(c.hold[0]),
+            },
+        )
+        conversation(c.hold[1], {"state": "connected", "held": False, "connectedTime": iso(c.answer)})
+    ended = {"state": "disconnected", "connectedTime": iso(c.answer), "disconnectedTime": iso(c.end)}
+    conversation(
+        c.end,
+        {**ended, "afterCallWork": {"state": "pending", "startTime": iso(c.end)}},
+        wrapupRequired=True,
+        startAcwTime=iso(c.end),
+    )
+    conversation(
+        c.end + c.wrap_seconds,
+        {
+            **ended,
+            "afterCallWork": {
+                "state": "complete",
+                "startTime": iso(c.end),
+                "endTime": iso(c.end + c.wrap_seconds),
+            },
+        },
+        wrapupRequired=True,
+        wrapup={"code": "done"},
+        startAcwTime=iso(c.end),
+        endAcwTime=iso(c.end + c.wrap_seconds),
+    )

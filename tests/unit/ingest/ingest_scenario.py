@@ -11,11 +11,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
+from typing import TypeVar
 
-from ingest_helpers import T0, iso
+from tests.unit.ingest.ingest_helpers import T0, iso
 
 QUEUES = ("sales", "support")
 PAUSE_REASONS = ("Break", "Lunch", "Training")
+_Item = TypeVar("_Item")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ def build(seed: int, agents: int = 3, hours: float = 2.0, wrap: bool = True) -> 
     for number in range(agents):
         agent = f"agent-{number + 1}"
         login = rng.randint(0, 300)
-        t, calls, pauses = login, [], []
+        t = login
+        calls: list[Call] = []
+        pauses: list[Pause] = []
         while t < login + hours * 3600 - 900:
             if rng.random() < 0.12 and (not pauses or t - pauses[-1].end > 1200):
                 length = rng.randint(5, 20) * 60
@@ -132,13 +136,19 @@ def abandoned_per_queue(scenario: Scenario) -> Counter[str]:
 # --- platform renderings ------------------------------------------------------------------------------
 
 
-def _sorted(items: list[tuple[int, int, object]]) -> list[object]:
+def activities(shift: Shift) -> list[Call | Pause]:
+    """The shift's calls and pauses in time order (a call at its answer)."""
+    both: list[Call | Pause] = [*shift.calls, *shift.pauses]
+    return sorted(both, key=lambda a: a.start if isinstance(a, Pause) else a.answer)
+
+
+def _sorted(items: list[tuple[int, int, _Item]]) -> list[_Item]:
     """Time order across agents; the sequence number keeps each agent's same-second records in order."""
     return [item for _, _, item in sorted(items, key=lambda entry: (entry[0], entry[1]))]
 
 
 def asterisk(scenario: Scenario) -> str:
-    lines: list[tuple[int, int, object]] = []
+    lines: list[tuple[int, int, str]] = []
 
     def add(t: int, callid: str, queue: str, agent: str, event: str, *data: object) -> None:
         lines.append(
@@ -149,7 +159,7 @@ def asterisk(scenario: Scenario) -> str:
         for queue in QUEUES:
             add(s.login, "NONE", queue, s.agent, "ADDMEMBER", "")
         free_since = s.login  # a member can only be rung while logged in and neither paused nor on a call
-        for activity in sorted([*s.calls, *s.pauses], key=lambda a: a.start if isinstance(a, Pause) else a.answer):
+        for activity in activities(s):
             if isinstance(activity, Pause):
                 add(activity.start, "NONE", "NONE", s.agent, "PAUSEALL", activity.reason)
                 for queue in QUEUES:

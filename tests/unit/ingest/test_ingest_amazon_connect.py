@@ -12,10 +12,11 @@ StateStartTimestamp does not change when a contact goes CONNECTED_ONHOLD.
 from __future__ import annotations
 
 import json
-
-from ingest_helpers import at, iso, jsonl, run
+from collections.abc import Sequence
+from typing import Any
 
 from floorwatch.core.events import AgentState
+from tests.unit.ingest.ingest_helpers import at, iso, jsonl, run
 
 A = AgentState
 INSTANCE = "arn:aws:connect:eu-central-1:123456789012:instance/0c0f4fcb-6d1a-4cde-9f5e-31c3b8f9a001"
@@ -52,7 +53,7 @@ def contact(
     return record
 
 
-def snapshot(status: str, contacts: list[dict] = ()) -> dict:
+def snapshot(status: str, contacts: Sequence[dict] = ()) -> dict:
     kind, status_id = STATUS[status]
     return {
         "AgentStatus": {
@@ -76,11 +77,11 @@ def event(
     kind: str,
     seconds: float,
     status: str | None = "Available",
-    contacts: list[dict] = (),
+    contacts: Sequence[dict] = (),
     agent: str = "7d1b2c3a",
     previous: dict | None = None,
 ) -> dict:
-    record = {
+    record: dict[str, Any] = {
         "AWSAccountId": "123456789012",
         "AgentARN": f"{INSTANCE}/agent/{agent}",
         "InstanceARN": INSTANCE,

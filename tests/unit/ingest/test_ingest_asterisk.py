@@ -13,10 +13,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
-from ingest_helpers import T0, at, run
 
 from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.registry import IngestOptions
+from tests.unit.ingest.ingest_helpers import T0, at, run
 
 A = AgentState
 
@@ -119,7 +119,10 @@ def test_database_rows_in_local_time_are_read_in_the_pbx_time_zone():
 
 
 def test_database_rows_without_an_offset_or_a_time_zone_are_skipped_with_the_fix():
-    rows = "time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n2026-03-02 09:00:00,NONE,sales,SIP/8007,ADDMEMBER,,,,,\n"
+    rows = (
+        "time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n"
+        "2026-03-02 09:00:00,NONE,sales,SIP/8007,ADDMEMBER,,,,,\n"
+    )
     result = run("asterisk-db", rows)
     assert result.events == []
     assert "--timezone" in result.report.skipped[0].reason

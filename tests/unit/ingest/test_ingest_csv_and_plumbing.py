@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from ingest_helpers import at, iso, run
 
 from floorwatch.cli import main
 from floorwatch.core.codec import decode
@@ -21,6 +20,7 @@ from floorwatch.services.ingest.registry import IngestOptions
 from floorwatch.services.ingest.roster import RosterError, load_roster
 from floorwatch.services.ingest.sinks import topic_for
 from floorwatch.topics import Topics
+from tests.unit.ingest.ingest_helpers import at, iso, run
 
 A = AgentState
 HEADER = "call_id,agent,queue,arrival,answer,end,outcome\n"
@@ -96,7 +96,7 @@ def test_a_roster_from_csv_or_yaml_fills_team_site_and_queues_and_unknown_agents
         result = run("csv", text, IngestOptions(roster=roster))
         first = result.of_type("agent.state_changed")[0].data
         assert (first.team_id, first.site_id, first.queues) == ("blue", "leeds", ("sales", "billing"))
-        zed = [e.data for e in result.of_type("agent.state_changed") if e.data.agent_id == "zed"][0]
+        zed = next(e.data for e in result.of_type("agent.state_changed") if e.data.agent_id == "zed")
         assert (zed.team_id, zed.site_id, zed.queues) == ("unassigned", "unassigned", ("sales",))
         assert result.report.unassigned_agents == {"zed"}
         assert "not in the roster" in result.report.render()
@@ -109,7 +109,7 @@ def test_a_broken_roster_or_mapping_file_is_an_error_naming_the_place(tmp_path):
         load_roster(roster)
     mapping = tmp_path / "m.yaml"
     mapping.write_text("statuses:\n  Coffee: SNACKING\n")
-    with pytest.raises(MappingError, match="statuses.Coffee: 'SNACKING' is not a floorwatch state"):
+    with pytest.raises(MappingError, match=r"statuses\.Coffee: 'SNACKING' is not a floorwatch state"):
         load_mapping("amazon-connect", mapping)
     mapping.write_text("activities:\n  Coffee: BREAK\n")
     with pytest.raises(MappingError, match="unknown table 'activities'; this source has: status_types, statuses"):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from ingest_helpers import FIXTURES, at, run, simple_figures
-
 from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.registry import IngestOptions
+from tests.unit.ingest.ingest_helpers import FIXTURES, at, run, simple_figures
 
 A = AgentState
 

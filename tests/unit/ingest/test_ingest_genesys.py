@@ -13,9 +13,8 @@ startHoldTime, afterCallWork).
 
 from __future__ import annotations
 
-from ingest_helpers import at, iso, jsonl, run
-
 from floorwatch.core.events import AgentState
+from tests.unit.ingest.ingest_helpers import at, iso, jsonl, run
 
 A = AgentState
 USER = "e40f28ea-fa86-493f-a5b8-d559c8533c96"

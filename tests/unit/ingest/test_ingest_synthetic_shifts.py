@@ -5,12 +5,20 @@ from the scenario itself; ingesting the same feed twice must change no figure.""
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import run, simple_figures
-from ingest_renderers import amazon_connect, genesys, twilio
-from ingest_scenario import Expected, abandoned_per_queue, asterisk, build, calls_csv, expected, expected_from_call_list
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import replay
+from tests.unit.ingest.ingest_helpers import run, simple_figures
+from tests.unit.ingest.ingest_renderers import amazon_connect, genesys, twilio
+from tests.unit.ingest.ingest_scenario import (
+    Expected,
+    abandoned_per_queue,
+    asterisk,
+    build,
+    calls_csv,
+    expected,
+    expected_from_call_list,
+)
 
 SEEDS = (7, 2026)
 SESSION_GAP_SECONDS = 900

@@ -11,9 +11,8 @@ com.twilio.taskrouter.*, data.payload with the same fields in snake_case).
 
 from __future__ import annotations
 
-from ingest_helpers import T0, at, iso, jsonl, run
-
 from floorwatch.core.events import AgentState
+from tests.unit.ingest.ingest_helpers import T0, at, iso, jsonl, run
 
 A = AgentState
 WORKSPACE = "WS0123456789abcdef0123456789abcdef"

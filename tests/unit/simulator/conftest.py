@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from simulated_shift import Shift, generate
 
 from floorwatch.services.simulator.settings import SimulatorSettings
+from tests.unit.simulator.simulated_shift import Shift, generate
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,10 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import timedelta
 
-from simulated_shift import generate
-
 from floorwatch.core.codec import decode, encode
 from floorwatch.core.events import AgentState
 from floorwatch.services.simulator.sinks import JsonlSink
+from tests.unit.simulator.simulated_shift import generate
 
 AUX = {"BREAK", "LUNCH", "TRAINING", "MEETING", "OTHER_AUX"}
 ALLOWED_NEXT = {

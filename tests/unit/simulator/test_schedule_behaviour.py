@@ -7,11 +7,11 @@ from datetime import timedelta
 from statistics import mean
 
 import pytest
-from simulated_shift import generate
 
 from floorwatch.core.events import AgentState
 from floorwatch.services.simulator.roster import build_floor
 from floorwatch.services.simulator.settings import SimulatorSettings
+from tests.unit.simulator.simulated_shift import generate
 
 ONE_TEAM = dict(sites=1, teams_per_site=1, agents_per_team=10, understaffed_teams=0, training_ratio=0, meeting_ratio=0)
 PUNCTUAL = dict(late_break_ratio=0.0, overrun_break_ratio=0.0, skip_break_ratio=0.0, late_login_ratio=0.0)

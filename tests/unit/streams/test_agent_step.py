@@ -6,7 +6,6 @@ import base64
 import json
 
 import pytest
-from builders import AVAILABLE, BREAK, LOGGED_OUT, contact_cycle, state, team_shift
 
 from floorwatch.core import agent
 from floorwatch.core.codec import encode
@@ -18,6 +17,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
 from floorwatch.streams.state import StoredAgent
 from floorwatch.topics import Topics
+from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, contact_cycle, state, team_shift
 
 TOPICS = Topics.with_prefix("t")
 INTERNAL = Internal(queue_events="t-app-queue-events", team_members="t-app-team-members")

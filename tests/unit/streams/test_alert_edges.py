@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from builders import AVAILABLE, contact_cycle, state
-
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import decode_lines, fold
@@ -15,6 +13,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
 from floorwatch.streams.ticker import Ticker
 from floorwatch.topics import Topics
+from tests.unit.core.builders import AVAILABLE, contact_cycle, state
 
 CONFIG = MetricConfig()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from builders import at, team_shift
 from prometheus_client import CollectorRegistry
 
 from floorwatch.core import agent
@@ -13,6 +12,7 @@ from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
+from tests.unit.core.builders import at, team_shift
 
 CONFIG = MetricConfig()
 
