@@ -28,7 +28,7 @@ def end_of_shift_bytes(routed: Sequence[Routed]) -> dict:
     """State per agent once a whole 8-hour shift is folded (the most a track holds in a day)."""
     result = replay.fold(replay.decode_lines([r.value for r in routed]), load_config())
     tracks = list(result.agents.values())
-    agent_bytes = [len(dump_agent(StoredAgent(t, (("floorwatch.agent-events", 0),)))) for t in tracks]
+    agent_bytes = [len(dump_agent(StoredAgent(t, (("floorwatch.agent-events", 0),), revision=1))) for t in tracks]
     member_bytes = agent_bytes  # the team-members table holds the same stored value (keyed by team and agent)
     return {
         "agents": len(tracks),

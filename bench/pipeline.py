@@ -101,11 +101,11 @@ class StepTimer:
         t = self._timed("queue step + table write", t)
         for send in member_messages:
             assert send.key is not None and send.value is not None  # a team-members message carries both
-            key, body = parse_member(send.key.decode(), send.value)
-            if body is None:
-                self.members.pop(key, None)
+            update = parse_member(send.key.decode(), send.value)
+            if update.body is None:
+                self.members.pop(update.key, None)
             else:
-                self.members[key] = body
+                self.members[update.key] = update.body
         self._timed("team-member table write", t)
 
     def tick(self) -> None:

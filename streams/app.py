@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -341,7 +341,10 @@ async def _resume_from_positions(worker: Worker, positions: Any) -> None:
     for (topic, partition), nxt in nexts.items():
         worker.pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)
     if actives:
-        await app.consumer._commit({tp: nexts[tp.topic, tp.partition] for tp in actives})
+        # The consumer's own commit, not Faust's: Faust commits what it acknowledged, this commits
+        # what is stored. Faust's seek to the committed offsets comes right after this callback.
+        consumer: Any = app.consumer
+        await consumer._commit({tp: nexts[tp.topic, tp.partition] for tp in actives})
     worker.progress.recovered = True
     log.info("resuming %d input partitions from stored positions", len(actives))
 
@@ -368,8 +371,8 @@ def _bytes_table(worker: Worker, name: str) -> Any:
 
     # Keys and values are bytes we encode ourselves; the schema makes the changelog (and so
     # recovery) use the same raw codec, which Faust would otherwise take to be JSON.
-    raw = faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    table = worker.app.Table(
+    raw: Any = faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    table: Any = worker.app.Table(
         name,
         key_type=bytes,
         value_type=bytes,
@@ -387,7 +390,7 @@ def _raw_message(event: Any) -> RawMessage:
     return RawMessage(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
 
 
-async def _persist(worker: Worker, table: Any, writes: list[tuple[str, bytes | None, int]]) -> None:
+async def _persist(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]]) -> None:
     """Store each key and write it to the table's changelog, on the partition of the message it
     came from, and wait for Kafka's acknowledgement before the batch is acknowledged.
 

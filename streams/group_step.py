@@ -81,11 +81,11 @@ def team_views(
         by_team.setdefault(team_of(key), []).append(figures)
     views = []
     for team_id in sorted(by_team):
-        figures = by_team[team_id]
+        team = by_team[team_id]
         bands = {"normal": 0, "elevated": 0, "high": 0}
-        for member in figures:
+        for member in team:
             if member.state not in (None, "LOGGED_OUT"):
                 bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
-        site = next((m.site_id for m in figures if m.site_id), "unassigned")
-        views.append(TeamView(team_id, site, rollup.rollup(figures, config.occupancy), tuple(figures), bands))
+        site = next((m.site_id for m in team if m.site_id), "unassigned")
+        views.append(TeamView(team_id, site, rollup.rollup(team, config.occupancy), tuple(team), bands))
     return views

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from floorwatch.core import agent, queue
+from floorwatch.core.agent import AgentFigures
 from floorwatch.core.break_rules import BreakRuleBreached
 from floorwatch.streams import records
 from floorwatch.streams.group_step import team_views
@@ -95,7 +96,9 @@ class Ticker:
 
     async def _agents(self, partitions: set[int]):
         clock, config = self.worker.clock, self.worker.config
-        figures_list, last_by_site, sends = [], {}, []
+        figures_list: list[AgentFigures] = []
+        last_by_site: dict[str, float] = {}
+        sends: list[Send] = []
         owners = self.worker.key_partitions["agents"]
         present = set()
         for n, (key, raw) in enumerate(list(self.agents.items())):

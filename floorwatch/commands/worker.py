@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -67,14 +67,14 @@ def run_worker(settings: WorkerSettings) -> int:
 def _bounded_worker_class() -> type:
     import faust
 
-    class BoundedWorker(faust.Worker):  # type: ignore[misc]  # faust is untyped
+    class BoundedWorker(faust.Worker):
         """A Faust worker whose graceful stop after SIGTERM or SIGINT has a deadline.
 
         A worker stuck in a Kafka metadata loop or a hung recovery does not finish its stop;
         past the deadline the process exits anyway. Nothing is lost: state and positions
         are stored before input is acknowledged, and a restart resumes from them."""
 
-        def __init__(self, app: object, shutdown_timeout_seconds: float, **options: object):
+        def __init__(self, app: Any, shutdown_timeout_seconds: float, **options: Any):
             super().__init__(app, **options)
             self.shutdown_timeout_seconds = shutdown_timeout_seconds
             self.spinner = None  # its handler would set the root logger to DEBUG (docs/performance.md)

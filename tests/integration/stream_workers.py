@@ -50,7 +50,7 @@ class WorkerProcess:
     def _supervise(self) -> None:
         """Do what a supervisor (compose's restart policy, systemd) does: a worker that exits with
         code 75 (its recovery watchdog fired) is started again."""
-        while not self._stopping:
+        while not self._stopping and self.process is not None:
             code = self.process.wait()
             if self._stopping or code != RESTART_EXIT_CODE:
                 return

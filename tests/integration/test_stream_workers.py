@@ -128,12 +128,12 @@ def _wait_for_replay_figures(workers, expected, what: str) -> None:
 
 
 def test_worker_figures_equal_the_replay_of_the_same_log(floor, kafka_bootstrap, event_log, expected):
-    prefix, topics, start_worker, workers = floor
+    _prefix, topics, start_worker, workers = floor
     start_worker()
     produce(kafka_bootstrap, topics, event_log)
     _wait_for_replay_figures(workers, expected, "one worker")
 
-    latest = {key: value for key, value in read_all(kafka_bootstrap, topics.agent_wellbeing)}
+    latest = dict(read_all(kafka_bootstrap, topics.agent_wellbeing))
     assert len(latest) == len(expected["agents"])
     for agent_id, figures in expected["agents"].items():
         record, shift = latest[agent_id.encode()], figures["through_last_event"]["occupancy"]["shift"]
@@ -146,7 +146,7 @@ def test_worker_figures_equal_the_replay_of_the_same_log(floor, kafka_bootstrap,
 def test_bad_input_is_dead_lettered_with_its_reason_and_the_worker_keeps_going(
     floor, kafka_bootstrap, event_log, expected
 ):
-    prefix, topics, start_worker, workers = floor
+    _prefix, topics, start_worker, workers = floor
     worker = start_worker()
     produce(kafka_bootstrap, topics, event_log)
     _wait_for_replay_figures(workers, expected, "with bad input")
@@ -170,7 +170,7 @@ def test_bad_input_is_dead_lettered_with_its_reason_and_the_worker_keeps_going(
 def test_a_second_worker_joining_mid_stream_leaves_no_stale_or_doubled_series(
     floor, kafka_bootstrap, event_log, expected
 ):
-    prefix, topics, start_worker, workers = floor
+    _prefix, topics, start_worker, workers = floor
     first = start_worker()
     half = len(event_log) // 2
     produce(kafka_bootstrap, topics, event_log[:half])
@@ -188,7 +188,7 @@ def test_a_second_worker_joining_mid_stream_leaves_no_stale_or_doubled_series(
 
 
 def test_a_worker_killed_mid_stream_recovers_to_the_replay_figures(floor, kafka_bootstrap, event_log, expected):
-    prefix, topics, start_worker, workers = floor
+    _prefix, topics, start_worker, workers = floor
     victim = start_worker()
     produce(kafka_bootstrap, topics, event_log)
     wait_until(

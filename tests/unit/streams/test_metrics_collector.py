@@ -21,9 +21,9 @@ def _scrape(mode: PrivacyMode, min_group_size: int = 5) -> CollectorRegistry:
     """Team "blue" (three agents) four hours into its shift, everyone still logged in."""
     morning = [e for e in team_shift() if e.occurred_at < at(4 * 3600)]
     tracks = fold(decode_lines([encode(e) for e in morning]), CONFIG).agents
-    members = [(member_key(t.team_id, t.agent_id), t) for t in tracks.values()]
-    teams = team_views(members, lambda t: t.last_event_seconds, CONFIG)
-    figures = tuple(agent.view(t, t.last_event_seconds, CONFIG)[0] for t in tracks.values())
+    members = [(member_key(t.team_id or "", t.agent_id), t) for t in tracks.values()]
+    teams = team_views(members, lambda t: t.last_event_seconds or 0.0, CONFIG)
+    figures = tuple(agent.view(t, t.last_event_seconds or 0.0, CONFIG)[0] for t in tracks.values())
     collector = FloorCollector(AgentLabeller(mode, b"key", min_group_size))
     collector.snapshot = FloorSnapshot(1.0, figures, tuple(teams), ())
     registry = CollectorRegistry()
