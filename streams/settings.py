@@ -64,7 +64,7 @@ class WorkerSettings(BaseSettings):
         "exits (code 75) for its supervisor to restart it.",
     )
     shutdown_timeout_seconds: float = Field(
-        8.0, gt=0, le=60, description="After SIGTERM, the longest a graceful stop may take before the process exits."
+        6.0, gt=0, le=60, description="After SIGTERM, the longest a graceful stop may take before the process exits."
     )
     log_level: str = Field("info", description="Worker log level.")
 

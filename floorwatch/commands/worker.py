@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -79,13 +80,18 @@ def _bounded_worker_class() -> type:
             self.shutdown_timeout_seconds = shutdown_timeout_seconds
             self.spinner = None  # its handler would set the root logger to DEBUG (docs/performance.md)
 
-        def _on_sigterm(self) -> None:
-            self._exit_by_deadline("SIGTERM")
-            super()._on_sigterm()
+        def install_signal_handlers(self) -> None:
+            """Plain signal handlers, not the event loop's: they run even when the loop is stuck
+            (the case the deadline exists for), start the deadline, then ask the loop to stop."""
+            for number, stop in ((signal.SIGTERM, super()._on_sigterm), (signal.SIGINT, super()._on_sigint)):
+                signal.signal(number, self._handler(number, stop))
 
-        def _on_sigint(self) -> None:
-            self._exit_by_deadline("SIGINT")
-            super()._on_sigint()
+        def _handler(self, number: int, stop: Any) -> Any:
+            def handle(signum: int, frame: Any) -> None:
+                self._exit_by_deadline(signal.Signals(number).name)
+                self.loop.call_soon_threadsafe(stop)
+
+            return handle
 
         def _exit_by_deadline(self, signal_name: str) -> None:
             deadline = self.shutdown_timeout_seconds
