@@ -11,24 +11,22 @@ positions, never from Faust's commits (docs/reliability.md).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import os
+import signal
+import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import faust
-from faust.types import TP
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from floorwatch.core.config import MetricConfig, load_config
+from floorwatch.core.config import load_config
 from floorwatch.streams import logs
 from floorwatch.streams.agent_step import AgentStep, Internal
-from floorwatch.streams.audit import InputAudit, dump_position, load_position, parse_position_key, position_key
 from floorwatch.streams.clock import FloorClock
+from floorwatch.streams.delivery import Handler, guarded, persist, resume_from_positions, run_batch
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.group_step import newest_members, parse_member
@@ -39,52 +37,13 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
 from floorwatch.streams.settings import WorkerSettings
-from floorwatch.streams.state import DecodedCache, StoredAgent, dump_queue, load_agent, load_queue
+from floorwatch.streams.state import StoredAgent, dump_queue, load_queue
 from floorwatch.streams.ticker import Ticker
-from floorwatch.streams.watchdog import RESTART_EXIT_CODE, RecoveryWatchdog, StallWatchdog
+from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
+from floorwatch.streams.worker import Worker, kafka_client_options
 from floorwatch.topics import Topics
 
 log = logging.getLogger("floorwatch.streams")
-Handler = Callable[[list[RawMessage]], Awaitable[None]]
-
-
-@dataclass
-class Worker:
-    """Everything one worker process holds; built by `create_app`, nothing at import time."""
-
-    app: faust.App
-    settings: WorkerSettings
-    config: MetricConfig
-    topics: Topics
-    internal: Internal
-    registry: CollectorRegistry
-    pipeline: PipelineMetrics
-    collector: FloorCollector
-    clock: FloorClock
-    gap_check: GapCheck
-    progress: Progress
-    failpoint: Failpoint
-    health_limits: HealthLimits
-    # table -> key -> partition it lives on: Faust's memory store keeps no such index for
-    # keys written live, and only keys of partitions owned now may reach /metrics.
-    key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
-    audit: InputAudit = dataclasses.field(default_factory=InputAudit)
-    agents_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
-    members_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
-    watchdogs: tuple[RecoveryWatchdog | StallWatchdog, ...] = ()  # started by the command that runs the worker
-
-    @property
-    def input_topics(self) -> frozenset[str]:
-        """Every topic a worker consumes: the inputs and the two repartitions."""
-        t, i = self.topics, self.internal
-        return frozenset((t.agent_events, t.contact_events, t.schedules, i.queue_events, i.team_members))
-
-    def busy(self) -> bool:
-        return bool(self.app.rebalancing or self.app.in_recovery)
-
-
-def kafka_client_options(settings: WorkerSettings) -> dict[str, Any]:
-    return {"bootstrap_servers": [server.strip() for server in settings.bootstrap_servers.split(",")]}
 
 
 def create_app(settings: WorkerSettings) -> Worker:
@@ -167,7 +126,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
         result = step.run(messages, load_stored)
         await send_all(app, result.sends, pipeline)
         writes = [(agent_id, result.encoded[agent_id], m.partition) for agent_id, (_, m) in result.stored.items()]
-        await _persist(worker, agents, writes)
+        await persist(worker, agents, writes)
         for agent_id, (stored, _) in result.stored.items():
             worker.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
         worker.clock.saw_event(result.newest_event_seconds)
@@ -190,7 +149,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
             updates.append(update)
             partition_of[update.key] = message.partition
         newer = newest_members(updates, held_revision)
-        await _persist(worker, members, [(u.key, u.body, partition_of[u.key]) for u in newer])
+        await persist(worker, members, [(u.key, u.body, partition_of[u.key]) for u in newer])
 
     async def apply_queue_events(messages: list[RawMessage]) -> None:
         def load(queue_id: str) -> Any:
@@ -199,13 +158,15 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
         result = queue_step.run(messages, load)
         writes = [(queue_id, dump_queue(stored), m.partition) for queue_id, (stored, m) in result.stored.items()]
-        await _persist(worker, queues, writes)
+        await persist(worker, queues, writes)
         count_into(pipeline, result.counts)
 
     def consume(channel: Any, name: str, apply: Handler) -> None:
         async def agent(stream: Any) -> None:
             async for batch in stream.take_events(settings.batch_max_events, **batches):
-                await _guarded(worker, f"{name} batch", _run_batch(worker, positions, batch, apply))
+                await guarded(
+                    worker, f"{name} batch", run_batch(worker, positions, [_raw_message(e) for e in batch], apply)
+                )
 
         app.agent(channel, name=name, concurrency=1)(agent)
 
@@ -215,14 +176,14 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
     @positions.on_recover
     async def positions_recovered() -> None:
-        await _guarded(worker, "resuming from stored positions", _resume_from_positions(worker, positions))
+        await guarded(worker, "resuming from stored positions", resume_from_positions(worker, positions))
 
     sender = TickSender(app, pipeline, snapshot_topics={topics.team_load, topics.queue_load, topics.agent_wellbeing})
     ticker = Ticker(worker, labeller, agents, members, queues, sender)
 
     @app.timer(settings.tick_seconds)
     async def tick() -> None:
-        await _guarded(worker, "tick", ticker.tick())
+        await guarded(worker, "tick", ticker.tick())
 
     @app.task
     async def send_tick_outputs() -> None:
@@ -231,7 +192,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
     @app.timer(5.0)
     async def probe_broker() -> None:
-        await _probe_broker(worker)
+        await probe_broker(worker)
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:
@@ -248,119 +209,6 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
             "behind_messages": dict(worker.progress.behind_messages),
         }
         return web.json(body, status=200 if not found else 503)
-
-
-async def _guarded(worker: Worker, what: str, work: Awaitable[None]) -> None:
-    """Run `work`; on any error stop the process before anything more is acknowledged.
-
-    Faust would restart a failed agent in place and commit the batch it was holding (upstream
-    robinhood/faust #604), losing it; a fresh process resumes from the stored positions."""
-    try:
-        await work
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("%s failed; exiting with code %d so the supervisor restarts this worker", what, RESTART_EXIT_CODE)
-        fail_fast()
-
-
-def fail_fast() -> None:
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    os._exit(RESTART_EXIT_CODE)
-
-
-async def _run_batch(worker: Worker, positions: Any, batch: Iterable[Any], apply: Handler) -> None:
-    assigned = worker.app.consumer.assignment()
-    messages = [_raw_message(event) for event in batch if event.message.tp in assigned]
-    plan = worker.audit.plan(messages)
-    for gap in list(plan.gaps):
-        if await worker.gap_check.holds_records(gap):
-            log.error("the consumer skipped %s: going back for them", gap)
-            worker.pipeline.offset_gaps.labels(gap.topic, "skipped").inc()
-            plan.cut_at(gap)
-            worker.audit.rewind(gap, time.monotonic())
-            await worker.app.consumer.seek(TP(gap.topic, gap.partition), gap.first)
-        else:
-            worker.pipeline.offset_gaps.labels(gap.topic, "absent").inc()
-    if plan.to_apply:
-        await apply(plan.to_apply)
-    worker.failpoint.maybe_fail()
-    await _persist(
-        worker,
-        positions,
-        [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in plan.next_offsets.items()],
-    )
-    worker.audit.stored(plan)
-    _account(worker, plan.next_offsets, len(plan.redelivered), len(plan.rewinding))
-
-
-def _account(worker: Worker, next_offsets: dict[tuple[str, int], int], redelivered: int, rewinding: int) -> None:
-    pipeline = worker.pipeline
-    for (topic, partition), nxt in next_offsets.items():
-        pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)
-    if redelivered:
-        pipeline.verdicts.labels("redelivered").inc(redelivered)
-    if rewinding:
-        pipeline.offset_gaps.labels("", "refetched").inc(rewinding)
-    if next_offsets:
-        worker.progress.last_applied_at = time.monotonic()
-
-
-async def _resume_from_positions(worker: Worker, positions: Any) -> None:
-    """After every assignment: start each input partition at its stored next offset.
-
-    Runs between table recovery and Faust's seek to the committed offsets, so committing the
-    stored positions here is what makes that seek land on them."""
-    app = worker.app
-    actives = {tp for tp in app.assignor.assigned_actives() if tp.topic in worker.input_topics}
-    stored: dict[tuple[str, int], int] = {}
-    for key, raw in list(positions.data.items()):
-        where = parse_position_key(key)
-        if TP(*where) in actives:
-            stored[where] = load_position(raw)
-    starts = await app.consumer.earliest_offsets(*actives) if actives else {}
-    nexts: dict[tuple[str, int], int] = {}
-    for tp in actives:
-        start = starts.get(tp) or 0
-        nxt = stored.get((tp.topic, tp.partition), start)
-        if nxt < start:
-            log.error(
-                "%s[%d] offsets %d..%d were deleted by retention before this deployment applied them",
-                tp.topic,
-                tp.partition,
-                nxt,
-                start - 1,
-            )
-            worker.pipeline.offset_gaps.labels(tp.topic, "expired").inc()
-            nxt = start
-        nexts[(tp.topic, tp.partition)] = nxt
-    worker.audit.next_offsets = nexts
-    worker.audit.rewinds.clear()
-    worker.pipeline.applied_offset.clear()
-    for (topic, partition), nxt in nexts.items():
-        worker.pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)
-    if actives:
-        # The consumer's own commit, not Faust's: Faust commits what it acknowledged, this commits
-        # what is stored. Faust's seek to the committed offsets comes right after this callback.
-        consumer: Any = app.consumer
-        await consumer._commit({tp: nexts[tp.topic, tp.partition] for tp in actives})
-    worker.progress.recovered = True
-    log.info("resuming %d input partitions from stored positions", len(actives))
-
-
-async def _probe_broker(worker: Worker) -> None:
-    """Ask Kafka for its metadata; /health counts how long since it last answered."""
-    from aiokafka import AIOKafkaClient  # the worker's own clients are Faust's; this one only asks
-
-    client = AIOKafkaClient(**kafka_client_options(worker.settings), request_timeout_ms=4000)
-    try:
-        await asyncio.wait_for(client.bootstrap(), 4.5)
-        worker.progress.broker_seen_at = time.monotonic()
-    except Exception:  # unreachable is what this probe is for; /health says so
-        log.warning("Kafka at %s did not answer a metadata request", worker.settings.bootstrap_servers)
-    finally:
-        await client.close()
 
 
 def _bytes_table(worker: Worker, name: str) -> Any:
@@ -390,25 +238,50 @@ def _raw_message(event: Any) -> RawMessage:
     return RawMessage(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
 
 
-async def _persist(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]]) -> None:
-    """Store each key and write it to the table's changelog, on the partition of the message it
-    came from, and wait for Kafka's acknowledgement before the batch is acknowledged.
+def run(worker: Worker) -> None:
+    """Run the worker's Faust app in this process until it is stopped."""
+    BoundedWorker(
+        worker.app, worker.settings.shutdown_timeout_seconds, loglevel=worker.settings.log_level, quiet=True
+    ).execute_from_commandline()
 
-    Faust's own `table[key] = value` sends changelog records in the background, and its commit
-    may go ahead before they are sent (its producer flush gives up after 0.1 s): a SIGKILL then
-    loses state whose input is already committed. Awaiting the acks here closes that window."""
-    if not writes:
-        return
-    store, owners = table.data, worker.key_partitions[table.name]
-    changelog = table.changelog_topic.get_topic_name()
-    pending = []
-    for key, value, partition in writes:
-        raw_key = key.encode()
-        if value is None:
-            store.pop(raw_key, None)
-            owners.pop(key, None)
-        else:
-            store[raw_key] = value
-            owners[key] = partition
-        pending.append(await worker.app.producer.send(changelog, raw_key, value, partition, None, None))
-    await asyncio.gather(*pending)
+
+class BoundedWorker(faust.Worker):
+    """A Faust worker whose graceful stop after SIGTERM or SIGINT has a deadline.
+
+    A worker stuck in a Kafka metadata loop or a hung recovery does not finish its stop;
+    past the deadline the process exits anyway. Nothing is lost: state and positions
+    are stored before input is acknowledged, and a restart resumes from them."""
+
+    def __init__(self, app: Any, shutdown_timeout_seconds: float, **options: Any):
+        super().__init__(app, **options)
+        self.shutdown_timeout_seconds = shutdown_timeout_seconds
+        self.spinner = None  # its handler would set the root logger to DEBUG (docs/performance.md)
+
+    def install_signal_handlers(self) -> None:
+        """Plain signal handlers, not the event loop's: they run even when the loop is stuck
+        (the case the deadline exists for), start the deadline, then ask the loop to stop."""
+        for number, stop in ((signal.SIGTERM, super()._on_sigterm), (signal.SIGINT, super()._on_sigint)):
+            signal.signal(number, self._handler(number, stop))
+
+    def _handler(self, number: int, stop: Any) -> Any:
+        def handle(signum: int, frame: Any) -> None:
+            self._exit_by_deadline(signal.Signals(number).name)
+            self.loop.call_soon_threadsafe(stop)
+
+        return handle
+
+    def _exit_by_deadline(self, signal_name: str) -> None:
+        deadline = self.shutdown_timeout_seconds
+
+        def exit_late() -> None:
+            time.sleep(deadline)
+            logging.getLogger("floorwatch.streams").warning(
+                "stop after %s took over %.0f s (FLOORWATCH_SHUTDOWN_TIMEOUT_SECONDS); exiting now",
+                signal_name,
+                deadline,
+            )
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+            os._exit(0)
+
+        threading.Thread(target=exit_late, name="shutdown-deadline", daemon=True).start()

@@ -23,7 +23,7 @@ from floorwatch.streams.sending import TickSender
 from floorwatch.streams.state import load_queue
 
 if TYPE_CHECKING:
-    from floorwatch.streams.app import Worker
+    from floorwatch.streams.worker import Worker
 
 log = logging.getLogger("floorwatch.streams")
 YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
@@ -47,11 +47,10 @@ class Ticker:
         return {name: sorted(parts) for name, parts in self._owned.items()}
 
     async def tick(self) -> None:
-        app = self.worker.app
         if self.worker.busy() or not self.worker.progress.recovered:
             return
         started = time.time()
-        actives = app.assignor.assigned_actives()
+        actives = self.worker.owned_partitions()
         owned = {
             name: {tp.partition for tp in actives if tp.topic == topic}
             for name, topic in (
@@ -200,13 +199,13 @@ class Ticker:
     def _lag(self, actives: Any) -> None:
         """Messages behind each owned input partition's end, from the worker's own next offsets
         (right from the first tick after a restart, unlike committed offsets)."""
-        consumer, gauge, progress = self.worker.app.consumer, self.worker.pipeline.consumer_lag, self.worker.progress
+        gauge, progress = self.worker.pipeline.consumer_lag, self.worker.progress
         gauge.clear()  # partitions that moved away must not keep their last value here
         behind: dict[str, int] = {}
         for tp in actives:
             if tp.topic not in self.worker.input_topics:
                 continue
-            highwater = consumer.highwater(tp)
+            highwater = self.worker.highwater(tp)
             nxt = self.worker.audit.next_offsets.get((tp.topic, tp.partition))
             if highwater is None or nxt is None:
                 continue

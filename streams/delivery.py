@@ -1,0 +1,165 @@
+"""How a batch is applied so that nothing is lost and nothing counted twice
+(docs/architecture.md, "Delivery and recovery").
+
+Judge each message against the stored next offsets (`audit.py`), go back for input the consumer
+skipped, apply, then store positions last; resume from them on every assignment; stop the
+process on any error rather than let Faust acknowledge what was not stored. Faust's objects
+arrive as arguments (the app, a table); nothing here imports Faust.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+from aiokafka import TopicPartition
+
+from floorwatch.streams.audit import dump_position, load_position, parse_position_key, position_key
+from floorwatch.streams.messages import RawMessage
+from floorwatch.streams.watchdog import RESTART_EXIT_CODE
+from floorwatch.streams.worker import Worker, kafka_client_options
+
+log = logging.getLogger("floorwatch.streams")
+Handler = Callable[[list[RawMessage]], Awaitable[None]]
+
+
+async def guarded(worker: Worker, what: str, work: Awaitable[None]) -> None:
+    """Run `work`; on any error stop the process before anything more is acknowledged.
+
+    Faust would restart a failed agent in place and commit the batch it was holding (upstream
+    robinhood/faust #604), losing it; a fresh process resumes from the stored positions."""
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("%s failed; exiting with code %d so the supervisor restarts this worker", what, RESTART_EXIT_CODE)
+        fail_fast()
+
+
+def fail_fast() -> None:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(RESTART_EXIT_CODE)
+
+
+async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage], apply: Handler) -> None:
+    assigned = {(tp.topic, tp.partition) for tp in worker.app.consumer.assignment()}
+    messages = [m for m in batch if (m.topic, m.partition) in assigned]  # a revoked partition is not ours
+    plan = worker.audit.plan(messages)
+    for gap in list(plan.gaps):
+        if await worker.gap_check.holds_records(gap):
+            log.error("the consumer skipped %s: going back for them", gap)
+            worker.pipeline.offset_gaps.labels(gap.topic, "skipped").inc()
+            plan.cut_at(gap)
+            worker.audit.rewind(gap, time.monotonic())
+            await worker.app.consumer.seek(TopicPartition(gap.topic, gap.partition), gap.first)
+        else:
+            worker.pipeline.offset_gaps.labels(gap.topic, "absent").inc()
+    if plan.to_apply:
+        await apply(plan.to_apply)
+    worker.failpoint.maybe_fail()
+    await persist(
+        worker,
+        positions,
+        [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in plan.next_offsets.items()],
+    )
+    worker.audit.stored(plan)
+    _account(worker, plan.next_offsets, len(plan.redelivered), len(plan.rewinding))
+
+
+def _account(worker: Worker, next_offsets: dict[tuple[str, int], int], redelivered: int, rewinding: int) -> None:
+    pipeline = worker.pipeline
+    for (topic, partition), nxt in next_offsets.items():
+        pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)
+    if redelivered:
+        pipeline.verdicts.labels("redelivered").inc(redelivered)
+    if rewinding:
+        pipeline.offset_gaps.labels("", "refetched").inc(rewinding)
+    if next_offsets:
+        worker.progress.last_applied_at = time.monotonic()
+
+
+async def resume_from_positions(worker: Worker, positions: Any) -> None:
+    """After every assignment: start each input partition at its stored next offset.
+
+    Runs between table recovery and Faust's seek to the committed offsets, so committing the
+    stored positions here is what makes that seek land on them."""
+    app = worker.app
+    actives = {tp for tp in app.assignor.assigned_actives() if tp.topic in worker.input_topics}
+    active_keys = {(tp.topic, tp.partition) for tp in actives}
+    stored: dict[tuple[str, int], int] = {}
+    for key, raw in list(positions.data.items()):
+        where = parse_position_key(key)
+        if where in active_keys:
+            stored[where] = load_position(raw)
+    starts = await app.consumer.earliest_offsets(*actives) if actives else {}
+    nexts: dict[tuple[str, int], int] = {}
+    for tp in actives:
+        start = starts.get(tp) or 0
+        nxt = stored.get((tp.topic, tp.partition), start)
+        if nxt < start:
+            log.error(
+                "%s[%d] offsets %d..%d were deleted by retention before this deployment applied them",
+                tp.topic,
+                tp.partition,
+                nxt,
+                start - 1,
+            )
+            worker.pipeline.offset_gaps.labels(tp.topic, "expired").inc()
+            nxt = start
+        nexts[(tp.topic, tp.partition)] = nxt
+    worker.audit.next_offsets = nexts
+    worker.audit.rewinds.clear()
+    worker.pipeline.applied_offset.clear()
+    for (topic, partition), nxt in nexts.items():
+        worker.pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)
+    if actives:
+        # The consumer's own commit, not Faust's: Faust commits what it acknowledged, this commits
+        # what is stored. Faust's seek to the committed offsets comes right after this callback.
+        consumer: Any = app.consumer
+        await consumer._commit({tp: nexts[tp.topic, tp.partition] for tp in actives})
+    worker.progress.recovered = True
+    log.info("resuming %d input partitions from stored positions", len(actives))
+
+
+async def probe_broker(worker: Worker) -> None:
+    """Ask Kafka for its metadata; /health counts how long since it last answered."""
+    from aiokafka import AIOKafkaClient  # the worker's own clients are Faust's; this one only asks
+
+    client = AIOKafkaClient(**kafka_client_options(worker.settings), request_timeout_ms=4000)
+    try:
+        await asyncio.wait_for(client.bootstrap(), 4.5)
+        worker.progress.broker_seen_at = time.monotonic()
+    except Exception:  # unreachable is what this probe is for; /health says so
+        log.warning("Kafka at %s did not answer a metadata request", worker.settings.bootstrap_servers)
+    finally:
+        await client.close()
+
+
+async def persist(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]]) -> None:
+    """Store each key and write it to the table's changelog, on the partition of the message it
+    came from, and wait for Kafka's acknowledgement before the batch is acknowledged.
+
+    Faust's own `table[key] = value` sends changelog records in the background, and its commit
+    may go ahead before they are sent (its producer flush gives up after 0.1 s): a SIGKILL then
+    loses state whose input is already committed. Awaiting the acks here closes that window."""
+    if not writes:
+        return
+    store, owners = table.data, worker.key_partitions[table.name]
+    changelog = table.changelog_topic.get_topic_name()
+    pending = []
+    for key, value, partition in writes:
+        raw_key = key.encode()
+        if value is None:
+            store.pop(raw_key, None)
+            owners.pop(key, None)
+        else:
+            store[raw_key] = value
+            owners[key] = partition
+        pending.append(await worker.app.producer.send(changelog, raw_key, value, partition, None, None))
+    await asyncio.gather(*pending)
