@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from floorwatch.core import agent
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig
-from floorwatch.core.occupancy import ContactHandled
-from floorwatch.core.replay import ROUTES
+from floorwatch.core.routing import handed_to_queue, route
 from floorwatch.streams import records
 from floorwatch.streams.messages import RawMessage, Send
 from floorwatch.streams.privacy import AgentLabeller
@@ -75,12 +74,11 @@ class AgentStep:
             return
         kind = event.type
         result.counts["event", kind] += 1
-        to_agent, to_queue = ROUTES[kind]
-        agent_id = event.data.agent_id if to_agent else None
-        forward = Send(self.internal.queue_events, event.data.queue_id.encode(), message.value) if to_queue else None
+        where = route(event)
+        agent_id = where.agent_id
         if agent_id is None:
-            if forward is not None:  # the queue judges duplicates and lateness of queue-only events
-                result.sends.append(forward)
+            if where.queue_id is not None:  # the queue judges duplicates and lateness of queue-only events
+                result.sends.append(Send(self.internal.queue_events, where.queue_id.encode(), message.value))
             return
         held = result.stored.get(agent_id)
         if held is not None:
@@ -110,17 +108,18 @@ class AgentStep:
             seconds = event.occurred_at.timestamp()
             if result.newest_event_seconds is None or seconds > result.newest_event_seconds:
                 result.newest_event_seconds = seconds
-        if forward is not None and applied.verdict == "accepted":  # as the replay: only what the agent took
-            result.sends.append(forward)
+        queue_id = where.queue_after(applied.verdict)  # as the replay: only what the agent took
+        if queue_id is not None:
+            result.sends.append(Send(self.internal.queue_events, queue_id.encode(), message.value))
         for output in applied.outputs:
             self._output(output, applied.track, result)
 
     def _output(self, output: agent.AgentOutput, track, result: BatchResult) -> None:
-        inner = output.output
-        if isinstance(inner, ContactHandled):
-            result.sends.append(Send(self.internal.queue_events, inner.queue_id.encode(), records.handled(inner)))
+        handled = handed_to_queue(output)
+        if handled is not None:
+            result.sends.append(Send(self.internal.queue_events, handled.queue_id.encode(), records.handled(handled)))
             return
-        for send in records.agent_outputs(self.topics, self.labeller, track, inner):
+        for send in records.agent_outputs(self.topics, self.labeller, track, output.output):
             result.sends.append(send)
             result.counts["output", send.topic] += 1
 

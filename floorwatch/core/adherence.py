@@ -14,7 +14,8 @@ starting between `early_match_seconds` before its plan and its planned end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from floorwatch.core.events import AgentState, SchedulePublishedData
 
@@ -83,6 +84,9 @@ class AdherenceExceptionStarted:
     state: str | None
     since_seconds: float
     at_seconds: float
+
+
+AdherenceOutput = AdherenceExceptionStarted | ScheduledBreakMissed
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,20 +190,21 @@ def on_state(
             )
             taking = index
             break
-    return _with(track, planned_breaks=tuple(breaks), taking=taking)
+    return replace(track, planned_breaks=tuple(breaks), taking=taking)
 
 
 def advance(
     track: AdherenceTrack, state: AgentState | None, from_seconds: float, to_seconds: float, config: AdherenceConfig
-) -> tuple[AdherenceTrack, tuple[object, ...]]:
-    if track.shift_start_seconds is None or to_seconds <= from_seconds:
+) -> tuple[AdherenceTrack, tuple[AdherenceOutput, ...]]:
+    shift_start, shift_end = track.shift_start_seconds, track.shift_end_seconds
+    if shift_start is None or shift_end is None or to_seconds <= from_seconds:  # a schedule sets both
         return track, ()
-    outputs: list[object] = []
+    outputs: list[AdherenceOutput] = []
     scheduled, in_seconds = track.scheduled_seconds, track.in_adherence_seconds
     since, raised, total = track.out_since_seconds, track.exception_raised, track.exceptions_total
-    for start, end, activity in _pieces(track, from_seconds, to_seconds):
+    for start, end, activity in _pieces(track, shift_start, shift_end, from_seconds, to_seconds):
         verdict = "none" if activity is None else config.verdict(activity, state)
-        if verdict != "out":
+        if verdict != "out" or activity is None:  # no activity: verdict "none"
             since, raised = None, False
             if verdict == "in":
                 scheduled, in_seconds = scheduled + (end - start), in_seconds + (end - start)
@@ -211,7 +216,7 @@ def advance(
             outputs.append(AdherenceExceptionStarted(activity, None if state is None else state.value, since, due))
             raised, total = True, total + 1
     breaks, missed = _missed(track.planned_breaks, to_seconds, config)
-    track = _with(
+    track = replace(
         track,
         planned_breaks=breaks,
         scheduled_seconds=scheduled,
@@ -223,25 +228,30 @@ def advance(
     return track, tuple(outputs) + missed
 
 
-def _pieces(track: AdherenceTrack, from_seconds: float, to_seconds: float):
+def _pieces(
+    track: AdherenceTrack, shift_start: float, shift_end: float, from_seconds: float, to_seconds: float
+) -> Iterator[tuple[float, float, str | None]]:
     """(start, end, activity) over [from, to]: activity None outside the shift, 'work' in its gaps."""
-    cuts = {from_seconds, to_seconds, track.shift_start_seconds, track.shift_end_seconds}
+    cuts = {from_seconds, to_seconds, shift_start, shift_end}
     for _, start, end in track.activities:
         cuts.update((start, end))
     points = sorted(t for t in cuts if from_seconds <= t <= to_seconds)
     for start, end in zip(points, points[1:]):
-        yield start, end, _activity_at(track, (start + end) / 2)
+        yield start, end, _activity_at(track, shift_start, shift_end, (start + end) / 2)
 
 
-def _activity_at(track: AdherenceTrack, at_seconds: float) -> str | None:
-    if not track.shift_start_seconds <= at_seconds < track.shift_end_seconds:
+def _activity_at(track: AdherenceTrack, shift_start: float, shift_end: float, at_seconds: float) -> str | None:
+    if not shift_start <= at_seconds < shift_end:
         return None
     covering = [kind for kind, start, end in track.activities if start <= at_seconds < end]
     return covering[-1] if covering else "work"  # the latest-starting activity wins an overlap
 
 
-def _missed(breaks: tuple[PlannedBreak, ...], to_seconds: float, config: AdherenceConfig):
-    outputs, updated = [], []
+def _missed(
+    breaks: tuple[PlannedBreak, ...], to_seconds: float, config: AdherenceConfig
+) -> tuple[tuple[PlannedBreak, ...], tuple[ScheduledBreakMissed, ...]]:
+    outputs: list[ScheduledBreakMissed] = []
+    updated: list[PlannedBreak] = []
     for planned in breaks:
         due = planned.start_seconds + config.start_grace_seconds
         if planned.taken_start_seconds is None and not planned.missed_reported and to_seconds > due:
@@ -300,9 +310,3 @@ def _status(
     if planned.taken_end_seconds is None:
         return "taking"
     return "short" if overrun < -config.length_grace_seconds else "on_time"
-
-
-def _with(track: AdherenceTrack, **changes) -> AdherenceTrack:
-    values = {name: getattr(track, name) for name in AdherenceTrack.__slots__}
-    values.update(changes)
-    return AdherenceTrack(**values)

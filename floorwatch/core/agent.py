@@ -4,8 +4,9 @@ Rules (docs/metrics.md, "Time"): a duplicate event id changes nothing; an event 
 `allowed_lateness_seconds` behind the agent's own clock is "late" and changes nothing;
 anything else is applied at max(its time, the agent's clock), so time never runs
 backwards. Before an event's hook runs, the sub-tracks are advanced through the time the
-agent spent in its current state (each from its own clock; see `apply` for the one shortcut). These rules depend only on the order of one agent's
-events, which Kafka keeps per partition, so the live stream and a replay agree.
+agent spent in its current state (each from its own clock; see `apply` for the one
+shortcut). These rules depend only on the order of one agent's events, which Kafka keeps
+per partition, so the live stream and a replay agree.
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from floorwatch.core import breaks, occupancy, stress
+from floorwatch.core import breaks, occupancy, routing, stress
 from floorwatch.core.breaks import BreakFigures, BreakTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import (
     AgentState,
     AgentStateChanged,
-    ContactOffered,
+    AnyEvent,
     SchedulePublished,
     SchedulePublishedData,
 )
 from floorwatch.core.occupancy import OccupancyFigures, OccupancyTrack
-from floorwatch.core.stress import StressFigures, StressTrack
+from floorwatch.core.stress import StressBandChanged, StressFigures, StressTrack
 
 Verdict = Literal["accepted", "duplicate", "late"]
 
@@ -101,11 +102,9 @@ class AgentFigures:
     breaks: BreakFigures
 
 
-def agent_id_of(event: object) -> str | None:
+def agent_id_of(event: AnyEvent) -> str | None:
     """The agent an event belongs to, or None for queue-only events (offered, abandoned in queue)."""
-    if type(event) is ContactOffered:  # exact types: pydantic's isinstance costs ~0.25 us a miss
-        return None
-    return getattr(event.data, "agent_id", None)  # type: ignore[attr-defined]
+    return routing.route(event).agent_id
 
 
 def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
@@ -122,7 +121,7 @@ def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
     )
 
 
-def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Applied:
+def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Applied:
     """Fold one of this agent's events (state change, agent-attributed contact event, schedule)."""
     if track is None:
         agent_id = agent_id_of(event)
@@ -131,11 +130,11 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
         track = initial(agent_id, config)
     if type(event) is SchedulePublished:
         return _apply_schedule(track, event.data, config)
-    event_id = event.event_id  # type: ignore[attr-defined]
+    event_id = event.event_id
     for seen_id, _ in track.recent_event_ids:
         if seen_id == event_id:
             return Applied(track, (), "duplicate", 0.0)
-    event_seconds = event.occurred_at.timestamp()  # type: ignore[attr-defined]
+    event_seconds = event.occurred_at.timestamp()
     clock = track.last_event_seconds
     at = event_seconds
     if clock is not None:
@@ -145,6 +144,8 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
         if lateness > 0:
             at = clock
     identity, state = track.identity, track.state
+    outputs: tuple[object, ...]  # what the sub-tracks report, in the order they report it
+    more: tuple[object, ...]
     occ, outputs = occupancy.advance(track.occupancy, state, at if clock is None else clock, at, config.occupancy)
     load, more = _stress_to(track, at, config)
     outputs += more
@@ -202,7 +203,9 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _stress_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[StressTrack, tuple]:
+def _stress_to(
+    track: AgentTrack, to_seconds: float, config: MetricConfig
+) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     """The stress track advanced, in the current state, from its own clock to `to_seconds`."""
     load = track.stress
     since = load.clock_seconds if load.clock_seconds is not None else track.last_event_seconds
@@ -211,7 +214,7 @@ def _stress_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tu
     return stress.advance(load, track.state, since, to_seconds, config.stress)
 
 
-def _breaks_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[BreakTrack, tuple]:
+def _breaks_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[BreakTrack, tuple[object, ...]]:
     """The break track advanced, in the current state, from its own clock to `to_seconds`."""
     brk = track.breaks
     since = brk.clock_seconds if brk.clock_seconds is not None else track.last_event_seconds
@@ -246,7 +249,7 @@ def _remember(
     return recent[drop:] + ((event_id, at_seconds),)
 
 
-def _wrap(identity: AgentIdentity, outputs: tuple) -> tuple[AgentOutput, ...]:
+def _wrap(identity: AgentIdentity, outputs: tuple[object, ...]) -> tuple[AgentOutput, ...]:
     agent_id, team_id, site_id = identity.agent_id, identity.team_id, identity.site_id
     return tuple(
         [AgentOutput(agent_id, team_id, site_id, output) for output in outputs]

@@ -97,7 +97,9 @@ def advance_rule(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProg
     return _judge_count(rule, p, s)
 
 
-def _advance_continuous(rule: BreakRule, p: RuleProgress, s: Stretch):
+def _advance_continuous(
+    rule: BreakRule, p: RuleProgress, s: Stretch
+) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     elapsed = s.to_seconds - s.from_seconds
     if resting(rule, s.state):
         run = p.run_seconds + elapsed
@@ -115,10 +117,13 @@ def _advance_continuous(rule: BreakRule, p: RuleProgress, s: Stretch):
     flagged_at = s.from_seconds + max(limit + rule.grace_seconds - (work - elapsed), 0.0)
     detail = f"{limit / 60:g} min of work without a rest of {rule.minimum_seconds / 60:g} min"
     progress = RuleProgress(0.0, work, 0.0, 0, 0, deadline_at, False, False, True)
+    assert deadline_at is not None  # work is past the limit, so the deadline was reached
     return progress, (BreakRuleBreached(rule.name, deadline_at, flagged_at, detail),)
 
 
-def _advance_overrun(rule: BreakRule, p: RuleProgress, s: Stretch):
+def _advance_overrun(
+    rule: BreakRule, p: RuleProgress, s: Stretch
+) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     start, allowed = s.break_start_seconds, s.break_allowed_seconds
     if p.flagged or start is None or allowed is None or s.state not in rule.rest_states:
         return p, ()
@@ -126,7 +131,7 @@ def _advance_overrun(rule: BreakRule, p: RuleProgress, s: Stretch):
     if s.to_seconds <= deadline + rule.grace_seconds:
         return p, ()
     detail = f"{s.state.value} ran past its {allowed / 60:g} min"
-    return _replace(p, flagged=True), (BreakRuleBreached(rule.name, deadline, deadline + rule.grace_seconds, detail),)
+    return p._replace(flagged=True), (BreakRuleBreached(rule.name, deadline, deadline + rule.grace_seconds, detail),)
 
 
 def _wall_at(s: Stretch, worked_seconds: float) -> float:
@@ -134,56 +139,62 @@ def _wall_at(s: Stretch, worked_seconds: float) -> float:
     return s.from_seconds + max(worked_seconds - s.worked_from_seconds, 0.0)
 
 
-def _judge_rest_by_worked(rule: BreakRule, p: RuleProgress, s: Stretch):
+def _judge_rest_by_worked(
+    rule: BreakRule, p: RuleProgress, s: Stretch
+) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     w0, w1, deadline = s.worked_from_seconds, s.worked_to_seconds, rule.latest_start_worked_seconds
     outputs: list[BreakRuleBreached] = []
     if deadline is not None:
         if p.deadline_at_seconds is None and w0 <= deadline < w1:
-            p = _replace(p, deadline_at_seconds=_wall_at(s, deadline))
+            p = p._replace(deadline_at_seconds=_wall_at(s, deadline))
         if not p.checked and w1 > deadline + rule.grace_seconds:
             moment = deadline + rule.grace_seconds
-            p = _replace(p, checked=1)
+            p = p._replace(checked=1)
             if resting(rule, s.state):
-                p = _replace(p, deferred=True)
+                p = p._replace(deferred=True)
             elif not satisfied(rule, p):
                 if applies(rule, moment, s.planned_work_seconds):
                     outputs.append(_missed(rule, p, _wall_at(s, moment)))
-                    p = _replace(p, flagged=True)
+                    p = p._replace(flagged=True)
                 else:
-                    p = _replace(p, missed=True)
+                    p = p._replace(missed=True)
     trigger = rule.trigger_worked_seconds
     if p.missed and not p.flagged and w1 > trigger:
         outputs.append(_missed(rule, p, _wall_at(s, trigger)))
-        p = _replace(p, flagged=True)
+        p = p._replace(flagged=True)
     return p, tuple(outputs)
 
 
-def _judge_count(rule: BreakRule, p: RuleProgress, s: Stretch):
+def _judge_count(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     outputs: list[BreakRuleBreached] = []
     w0, w1 = s.worked_from_seconds, s.worked_to_seconds
     while True:
         k = p.checked + 1
         deadline = rule.count_deadline_worked_seconds(k)
         if p.deadline_at_seconds is None and w0 <= deadline < w1:
-            p = _replace(p, deadline_at_seconds=_wall_at(s, deadline))
+            p = p._replace(deadline_at_seconds=_wall_at(s, deadline))
         if w1 <= deadline + rule.grace_seconds:
             return p, tuple(outputs)
         if resting(rule, s.state):  # passed during a paid rest: judged when it ends (once)
-            p = _replace(p, checked=k, deferred=True)
+            p = p._replace(checked=k, deferred=True)
             continue
         if p.taken < k:
             outputs.append(_missed(rule, p, _wall_at(s, deadline + rule.grace_seconds), k))
-        p = _replace(p, checked=k, deadline_at_seconds=None)
+        p = p._replace(checked=k, deadline_at_seconds=None)
 
 
 def _missed(rule: BreakRule, p: RuleProgress, flagged_at: float, k: int | None = None) -> BreakRuleBreached:
     at = p.deadline_at_seconds if p.deadline_at_seconds is not None else flagged_at
+    minimum_minutes = rule.minimum_seconds / 60
     if rule.kind == "count_per_worked":
-        detail = f"rest {k} of at least {rule.minimum_seconds / 60:g} min not taken by {rule.count_deadline_worked_seconds(k or 1) / 3600:g} h of work"
+        by_hours = rule.count_deadline_worked_seconds(k or 1) / 3600
+        detail = f"rest {k} of at least {minimum_minutes:g} min not taken by {by_hours:g} h of work"
     elif rule.latest_start_worked_seconds is None:
-        detail = f"{rule.minimum_seconds / 60:g} min of rest not taken in a working day over {rule.trigger_worked_seconds / 3600:g} h"
+        over_hours = rule.trigger_worked_seconds / 3600
+        detail = f"{minimum_minutes:g} min of rest not taken in a working day over {over_hours:g} h"
     else:
-        detail = f"{rule.minimum_seconds / 60:g} min of rest not taken by {rule.latest_start_worked_seconds / 3600:g} h of work"
+        by_hours = rule.latest_start_worked_seconds / 3600
+        detail = f"{minimum_minutes:g} min of rest not taken by {by_hours:g} h of work"
     return BreakRuleBreached(rule.name, at, flagged_at, detail)
 
 
@@ -202,7 +213,7 @@ def rule_on_state(
     rule: BreakRule, p: RuleProgress, old: AgentState | None, new: AgentState, at_seconds: float
 ) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
     if rule.kind == "overrun":
-        return (_replace(p, flagged=False) if new != old and p.flagged else p), ()
+        return (p._replace(flagged=False) if new != old and p.flagged else p), ()
     rest_states = rule.rest_states  # resting(), inlined: this runs for every rule at every state change
     if (AgentState.LOGGED_OUT if old is None else old) not in rest_states or (
         AgentState.LOGGED_OUT if new is None else new
@@ -210,15 +221,15 @@ def rule_on_state(
         return p, ()
     # A rest in this rule's states ends: bank it, and judge a deadline that passed during it.
     if rule.kind == "rest_by_worked" and p.run_seconds >= rule.slice_seconds:
-        p = _replace(p, credit_seconds=p.credit_seconds + p.run_seconds)
-    p = _replace(p, run_seconds=0.0)
+        p = p._replace(credit_seconds=p.credit_seconds + p.run_seconds)
+    p = p._replace(run_seconds=0.0)
     if not p.deferred:
         return p, ()
     late = not satisfied(rule, p) if rule.kind == "rest_by_worked" else p.taken < p.checked
     outputs = (_missed(rule, p, at_seconds, p.checked),) if late else ()
     if rule.kind == "count_per_worked":  # the next rest has a deadline of its own
-        return _replace(p, deferred=False, deadline_at_seconds=None), outputs
-    return _replace(p, deferred=False, flagged=p.flagged or late), outputs
+        return p._replace(deferred=False, deadline_at_seconds=None), outputs
+    return p._replace(deferred=False, flagged=p.flagged or late), outputs
 
 
 def end_of_day(
@@ -228,9 +239,9 @@ def end_of_day(
     if rule.kind != "rest_by_worked" or rule.latest_start_worked_seconds is not None or p.flagged:
         return ()
     # The logout that ended the day is no break taken during it.
-    if worked_seconds <= rule.trigger_worked_seconds or satisfied(rule, _replace(p, run_seconds=0.0)):
+    if worked_seconds <= rule.trigger_worked_seconds or satisfied(rule, p._replace(run_seconds=0.0)):
         return ()
-    return (_missed(rule, _replace(p, deadline_at_seconds=ended_at_seconds), judged_at_seconds),)
+    return (_missed(rule, p._replace(deadline_at_seconds=ended_at_seconds), judged_at_seconds),)
 
 
 def due_in(
@@ -257,7 +268,3 @@ def due_in(
     else:
         remaining = rule.latest_start_worked_seconds - worked_seconds
     return remaining, remaining < 0 and not rest_now
-
-
-def _replace(p: RuleProgress, **changes) -> RuleProgress:
-    return p._replace(**changes)

@@ -12,11 +12,12 @@ then. Worked time counts every staffed state except unpaid breaks.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from floorwatch.core import adherence
-from floorwatch.core.adherence import AdherenceFigures, AdherenceTrack
+from floorwatch.core.adherence import AdherenceFigures, AdherenceOutput, AdherenceTrack
 from floorwatch.core.break_rules import (
     FRESH,
     BreakRuleBreached,
@@ -48,6 +49,8 @@ __all__ = [
     "view",
 ]
 _OFF = (None, AgentState.LOGGED_OUT)
+BreakOutput = BreakRuleBreached | AdherenceOutput  # what the break track reports, by when it was noticed
+_Output = TypeVar("_Output", bound=BreakOutput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,10 @@ def initial(policy: BreakPolicy) -> BreakTrack:
 
 def advance(
     track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
-) -> tuple[BreakTrack, tuple[object, ...]]:
+) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
-    outputs: tuple[object, ...] = ()
+    outputs: tuple[BreakOutput, ...] = ()
     remaining_day = policy.new_day_after_logged_out_seconds - track.logged_out_seconds
     if state in _OFF and track.on_day and from_seconds + remaining_day <= to_seconds:
         day_ends_at = from_seconds + max(remaining_day, 0.0)
@@ -116,12 +119,13 @@ def advance(
 
 def _advance(
     track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
-) -> tuple[BreakTrack, tuple[object, ...]]:
+) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     elapsed = to_seconds - from_seconds
     on_day = track.on_day or state not in _OFF
     works = on_day and state not in _OFF and (state not in BREAK_STATES or state in policy.paid_break_states)
     worked = track.worked_seconds + elapsed if works else track.worked_seconds
-    progress, outputs = track.progress, []
+    progress = track.progress
+    outputs: list[BreakRuleBreached] = []
     if on_day:
         current = track.current_break
         stretch = Stretch(
@@ -154,20 +158,20 @@ def _advance(
     return (_record(track, outputs, policy) if outputs else track), tuple(outputs) + planned
 
 
-def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[object, ...]]:
+def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     logged_out_at = at_seconds - policy.new_day_after_logged_out_seconds
     outputs = [
         o
         for rule, p in zip(policy.rules, _aligned(track, policy))
         for o in end_of_day(rule, p, track.worked_seconds, logged_out_at, at_seconds)
     ]
-    track = _replace(track, on_day=False, worked_seconds=0.0, progress=(FRESH,) * len(policy.rules))
+    track = track._replace(on_day=False, worked_seconds=0.0, progress=(FRESH,) * len(policy.rules))
     return _record(track, outputs, policy), tuple(outputs)
 
 
 def on_state(
     track: BreakTrack, old: AgentState | None, new: AgentState, at_seconds: float, policy: BreakPolicy
-) -> tuple[BreakTrack, tuple[object, ...]]:
+) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     if new == old:
         return track, ()
     progress, outputs = _each_rule(rule_on_state, policy, track, old, new, at_seconds)
@@ -177,7 +181,8 @@ def on_state(
             current.start_seconds, at_seconds, current.kind, current.scheduled, current.allowed_seconds
         )
         taken, current = (taken + (finished,))[-policy.history_limit :], None
-    adherence_track, caught_up = track.adherence, ()
+    adherence_track = track.adherence
+    caught_up: tuple[AdherenceOutput, ...] = ()
     start = adherence_track.shift_start_seconds
     if track.clock_seconds is None and start is not None and start < at_seconds:
         # The agent's first event ever, after their shift began: not logged in until now.
@@ -209,7 +214,7 @@ def on_state(
 
 def on_contact(
     track: BreakTrack, event: object, at_seconds: float, policy: BreakPolicy
-) -> tuple[BreakTrack, tuple[object, ...]]:
+) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     """Contacts do not move break compliance: the state changes around them do."""
     return track, ()
 
@@ -217,8 +222,7 @@ def on_contact(
 def on_schedule(track: BreakTrack, schedule: SchedulePublishedData, policy: BreakPolicy) -> BreakTrack:
     shift = schedule.shift_end.timestamp() - schedule.shift_start.timestamp()
     resting = sum(a.end.timestamp() - a.start.timestamp() for a in schedule.activities if a.kind in ("break", "lunch"))
-    return _replace(
-        track,
+    return track._replace(
         planned_work_seconds=max(shift - resting, 0.0),
         adherence=adherence.on_schedule(track.adherence, schedule),
     )
@@ -260,7 +264,7 @@ def view(track: BreakTrack, state: AgentState | None, now_seconds: float, policy
     )
 
 
-def team_compliance_ratio(figures) -> float | None:
+def team_compliance_ratio(figures: Iterable[BreakFigures]) -> float | None:
     """Of the agents on shift, the fraction with no break overdue; None when nobody is on shift."""
     on_shift = [f for f in figures if f.on_shift]
     if not on_shift:
@@ -278,10 +282,16 @@ def _aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]
     return (FRESH,) * len(policy.rules)
 
 
-def _each_rule(step, policy: BreakPolicy, track: BreakTrack, *args) -> tuple[tuple[RuleProgress, ...], list]:
+def _each_rule(
+    step: Callable[..., tuple[RuleProgress, tuple[BreakRuleBreached, ...]]],
+    policy: BreakPolicy,
+    track: BreakTrack,
+    *args: object,
+) -> tuple[tuple[RuleProgress, ...], list[BreakRuleBreached]]:
     """`step(rule, progress, *args)` for every rule: the new progress tuple and all outputs, in rule order.
     A plain loop (no intermediate list of pairs): this runs on every state change."""
-    progress, outputs = [], []
+    progress: list[RuleProgress] = []
+    outputs: list[BreakRuleBreached] = []
     for rule, p in zip(policy.rules, _aligned(track, policy)):
         moved, found = step(rule, p, *args)
         progress.append(moved)
@@ -290,25 +300,20 @@ def _each_rule(step, policy: BreakPolicy, track: BreakTrack, *args) -> tuple[tup
     return tuple(progress), outputs
 
 
-def _record(track: BreakTrack, outputs, policy: BreakPolicy) -> BreakTrack:
+def _record(track: BreakTrack, outputs: Sequence[BreakOutput], policy: BreakPolicy) -> BreakTrack:
     found = _in_order(tuple(o for o in outputs if isinstance(o, BreakRuleBreached)))
     if not found:
         return track
     kept = (track.violations + found)[-policy.history_limit :]
-    return _replace(track, violations=kept, violations_total=track.violations_total + len(found))
+    return track._replace(violations=kept, violations_total=track.violations_total + len(found))
 
 
-def _in_order(outputs: tuple[object, ...]) -> tuple[object, ...]:
+def _in_order(outputs: tuple[_Output, ...]) -> tuple[_Output, ...]:
     """By the time each was flagged, so a violation is announced after what came before it."""
     if len(outputs) < 2:  # the usual case: nothing to order
         return tuple(outputs)
     return tuple(sorted(outputs, key=_noticed_at))
 
 
-def _noticed_at(output: object) -> float:
-    flagged = getattr(output, "flagged_at_seconds", None)
-    return output.at_seconds if flagged is None else flagged  # type: ignore[attr-defined]
-
-
-def _replace(track: BreakTrack, **changes) -> BreakTrack:
-    return track._replace(**changes)
+def _noticed_at(output: BreakOutput) -> float:
+    return output.flagged_at_seconds if isinstance(output, BreakRuleBreached) else output.at_seconds

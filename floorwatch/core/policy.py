@@ -23,6 +23,7 @@ one and reports a bad file with the key at fault, never a traceback from deep in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from floorwatch.core.adherence import AdherenceConfig
@@ -206,8 +207,6 @@ def load_profile(name: str) -> BreakPolicy:
 
 def load_policy(path: str) -> BreakPolicy:
     """A policy file; `extends:` may name a shipped profile or another file next to this one."""
-    from pathlib import Path
-
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -216,7 +215,7 @@ def load_policy(path: str) -> BreakPolicy:
     return _load_text(text, str(file), file.parent, ())
 
 
-def _load_text(text: str, source: str, folder, seen: tuple[str, ...]) -> BreakPolicy:
+def _load_text(text: str, source: str, folder: Path | None, seen: tuple[str, ...]) -> BreakPolicy:
     import yaml
 
     if source in seen:
@@ -230,7 +229,7 @@ def _load_text(text: str, source: str, folder, seen: tuple[str, ...]) -> BreakPo
     return parse_policy(raw, source, folder, seen + (source,))
 
 
-def _base(raw: dict, source: str, folder, seen: tuple[str, ...]) -> BreakPolicy:
+def _base(raw: dict[object, object], source: str, folder: Path | None, seen: tuple[str, ...]) -> BreakPolicy:
     extends = raw.get("extends")
     if extends is None:
         return BreakPolicy(name="", rules=())
@@ -251,7 +250,9 @@ def _base(raw: dict, source: str, folder, seen: tuple[str, ...]) -> BreakPolicy:
     return _load_text(text, f"{extends}.yaml", None, seen)
 
 
-def parse_policy(raw: object, source: str = "<policy>", folder=None, seen: tuple[str, ...] = ()) -> BreakPolicy:
+def parse_policy(
+    raw: object, source: str = "<policy>", folder: Path | None = None, seen: tuple[str, ...] = ()
+) -> BreakPolicy:
     """A policy from parsed YAML (a mapping); PolicyError names the key at fault."""
     if not isinstance(raw, dict):
         raise PolicyError(f"{source}: a policy file holds a mapping (name:, rules: ...), got {type(raw).__name__}")
@@ -403,11 +404,13 @@ def _text(value: object, where: str) -> str:
 
 
 def _state(value: object, where: str) -> AgentState:
-    try:
-        return AgentState(value)
-    except ValueError:
-        known = ", ".join(state.value for state in AgentState)
-        raise PolicyError(f"{where}: unknown agent state {value!r}; states: {known}") from None
+    if isinstance(value, str):
+        try:
+            return AgentState(value)
+        except ValueError:
+            pass  # named below, with the states there are
+    known = ", ".join(state.value for state in AgentState)
+    raise PolicyError(f"{where}: unknown agent state {value!r}; states: {known}")
 
 
 def _states(value: object, where: str) -> frozenset[AgentState]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from floorwatch.core.events import (
     AgentState,
+    AnyEvent,
     ContactAbandoned,
     ContactAnswered,
     ContactEnded,
@@ -138,7 +139,8 @@ def on_state(
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if new == old:
         return track, ()
-    s, outputs = Scratch.of(track), []
+    s = Scratch.of(track)
+    outputs: list[StressBandChanged] = []
     if old in REST and new not in REST:  # the rest is over: what arrived during it counts now
         held = s.held
         s.workload, s.emotional, s.back_to_back = (
@@ -169,19 +171,20 @@ def on_state(
 
 
 def on_contact(
-    track: StressTrack, event: object, at_seconds: float, config: StressConfig
+    track: StressTrack, event: AnyEvent, at_seconds: float, config: StressConfig
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     kind = type(event)
     if kind not in _CONTACT_EVENTS:
         return track, ()
-    if kind is ContactAbandoned and event.data.agent_id is None:  # type: ignore[attr-defined]
+    if type(event) is ContactAbandoned and event.data.agent_id is None:
         return track, ()
     occupancy = occupancy_ratio(track.history, at_seconds, config) if kind in _CLOSING else None
     contacts, impulse = contact_event(track.contacts, event, at_seconds, occupancy, config)
     if impulse is None:
         # Many contact events (a reading that is not negative, an end already counted) change nothing here.
         return (track if contacts is track.contacts else _with_contacts(track, contacts)), ()
-    s, outputs = Scratch.of(track), []
+    s = Scratch.of(track)
+    outputs: list[StressBandChanged] = []
     s.contacts = contacts
     if track.state in REST:  # never rises during a rest: held until it ends
         s.held = s.held.plus(Loads(workload=impulse.workload_points, emotional=impulse.emotional_points))

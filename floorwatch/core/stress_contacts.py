@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from floorwatch.core.events import (
+    AnyEvent,
     ContactAbandoned,
     ContactAnswered,
     ContactEnded,
@@ -89,34 +90,35 @@ def occupancy_excess(occupancy_ratio: float | None, config: StressConfig) -> flo
 
 
 def contact_event(
-    contacts: StressContacts, event: object, at_seconds: float, occupancy_ratio: float | None, config: StressConfig
+    contacts: StressContacts, event: AnyEvent, at_seconds: float, occupancy_ratio: float | None, config: StressConfig
 ) -> tuple[StressContacts, Impulse | None]:
-    data = event.data  # type: ignore[attr-defined]
-    contact_id = data.contact_id
-    kind = type(event)  # exact types: a pydantic model's isinstance costs ~0.25 us per miss
-    if kind is ContactAnswered:
+    # Exact types: a pydantic model's isinstance costs ~0.25 us per miss.
+    if type(event) is ContactAnswered:
+        contact_id = event.data.contact_id
         if _find(contacts, contact_id) is None and not _closed(contacts, contact_id):
             contacts = _with_open(contacts, OpenContact(contact_id, at_seconds, frozenset()), config)
         return contacts, None
-    if kind is ContactSentimentObserved and data.score > config.negative_sentiment_at_most:
+    if type(event) is ContactSentimentObserved and event.data.score > config.negative_sentiment_at_most:
         return contacts, None
-    if kind is ContactEscalated or kind is ContactSentimentObserved:
-        reason = ESCALATED if kind is ContactEscalated else NEGATIVE_SENTIMENT
+    if type(event) is ContactEscalated or type(event) is ContactSentimentObserved:
+        contact_id = event.data.contact_id
+        reason = ESCALATED if type(event) is ContactEscalated else NEGATIVE_SENTIMENT
         if _closed(contacts, contact_id) and _find(contacts, contact_id) is None:
             return _late_reason(contacts, contact_id, reason, config)
         return _mark(contacts, contact_id, reason, config), None
-    if kind is ContactTransferred:
+    if type(event) is ContactTransferred:
+        contact_id = event.data.contact_id
         opened = _find(contacts, contact_id)
         answered = None if opened is None else opened.answered_seconds
         long = answered is not None and at_seconds - answered >= config.long_transfer_handle_seconds
         return close(contacts, contact_id, at_seconds, {LONG_TRANSFER} if long else set(), occupancy_ratio, config)
-    if kind is ContactEnded:
-        return close(
-            contacts, contact_id, at_seconds, {COMPLAINT} if data.complaint else set(), occupancy_ratio, config
-        )
-    if kind is ContactAbandoned:
-        long = data.on_hold_seconds >= config.long_hold_seconds
-        return close(contacts, contact_id, at_seconds, {ABANDONED_ON_HOLD} if long else set(), occupancy_ratio, config)
+    if type(event) is ContactEnded:
+        extra = {COMPLAINT} if event.data.complaint else set()
+        return close(contacts, event.data.contact_id, at_seconds, extra, occupancy_ratio, config)
+    if type(event) is ContactAbandoned:
+        long = event.data.on_hold_seconds >= config.long_hold_seconds
+        extra = {ABANDONED_ON_HOLD} if long else set()
+        return close(contacts, event.data.contact_id, at_seconds, extra, occupancy_ratio, config)
     return contacts, None
 
 

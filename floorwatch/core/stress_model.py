@@ -125,6 +125,7 @@ class Loads(NamedTuple):
 
 
 NO_LOAD = Loads()
+History = tuple[tuple[float, float, bool], ...]  # (start, end, is_handle) over the occupancy window
 
 
 class StressTrack(NamedTuple):

@@ -19,6 +19,7 @@ from floorwatch.core.stress_model import (
     HANDLE,
     OFF,
     REST,
+    History,
     Loads,
     StressBand,
     StressBandChanged,
@@ -75,7 +76,7 @@ class Scratch:
         track: StressTrack,
         clock_seconds: float | None,
         state: AgentState | None,
-        history: tuple,
+        history: History,
         handle_ended_at_seconds: float | None,
         back_to_back_contacts: int,
     ) -> StressTrack:
@@ -124,7 +125,8 @@ def advance(
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
-    s, outputs = Scratch.of(track), []
+    s = Scratch.of(track)
+    outputs: list[StressBandChanged] = []
     allowed = allowed_shift_seconds(track.scheduled_shift_seconds, config)
     t = from_seconds
     while True:
@@ -277,7 +279,9 @@ def _band_below(threshold: float, config: StressConfig) -> StressBand:
 # --- occupancy over the last hour ------------------------------------------------------
 
 
-def _extend_history(history, state: AgentState | None, from_seconds: float, to_seconds: float, config: StressConfig):
+def _extend_history(
+    history: History, state: AgentState | None, from_seconds: float, to_seconds: float, config: StressConfig
+) -> History:
     if state in HANDLE or state is AgentState.AVAILABLE:
         is_handle = state in HANDLE
         if history and history[-1][1] == from_seconds and history[-1][2] == is_handle:
@@ -291,7 +295,7 @@ def _extend_history(history, state: AgentState | None, from_seconds: float, to_s
     return history[drop:] if drop else history
 
 
-def occupancy_ratio(history, now_seconds: float, config: StressConfig) -> float | None:
+def occupancy_ratio(history: History, now_seconds: float, config: StressConfig) -> float | None:
     """Handle / (handle + available) over the last hour, from the track's own history."""
     start = now_seconds - config.occupancy_window_seconds
     handle = available = 0.0

@@ -362,7 +362,7 @@ def test_breaks_taken_are_listed_with_start_end_and_kind():
 
 
 def test_a_new_working_day_starts_the_rules_afresh():
-    _, outputs, end = fold(CONTINUOUS, [(AVAILABLE, 110), GOES_HOME, (AVAILABLE, 110)])
+    _, outputs, _end = fold(CONTINUOUS, [(AVAILABLE, 110), GOES_HOME, (AVAILABLE, 110)])
     assert breached(outputs) == []
 
 
