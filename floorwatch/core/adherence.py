@@ -1,4 +1,4 @@
-"""Break adherence against the schedule: the break slice of real-time adherence (DOMAIN.md §4.2).
+"""Break adherence against the schedule: the break slice of real-time adherence (docs/breaks.md).
 
 As the WFM suites do it: a table says, per scheduled activity, which agent states are in
 adherence (the rest are out, or neutral if listed so); adherence = time in adherence /

@@ -1,4 +1,4 @@
-"""Break compliance of one agent, live: is a break due, overdue, was a rule missed (DOMAIN.md §4).
+"""Break compliance of one agent, live: is a break due, overdue, was a rule missed (docs/breaks.md).
 
 The policy (`floorwatch.core.policy`) is a list of rules built from primitives; this track
 follows the agent's working day against each of them (`break_rules`) and against the

@@ -1,4 +1,4 @@
-"""The canonical events: one immutable, typed definition per event (DOMAIN.md §1).
+"""The canonical events: one immutable, typed definition per event (docs/events.md).
 
 Every event on the wire is a JSON object with an envelope (`event_id`, `type`,
 `occurred_at`, `source`, `schema_version`) and a `data` object whose shape the
@@ -201,7 +201,7 @@ class ContactSentimentData(_Frozen):
 
 
 class ContactSentimentObserved(_Envelope):
-    """Customer-side sentiment only; never agent voice or biometrics (DOMAIN.md §3)."""
+    """Customer-side sentiment only; never agent voice or biometrics (docs/stress.md)."""
 
     type: Literal["contact.sentiment"] = "contact.sentiment"
     data: ContactSentimentData
@@ -264,7 +264,7 @@ EVENT_TYPES: dict[str, type[_Envelope]] = {
 
 
 def partition_key(event: AnyEvent) -> str:
-    """The Kafka key: the agent, or the queue before any agent is involved (DOMAIN.md §1)."""
+    """The Kafka key: the agent, or the queue before any agent is involved (docs/events.md)."""
     data = event.data
     if isinstance(data, ContactOfferedData):
         return data.queue_id

@@ -1,4 +1,4 @@
-"""Occupancy and utilization of one agent (DOMAIN.md §2; formulas in docs/metrics.md).
+"""Occupancy and utilization of one agent (definitions and formulas: docs/metrics.md).
 
 The track holds seconds per state *closed* at the last state change (`since_seconds`);
 the open span since then is added by `view`. Time passing without an event therefore

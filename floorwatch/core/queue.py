@@ -1,4 +1,4 @@
-"""One queue's picture (DOMAIN.md §5): contacts waiting, longest wait, service level,
+"""One queue's picture (docs/metrics.md): contacts waiting, longest wait, service level,
 abandon rate, average speed of answer and average handle time (docs/metrics.md).
 
 Contact events reach a queue from several agents' partitions, so their order is not

@@ -1,4 +1,4 @@
-"""Team, site, queue and floor roll-ups of agent figures (DOMAIN.md §2, §5).
+"""Team, site, queue and floor roll-ups of agent figures (docs/metrics.md).
 
 Ratios of a group are computed from summed seconds - sum of handle over sum of
 (handle + available) - never as an average of the members' ratios, so an agent who

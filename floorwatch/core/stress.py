@@ -1,4 +1,4 @@
-"""Stress load of one agent: a 0-100 workload and recovery exposure index (DOMAIN.md §3).
+"""Stress load of one agent: a 0-100 workload and recovery exposure index (docs/stress.md).
 
 The score is the sum of five components, each in points, capped at 100 (docs/stress.md):
 
@@ -19,7 +19,7 @@ Inputs are workload events and customer-side signals only, never agent biometric
 (EU AI Act Art. 5(1)(f)). The handle-time baseline is the agent's own running mean: the
 queue's average would need a cross-partition join, and the agent's own is the fairer yardstick.
 
-Deviations from DOMAIN.md §3, on purpose: a logout of >= 5 min counts as a real rest like
+Choices made on purpose (docs/stress.md): a logout of >= 5 min counts as a real rest like
 BREAK or LUNCH (the agent is off work); workload intensity is a decaying load fed at each
 contact's end rather than the raw last-hour ratio (so a break can lower it); the baseline is
 the agent's own mean, not the queue's. Functions take `StressConfig` (MetricConfig.stress).

@@ -1,4 +1,4 @@
-"""Break adherence against the schedule (DOMAIN.md §4.2), on hand-worked 8-hour shifts.
+"""Break adherence against the schedule (docs/breaks.md), on hand-worked 8-hour shifts.
 
 The plan for every case: shift 0-480 min; break 120-135, lunch 240-270, break 360-375.
 Outside those, scheduled time is work (AVAILABLE or handling is in adherence).
