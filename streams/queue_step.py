@@ -51,11 +51,11 @@ class QueueStep:
                 result.counts["queue_verdict", "duplicate"] += 1
                 return None
             done = ContactHandled(
-                body["contact_id"],
-                body["queue_id"],
-                body["answered_seconds"],
-                body["wrapped_seconds"],
-                body["handle_seconds"],
+                contact_id=body["contact_id"],
+                queue_id=body["queue_id"],
+                answered_seconds=body["answered_seconds"],
+                wrapped_seconds=body["wrapped_seconds"],
+                handle_seconds=body["handle_seconds"],
             )
             track = queue.on_handled(track, done, self.config)
             handled_ids = (handled_ids + (done.contact_id,))[-HANDLED_MEMORY:]

@@ -138,25 +138,31 @@ def on_schedule(track: AdherenceTrack, schedule: SchedulePublishedData) -> Adher
     )
     activities = tuple(sorted(planned_activities, key=lambda a: (a[1], a[2], a[0])))
     known = {(b.kind, b.start_seconds, b.end_seconds): b for b in track.planned_breaks}
-    planned = tuple(known.get((k, s, e), PlannedBreak(k, s, e)) for k, s, e in activities if k in BREAK_ACTIVITIES)
+    planned = tuple(
+        known.get((k, s, e), PlannedBreak(kind=k, start_seconds=s, end_seconds=e))
+        for k, s, e in activities
+        if k in BREAK_ACTIVITIES
+    )
     same_shift = track.shift_start_seconds == start
     taking = track.taking if same_shift and track.taking is not None else None
     if taking is not None:
         old = track.planned_breaks[taking]
         taking = next((i for i, b in enumerate(planned) if b is old), None)
     if not same_shift:
-        return AdherenceTrack(start, end, activities, planned)
+        return AdherenceTrack(
+            shift_start_seconds=start, shift_end_seconds=end, activities=activities, planned_breaks=planned
+        )
     return AdherenceTrack(
-        start,
-        end,
-        activities,
-        planned,
-        taking,
-        track.scheduled_seconds,
-        track.in_adherence_seconds,
-        track.out_since_seconds,
-        track.exception_raised,
-        track.exceptions_total,
+        shift_start_seconds=start,
+        shift_end_seconds=end,
+        activities=activities,
+        planned_breaks=planned,
+        taking=taking,
+        scheduled_seconds=track.scheduled_seconds,
+        in_adherence_seconds=track.in_adherence_seconds,
+        out_since_seconds=track.out_since_seconds,
+        exception_raised=track.exception_raised,
+        exceptions_total=track.exceptions_total,
     )
 
 
@@ -175,7 +181,12 @@ def on_state(
     if taking is not None:
         done = breaks[taking]
         breaks[taking] = PlannedBreak(
-            done.kind, done.start_seconds, done.end_seconds, done.taken_start_seconds, at_seconds, done.missed_reported
+            kind=done.kind,
+            start_seconds=done.start_seconds,
+            end_seconds=done.end_seconds,
+            taken_start_seconds=done.taken_start_seconds,
+            taken_end_seconds=at_seconds,
+            missed_reported=done.missed_reported,
         )
         taking = None
     for index, planned in enumerate(breaks):
@@ -186,7 +197,12 @@ def on_state(
             and opens <= at_seconds <= planned.end_seconds
         ):
             breaks[index] = PlannedBreak(
-                planned.kind, planned.start_seconds, planned.end_seconds, at_seconds, None, planned.missed_reported
+                kind=planned.kind,
+                start_seconds=planned.start_seconds,
+                end_seconds=planned.end_seconds,
+                taken_start_seconds=at_seconds,
+                taken_end_seconds=None,
+                missed_reported=planned.missed_reported,
             )
             taking = index
             break
@@ -213,7 +229,11 @@ def advance(
         since = start if since is None else since
         due = since + config.exception_tolerance_seconds
         if not raised and end > due:
-            outputs.append(AdherenceExceptionStarted(activity, None if state is None else state.value, since, due))
+            outputs.append(
+                AdherenceExceptionStarted(
+                    activity=activity, state=None if state is None else state.value, since_seconds=since, at_seconds=due
+                )
+            )
             raised, total = True, total + 1
     breaks, missed = _missed(track.planned_breaks, to_seconds, config)
     track = replace(
@@ -255,8 +275,17 @@ def _missed(
     for planned in breaks:
         due = planned.start_seconds + config.start_grace_seconds
         if planned.taken_start_seconds is None and not planned.missed_reported and to_seconds > due:
-            outputs.append(ScheduledBreakMissed(planned.kind, planned.start_seconds, due))
-            planned = PlannedBreak(planned.kind, planned.start_seconds, planned.end_seconds, None, None, True)
+            outputs.append(
+                ScheduledBreakMissed(kind=planned.kind, planned_start_seconds=planned.start_seconds, at_seconds=due)
+            )
+            planned = PlannedBreak(
+                kind=planned.kind,
+                start_seconds=planned.start_seconds,
+                end_seconds=planned.end_seconds,
+                taken_start_seconds=None,
+                taken_end_seconds=None,
+                missed_reported=True,
+            )
         updated.append(planned)
     return tuple(updated), tuple(outputs)
 
@@ -283,14 +312,14 @@ def _break_figures(planned: PlannedBreak, now_seconds: float, config: AdherenceC
     offset = None if start is None else start - planned.start_seconds
     length = None if start is None else (now_seconds if end is None else end) - start
     return ScheduledBreakFigures(
-        planned.kind,
-        planned.start_seconds,
-        planned.end_seconds,
-        start,
-        end,
-        _status(planned, offset, length, now_seconds, config),
-        offset,
-        length,
+        kind=planned.kind,
+        planned_start_seconds=planned.start_seconds,
+        planned_end_seconds=planned.end_seconds,
+        taken_start_seconds=start,
+        taken_end_seconds=end,
+        status=_status(planned, offset, length, now_seconds, config),
+        start_offset_seconds=offset,
+        length_seconds=length,
     )
 
 

@@ -108,16 +108,16 @@ def agent_id_of(event: AnyEvent) -> str | None:
 
 
 def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
-    identity = AgentIdentity(agent_id, None, None, ())
+    identity = AgentIdentity(agent_id=agent_id, team_id=None, site_id=None, queues=())
     return AgentTrack(
-        identity,
-        None,
-        None,
-        (),
-        occupancy.initial(config.occupancy),
-        stress.initial(config.stress),
-        breaks.initial(config.breaks),
-        None,
+        identity=identity,
+        state=None,
+        last_event_seconds=None,
+        recent_event_ids=(),
+        occupancy=occupancy.initial(config.occupancy),
+        stress=stress.initial(config.stress),
+        breaks=breaks.initial(config.breaks),
+        schedule=None,
     )
 
 
@@ -133,14 +133,14 @@ def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Ap
     event_id = event.event_id
     for seen_id, _ in track.recent_event_ids:
         if seen_id == event_id:
-            return Applied(track, (), "duplicate", 0.0)
+            return Applied(track=track, outputs=(), verdict="duplicate", lateness_seconds=0.0)
     event_seconds = event.occurred_at.timestamp()
     clock = track.last_event_seconds
     at = event_seconds
     if clock is not None:
         lateness = clock - event_seconds
         if lateness > config.allowed_lateness_seconds:
-            return Applied(track, (), "late", lateness)
+            return Applied(track=track, outputs=(), verdict="late", lateness_seconds=lateness)
         if lateness > 0:
             at = clock
     identity, state = track.identity, track.state
@@ -154,7 +154,9 @@ def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Ap
         brk, more = _breaks_to(track, at, config)
         data = event.data
         if data.team_id != identity.team_id or data.site_id != identity.site_id or data.queues != identity.queues:
-            identity = AgentIdentity(identity.agent_id, data.team_id, data.site_id, data.queues)
+            identity = AgentIdentity(
+                agent_id=identity.agent_id, team_id=data.team_id, site_id=data.site_id, queues=data.queues
+            )
         new_state = data.state
         occ, on_occ = occupancy.on_state(occ, state, new_state, at, config.occupancy)
         load, on_load = stress.on_state(load, state, new_state, at, config.stress)
@@ -171,9 +173,20 @@ def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Ap
         if on_occ or on_load:
             outputs += on_occ + on_load
     recent = _remember(track.recent_event_ids, event_id, at, config)
-    new = AgentTrack(identity, state, at, recent, occ, load, brk, track.schedule)
+    new = AgentTrack(
+        identity=identity,
+        state=state,
+        last_event_seconds=at,
+        recent_event_ids=recent,
+        occupancy=occ,
+        stress=load,
+        breaks=brk,
+        schedule=track.schedule,
+    )
     lateness = max(clock - event_seconds, 0.0) if clock is not None else 0.0
-    return Applied(new, _wrap(identity, outputs) if outputs else (), "accepted", lateness)
+    return Applied(
+        track=new, outputs=_wrap(identity, outputs) if outputs else (), verdict="accepted", lateness_seconds=lateness
+    )
 
 
 def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[AgentFigures, tuple[AgentOutput, ...]]:
@@ -227,14 +240,21 @@ def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: 
     """A schedule replaces the previous one (compacted topic: newest wins). It is a plan, not
     something that happened, so it neither moves the clock nor is subject to lateness."""
     if track.schedule == schedule:
-        return Applied(track, (), "duplicate", 0.0)
+        return Applied(track=track, outputs=(), verdict="duplicate", lateness_seconds=0.0)
     occ = occupancy.on_schedule(track.occupancy, schedule, config.occupancy)
     load = stress.on_schedule(track.stress, schedule, config.stress)
     brk = breaks.on_schedule(track.breaks, schedule, config.breaks)
     new = AgentTrack(
-        track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, load, brk, schedule
+        identity=track.identity,
+        state=track.state,
+        last_event_seconds=track.last_event_seconds,
+        recent_event_ids=track.recent_event_ids,
+        occupancy=occ,
+        stress=load,
+        breaks=brk,
+        schedule=schedule,
     )
-    return Applied(new, (), "accepted", 0.0)
+    return Applied(track=new, outputs=(), verdict="accepted", lateness_seconds=0.0)
 
 
 def _remember(
@@ -252,5 +272,5 @@ def _remember(
 def _wrap(identity: AgentIdentity, outputs: tuple[object, ...]) -> tuple[AgentOutput, ...]:
     agent_id, team_id, site_id = identity.agent_id, identity.team_id, identity.site_id
     return tuple(
-        [AgentOutput(agent_id, team_id, site_id, output) for output in outputs]
+        [AgentOutput(agent_id=agent_id, team_id=team_id, site_id=site_id, output=output) for output in outputs]
     )  # a list is cheaper than a generator

@@ -80,15 +80,15 @@ def advance_rule(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProg
             p.taken + 1 if rule.kind == "count_per_worked" and run >= rule.minimum_seconds > p.run_seconds else p.taken
         )
         p = RuleProgress(
-            run,
-            p.work_seconds,
-            p.credit_seconds,
-            taken,
-            p.checked,
-            p.deadline_at_seconds,
-            p.deferred,
-            p.missed,
-            p.flagged,
+            run_seconds=run,
+            work_seconds=p.work_seconds,
+            credit_seconds=p.credit_seconds,
+            taken=taken,
+            checked=p.checked,
+            deadline_at_seconds=p.deadline_at_seconds,
+            deferred=p.deferred,
+            missed=p.missed,
+            flagged=p.flagged,
         )
     if s.worked_to_seconds <= s.worked_from_seconds:
         return p, ()
@@ -105,7 +105,17 @@ def _advance_continuous(
         run = p.run_seconds + elapsed
         if run >= rule.minimum_seconds:  # a qualifying rest: the count starts again
             return RuleProgress(run_seconds=run), ()
-        return RuleProgress(run, p.work_seconds, 0.0, 0, 0, p.deadline_at_seconds, False, False, p.flagged), ()
+        return RuleProgress(
+            run_seconds=run,
+            work_seconds=p.work_seconds,
+            credit_seconds=0.0,
+            taken=0,
+            checked=0,
+            deadline_at_seconds=p.deadline_at_seconds,
+            deferred=False,
+            missed=False,
+            flagged=p.flagged,
+        ), ()
     if not _working(rule, s.state):
         return p, ()
     work, limit = p.work_seconds + elapsed, rule.max_work_seconds
@@ -113,12 +123,34 @@ def _advance_continuous(
     if deadline_at is None and work >= limit:
         deadline_at = s.from_seconds + max(limit - p.work_seconds, 0.0)
     if p.flagged or work <= limit + rule.grace_seconds:
-        return RuleProgress(0.0, work, 0.0, 0, 0, deadline_at, False, False, p.flagged), ()
+        return RuleProgress(
+            run_seconds=0.0,
+            work_seconds=work,
+            credit_seconds=0.0,
+            taken=0,
+            checked=0,
+            deadline_at_seconds=deadline_at,
+            deferred=False,
+            missed=False,
+            flagged=p.flagged,
+        ), ()
     flagged_at = s.from_seconds + max(limit + rule.grace_seconds - (work - elapsed), 0.0)
     detail = f"{limit / 60:g} min of work without a rest of {rule.minimum_seconds / 60:g} min"
-    progress = RuleProgress(0.0, work, 0.0, 0, 0, deadline_at, False, False, True)
+    progress = RuleProgress(
+        run_seconds=0.0,
+        work_seconds=work,
+        credit_seconds=0.0,
+        taken=0,
+        checked=0,
+        deadline_at_seconds=deadline_at,
+        deferred=False,
+        missed=False,
+        flagged=True,
+    )
     assert deadline_at is not None  # work is past the limit, so the deadline was reached
-    return progress, (BreakRuleBreached(rule.name, deadline_at, flagged_at, detail),)
+    return progress, (
+        BreakRuleBreached(rule=rule.name, at_seconds=deadline_at, flagged_at_seconds=flagged_at, detail=detail),
+    )
 
 
 def _advance_overrun(
@@ -131,7 +163,11 @@ def _advance_overrun(
     if s.to_seconds <= deadline + rule.grace_seconds:
         return p, ()
     detail = f"{s.state.value} ran past its {allowed / 60:g} min"
-    return p._replace(flagged=True), (BreakRuleBreached(rule.name, deadline, deadline + rule.grace_seconds, detail),)
+    return p._replace(flagged=True), (
+        BreakRuleBreached(
+            rule=rule.name, at_seconds=deadline, flagged_at_seconds=deadline + rule.grace_seconds, detail=detail
+        ),
+    )
 
 
 def _wall_at(s: Stretch, worked_seconds: float) -> float:
@@ -195,7 +231,7 @@ def _missed(rule: BreakRule, p: RuleProgress, flagged_at: float, k: int | None =
     else:
         by_hours = rule.latest_start_worked_seconds / 3600
         detail = f"{minimum_minutes:g} min of rest not taken by {by_hours:g} h of work"
-    return BreakRuleBreached(rule.name, at, flagged_at, detail)
+    return BreakRuleBreached(rule=rule.name, at_seconds=at, flagged_at_seconds=flagged_at, detail=detail)
 
 
 def satisfied(rule: BreakRule, p: RuleProgress) -> bool:

@@ -98,7 +98,19 @@ class BreakFigures:
 
 
 def initial(policy: BreakPolicy) -> BreakTrack:
-    return BreakTrack(None, False, 0.0, 0.0, (FRESH,) * len(policy.rules), None, (), (), 0, None, adherence.initial())
+    return BreakTrack(
+        clock_seconds=None,
+        on_day=False,
+        worked_seconds=0.0,
+        logged_out_seconds=0.0,
+        progress=(FRESH,) * len(policy.rules),
+        current_break=None,
+        breaks_taken=(),
+        violations=(),
+        violations_total=0,
+        planned_work_seconds=None,
+        adherence=adherence.initial(),
+    )
 
 
 def advance(
@@ -129,31 +141,31 @@ def _advance(
     if on_day:
         current = track.current_break
         stretch = Stretch(
-            state,
-            from_seconds,
-            to_seconds,
-            track.worked_seconds,
-            worked,
-            track.planned_work_seconds,
-            None if current is None else current.start_seconds,
-            None if current is None else current.allowed_seconds,
+            state=state,
+            from_seconds=from_seconds,
+            to_seconds=to_seconds,
+            worked_from_seconds=track.worked_seconds,
+            worked_to_seconds=worked,
+            planned_work_seconds=track.planned_work_seconds,
+            break_start_seconds=None if current is None else current.start_seconds,
+            break_allowed_seconds=None if current is None else current.allowed_seconds,
         )
         progress, outputs = _each_rule(advance_rule, policy, track, stretch)
     logged_out = track.logged_out_seconds + elapsed if state in _OFF else 0.0
     adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
     t = track
     track = BreakTrack(
-        to_seconds,
-        on_day,
-        worked,
-        logged_out,
-        progress,
-        t.current_break,
-        t.breaks_taken,
-        t.violations,
-        t.violations_total,
-        t.planned_work_seconds,
-        adherence_track,
+        clock_seconds=to_seconds,
+        on_day=on_day,
+        worked_seconds=worked,
+        logged_out_seconds=logged_out,
+        progress=progress,
+        current_break=t.current_break,
+        breaks_taken=t.breaks_taken,
+        violations=t.violations,
+        violations_total=t.violations_total,
+        planned_work_seconds=t.planned_work_seconds,
+        adherence=adherence_track,
     )
     return (_record(track, outputs, policy) if outputs else track), tuple(outputs) + planned
 
@@ -178,7 +190,11 @@ def on_state(
     taken, current = track.breaks_taken, track.current_break
     if current is not None:
         finished = BreakTaken(
-            current.start_seconds, at_seconds, current.kind, current.scheduled, current.allowed_seconds
+            start_seconds=current.start_seconds,
+            end_seconds=at_seconds,
+            kind=current.kind,
+            scheduled=current.scheduled,
+            allowed_seconds=current.allowed_seconds,
         )
         taken, current = (taken + (finished,))[-policy.history_limit :], None
     adherence_track = track.adherence
@@ -191,21 +207,27 @@ def on_state(
     if new in BREAK_STATES:
         planned = adherence.planned_length_now(adherence_track)
         allowed = planned if planned is not None else policy.allowed_seconds(new)
-        current = BreakTaken(at_seconds, None, new.value, planned is not None, allowed)
+        current = BreakTaken(
+            start_seconds=at_seconds,
+            end_seconds=None,
+            kind=new.value,
+            scheduled=planned is not None,
+            allowed_seconds=allowed,
+        )
     on_day = track.on_day or new is not AgentState.LOGGED_OUT
     logged_out = track.logged_out_seconds if old in _OFF and new in _OFF else 0.0
     track = BreakTrack(
-        at_seconds,
-        on_day,
-        track.worked_seconds,
-        logged_out,
-        progress,
-        current,
-        taken,
-        track.violations,
-        track.violations_total,
-        track.planned_work_seconds,
-        adherence_track,
+        clock_seconds=at_seconds,
+        on_day=on_day,
+        worked_seconds=track.worked_seconds,
+        logged_out_seconds=logged_out,
+        progress=progress,
+        current_break=current,
+        breaks_taken=taken,
+        violations=track.violations,
+        violations_total=track.violations_total,
+        planned_work_seconds=track.planned_work_seconds,
+        adherence=adherence_track,
     )
     if not outputs:
         return track, _in_order(caught_up)

@@ -131,7 +131,16 @@ class QueueFigures:
 
 
 def initial(queue_id: str) -> QueueTrack:
-    return QueueTrack(queue_id, 0.0, (), (), 0.0, (), (), _ZERO)  # 0.0, not -inf: tracks are stored as JSON
+    return QueueTrack(
+        queue_id=queue_id,
+        clock_seconds=0.0,
+        waiting=(),
+        recent_keys=(),
+        recent_newest_seconds=0.0,
+        recent_chunks=(),
+        buckets=(),
+        totals=_ZERO,
+    )  # 0.0, not -inf: tracks are stored as JSON
 
 
 def apply(track: QueueTrack | None, event: AnyEvent, config: QueueConfig) -> QueueApplied:
@@ -273,7 +282,16 @@ def _record(
     buckets = _bump(
         track.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds
     )
-    return QueueTrack(track.queue_id, clock, waiting, keys, newest, chunks, buckets, _add(track.totals, delta))
+    return QueueTrack(
+        queue_id=track.queue_id,
+        clock_seconds=clock,
+        waiting=waiting,
+        recent_keys=keys,
+        recent_newest_seconds=newest,
+        recent_chunks=chunks,
+        buckets=buckets,
+        totals=_add(track.totals, delta),
+    )
 
 
 def _bump(

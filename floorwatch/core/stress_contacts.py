@@ -53,7 +53,13 @@ class StressContacts:
     difficult_contacts: int = 0  # this shift
 
     def new_shift(self) -> StressContacts:
-        return StressContacts(self.open, self.recent, self.baseline_handle_seconds, self.baseline_contacts, 0)
+        return StressContacts(
+            open=self.open,
+            recent=self.recent,
+            baseline_handle_seconds=self.baseline_handle_seconds,
+            baseline_contacts=self.baseline_contacts,
+            difficult_contacts=0,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +102,9 @@ def contact_event(
     if type(event) is ContactAnswered:
         contact_id = event.data.contact_id
         if _find(contacts, contact_id) is None and not _closed(contacts, contact_id):
-            contacts = _with_open(contacts, OpenContact(contact_id, at_seconds, frozenset()), config)
+            contacts = _with_open(
+                contacts, OpenContact(contact_id=contact_id, answered_seconds=at_seconds, reasons=frozenset()), config
+            )
         return contacts, None
     if type(event) is ContactSentimentObserved and event.data.score > config.negative_sentiment_at_most:
         return contacts, None
@@ -134,7 +142,7 @@ def close(
     if opened is None and _closed(contacts, contact_id):
         return contacts, None  # e.g. ended after the transfer that already closed it
     if opened is None:
-        opened = OpenContact(contact_id, None, frozenset())
+        opened = OpenContact(contact_id=contact_id, answered_seconds=None, reasons=frozenset())
     answered = opened.answered_seconds
     handle = None if answered is None else max(at_seconds - answered, 0.0)
     reasons = set(opened.reasons) | extra
@@ -157,15 +165,15 @@ def close(
         else config.workload_points_per_handle_hour * handle / 3600.0 * occupancy_excess(occupancy_ratio, config)
     )
     contacts = StressContacts(
-        tuple(c for c in contacts.open if c.contact_id != contact_id),
-        (contacts.recent + ((contact_id, frozen),))[-_RECENT:],
-        baseline,
-        count,
-        contacts.difficult_contacts + (1 if frozen else 0),
+        open=tuple(c for c in contacts.open if c.contact_id != contact_id),
+        recent=(contacts.recent + ((contact_id, frozen),))[-_RECENT:],
+        baseline_handle_seconds=baseline,
+        baseline_contacts=count,
+        difficult_contacts=contacts.difficult_contacts + (1 if frozen else 0),
     )
     if workload == 0.0 and emotional == 0.0:
         return contacts, None
-    return contacts, Impulse(workload, emotional, frozen)
+    return contacts, Impulse(workload_points=workload, emotional_points=emotional, reasons=frozen)
 
 
 def _late_reason(
@@ -177,13 +185,13 @@ def _late_reason(
         return contacts, None
     recent = tuple(item for item in contacts.recent if item[0] != contact_id) + ((contact_id, known | {reason}),)
     contacts = StressContacts(
-        contacts.open,
-        recent,
-        contacts.baseline_handle_seconds,
-        contacts.baseline_contacts,
-        contacts.difficult_contacts + (0 if known else 1),
+        open=contacts.open,
+        recent=recent,
+        baseline_handle_seconds=contacts.baseline_handle_seconds,
+        baseline_contacts=contacts.baseline_contacts,
+        difficult_contacts=contacts.difficult_contacts + (0 if known else 1),
     )
-    return contacts, Impulse(0.0, points(reason, config), frozenset({reason}))
+    return contacts, Impulse(workload_points=0.0, emotional_points=points(reason, config), reasons=frozenset({reason}))
 
 
 def _find(contacts: StressContacts, contact_id: str) -> OpenContact | None:
@@ -201,16 +209,20 @@ def _closed(contacts: StressContacts, contact_id: str) -> bool:
 
 
 def _mark(contacts: StressContacts, contact_id: str, reason: str, config: StressConfig) -> StressContacts:
-    opened = _find(contacts, contact_id) or OpenContact(contact_id, None, frozenset())
-    marked = OpenContact(opened.contact_id, opened.answered_seconds, opened.reasons | {reason})
+    opened = _find(contacts, contact_id) or OpenContact(
+        contact_id=contact_id, answered_seconds=None, reasons=frozenset()
+    )
+    marked = OpenContact(
+        contact_id=opened.contact_id, answered_seconds=opened.answered_seconds, reasons=opened.reasons | {reason}
+    )
     rest = tuple(c for c in contacts.open if c.contact_id != contact_id)
     return _with_open(
         StressContacts(
-            rest,
-            contacts.recent,
-            contacts.baseline_handle_seconds,
-            contacts.baseline_contacts,
-            contacts.difficult_contacts,
+            open=rest,
+            recent=contacts.recent,
+            baseline_handle_seconds=contacts.baseline_handle_seconds,
+            baseline_contacts=contacts.baseline_contacts,
+            difficult_contacts=contacts.difficult_contacts,
         ),
         marked,
         config,
@@ -220,5 +232,9 @@ def _mark(contacts: StressContacts, contact_id: str, reason: str, config: Stress
 def _with_open(contacts: StressContacts, opened: OpenContact, config: StressConfig) -> StressContacts:
     kept = (contacts.open + (opened,))[-config.max_open_contacts :]
     return StressContacts(
-        kept, contacts.recent, contacts.baseline_handle_seconds, contacts.baseline_contacts, contacts.difficult_contacts
+        open=kept,
+        recent=contacts.recent,
+        baseline_handle_seconds=contacts.baseline_handle_seconds,
+        baseline_contacts=contacts.baseline_contacts,
+        difficult_contacts=contacts.difficult_contacts,
     )

@@ -116,11 +116,15 @@ class Loads(NamedTuple):
         return self.workload + self.emotional + self.back_to_back
 
     def scaled(self, factor: float) -> Loads:
-        return Loads(self.workload * factor, self.emotional * factor, self.back_to_back * factor)
+        return Loads(
+            workload=self.workload * factor, emotional=self.emotional * factor, back_to_back=self.back_to_back * factor
+        )
 
     def plus(self, other: Loads) -> Loads:
         return Loads(
-            self.workload + other.workload, self.emotional + other.emotional, self.back_to_back + other.back_to_back
+            workload=self.workload + other.workload,
+            emotional=self.emotional + other.emotional,
+            back_to_back=self.back_to_back + other.back_to_back,
         )
 
 

@@ -56,19 +56,19 @@ class Scratch:
     def of(cls, track: StressTrack) -> Scratch:
         loads = track.loads
         return cls(
-            loads.workload,
-            loads.emotional,
-            loads.back_to_back,
-            track.held,
-            track.continuous_work_seconds,
-            track.rest_run_seconds,
-            track.logged_out_seconds,
-            track.shift_seconds,
-            track.overrun_seconds,
-            track.contacts,
-            track.band,
-            track.peak_score,
-            track.peak_at_seconds,
+            workload=loads.workload,
+            emotional=loads.emotional,
+            back_to_back=loads.back_to_back,
+            held=track.held,
+            continuous_work_seconds=track.continuous_work_seconds,
+            rest_run_seconds=track.rest_run_seconds,
+            logged_out_seconds=track.logged_out_seconds,
+            shift_seconds=track.shift_seconds,
+            overrun_seconds=track.overrun_seconds,
+            contacts=track.contacts,
+            band=track.band,
+            peak_score=track.peak_score,
+            peak_at_seconds=track.peak_at_seconds,
         )
 
     def freeze(
@@ -81,23 +81,23 @@ class Scratch:
         back_to_back_contacts: int,
     ) -> StressTrack:
         return StressTrack(
-            clock_seconds,
-            state,
-            Loads(self.workload, self.emotional, self.back_to_back),
-            self.held,
-            self.continuous_work_seconds,
-            self.rest_run_seconds,
-            self.logged_out_seconds,
-            self.shift_seconds,
-            self.overrun_seconds,
-            track.scheduled_shift_seconds,
-            history,
-            self.contacts,
-            handle_ended_at_seconds,
-            self.band,
-            self.peak_score,
-            self.peak_at_seconds,
-            back_to_back_contacts,
+            clock_seconds=clock_seconds,
+            state=state,
+            loads=Loads(workload=self.workload, emotional=self.emotional, back_to_back=self.back_to_back),
+            held=self.held,
+            continuous_work_seconds=self.continuous_work_seconds,
+            rest_run_seconds=self.rest_run_seconds,
+            logged_out_seconds=self.logged_out_seconds,
+            shift_seconds=self.shift_seconds,
+            overrun_seconds=self.overrun_seconds,
+            scheduled_shift_seconds=track.scheduled_shift_seconds,
+            history=history,
+            contacts=self.contacts,
+            handle_ended_at_seconds=handle_ended_at_seconds,
+            band=self.band,
+            peak_score=self.peak_score,
+            peak_at_seconds=self.peak_at_seconds,
+            back_to_back_contacts=back_to_back_contacts,
         )
 
     def levels(self, config: StressConfig) -> float:
@@ -114,7 +114,9 @@ class Scratch:
         score = self.score(config)
         band = band_of(score, config)
         if band != self.band:
-            outputs.append(StressBandChanged(band.value, self.band.value, score, at_seconds))
+            outputs.append(
+                StressBandChanged(band=band.value, previous_band=self.band.value, score=score, at_seconds=at_seconds)
+            )
             self.band = band
         if score > self.peak_score:
             self.peak_score, self.peak_at_seconds = score, at_seconds
@@ -203,7 +205,9 @@ def _step(
         ):
             band = band_of(threshold, config) if rising else _band_below(threshold, config)
             if band != s.band:
-                outputs.append(StressBandChanged(band.value, s.band.value, threshold, t + x))
+                outputs.append(
+                    StressBandChanged(band=band.value, previous_band=s.band.value, score=threshold, at_seconds=t + x)
+                )
                 s.band = band
     s.workload, s.emotional, s.back_to_back = s.workload * decay, s.emotional * decay, s.back_to_back * decay
     if s.held.total():

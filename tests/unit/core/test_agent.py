@@ -132,7 +132,17 @@ def test_handled_contacts_come_out_with_the_agent_identity():
     ]
     _, _, outputs = fold(events)
     assert [(o.agent_id, o.team_id, o.output) for o in outputs] == [
-        ("a1", "t1", ContactHandled("c1", "q1", epoch(10), epoch(100), 90.0))
+        (
+            "a1",
+            "t1",
+            ContactHandled(
+                contact_id="c1",
+                queue_id="q1",
+                answered_seconds=epoch(10),
+                wrapped_seconds=epoch(100),
+                handle_seconds=90.0,
+            ),
+        )
     ]
 
 
