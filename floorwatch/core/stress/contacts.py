@@ -13,7 +13,6 @@ remembered on an open contact that closes with the agent's next end event for it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from floorwatch.core.events import (
     AnyEvent,
@@ -24,9 +23,7 @@ from floorwatch.core.events import (
     ContactSentimentObserved,
     ContactTransferred,
 )
-
-if TYPE_CHECKING:
-    from floorwatch.core.stress import StressConfig
+from floorwatch.core.stress.config import StressConfig
 
 ESCALATED = "escalated"
 LONG_TRANSFER = "transferred_after_long_handle"

@@ -1,33 +1,6 @@
-"""Stress load of one agent: a 0-100 workload and recovery exposure index (docs/stress.md).
-
-The score is the sum of five components, each in points, capped at 100 (docs/stress.md):
-
-- decaying loads, fed by impulses (the fatigue half of the impulse-response model):
-  (a) `workload_intensity`: each finished contact adds its handle hours x the excess of the
-      agent's last-hour occupancy over the healthy band; (c) `emotional_load`: each difficult
-      contact adds its difficulty points x a length factor; (d) `back_to_back`: each contact
-      taken with under ~10 s available since the last one adds a few points. Loads decay
-      exponentially with a time constant per state class: slow while handling, moderate while
-      available or in other work, fast while resting (break, lunch, logged out).
-- levels: (b) `continuous_work`: work since the last real rest (a rest of >= 5 min) ramps
-  from 0 to a maximum between two durations; (e) `shift_overrun`: work beyond the scheduled
-  shift length ramps likewise.
-
-The score never rises during a rest: levels freeze, loads decay, and an impulse that
-arrives then (e.g. a late sentiment reading) is held and added when the rest ends.
-Inputs are workload events and customer-side signals only, never agent biometrics
-(EU AI Act Art. 5(1)(f)). The handle-time baseline is the agent's own running mean: the
-queue's average would need a cross-partition join, and the agent's own is the fairer yardstick.
-
-Choices made on purpose (docs/stress.md): a logout of >= 5 min counts as a real rest like
-BREAK or LUNCH (the agent is off work); workload intensity is a decaying load fed at each
-contact's end rather than the raw last-hour ratio (so a break can lower it); the baseline is
-the agent's own mean, not the queue's. Functions take `StressConfig` (MetricConfig.stress).
-"""
+"""How events move the stress track: a change of state, a contact event, a published schedule."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from floorwatch.core.events import (
     AgentState,
@@ -40,76 +13,17 @@ from floorwatch.core.events import (
     ContactTransferred,
     SchedulePublishedData,
 )
-from floorwatch.core.stress_contacts import StressContacts, contact_event
-from floorwatch.core.stress_model import (
-    HANDLE,
-    OFF,
-    REST,
-    Loads,
-    StressBand,
-    StressBandChanged,
-    StressConfig,
-    StressTrack,
-    band_of,
-    continuous_work_points,
-    score_of,
-    shift_overrun_points,
-)
-from floorwatch.core.stress_time import Scratch, advance, occupancy_ratio
+from floorwatch.core.stress.config import HANDLE, OFF, REST, StressBand, StressConfig
+from floorwatch.core.stress.contacts import StressContacts, contact_event
+from floorwatch.core.stress.history import occupancy_ratio
+from floorwatch.core.stress.scratch import Scratch
+from floorwatch.core.stress.state import NO_LOAD, Loads, StressBandChanged, StressTrack
 
-__all__ = [
-    "Loads",
-    "StressBand",
-    "StressBandChanged",
-    "StressComponents",
-    "StressConfig",
-    "StressFigures",
-    "StressTrack",
-    "advance",
-    "band_of",
-    "continuous_work_points",
-    "initial",
-    "occupancy_ratio",
-    "on_contact",
-    "on_schedule",
-    "on_state",
-    "score_of",
-    "shift_overrun_points",
-    "view",
-]
 # Sets of exact event types: a pydantic model's isinstance costs ~0.25 us per class tried.
 _CONTACT_EVENTS = frozenset(
     {ContactAnswered, ContactEscalated, ContactSentimentObserved, ContactTransferred, ContactEnded, ContactAbandoned}
 )
 _CLOSING = frozenset({ContactEnded, ContactTransferred, ContactAbandoned})
-NO_LOAD = Loads()
-
-
-@dataclass(frozen=True, slots=True)
-class StressComponents:
-    workload_intensity: float
-    continuous_work: float
-    emotional_load: float
-    back_to_back: float
-    shift_overrun: float
-
-
-@dataclass(frozen=True, slots=True)
-class StressFigures:
-    score: float  # 0-100: the components' sum, capped
-    band: str
-    components: StressComponents  # points
-    recovering: bool  # resting now: the score can only fall
-    held_points: float  # load that arrived during this rest, added when it ends
-    occupancy_60min_ratio: float | None
-    continuous_work_seconds: float
-    shift_seconds: float
-    shift_overrun_seconds: float
-    difficult_contacts: int
-    back_to_back_contacts: int
-    baseline_handle_seconds: float | None
-    peak_score: float
-    peak_at_seconds: float | None
 
 
 def initial(config: StressConfig) -> StressTrack:
@@ -247,34 +161,4 @@ def on_schedule(track: StressTrack, schedule: SchedulePublishedData, config: Str
         peak_score=t.peak_score,
         peak_at_seconds=t.peak_at_seconds,
         back_to_back_contacts=t.back_to_back_contacts,
-    )
-
-
-def view(track: StressTrack, state: AgentState | None, now_seconds: float, config: StressConfig) -> StressFigures:
-    """The figures at `now_seconds` (advancing a copy from the track's own clock if behind)."""
-    if track.clock_seconds is not None and now_seconds > track.clock_seconds:
-        track, _ = advance(track, state, track.clock_seconds, now_seconds, config)
-    components = StressComponents(
-        workload_intensity=track.loads.workload,
-        continuous_work=continuous_work_points(track.continuous_work_seconds, config),
-        emotional_load=track.loads.emotional,
-        back_to_back=track.loads.back_to_back,
-        shift_overrun=shift_overrun_points(track.overrun_seconds, config),
-    )
-    score = score_of(track, config)
-    return StressFigures(
-        score=score,
-        band=band_of(score, config).value,
-        components=components,
-        recovering=state in REST,
-        held_points=track.held.total(),
-        occupancy_60min_ratio=occupancy_ratio(track.history, now_seconds, config),
-        continuous_work_seconds=track.continuous_work_seconds,
-        shift_seconds=track.shift_seconds,
-        shift_overrun_seconds=track.overrun_seconds,
-        difficult_contacts=track.contacts.difficult_contacts,
-        back_to_back_contacts=track.back_to_back_contacts,
-        baseline_handle_seconds=track.contacts.baseline_handle_seconds,
-        peak_score=track.peak_score,
-        peak_at_seconds=track.peak_at_seconds,
     )
