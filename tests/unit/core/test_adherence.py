@@ -10,8 +10,8 @@ import pytest
 from builders import AVAILABLE, BREAK, LUNCH, MEETING, MINUTE, ON_CONTACT, epoch, schedule
 from test_breaks_rules import fold
 
-from floorwatch.core.adherence import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
-from floorwatch.core.policy import BreakPolicy
+from floorwatch.core.breaks import BreakPolicy
+from floorwatch.core.breaks.adherence_model import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
 
 PLAN = schedule(
     "a1",

@@ -12,7 +12,7 @@ import pytest
 from builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MEETING
 from test_breaks_rules import breached, fold
 
-from floorwatch.core.policy import PROFILES, load_profile
+from floorwatch.core.breaks import PROFILES, load_profile
 
 H = 60
 HOME = (LOGGED_OUT, 5 * H)

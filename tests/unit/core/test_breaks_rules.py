@@ -10,8 +10,7 @@ import pytest
 from builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MINUTE, ON_CONTACT, TRAINING, epoch, schedule
 
 from floorwatch.core import breaks
-from floorwatch.core.break_rules import BreakRuleBreached
-from floorwatch.core.policy import BreakPolicy, BreakRule
+from floorwatch.core.breaks import BreakPolicy, BreakRule, BreakRuleBreached
 
 H = 60  # minutes in an hour, for readable tables
 
