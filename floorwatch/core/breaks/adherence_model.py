@@ -1,4 +1,5 @@
-"""Schedule adherence's settings, state, outputs and figures (the functions: `adherence`)."""
+"""Schedule adherence's settings, state, outputs and figures types (the reducer: `adherence`;
+the figures: `adherence_view`)."""
 
 from __future__ import annotations
 

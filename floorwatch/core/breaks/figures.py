@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from floorwatch.core.breaks import adherence
+from floorwatch.core.breaks import adherence_view
 from floorwatch.core.breaks.adherence_model import AdherenceFigures
 from floorwatch.core.breaks.policy import BREAK_STATES, BreakPolicy
-from floorwatch.core.breaks.progress import BreakRuleBreached
-from floorwatch.core.breaks.rules import due_in
+from floorwatch.core.breaks.progress import BreakRuleBreached, due_in
 from floorwatch.core.breaks.track import OFF, BreakTaken, BreakTrack, advance, aligned
 from floorwatch.core.events import AgentState
 
@@ -64,7 +63,7 @@ def view(track: BreakTrack, state: AgentState | None, now_seconds: float, policy
             rule.name: sum(1 for v in track.violations if v.rule == rule.name) for rule in policy.rules
         },
         breaks_taken=taken,
-        adherence=adherence.view(track.adherence, now_seconds, policy.adherence),
+        adherence=adherence_view.view(track.adherence, now_seconds, policy.adherence),
     )
 
 

@@ -89,3 +89,29 @@ def satisfied(rule: BreakRule, p: RuleProgress) -> bool:
 def applies(rule: BreakRule, worked_seconds: float, planned_work_seconds: float | None) -> bool:
     trigger = rule.trigger_worked_seconds
     return worked_seconds > trigger or (planned_work_seconds is not None and planned_work_seconds > trigger)
+
+
+def due_in(
+    rule: BreakRule,
+    p: RuleProgress,
+    state: AgentState | None,
+    worked_seconds: float,
+    planned_work_seconds: float | None,
+) -> tuple[float | None, bool]:
+    """(seconds of work until this rule's next break is due, negative once overdue; overdue now?)."""
+    if rule.kind == "overrun":
+        return None, False
+    rest_now = resting(rule, state)
+    if rule.kind == "continuous_work":
+        remaining = rule.max_work_seconds - p.work_seconds
+    elif rule.kind == "count_per_worked":
+        remaining = rule.count_deadline_worked_seconds(p.taken + 1) - worked_seconds
+    elif satisfied(rule, p) or (
+        planned_work_seconds is not None and not applies(rule, worked_seconds, planned_work_seconds)
+    ):
+        return None, False
+    elif rule.latest_start_worked_seconds is None:  # due by the end of the day: suggested by the trigger
+        return max(rule.after_worked_seconds - worked_seconds, 0.0), False
+    else:
+        remaining = rule.latest_start_worked_seconds - worked_seconds
+    return remaining, remaining < 0 and not rest_now
