@@ -34,7 +34,7 @@ fix: $(STAMP) ## Apply ruff's safe fixes and format the tree
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-test: setup ## Set everything up and run every test (unit, then integration on a real broker)
+test: setup check ## Set everything up, run the static gates (make check), then every test (unit, then integration on a real broker)
 	@bash deploy/run-tests.sh $(PY)
 
 test-unit: $(STAMP) ## Unit tests only: no broker, seconds

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from floorwatch.core.occupancy import OccupancyConfig
-from floorwatch.core.stress_model import StressConfig
+from floorwatch.core.stress import StressConfig
 
 _OCCUPANCY = OccupancyConfig()
 _STRESS = StressConfig()

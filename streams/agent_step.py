@@ -17,8 +17,7 @@ from typing import cast
 from floorwatch.core import agent
 from floorwatch.core.codec import DEFAULT_BOUNDS, InputBounds, InvalidEvent, decode
 from floorwatch.core.config import MetricConfig
-from floorwatch.core.occupancy import ContactHandled
-from floorwatch.core.replay import ROUTES
+from floorwatch.core.routing import handed_to_queue, route
 from floorwatch.outputs import DeadLetterKind
 from floorwatch.streams import records
 from floorwatch.streams.messages import RawMessage, Send
@@ -71,21 +70,21 @@ class AgentStep:
         try:
             event = decode(message.value, message.timestamp, self.bounds)
         except InvalidEvent as problem:
-            kind = cast(DeadLetterKind, problem.kind)
-            log.warning("dead-lettered %s: %s event", message.where, kind)  # the reason may quote personal data
-            result.sends.append(records.dead_letter(self.topics.dead_letter, message, kind, problem.reason))
-            result.counts["dead_letter", kind] += 1
+            rejected = cast(DeadLetterKind, problem.kind)
+            log.warning("dead-lettered %s: %s event", message.where, rejected)  # the reason may quote personal data
+            result.sends.append(records.dead_letter(self.topics.dead_letter, message, rejected, problem.reason))
+            result.counts["dead_letter", rejected] += 1
             return
         kind = event.type
         result.counts["event", kind] += 1
-        to_agent, to_queue = ROUTES[kind]
-        agent_id = event.data.agent_id if to_agent else None
-        forward = Send(self.internal.queue_events, event.data.queue_id.encode(), message.value) if to_queue else None
+        where = route(event)
+        agent_id = where.agent_id
         if agent_id is None:
-            if forward is not None:  # the queue judges duplicates and lateness of queue-only events
-                result.sends.append(forward)
+            if where.queue_id is not None:  # the queue judges duplicates and lateness of queue-only events
+                result.sends.append(Send(self.internal.queue_events, where.queue_id.encode(), message.value))
             return
         held = result.stored.get(agent_id)
+        stored: StoredAgent | None
         if held is not None:
             stored = held[0]
         else:
@@ -114,17 +113,18 @@ class AgentStep:
             seconds = event.occurred_at.timestamp()
             if result.newest_event_seconds is None or seconds > result.newest_event_seconds:
                 result.newest_event_seconds = seconds
-        if forward is not None and applied.verdict == "accepted":  # as the replay: only what the agent took
-            result.sends.append(forward)
+        queue_id = where.queue_after(applied.verdict)  # as the replay: only what the agent took
+        if queue_id is not None:
+            result.sends.append(Send(self.internal.queue_events, queue_id.encode(), message.value))
         for output in applied.outputs:
             self._output(output, applied.track, result)
 
     def _output(self, output: agent.AgentOutput, track, result: BatchResult) -> None:
-        inner = output.output
-        if isinstance(inner, ContactHandled):
-            result.sends.append(Send(self.internal.queue_events, inner.queue_id.encode(), records.handled(inner)))
+        handled = handed_to_queue(output)
+        if handled is not None:
+            result.sends.append(Send(self.internal.queue_events, handled.queue_id.encode(), records.handled(handled)))
             return
-        for send in records.agent_outputs(self.topics, self.labeller, track, inner):
+        for send in records.agent_outputs(self.topics, self.labeller, track, output.output):
             result.sends.append(send)
             result.counts["output", send.topic] += 1
 

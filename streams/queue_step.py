@@ -37,32 +37,32 @@ class QueueStep:
                 continue
             held = result.stored.get(queue_id)
             stored = held[0] if held is not None else load(queue_id)
-            updated = self._one(stored, message, result)
+            updated = self._one(stored, message.value, result)
             if updated is not None:
                 result.stored[queue_id] = (updated, message)
         return result
 
-    def _one(self, stored: StoredQueue | None, message: RawMessage, result: QueueBatch) -> StoredQueue | None:
+    def _one(self, stored: StoredQueue | None, value: bytes, result: QueueBatch) -> StoredQueue | None:
         track = stored.track if stored is not None else None
         handled_ids = stored.handled_ids if stored is not None else ()
-        if message.value.startswith(HANDLED_PREFIX):
-            body = json.loads(message.value)
+        if value.startswith(HANDLED_PREFIX):
+            body = json.loads(value)
             if body["contact_id"] in handled_ids:
                 result.counts["queue_verdict", "duplicate"] += 1
                 return None
             done = ContactHandled(
-                body["contact_id"],
-                body["queue_id"],
-                body["answered_seconds"],
-                body["wrapped_seconds"],
-                body["handle_seconds"],
+                contact_id=body["contact_id"],
+                queue_id=body["queue_id"],
+                answered_seconds=body["answered_seconds"],
+                wrapped_seconds=body["wrapped_seconds"],
+                handle_seconds=body["handle_seconds"],
             )
             track = queue.on_handled(track, done, self.config)
             handled_ids = (handled_ids + (done.contact_id,))[-HANDLED_MEMORY:]
             result.counts["queue_verdict", "handled"] += 1
-            return StoredQueue(track, handled_ids)
+            return StoredQueue(track=track, handled_ids=handled_ids)
         try:
-            event = decode(message.value)
+            event = decode(value)
         except InvalidEvent:  # the agent worker validated it before forwarding; count, never crash
             result.counts["queue_skipped", "undecodable"] += 1
             return None
@@ -70,4 +70,4 @@ class QueueStep:
         result.counts["queue_verdict", applied.verdict] += 1
         if applied.verdict != "accepted":
             return None
-        return StoredQueue(applied.track, handled_ids)
+        return StoredQueue(track=applied.track, handled_ids=handled_ids)

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 from floorwatch.core.agent import AgentFigures, AgentTrack
-from floorwatch.core.break_rules import BreakRuleBreached
+from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.core.occupancy import ContactHandled
 from floorwatch.core.queue import QueueFigures
 from floorwatch.core.rollup import GroupFigures

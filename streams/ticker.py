@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from floorwatch.core import agent, queue
 from floorwatch.core.agent import AgentFigures
-from floorwatch.core.break_rules import BreakRuleBreached
+from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
 from floorwatch.streams.group_step import team_views
 from floorwatch.streams.messages import Send

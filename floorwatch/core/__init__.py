@@ -1,1 +1,7 @@
-"""The metric core: plain, typed Python with no Kafka, Faust or Prometheus in it."""
+"""The metric core: plain, typed Python with no Kafka, Faust or Prometheus in it.
+
+- events, codec: the canonical events and their JSON; routing: which agent and queue an event goes to.
+- agent: the per-agent reducer over three sub-tracks, occupancy, stress/ and breaks/, which
+  all follow one pattern (track.SubTrack); queue: the per-queue reducer.
+- rollup: team, site, queue and floor figures; config: every setting; replay: the batch path.
+"""

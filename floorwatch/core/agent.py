@@ -4,8 +4,9 @@ Rules (docs/metrics.md, "Time"): a duplicate event id changes nothing; an event 
 `allowed_lateness_seconds` behind the agent's own clock is "late" and changes nothing;
 anything else is applied at max(its time, the agent's clock), so time never runs
 backwards. Before an event's hook runs, the sub-tracks are advanced through the time the
-agent spent in its current state (each from its own clock; see `apply` for the one shortcut). These rules depend only on the order of one agent's
-events, which Kafka keeps per partition, so the live stream and a replay agree.
+agent spent in its current state (each from its own clock; see `apply` for the one
+shortcut). These rules depend only on the order of one agent's events, which Kafka keeps
+per partition, so the live stream and a replay agree.
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from floorwatch.core import breaks, occupancy, stress
+from floorwatch.core import breaks, occupancy, routing, stress
 from floorwatch.core.breaks import BreakFigures, BreakTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import (
     AgentState,
     AgentStateChanged,
-    ContactOffered,
+    AnyEvent,
     SchedulePublished,
     SchedulePublishedData,
 )
 from floorwatch.core.occupancy import OccupancyFigures, OccupancyTrack
-from floorwatch.core.stress import StressFigures, StressTrack
+from floorwatch.core.stress import StressBandChanged, StressFigures, StressTrack
 
 Verdict = Literal["accepted", "duplicate", "late"]
 
@@ -101,28 +102,26 @@ class AgentFigures:
     breaks: BreakFigures
 
 
-def agent_id_of(event: object) -> str | None:
+def agent_id_of(event: AnyEvent) -> str | None:
     """The agent an event belongs to, or None for queue-only events (offered, abandoned in queue)."""
-    if type(event) is ContactOffered:  # exact types: pydantic's isinstance costs ~0.25 us a miss
-        return None
-    return getattr(event.data, "agent_id", None)  # type: ignore[attr-defined]
+    return routing.route(event).agent_id
 
 
 def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
-    identity = AgentIdentity(agent_id, None, None, ())
+    identity = AgentIdentity(agent_id=agent_id, team_id=None, site_id=None, queues=())
     return AgentTrack(
-        identity,
-        None,
-        None,
-        (),
-        occupancy.initial(config.occupancy),
-        stress.initial(config.stress),
-        breaks.initial(config.breaks),
-        None,
+        identity=identity,
+        state=None,
+        last_event_seconds=None,
+        recent_event_ids=(),
+        occupancy=occupancy.initial(config.occupancy),
+        stress=stress.initial(config.stress),
+        breaks=breaks.initial(config.breaks),
+        schedule=None,
     )
 
 
-def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Applied:
+def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Applied:
     """Fold one of this agent's events (state change, agent-attributed contact event, schedule)."""
     if track is None:
         agent_id = agent_id_of(event)
@@ -131,20 +130,22 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
         track = initial(agent_id, config)
     if type(event) is SchedulePublished:
         return _apply_schedule(track, event.data, config)
-    event_id = event.event_id  # type: ignore[attr-defined]
+    event_id = event.event_id
     for seen_id, _ in track.recent_event_ids:
         if seen_id == event_id:
-            return Applied(track, (), "duplicate", 0.0)
-    event_seconds = event.occurred_at.timestamp()  # type: ignore[attr-defined]
+            return Applied(track=track, outputs=(), verdict="duplicate", lateness_seconds=0.0)
+    event_seconds = event.occurred_at.timestamp()
     clock = track.last_event_seconds
     at = event_seconds
     if clock is not None:
         lateness = clock - event_seconds
         if lateness > config.allowed_lateness_seconds:
-            return Applied(track, (), "late", lateness)
+            return Applied(track=track, outputs=(), verdict="late", lateness_seconds=lateness)
         if lateness > 0:
             at = clock
     identity, state = track.identity, track.state
+    outputs: tuple[object, ...]  # what the sub-tracks report, in the order they report it
+    more: tuple[object, ...]
     occ, outputs = occupancy.advance(track.occupancy, state, at if clock is None else clock, at, config.occupancy)
     load, more = _stress_to(track, at, config)
     outputs += more
@@ -153,7 +154,9 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
         brk, more = _breaks_to(track, at, config)
         data = event.data
         if data.team_id != identity.team_id or data.site_id != identity.site_id or data.queues != identity.queues:
-            identity = AgentIdentity(identity.agent_id, data.team_id, data.site_id, data.queues)
+            identity = AgentIdentity(
+                agent_id=identity.agent_id, team_id=data.team_id, site_id=data.site_id, queues=data.queues
+            )
         new_state = data.state
         occ, on_occ = occupancy.on_state(occ, state, new_state, at, config.occupancy)
         load, on_load = stress.on_state(load, state, new_state, at, config.stress)
@@ -170,9 +173,20 @@ def apply(track: AgentTrack | None, event: object, config: MetricConfig) -> Appl
         if on_occ or on_load:
             outputs += on_occ + on_load
     recent = _remember(track.recent_event_ids, event_id, at, config)
-    new = AgentTrack(identity, state, at, recent, occ, load, brk, track.schedule)
+    new = AgentTrack(
+        identity=identity,
+        state=state,
+        last_event_seconds=at,
+        recent_event_ids=recent,
+        occupancy=occ,
+        stress=load,
+        breaks=brk,
+        schedule=track.schedule,
+    )
     lateness = max(clock - event_seconds, 0.0) if clock is not None else 0.0
-    return Applied(new, _wrap(identity, outputs) if outputs else (), "accepted", lateness)
+    return Applied(
+        track=new, outputs=_wrap(identity, outputs) if outputs else (), verdict="accepted", lateness_seconds=lateness
+    )
 
 
 def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[AgentFigures, tuple[AgentOutput, ...]]:
@@ -202,7 +216,9 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _stress_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[StressTrack, tuple]:
+def _stress_to(
+    track: AgentTrack, to_seconds: float, config: MetricConfig
+) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     """The stress track advanced, in the current state, from its own clock to `to_seconds`."""
     load = track.stress
     since = load.clock_seconds if load.clock_seconds is not None else track.last_event_seconds
@@ -211,7 +227,7 @@ def _stress_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tu
     return stress.advance(load, track.state, since, to_seconds, config.stress)
 
 
-def _breaks_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[BreakTrack, tuple]:
+def _breaks_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[BreakTrack, tuple[object, ...]]:
     """The break track advanced, in the current state, from its own clock to `to_seconds`."""
     brk = track.breaks
     since = brk.clock_seconds if brk.clock_seconds is not None else track.last_event_seconds
@@ -224,14 +240,21 @@ def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: 
     """A schedule replaces the previous one (compacted topic: newest wins). It is a plan, not
     something that happened, so it neither moves the clock nor is subject to lateness."""
     if track.schedule == schedule:
-        return Applied(track, (), "duplicate", 0.0)
+        return Applied(track=track, outputs=(), verdict="duplicate", lateness_seconds=0.0)
     occ = occupancy.on_schedule(track.occupancy, schedule, config.occupancy)
     load = stress.on_schedule(track.stress, schedule, config.stress)
     brk = breaks.on_schedule(track.breaks, schedule, config.breaks)
     new = AgentTrack(
-        track.identity, track.state, track.last_event_seconds, track.recent_event_ids, occ, load, brk, schedule
+        identity=track.identity,
+        state=track.state,
+        last_event_seconds=track.last_event_seconds,
+        recent_event_ids=track.recent_event_ids,
+        occupancy=occ,
+        stress=load,
+        breaks=brk,
+        schedule=schedule,
     )
-    return Applied(new, (), "accepted", 0.0)
+    return Applied(track=new, outputs=(), verdict="accepted", lateness_seconds=0.0)
 
 
 def _remember(
@@ -246,8 +269,8 @@ def _remember(
     return recent[drop:] + ((event_id, at_seconds),)
 
 
-def _wrap(identity: AgentIdentity, outputs: tuple) -> tuple[AgentOutput, ...]:
+def _wrap(identity: AgentIdentity, outputs: tuple[object, ...]) -> tuple[AgentOutput, ...]:
     agent_id, team_id, site_id = identity.agent_id, identity.team_id, identity.site_id
     return tuple(
-        [AgentOutput(agent_id, team_id, site_id, output) for output in outputs]
+        [AgentOutput(agent_id=agent_id, team_id=team_id, site_id=site_id, output=output) for output in outputs]
     )  # a list is cheaper than a generator

@@ -13,8 +13,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from floorwatch.core.breaks import PROFILES, BreakPolicy, PolicyError, default_policy, load_policy, load_profile
 from floorwatch.core.occupancy import OccupancyConfig
-from floorwatch.core.policy import PROFILES, BreakPolicy, PolicyError, default_policy, load_policy, load_profile
 from floorwatch.core.queue import QueueConfig
 from floorwatch.core.stress import StressConfig
 

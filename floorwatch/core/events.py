@@ -1,4 +1,4 @@
-"""The canonical events: one immutable, typed definition per event (DOMAIN.md §1).
+"""The canonical events: one immutable, typed definition per event (docs/events.md).
 
 Every event on the wire is a JSON object with an envelope (`event_id`, `type`,
 `occurred_at`, `source`, `schema_version`) and a `data` object whose shape the
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 
 class AgentState(StrEnum):
@@ -70,7 +70,7 @@ UtcTime = Annotated[datetime, AfterValidator(_must_be_utc)]
 Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
 
 
-def require_wire_fields(schema: dict) -> None:
+def require_wire_fields(schema: dict[str, Any]) -> None:
     # `type` and `schema_version` have defaults in Python for convenience, but on
     # the wire every event must carry them: say so in the published schema.
     wire_required = [name for name in ("type", "schema_version") if name in schema.get("properties", {})]
@@ -204,7 +204,7 @@ class ContactSentimentData(_Frozen):
 
 
 class ContactSentimentObserved(_Envelope):
-    """Customer-side sentiment only; never agent voice or biometrics (DOMAIN.md §3)."""
+    """Customer-side sentiment only; never agent voice or biometrics (docs/stress.md)."""
 
     type: Literal["contact.sentiment"] = "contact.sentiment"
     data: ContactSentimentData
@@ -233,22 +233,20 @@ class SchedulePublished(_Envelope):
     data: SchedulePublishedData
 
 
-AgentEvent = Union[AgentStateChanged]
-ContactEvent = Union[
-    ContactOffered,
-    ContactAnswered,
-    ContactHeld,
-    ContactResumed,
-    ContactEscalated,
-    ContactTransferred,
-    ContactEnded,
-    ContactAbandoned,
-    ContactSentimentObserved,
-]
-Event = Annotated[
-    AgentStateChanged | ContactEvent | SchedulePublished,
-    Field(discriminator="type"),
-]
+AgentEvent = AgentStateChanged
+ContactEvent = (
+    ContactOffered
+    | ContactAnswered
+    | ContactHeld
+    | ContactResumed
+    | ContactEscalated
+    | ContactTransferred
+    | ContactEnded
+    | ContactAbandoned
+    | ContactSentimentObserved
+)
+AnyEvent = AgentStateChanged | ContactEvent | SchedulePublished  # for type checkers; decode with `Event`
+Event = Annotated[AnyEvent, Field(discriminator="type")]
 
 EVENT_TYPES: dict[str, type[_Envelope]] = {
     cls.model_fields["type"].default: cls
@@ -268,8 +266,11 @@ EVENT_TYPES: dict[str, type[_Envelope]] = {
 }
 
 
-def partition_key(event: _Envelope) -> str:
-    """The Kafka key: the agent, or the queue before any agent is involved (DOMAIN.md §1)."""
+def partition_key(event: AnyEvent) -> str:
+    """The Kafka key: the agent, or the queue before any agent is involved (docs/events.md)."""
     data = event.data
-    agent_id = getattr(data, "agent_id", None)
-    return agent_id if agent_id is not None else data.queue_id
+    if isinstance(data, ContactOfferedData):
+        return data.queue_id
+    if isinstance(data, ContactAbandonedData):
+        return data.agent_id if data.agent_id is not None else data.queue_id
+    return data.agent_id

@@ -1,4 +1,4 @@
-"""Occupancy and utilization of one agent (DOMAIN.md §2; formulas in docs/metrics.md).
+"""Occupancy and utilization of one agent (definitions and formulas: docs/metrics.md).
 
 The track holds seconds per state *closed* at the last state change (`since_seconds`);
 the open span since then is added by `view`. Time passing without an event therefore
@@ -17,10 +17,12 @@ from typing import NamedTuple
 from floorwatch.core.events import (
     STATE_CATEGORY,
     AgentState,
+    AnyEvent,
     ContactAbandoned,
     ContactAnswered,
     ContactEnded,
     ContactTransferred,
+    SchedulePublishedData,
     StateCategory,
 )
 
@@ -110,13 +112,13 @@ def span_figures(
     else:
         occupancy = ratio(handle_seconds, handle_seconds + available_seconds)
     return SpanFigures(
-        handle_seconds,
-        available_seconds,
-        aux_seconds,
-        staffed,
-        occupancy,
-        ratio(handle_seconds, staffed),
-        band(occupancy, config),
+        handle_seconds=handle_seconds,
+        available_seconds=available_seconds,
+        aux_seconds=aux_seconds,
+        staffed_seconds=staffed,
+        occupancy_ratio=occupancy,
+        utilization_ratio=ratio(handle_seconds, staffed),
+        band=band(occupancy, config),
     )
 
 
@@ -228,8 +230,10 @@ class OccupancyTrack(NamedTuple):
     handling: Handling
 
 
-_NO_HANDLING = Handling(None, 0, 0.0)
-_INITIAL = OccupancyTrack(_ZEROS, None, None, (), _NO_HANDLING)
+_NO_HANDLING = Handling(current=None, contacts_handled=0, handled_seconds=0.0)
+_INITIAL = OccupancyTrack(
+    seconds_by_state=_ZEROS, since_seconds=None, shift=None, checkpoints=(), handling=_NO_HANDLING
+)
 
 
 def initial(config: OccupancyConfig) -> OccupancyTrack:
@@ -253,48 +257,65 @@ def on_state(
         and old in (None, AgentState.LOGGED_OUT)
         and _starts_shift(track, at_seconds, config)
     ):
-        shift = Shift(at_seconds, seconds)
+        shift = Shift(start_seconds=at_seconds, baseline=seconds)
     checkpoints = track.checkpoints
     category = WINDOW_CATEGORY[new]
     if not checkpoints or checkpoints[-1].category != category:
         checkpoints = _checkpoint(checkpoints, category, at_seconds, config)
-    handling, outputs = track.handling, ()
+    handling = track.handling
+    outputs: tuple[ContactHandled, ...] = ()
     current = handling.current
     if current is not None and current.ended and category != _HANDLE:
         handling, outputs = _wrap(handling, at_seconds)
-    return OccupancyTrack(seconds, at_seconds, shift, checkpoints, handling), outputs
+    return OccupancyTrack(
+        seconds_by_state=seconds, since_seconds=at_seconds, shift=shift, checkpoints=checkpoints, handling=handling
+    ), outputs
 
 
 def on_contact(
-    track: OccupancyTrack, event: object, at_seconds: float, config: OccupancyConfig
+    track: OccupancyTrack, event: AnyEvent, at_seconds: float, config: OccupancyConfig
 ) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
     """Follow the agent's contact from answer to the end of its wrap-up (for handle time)."""
-    handling, outputs = track.handling, ()
-    kind = type(event)  # exact types: a pydantic model's isinstance costs ~0.25 us per miss
-    if kind is ContactAnswered:
+    handling = track.handling
+    outputs: tuple[ContactHandled, ...] = ()
+    # Exact types: a pydantic model's isinstance costs ~0.25 us per miss.
+    if type(event) is ContactAnswered:
         if handling.current is not None:  # one contact at a time: the previous one is done
             handling, outputs = _wrap(handling, at_seconds)
-        opened = OpenContact(event.data.contact_id, event.data.queue_id, at_seconds, False)
-        handling = Handling(opened, handling.contacts_handled, handling.handled_seconds)
-    elif kind is ContactEnded or kind is ContactTransferred or kind is ContactAbandoned:
+        opened = OpenContact(
+            contact_id=event.data.contact_id, queue_id=event.data.queue_id, answered_seconds=at_seconds, ended=False
+        )
+        handling = Handling(
+            current=opened, contacts_handled=handling.contacts_handled, handled_seconds=handling.handled_seconds
+        )
+    elif type(event) is ContactEnded or type(event) is ContactTransferred or type(event) is ContactAbandoned:
         current = handling.current
         if current is None or current.ended or current.contact_id != event.data.contact_id:
             return track, ()
         handling = Handling(
-            OpenContact(current.contact_id, current.queue_id, current.answered_seconds, True),
-            handling.contacts_handled,
-            handling.handled_seconds,
+            current=OpenContact(
+                contact_id=current.contact_id,
+                queue_id=current.queue_id,
+                answered_seconds=current.answered_seconds,
+                ended=True,
+            ),
+            contacts_handled=handling.contacts_handled,
+            handled_seconds=handling.handled_seconds,
         )
         if not _in_handle_state(track):  # the agent already left the contact: no wrap-up follows
             handling, outputs = _wrap(handling, at_seconds)
     else:
         return track, ()
     return OccupancyTrack(
-        track.seconds_by_state, track.since_seconds, track.shift, track.checkpoints, handling
+        seconds_by_state=track.seconds_by_state,
+        since_seconds=track.since_seconds,
+        shift=track.shift,
+        checkpoints=track.checkpoints,
+        handling=handling,
     ), outputs
 
 
-def on_schedule(track: OccupancyTrack, schedule: object, config: OccupancyConfig) -> OccupancyTrack:
+def on_schedule(track: OccupancyTrack, schedule: SchedulePublishedData, config: OccupancyConfig) -> OccupancyTrack:
     return track
 
 
@@ -353,9 +374,21 @@ def _checkpoint(
     checkpoints: tuple[Checkpoint, ...], category: str, at_seconds: float, config: OccupancyConfig
 ) -> tuple[Checkpoint, ...]:
     if not checkpoints:
-        return (Checkpoint(at_seconds, 0.0, 0.0, 0.0, category),)
+        return (
+            Checkpoint(
+                at_seconds=at_seconds, handle_seconds=0.0, available_seconds=0.0, aux_seconds=0.0, category=category
+            ),
+        )
     handle, available, aux = _cumulative(checkpoints[-1], at_seconds)
-    checkpoints = checkpoints + (Checkpoint(at_seconds, handle, available, aux, category),)
+    checkpoints = checkpoints + (
+        Checkpoint(
+            at_seconds=at_seconds,
+            handle_seconds=handle,
+            available_seconds=available,
+            aux_seconds=aux,
+            category=category,
+        ),
+    )
     # Keep one checkpoint at or before the longest window's start; drop the rest.
     cutoff = at_seconds - config.longest_window_seconds
     drop = 0
@@ -383,7 +416,9 @@ def _window(
     checkpoints: tuple[Checkpoint, ...], now_seconds: float, window_seconds: float, config: OccupancyConfig
 ) -> WindowFigures:
     if not checkpoints or now_seconds <= checkpoints[0].at_seconds:
-        return WindowFigures(window_seconds, 0.0, span_figures(0.0, 0.0, 0.0, config))
+        return WindowFigures(
+            window_seconds=window_seconds, covered_seconds=0.0, figures=span_figures(0.0, 0.0, 0.0, config)
+        )
     start_seconds = max(now_seconds - window_seconds, checkpoints[0].at_seconds)
     at_start = checkpoints[0]
     for checkpoint in reversed(checkpoints):
@@ -393,7 +428,7 @@ def _window(
     h0, a0, x0 = _cumulative(at_start, start_seconds)
     h1, a1, x1 = _cumulative(checkpoints[-1], now_seconds)
     span = span_figures(max(h1 - h0, 0.0), max(a1 - a0, 0.0), max(x1 - x0, 0.0), config)
-    return WindowFigures(window_seconds, now_seconds - start_seconds, span)
+    return WindowFigures(window_seconds=window_seconds, covered_seconds=now_seconds - start_seconds, figures=span)
 
 
 def _sum(seconds: tuple[float, ...], category: StateCategory) -> float:
@@ -414,5 +449,15 @@ def _wrap(handling: Handling, at_seconds: float) -> tuple[Handling, tuple[Contac
     current = handling.current
     assert current is not None
     handle_seconds = max(at_seconds - current.answered_seconds, 0.0)
-    done = ContactHandled(current.contact_id, current.queue_id, current.answered_seconds, at_seconds, handle_seconds)
-    return Handling(None, handling.contacts_handled + 1, handling.handled_seconds + handle_seconds), (done,)
+    done = ContactHandled(
+        contact_id=current.contact_id,
+        queue_id=current.queue_id,
+        answered_seconds=current.answered_seconds,
+        wrapped_seconds=at_seconds,
+        handle_seconds=handle_seconds,
+    )
+    return Handling(
+        current=None,
+        contacts_handled=handling.contacts_handled + 1,
+        handled_seconds=handling.handled_seconds + handle_seconds,
+    ), (done,)

@@ -1,4 +1,4 @@
-"""One queue's picture (DOMAIN.md §5): contacts waiting, longest wait, service level,
+"""One queue's picture (docs/metrics.md): contacts waiting, longest wait, service level,
 abandon rate, average speed of answer and average handle time (docs/metrics.md).
 
 Contact events reach a queue from several agents' partitions, so their order is not
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
-from floorwatch.core.events import ContactAbandoned, ContactAnswered, ContactOffered
+from floorwatch.core.events import AnyEvent, ContactAbandoned, ContactAnswered, ContactOffered
 from floorwatch.core.occupancy import ContactHandled, ratio
 
 
@@ -131,20 +131,31 @@ class QueueFigures:
 
 
 def initial(queue_id: str) -> QueueTrack:
-    return QueueTrack(queue_id, 0.0, (), (), 0.0, (), (), _ZERO)  # 0.0, not -inf: tracks are stored as JSON
+    return QueueTrack(
+        queue_id=queue_id,
+        clock_seconds=0.0,
+        waiting=(),
+        recent_keys=(),
+        recent_newest_seconds=0.0,
+        recent_chunks=(),
+        buckets=(),
+        totals=_ZERO,
+    )  # 0.0, not -inf: tracks are stored as JSON
 
 
-def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> QueueApplied:
+def apply(track: QueueTrack | None, event: AnyEvent, config: QueueConfig) -> QueueApplied:
     """Fold one contact event (already routed to this queue by its queue_id)."""
     if track is None:
-        track = initial(event.data.queue_id)  # type: ignore[attr-defined]
-    kind = type(event)  # exact types: a pydantic model's isinstance costs ~0.25 us per miss
-    if kind is not ContactOffered and kind is not ContactAnswered and kind is not ContactAbandoned:
+        if event.type == "agent.state_changed" or event.type == "schedule.published":
+            raise ValueError(f"{event.type} names no queue; route it to its agent")
+        track = initial(event.data.queue_id)
+    # Exact types: a pydantic model's isinstance costs ~0.25 us per miss.
+    if type(event) is not ContactOffered and type(event) is not ContactAnswered and type(event) is not ContactAbandoned:
         return QueueApplied(track, "ignored")
-    at = event.occurred_at.timestamp()  # type: ignore[attr-defined]
+    at = event.occurred_at.timestamp()
     if track.clock_seconds > 0 and at < track.clock_seconds - config.remember_contacts_seconds:
         return QueueApplied(track, "late")
-    if kind is ContactOffered:
+    if type(event) is ContactOffered:
         contact_id = event.data.contact_id
         offer_key = "offered:" + contact_id
         if _seen(track, offer_key) or _waiting(track, contact_id):
@@ -153,8 +164,8 @@ def apply(track: QueueTrack | None, event: object, config: QueueConfig) -> Queue
         if not _seen(track, "resolved:" + contact_id):  # not already answered (events can cross)
             waiting = waiting + ((contact_id, at),)
         return QueueApplied(_record(track, at, _ONE_OFFER, config, waiting=waiting, remember=offer_key), "accepted")
-    if kind is ContactAnswered or kind is ContactAbandoned:
-        if kind is ContactAbandoned and event.data.agent_id is not None:
+    if type(event) is ContactAnswered or type(event) is ContactAbandoned:
+        if type(event) is ContactAbandoned and event.data.agent_id is not None:
             return QueueApplied(track, "ignored")  # hung up on an agent's hold: the queue answered it
         contact_id = event.data.contact_id
         resolved_key = "resolved:" + contact_id
@@ -271,7 +282,16 @@ def _record(
     buckets = _bump(
         track.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds
     )
-    return QueueTrack(track.queue_id, clock, waiting, keys, newest, chunks, buckets, _add(track.totals, delta))
+    return QueueTrack(
+        queue_id=track.queue_id,
+        clock_seconds=clock,
+        waiting=waiting,
+        recent_keys=keys,
+        recent_newest_seconds=newest,
+        recent_chunks=chunks,
+        buckets=buckets,
+        totals=_add(track.totals, delta),
+    )
 
 
 def _bump(

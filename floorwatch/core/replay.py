@@ -10,16 +10,20 @@ floor would show at that moment. Same log, same configuration: same report, byte
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from floorwatch.core import agent, queue, rollup
-from floorwatch.core.agent import AgentOutput, AgentTrack
+from floorwatch.core.agent import AgentFigures, AgentOutput, AgentTrack
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig, as_dict
-from floorwatch.core.occupancy import ContactHandled
+from floorwatch.core.events import AnyEvent
+from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.queue import QueueTrack
+from floorwatch.core.rollup import GroupFigures
+from floorwatch.core.routing import route, split_outputs
 
 LISTED_LIMIT = 1000  # problems listed one by one in the report; all are counted
 
@@ -67,7 +71,8 @@ class FoldResult:
     watermark_seconds: float | None
 
 
-Entry = tuple[str, int, object]  # (file, line number, event or Rejection)
+Entry = tuple[str, int, AnyEvent | Rejection | None]  # (file, line number, event, Rejection or None if blank)
+Json = dict[str, Any]  # a JSON object: the report and its parts
 
 
 def decode_lines(
@@ -82,7 +87,11 @@ def decode_lines(
             yield file, number, None
             continue
         try:
-            yield file, number, decode(raw.rstrip(b"\r\n" if isinstance(raw, bytes) else "\r\n"), received_at_seconds)
+            yield (
+                file,
+                number,
+                decode(raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n"), received_at_seconds),
+            )
         except InvalidEvent as problem:
             yield file, number, Rejection(file, number, problem.reason)
 
@@ -96,7 +105,7 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
     verdicts = {"accepted": 0, "duplicate": 0, "late": 0}
     by_type = tally.by_type
     watermark: float | None = None
-    apply_agent, apply_queue, queue_config = agent.apply, queue.apply, config.queue
+    apply_agent, apply_queue, on_handled, queue_config = agent.apply, queue.apply, queue.on_handled, config.queue
     for file, line, event in entries:
         tally.lines += 1
         if event is None:
@@ -106,37 +115,34 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             tally.rejected += 1
             _listed(tally.rejections, event)
             continue
-        kind = event.type  # type: ignore[attr-defined]
+        kind = event.type
         by_type[kind] = by_type.get(kind, 0) + 1
-        to_agent, to_queue = ROUTES[kind]
-        agent_id = event.data.agent_id if to_agent else None  # type: ignore[attr-defined]
+        where = route(event)
+        agent_id = where.agent_id
         verdict = "accepted"
         if agent_id is not None:
             applied = apply_agent(agents.get(agent_id), event, config)
             agents[agent_id] = applied.track
             verdict = applied.verdict
-            for output in applied.outputs:
-                inner = output.output
-                if isinstance(inner, ContactHandled):
-                    queues[inner.queue_id] = queue.on_handled(queues.get(inner.queue_id), inner, queue_config)
-                else:
-                    outputs.setdefault(agent_id, []).append(output)
+            handled, own = split_outputs(applied.outputs)
+            for done in handled:
+                queues[done.queue_id] = on_handled(queues.get(done.queue_id), done, queue_config)
+            if own:
+                outputs.setdefault(agent_id, []).extend(own)
             if verdict != "accepted":
-                noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)  # type: ignore[attr-defined]
+                noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
-        # An event its agent rejected (duplicate, late) must not reach the queue either: the
-        # queue's own memory is shorter than forever. The streams forward by the same rule.
-        if to_queue and verdict == "accepted":
-            queue_id = event.data.queue_id  # type: ignore[attr-defined]
+        queue_id = where.queue_after(verdict)  # the streams forward by the same rule
+        if queue_id is not None:
             queued = apply_queue(queues.get(queue_id), event, queue_config)
             queues[queue_id] = queued.track
             if agent_id is None and queued.verdict in ("duplicate", "late"):
                 verdict = queued.verdict
-                noted = Noted(file, line, event.event_id, None, 0.0)  # type: ignore[attr-defined]
+                noted = Noted(file, line, event.event_id, None, 0.0)
                 _listed(tally.duplicates if verdict == "duplicate" else tally.late_events, noted)
         verdicts[verdict] += 1
         if verdict == "accepted" and kind != "schedule.published":
-            seconds = event.occurred_at.timestamp()  # type: ignore[attr-defined]
+            seconds = event.occurred_at.timestamp()
             if watermark is None or seconds > watermark:
                 watermark = seconds
     tally.accepted, tally.duplicate, tally.late = verdicts["accepted"], verdicts["duplicate"], verdicts["late"]
@@ -144,24 +150,10 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
     return FoldResult(agents, queues, frozen_outputs, tally, watermark)
 
 
-# Which reducers each event type reaches: (the agent's, its queue's). Only offers and
-# outcomes change a queue's figures; abandoned names an agent only when hung up on hold.
-ROUTES: dict[str, tuple[bool, bool]] = {
-    "agent.state_changed": (True, False),
-    "schedule.published": (True, False),
-    "contact.offered": (False, True),
-    "contact.answered": (True, True),
-    "contact.abandoned": (True, True),
-    "contact.held": (True, False),
-    "contact.resumed": (True, False),
-    "contact.escalated": (True, False),
-    "contact.transferred": (True, False),
-    "contact.ended": (True, False),
-    "contact.sentiment": (True, False),
-}
+_T = TypeVar("_T")
 
 
-def _listed(items: list, item: object) -> None:
+def _listed(items: list[_T], item: _T) -> None:
     if len(items) < LISTED_LIMIT:
         items.append(item)
 
@@ -176,7 +168,7 @@ def replay(
     config: MetricConfig,
     schedule_lines: Iterable[bytes | str] = (),
     received_at_seconds: float | None = None,
-) -> dict:
+) -> Json:
     """Decode, fold and report: schedules first (they are plans, not timed events), then the log."""
     entries = _chain(
         decode_lines(schedule_lines, "schedules", received_at_seconds),
@@ -185,9 +177,11 @@ def replay(
     return build_report(fold(entries, config), config)
 
 
-def build_report(result: FoldResult, config: MetricConfig) -> dict:
+def build_report(result: FoldResult, config: MetricConfig) -> Json:
     watermark = result.watermark_seconds
-    last_views, mark_views, agents = [], [], {}
+    last_views: list[AgentFigures] = []
+    mark_views: list[AgentFigures] = []
+    agents: Json = {}
     for agent_id in sorted(result.agents):
         track = result.agents[agent_id]
         clock = track.last_event_seconds
@@ -207,7 +201,7 @@ def build_report(result: FoldResult, config: MetricConfig) -> dict:
             "through_watermark": _plain(through_mark),
         }
     occupancy_config = config.occupancy
-    report = {
+    report: Json = {
         "report": "floorwatch.replay",
         "report_version": REPORT_VERSION,
         "watermark_seconds": watermark,
@@ -220,10 +214,10 @@ def build_report(result: FoldResult, config: MetricConfig) -> dict:
         "sites": _grouped(rollup.by_site, last_views, mark_views, occupancy_config),
         "queues": _queues(result, last_views, mark_views, config),
     }
-    return _rounded(report)
+    return {key: _rounded(value, key) for key, value in report.items()}  # as _rounded(report)
 
 
-def _events(result: FoldResult) -> dict:
+def _events(result: FoldResult) -> Json:
     tally = result.tally
     return {
         "lines": tally.lines,
@@ -240,11 +234,13 @@ def _events(result: FoldResult) -> dict:
     }
 
 
-def _queues(result: FoldResult, last_views: list, mark_views: list, config: MetricConfig) -> dict:
+def _queues(
+    result: FoldResult, last_views: list[AgentFigures], mark_views: list[AgentFigures], config: MetricConfig
+) -> Json:
     staffed_last = rollup.by_queue(last_views, config.occupancy)
     staffed_mark = rollup.by_queue(mark_views, config.occupancy)
     watermark = result.watermark_seconds
-    out = {}
+    out: Json = {}
     for queue_id in sorted(set(result.queues) | set(staffed_last)):
         track = result.queues.get(queue_id)
         contacts = queue.view(track, watermark, config.queue) if track is not None and watermark is not None else None
@@ -253,21 +249,27 @@ def _queues(result: FoldResult, last_views: list, mark_views: list, config: Metr
     return out
 
 
-def _grouped(by, last_views: list, mark_views: list, config) -> dict:
+def _grouped(
+    by: Callable[[list[AgentFigures], OccupancyConfig], dict[str, GroupFigures]],
+    last_views: list[AgentFigures],
+    mark_views: list[AgentFigures],
+    config: OccupancyConfig,
+) -> Json:
     last, mark = by(last_views, config), by(mark_views, config)
     return {key: _both(last[key], mark[key]) for key in last}
 
 
-def _both(through_last: object, through_mark: object) -> dict:
+def _both(through_last: object, through_mark: object) -> Json:
     return {"through_last_event": _plain(through_last), "through_watermark": _plain(through_mark)}
 
 
-def _output(output: AgentOutput) -> dict:
+def _output(output: AgentOutput) -> Json:
     return {"kind": type(output.output).__name__, **_plain(output.output)}
 
 
-def _plain(value: object) -> dict:
-    return as_dict(value)
+def _plain(value: object) -> Json:
+    plain: Json = as_dict(value)  # a dataclass of figures: a JSON object
+    return plain
 
 
 def _iso(seconds: float | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Team, site, queue and floor roll-ups of agent figures (DOMAIN.md §2, §5).
+"""Team, site, queue and floor roll-ups of agent figures (docs/metrics.md).
 
 Ratios of a group are computed from summed seconds - sum of handle over sum of
 (handle + available) - never as an average of the members' ratios, so an agent who
@@ -96,7 +96,15 @@ def by_queue(members: Iterable[AgentFigures], config: OccupancyConfig) -> dict[s
 
 def _total_span(member: AgentFigures) -> SpanFigures:
     o = member.occupancy
-    return SpanFigures(o.handle_seconds, o.available_seconds, o.aux_seconds, o.staffed_seconds, None, None, None)
+    return SpanFigures(
+        handle_seconds=o.handle_seconds,
+        available_seconds=o.available_seconds,
+        aux_seconds=o.aux_seconds,
+        staffed_seconds=o.staffed_seconds,
+        occupancy_ratio=None,
+        utilization_ratio=None,
+        band=None,
+    )
 
 
 def _sum_spans(spans: list[SpanFigures], config: OccupancyConfig) -> SpanFigures:
@@ -111,4 +119,6 @@ def _sum_spans(spans: list[SpanFigures], config: OccupancyConfig) -> SpanFigures
 def _sum_windows(members: list[AgentFigures], window_seconds: float, config: OccupancyConfig) -> WindowFigures:
     windows = [m.occupancy.window(window_seconds) for m in members]
     covered = max((w.covered_seconds for w in windows), default=0.0)
-    return WindowFigures(window_seconds, covered, _sum_spans([w.figures for w in windows], config))
+    return WindowFigures(
+        window_seconds=window_seconds, covered_seconds=covered, figures=_sum_spans([w.figures for w in windows], config)
+    )

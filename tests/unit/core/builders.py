@@ -243,24 +243,23 @@ def cycles(
 def team_shift() -> list:
     """Three agents of team "blue" on one 8-hour shift (08:00-16:00); the arithmetic is in
     tests/unit/core/test_agent_shift.py. Events of all agents merged in time order."""
-    ana, ben, cy = {"team": "blue"}, {"team": "blue"}, {"team": "blue"}
-    events = [state("ana", AVAILABLE, 0, **ana)]
-    events += cycles("ana", 0, 10, 12, 9, **ana)
-    events += [state("ana", BREAK, 120 * MINUTE, **ana)]
-    events += cycles("ana", 135, 7, 15, 12, **ana)
-    events += [state("ana", LUNCH, 240 * MINUTE, **ana)]
-    events += cycles("ana", 270, 10, 12, 9, **ana)
-    events += [state("ana", BREAK, 390 * MINUTE, **ana)]
-    events += cycles("ana", 405, 5, 15, 12, **ana)
-    events += [state("ana", LOGGED_OUT, 480 * MINUTE, **ana)]
+    events = [state("ana", AVAILABLE, 0, team="blue")]
+    events += cycles("ana", 0, 10, 12, 9, team="blue")
+    events += [state("ana", BREAK, 120 * MINUTE, team="blue")]
+    events += cycles("ana", 135, 7, 15, 12, team="blue")
+    events += [state("ana", LUNCH, 240 * MINUTE, team="blue")]
+    events += cycles("ana", 270, 10, 12, 9, team="blue")
+    events += [state("ana", BREAK, 390 * MINUTE, team="blue")]
+    events += cycles("ana", 405, 5, 15, 12, team="blue")
+    events += [state("ana", LOGGED_OUT, 480 * MINUTE, team="blue")]
 
-    events += [state("ben", AVAILABLE, 60 * MINUTE, **ben)]
-    events += cycles("ben", 60, 8, 15, 10, **ben)
-    events += [state("ben", TRAINING, 180 * MINUTE, **ben), state("ben", LUNCH, 240 * MINUTE, **ben)]
-    events += cycles("ben", 270, 14, 15, 10, **ben)
-    events += [state("ben", LOGGED_OUT, 480 * MINUTE, **ben)]
+    events += [state("ben", AVAILABLE, 60 * MINUTE, team="blue")]
+    events += cycles("ben", 60, 8, 15, 10, team="blue")
+    events += [state("ben", TRAINING, 180 * MINUTE, team="blue"), state("ben", LUNCH, 240 * MINUTE, team="blue")]
+    events += cycles("ben", 270, 14, 15, 10, team="blue")
+    events += [state("ben", LOGGED_OUT, 480 * MINUTE, team="blue")]
 
-    events += [state("cy", AVAILABLE, 0, **cy)]
-    events += cycles("cy", 0, 32, 15, 14, wait=30.0, **cy)
-    events += [state("cy", LOGGED_OUT, 480 * MINUTE, **cy)]
+    events += [state("cy", AVAILABLE, 0, team="blue")]
+    events += cycles("cy", 0, 32, 15, 14, wait=30.0, team="blue")
+    events += [state("cy", LOGGED_OUT, 480 * MINUTE, team="blue")]
     return sorted(events, key=lambda event: event.occurred_at)  # stable: each agent's order is kept

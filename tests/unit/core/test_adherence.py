@@ -1,4 +1,4 @@
-"""Break adherence against the schedule (DOMAIN.md §4.2), on hand-worked 8-hour shifts.
+"""Break adherence against the schedule (docs/breaks.md), on hand-worked 8-hour shifts.
 
 The plan for every case: shift 0-480 min; break 120-135, lunch 240-270, break 360-375.
 Outside those, scheduled time is work (AVAILABLE or handling is in adherence).
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from floorwatch.core.adherence import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
-from floorwatch.core.policy import BreakPolicy
+from floorwatch.core.breaks import BreakPolicy
+from floorwatch.core.breaks.adherence_model import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
 from tests.unit.core.builders import AVAILABLE, BREAK, LUNCH, MEETING, MINUTE, ON_CONTACT, epoch, schedule
 from tests.unit.core.test_breaks_rules import fold
 

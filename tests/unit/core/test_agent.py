@@ -45,7 +45,7 @@ def figures_at(track, t, config=CONFIG):
 
 def test_a_repeated_event_id_is_a_duplicate_and_changes_nothing():
     first = state("a1", AVAILABLE, 0)
-    track, verdicts, _ = fold([first, state("a1", ON_CONTACT, 30)])
+    track, _verdicts, _ = fold([first, state("a1", ON_CONTACT, 30)])
     again = agent.apply(track, first, CONFIG)
     assert again.verdict == "duplicate"
     assert again.track is track
@@ -78,14 +78,14 @@ def test_lateness_exactly_at_the_limit_is_still_applied():
 
 def test_lateness_is_measured_against_the_agents_own_clock_only():
     # a2's clock is far ahead; a1's event is judged against a1's clock.
-    a2, _, _ = fold([state("a2", AVAILABLE, 10_000)])
-    a1, verdicts, _ = fold([state("a1", AVAILABLE, 0), state("a1", ON_CONTACT, 60)])
+    _a2, _, _ = fold([state("a2", AVAILABLE, 10_000)])
+    _a1, verdicts, _ = fold([state("a1", AVAILABLE, 0), state("a1", ON_CONTACT, 60)])
     assert verdicts == ["accepted", "accepted"]
 
 
 def test_a_duplicate_arriving_after_the_lateness_window_is_late():
     first = state("a1", AVAILABLE, 0)
-    track, verdicts, _ = fold([first, state("a1", ON_CONTACT, 200)])
+    track, _verdicts, _ = fold([first, state("a1", ON_CONTACT, 200)])
     assert agent.apply(track, first, CONFIG).verdict == "late"
     assert [event_id for event_id, _ in track.recent_event_ids] == ["state:a1:ON_CONTACT:200"]
 
@@ -132,7 +132,17 @@ def test_handled_contacts_come_out_with_the_agent_identity():
     ]
     _, _, outputs = fold(events)
     assert [(o.agent_id, o.team_id, o.output) for o in outputs] == [
-        ("a1", "t1", ContactHandled("c1", "q1", epoch(10), epoch(100), 90.0))
+        (
+            "a1",
+            "t1",
+            ContactHandled(
+                contact_id="c1",
+                queue_id="q1",
+                answered_seconds=epoch(10),
+                wrapped_seconds=epoch(100),
+                handle_seconds=90.0,
+            ),
+        )
     ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from floorwatch.core.policy import PROFILES, load_profile
+from floorwatch.core.breaks import PROFILES, load_profile
 from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MEETING
 from tests.unit.core.test_breaks_rules import breached, fold
 

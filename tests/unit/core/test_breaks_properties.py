@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from floorwatch.core import breaks
-from floorwatch.core.break_rules import BreakRuleBreached
+from floorwatch.core.breaks import PROFILES, BreakRuleBreached, load_profile
 from floorwatch.core.events import AgentState
-from floorwatch.core.policy import PROFILES, load_profile
 from tests.unit.core.builders import MINUTE, epoch, schedule
 
 BREAKS_JSON = TypeAdapter(breaks.BreakTrack)  # how the stream tables store the track

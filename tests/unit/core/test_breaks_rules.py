@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 
 from floorwatch.core import breaks
-from floorwatch.core.break_rules import BreakRuleBreached
-from floorwatch.core.policy import BreakPolicy, BreakRule
+from floorwatch.core.breaks import BreakPolicy, BreakRule, BreakRuleBreached
 from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MINUTE, ON_CONTACT, TRAINING, epoch, schedule
 
 H = 60  # minutes in an hour, for readable tables
@@ -362,7 +361,7 @@ def test_breaks_taken_are_listed_with_start_end_and_kind():
 
 
 def test_a_new_working_day_starts_the_rules_afresh():
-    _, outputs, end = fold(CONTINUOUS, [(AVAILABLE, 110), GOES_HOME, (AVAILABLE, 110)])
+    _, outputs, _end = fold(CONTINUOUS, [(AVAILABLE, 110), GOES_HOME, (AVAILABLE, 110)])
     assert breached(outputs) == []
 
 

@@ -7,8 +7,7 @@ from importlib.resources import files
 import pytest
 import yaml
 
-from floorwatch.core.events import AgentState
-from floorwatch.core.policy import (
+from floorwatch.core.breaks import (
     PROFILES,
     BreakRule,
     PolicyError,
@@ -17,6 +16,7 @@ from floorwatch.core.policy import (
     load_profile,
     parse_policy,
 )
+from floorwatch.core.events import AgentState
 
 
 def test_every_shipped_profile_file_is_listed_and_loads_under_its_own_name():

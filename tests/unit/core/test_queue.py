@@ -126,7 +126,17 @@ def test_a_contact_never_resolved_stops_counting_as_waiting_after_the_configured
 def test_average_handle_time_comes_from_contacts_handled_by_agents():
     track, _ = fold([offered("c1", 0)])
     for contact, handle in (("c1", 200.0), ("c2", 400.0)):
-        track = queue.on_handled(track, ContactHandled(contact, "q1", epoch(10), epoch(10 + handle), handle), CONFIG)
+        track = queue.on_handled(
+            track,
+            ContactHandled(
+                contact_id=contact,
+                queue_id="q1",
+                answered_seconds=epoch(10),
+                wrapped_seconds=epoch(10 + handle),
+                handle_seconds=handle,
+            ),
+            CONFIG,
+        )
     figures = queue.view(track, epoch(500), CONFIG)
     assert figures.window.average_handle_seconds == pytest.approx(300)
     assert figures.total.counts.handled == 2

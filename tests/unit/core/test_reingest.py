@@ -6,13 +6,14 @@ from __future__ import annotations
 from floorwatch.core import queue
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
+from floorwatch.core.events import AnyEvent
 from floorwatch.core.queue import QueueConfig
 from floorwatch.core.replay import replay
 from tests.unit.core.builders import AVAILABLE, LOGGED_OUT, abandoned, answered, contact_cycle, offered, state
 
 
 def _shift() -> list:
-    events = [state("ana", AVAILABLE, 0)]
+    events: list[AnyEvent] = [state("ana", AVAILABLE, 0)]
     for k in range(12):  # a contact every ten minutes for two hours, and one caller who gave up
         events += contact_cycle("ana", f"c{k}", 600 * k + 60, talk=240, wait=15, wrap=60)
     events += [offered("lost", 7000), abandoned("lost", 7040, wait=40), state("ana", LOGGED_OUT, 7300)]

@@ -2,7 +2,7 @@
 
 `advance` cuts time at every *knot* (a level starting or stopping to ramp, a rest reaching
 five minutes, a logout long enough to end the shift) so that between knots the score is
-`a*exp(-x/tau) + b + k*x` (`stress_curve`). Knots are snapped exactly, so advancing a->b->c
+`a*exp(-x/tau) + b + k*x` (`curve`). Knots are snapped exactly, so advancing a->b->c
 equals a->c. The work happens on `Scratch`, a mutable copy that lives only inside one call
 (the hot path of every event); the result is a new frozen `StressTrack`.
 """
@@ -10,113 +10,15 @@ equals a->c. The work happens on `Scratch`, a mutable copy that lives only insid
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-from floorwatch.core import stress_curve
 from floorwatch.core.events import AgentState
-from floorwatch.core.stress_contacts import StressContacts
-from floorwatch.core.stress_model import (
-    HANDLE,
-    OFF,
-    REST,
-    Loads,
-    StressBand,
-    StressBandChanged,
-    StressConfig,
-    StressTrack,
-    allowed_shift_seconds,
-    band_of,
-    continuous_work_points,
-    shift_overrun_points,
-)
+from floorwatch.core.stress import curve
+from floorwatch.core.stress.config import OFF, REST, StressBand, StressConfig, band_of
+from floorwatch.core.stress.history import extend_history
+from floorwatch.core.stress.scratch import Scratch
+from floorwatch.core.stress.state import StressBandChanged, StressTrack, allowed_shift_seconds
 
 _INF = float("inf")
-
-
-@dataclass(slots=True)
-class Scratch:
-    """A working copy of a StressTrack's moving parts, private to one call."""
-
-    workload: float
-    emotional: float
-    back_to_back: float
-    held: Loads
-    continuous_work_seconds: float
-    rest_run_seconds: float
-    logged_out_seconds: float
-    shift_seconds: float
-    overrun_seconds: float
-    contacts: StressContacts
-    band: StressBand
-    peak_score: float
-    peak_at_seconds: float | None
-
-    @classmethod
-    def of(cls, track: StressTrack) -> Scratch:
-        loads = track.loads
-        return cls(
-            loads.workload,
-            loads.emotional,
-            loads.back_to_back,
-            track.held,
-            track.continuous_work_seconds,
-            track.rest_run_seconds,
-            track.logged_out_seconds,
-            track.shift_seconds,
-            track.overrun_seconds,
-            track.contacts,
-            track.band,
-            track.peak_score,
-            track.peak_at_seconds,
-        )
-
-    def freeze(
-        self,
-        track: StressTrack,
-        clock_seconds: float | None,
-        state: AgentState | None,
-        history: tuple,
-        handle_ended_at_seconds: float | None,
-        back_to_back_contacts: int,
-    ) -> StressTrack:
-        return StressTrack(
-            clock_seconds,
-            state,
-            Loads(self.workload, self.emotional, self.back_to_back),
-            self.held,
-            self.continuous_work_seconds,
-            self.rest_run_seconds,
-            self.logged_out_seconds,
-            self.shift_seconds,
-            self.overrun_seconds,
-            track.scheduled_shift_seconds,
-            history,
-            self.contacts,
-            handle_ended_at_seconds,
-            self.band,
-            self.peak_score,
-            self.peak_at_seconds,
-            back_to_back_contacts,
-        )
-
-    def levels(self, config: StressConfig) -> float:
-        return continuous_work_points(self.continuous_work_seconds, config) + shift_overrun_points(
-            self.overrun_seconds, config
-        )
-
-    def score(self, config: StressConfig) -> float:
-        score = self.workload + self.emotional + self.back_to_back + self.levels(config)
-        return score if score < 100.0 else 100.0
-
-    def rebanded(self, at_seconds: float, config: StressConfig, outputs: list[StressBandChanged]) -> None:
-        """After a jump (an impulse, a reset): announce a band change and keep the peak."""
-        score = self.score(config)
-        band = band_of(score, config)
-        if band != self.band:
-            outputs.append(StressBandChanged(band.value, self.band.value, score, at_seconds))
-            self.band = band
-        if score > self.peak_score:
-            self.peak_score, self.peak_at_seconds = score, at_seconds
 
 
 def advance(
@@ -124,7 +26,8 @@ def advance(
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
-    s, outputs = Scratch.of(track), []
+    s = Scratch.of(track)
+    outputs: list[StressBandChanged] = []
     allowed = allowed_shift_seconds(track.scheduled_shift_seconds, config)
     t = from_seconds
     while True:
@@ -138,7 +41,7 @@ def advance(
         _at_knot(s, state, allowed, t, config, outputs)
         if knot == remaining:  # a knot exactly at the end is applied here, as it would be mid-way
             break
-    history = _extend_history(track.history, state, from_seconds, to_seconds, config)
+    history = extend_history(track.history, state, from_seconds, to_seconds, config)
     track = s.freeze(
         track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
     )
@@ -196,12 +99,12 @@ def _step(
     decay = math.exp(-step / tau)
     f_end = a * decay + b + k * step
     if _may_cross(a, tau, b, k, step, f_end, s.band, config):
-        for x, threshold, rising in stress_curve.crossings(
-            a, tau, b, k, step, (config.elevated_from, config.high_from)
-        ):
+        for x, threshold, rising in curve.crossings(a, tau, b, k, step, (config.elevated_from, config.high_from)):
             band = band_of(threshold, config) if rising else _band_below(threshold, config)
             if band != s.band:
-                outputs.append(StressBandChanged(band.value, s.band.value, threshold, t + x))
+                outputs.append(
+                    StressBandChanged(band=band.value, previous_band=s.band.value, score=threshold, at_seconds=t + x)
+                )
                 s.band = band
     s.workload, s.emotional, s.back_to_back = s.workload * decay, s.emotional * decay, s.back_to_back * decay
     if s.held.total():
@@ -221,7 +124,7 @@ def _step(
     if f_end > a + b:  # convex: the peak is at an end; read it from the state, as hooks do
         at = t + step
         if f_end >= 100.0 > s.peak_score:  # the cap is a plateau: the peak is where it starts
-            at = t + next(x for x, _, rising in stress_curve.crossings(a, tau, b, k, step, (100.0,)) if rising)
+            at = t + next(x for x, _, rising in curve.crossings(a, tau, b, k, step, (100.0,)) if rising)
         _keep_peak(s, at, config)
 
 
@@ -231,8 +134,8 @@ def _may_cross(
     """Cheap test first: most steps stay inside one band."""
     if band_of(f_end, config) != band:
         return True
-    turn = stress_curve.turning_point(a, tau, k, step)
-    return turn is not None and band_of(stress_curve.value(a, tau, b, k, turn), config) != band
+    turn = curve.turning_point(a, tau, k, step)
+    return turn is not None and band_of(curve.value(a, tau, b, k, turn), config) != band
 
 
 def _at_knot(
@@ -272,35 +175,3 @@ def _keep_peak(s: Scratch, at_seconds: float, config: StressConfig) -> None:
 
 def _band_below(threshold: float, config: StressConfig) -> StressBand:
     return StressBand.ELEVATED if threshold > config.elevated_from else StressBand.NORMAL
-
-
-# --- occupancy over the last hour ------------------------------------------------------
-
-
-def _extend_history(history, state: AgentState | None, from_seconds: float, to_seconds: float, config: StressConfig):
-    if state in HANDLE or state is AgentState.AVAILABLE:
-        is_handle = state in HANDLE
-        if history and history[-1][1] == from_seconds and history[-1][2] == is_handle:
-            history = history[:-1] + ((history[-1][0], to_seconds, is_handle),)
-        else:
-            history = history + ((from_seconds, to_seconds, is_handle),)
-    cutoff = to_seconds - config.occupancy_window_seconds
-    drop = 0
-    while drop < len(history) and history[drop][1] <= cutoff:
-        drop += 1
-    return history[drop:] if drop else history
-
-
-def occupancy_ratio(history, now_seconds: float, config: StressConfig) -> float | None:
-    """Handle / (handle + available) over the last hour, from the track's own history."""
-    start = now_seconds - config.occupancy_window_seconds
-    handle = available = 0.0
-    for begin, end, is_handle in history:
-        seconds = (end if end < now_seconds else now_seconds) - (begin if begin > start else start)
-        if seconds > 0.0:
-            if is_handle:
-                handle += seconds
-            else:
-                available += seconds
-    total = handle + available
-    return handle / total if total > 0.0 else None

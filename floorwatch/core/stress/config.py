@@ -1,19 +1,12 @@
-"""The stress score's settings, state and levels (formulas in docs/stress.md).
-
-`StressConfig` holds every weight and time constant with its documented default;
-`StressTrack` is one agent's frozen state; the two levels (continuous work, shift overrun)
-are plain functions of time worked. The dynamics live in `stress_time`, the contacts in
-`stress_contacts`, the public reducer in `stress`.
-"""
+"""The stress score's settings, its bands and the state classes its time constants follow
+(docs/stress.md): every weight and time constant is a documented setting."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
 
 from floorwatch.core.events import AgentState
-from floorwatch.core.stress_contacts import StressContacts
 
 _S = AgentState
 HANDLE = frozenset({_S.ON_CONTACT, _S.HOLD, _S.AFTER_CONTACT_WORK})
@@ -95,84 +88,3 @@ def band_of(score: float, config: StressConfig) -> StressBand:
     if score >= config.high_from:
         return StressBand.HIGH
     return StressBand.ELEVATED if score >= config.elevated_from else StressBand.NORMAL
-
-
-@dataclass(frozen=True, slots=True)
-class StressBandChanged:
-    band: str
-    previous_band: str
-    score: float
-    at_seconds: float
-
-
-class Loads(NamedTuple):
-    """Built several times per event: a NamedTuple costs a fifth of a frozen dataclass."""
-
-    workload: float = 0.0
-    emotional: float = 0.0
-    back_to_back: float = 0.0
-
-    def total(self) -> float:
-        return self.workload + self.emotional + self.back_to_back
-
-    def scaled(self, factor: float) -> Loads:
-        return Loads(self.workload * factor, self.emotional * factor, self.back_to_back * factor)
-
-    def plus(self, other: Loads) -> Loads:
-        return Loads(
-            self.workload + other.workload, self.emotional + other.emotional, self.back_to_back + other.back_to_back
-        )
-
-
-NO_LOAD = Loads()
-
-
-class StressTrack(NamedTuple):
-    """Immutable like the other tracks, but a NamedTuple: it is rebuilt on every event, and a
-    17-field frozen dataclass costs ~10x more to build. Serialised by pydantic as a JSON array."""
-
-    clock_seconds: float | None
-    state: AgentState | None  # as of the last on_state
-    loads: Loads
-    held: Loads  # impulses that arrived during a rest, added when it ends
-    continuous_work_seconds: float
-    rest_run_seconds: float
-    logged_out_seconds: float
-    shift_seconds: float  # staffed time since the shift began (rest included)
-    overrun_seconds: float  # work done beyond the shift's allowed length
-    scheduled_shift_seconds: float | None
-    history: tuple[tuple[float, float, bool], ...]  # (start, end, is_handle) over the occupancy window
-    contacts: StressContacts
-    handle_ended_at_seconds: float | None  # the agent went from a contact to AVAILABLE then
-    band: StressBand
-    peak_score: float
-    peak_at_seconds: float | None
-    back_to_back_contacts: int
-
-
-def continuous_work_points(seconds: float, config: StressConfig) -> float:
-    """(b): 0 for the first `free` seconds of work, then linear to the maximum at `full`."""
-    free, full = config.continuous_work_free_seconds, config.continuous_work_full_seconds
-    if seconds <= free:
-        return 0.0
-    if seconds >= full:
-        return config.continuous_work_max_points
-    return config.continuous_work_max_points * (seconds - free) / (full - free)
-
-
-def shift_overrun_points(seconds: float, config: StressConfig) -> float:
-    """(e): linear from 0 at the end of the allowed shift to the maximum `full` seconds later."""
-    if seconds >= config.shift_overrun_full_seconds:
-        return config.shift_overrun_max_points
-    return config.shift_overrun_max_points * max(seconds, 0.0) / config.shift_overrun_full_seconds
-
-
-def allowed_shift_seconds(scheduled_shift_seconds: float | None, config: StressConfig) -> float:
-    return scheduled_shift_seconds if scheduled_shift_seconds is not None else config.default_shift_seconds
-
-
-def score_of(track: StressTrack, config: StressConfig) -> float:
-    levels = continuous_work_points(track.continuous_work_seconds, config) + shift_overrun_points(
-        track.overrun_seconds, config
-    )
-    return min(track.loads.total() + levels, 100.0)

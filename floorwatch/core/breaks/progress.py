@@ -1,0 +1,117 @@
+"""How far one agent is along one break rule (`RuleProgress`), what a breach says, and the
+small judgements the rules share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from floorwatch.core.breaks.policy import BreakRule
+from floorwatch.core.events import AgentState
+
+
+@dataclass(frozen=True, slots=True)
+class BreakRuleBreached:
+    """A break rule was not met: `at_seconds` is the missed deadline (it was due then)."""
+
+    rule: str
+    at_seconds: float
+    flagged_at_seconds: float
+    detail: str
+
+
+class RuleProgress(NamedTuple):
+    """Internal to the break track, and rebuilt per rule on most events: a NamedTuple is
+    immutable like a frozen dataclass and ~5x cheaper to build."""
+
+    run_seconds: float = 0.0  # the current uninterrupted rest in the rule's rest states
+    work_seconds: float = 0.0  # continuous_work: work since the last qualifying rest
+    credit_seconds: float = 0.0  # rest_by_worked: qualifying rest from finished slices today
+    taken: int = 0  # count_per_worked: qualifying rests today
+    checked: int = 0  # deadlines already judged (count_per_worked: the k judged so far)
+    deadline_at_seconds: float | None = None  # when the deadline now being judged was reached
+    deferred: bool = False  # the deadline passed during a paid rest: judge when the rest ends
+    missed: bool = False  # rest_by_worked: deadline missed, the rule not yet known to apply
+    flagged: bool = False  # reported (continuous_work: for the current stretch; overrun: this break)
+
+
+FRESH = RuleProgress()
+
+
+@dataclass(slots=True)  # an argument bundle made for one call and never stored: not frozen, to stay cheap
+class Stretch:
+    """Time passing in one state: [from, to] wall time, worked time w0 -> w1."""
+
+    state: AgentState | None
+    from_seconds: float
+    to_seconds: float
+    worked_from_seconds: float
+    worked_to_seconds: float
+    planned_work_seconds: float | None  # from the schedule, if known
+    break_start_seconds: float | None  # the break (BREAK/LUNCH run) in progress, for overrun
+    break_allowed_seconds: float | None
+
+
+def resting(rule: BreakRule, state: AgentState | None) -> bool:
+    return (AgentState.LOGGED_OUT if state is None else state) in rule.rest_states
+
+
+def working(rule: BreakRule, state: AgentState | None) -> bool:
+    return state is not None and state is not AgentState.LOGGED_OUT and state not in rule.rest_states
+
+
+def wall_at(s: Stretch, worked_seconds: float) -> float:
+    """The wall time in this stretch when worked time reached `worked_seconds` (1:1 while working)."""
+    return s.from_seconds + max(worked_seconds - s.worked_from_seconds, 0.0)
+
+
+def missed(rule: BreakRule, p: RuleProgress, flagged_at: float, k: int | None = None) -> BreakRuleBreached:
+    at = p.deadline_at_seconds if p.deadline_at_seconds is not None else flagged_at
+    minimum_minutes = rule.minimum_seconds / 60
+    if rule.kind == "count_per_worked":
+        by_hours = rule.count_deadline_worked_seconds(k or 1) / 3600
+        detail = f"rest {k} of at least {minimum_minutes:g} min not taken by {by_hours:g} h of work"
+    elif rule.latest_start_worked_seconds is None:
+        over_hours = rule.trigger_worked_seconds / 3600
+        detail = f"{minimum_minutes:g} min of rest not taken in a working day over {over_hours:g} h"
+    else:
+        by_hours = rule.latest_start_worked_seconds / 3600
+        detail = f"{minimum_minutes:g} min of rest not taken by {by_hours:g} h of work"
+    return BreakRuleBreached(rule=rule.name, at_seconds=at, flagged_at_seconds=flagged_at, detail=detail)
+
+
+def satisfied(rule: BreakRule, p: RuleProgress) -> bool:
+    """rest_by_worked: enough qualifying rest today, counting a rest in progress once it qualifies."""
+    run = p.run_seconds if p.run_seconds >= rule.slice_seconds else 0.0
+    return p.credit_seconds + run >= rule.minimum_seconds
+
+
+def applies(rule: BreakRule, worked_seconds: float, planned_work_seconds: float | None) -> bool:
+    trigger = rule.trigger_worked_seconds
+    return worked_seconds > trigger or (planned_work_seconds is not None and planned_work_seconds > trigger)
+
+
+def due_in(
+    rule: BreakRule,
+    p: RuleProgress,
+    state: AgentState | None,
+    worked_seconds: float,
+    planned_work_seconds: float | None,
+) -> tuple[float | None, bool]:
+    """(seconds of work until this rule's next break is due, negative once overdue; overdue now?)."""
+    if rule.kind == "overrun":
+        return None, False
+    rest_now = resting(rule, state)
+    if rule.kind == "continuous_work":
+        remaining = rule.max_work_seconds - p.work_seconds
+    elif rule.kind == "count_per_worked":
+        remaining = rule.count_deadline_worked_seconds(p.taken + 1) - worked_seconds
+    elif satisfied(rule, p) or (
+        planned_work_seconds is not None and not applies(rule, worked_seconds, planned_work_seconds)
+    ):
+        return None, False
+    elif rule.latest_start_worked_seconds is None:  # due by the end of the day: suggested by the trigger
+        return max(rule.after_worked_seconds - worked_seconds, 0.0), False
+    else:
+        remaining = rule.latest_start_worked_seconds - worked_seconds
+    return remaining, remaining < 0 and not rest_now

@@ -1,0 +1,175 @@
+"""One agent's break track: its working day, its progress on each rule, time passing (`advance`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, TypeVar
+
+from floorwatch.core.breaks import adherence
+from floorwatch.core.breaks.adherence_model import AdherenceOutput, AdherenceTrack
+from floorwatch.core.breaks.policy import BREAK_STATES, BreakPolicy
+from floorwatch.core.breaks.progress import FRESH, BreakRuleBreached, RuleProgress, Stretch
+from floorwatch.core.breaks.rules import advance_rule, end_of_day
+from floorwatch.core.events import AgentState
+
+OFF = (None, AgentState.LOGGED_OUT)
+BreakOutput = BreakRuleBreached | AdherenceOutput  # what the break track reports, by when it was noticed
+_Output = TypeVar("_Output", bound=BreakOutput)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakTaken:
+    start_seconds: float
+    end_seconds: float | None  # None while the break goes on
+    kind: str  # BREAK or LUNCH
+    scheduled: bool  # matched a scheduled break (its planned length is the allowance)
+    allowed_seconds: float | None  # how long it may run before an overrun rule looks at it
+
+
+class BreakTrack(NamedTuple):
+    """Immutable like the other tracks, but a NamedTuple: it is rebuilt on every state change,
+    and an 11-field frozen dataclass costs ~5x more to build. Pydantic stores it as a JSON array."""
+
+    clock_seconds: float | None
+    on_day: bool  # a working day is open
+    worked_seconds: float  # today's work (paid breaks included)
+    logged_out_seconds: float  # the current logged-out run
+    progress: tuple[RuleProgress, ...]  # one per policy rule, in order
+    current_break: BreakTaken | None
+    breaks_taken: tuple[BreakTaken, ...]  # finished breaks, newest last, at most policy.history_limit
+    violations: tuple[BreakRuleBreached, ...]  # newest last, at most policy.history_limit
+    violations_total: int
+    planned_work_seconds: float | None  # the schedule's shift minus its breaks
+    adherence: AdherenceTrack
+
+
+def initial(policy: BreakPolicy) -> BreakTrack:
+    return BreakTrack(
+        clock_seconds=None,
+        on_day=False,
+        worked_seconds=0.0,
+        logged_out_seconds=0.0,
+        progress=(FRESH,) * len(policy.rules),
+        current_break=None,
+        breaks_taken=(),
+        violations=(),
+        violations_total=0,
+        planned_work_seconds=None,
+        adherence=adherence.initial(),
+    )
+
+
+def advance(
+    track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
+) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
+    if to_seconds <= from_seconds:
+        return track, ()
+    outputs: tuple[BreakOutput, ...] = ()
+    remaining_day = policy.new_day_after_logged_out_seconds - track.logged_out_seconds
+    if state in OFF and track.on_day and from_seconds + remaining_day <= to_seconds:
+        day_ends_at = from_seconds + max(remaining_day, 0.0)
+        track, outputs = _advance(track, state, from_seconds, day_ends_at, policy)
+        track, ended = _end_day(track, day_ends_at, policy)
+        outputs, from_seconds = outputs + ended, day_ends_at
+    track, more = _advance(track, state, from_seconds, to_seconds, policy)
+    return track, in_order(outputs + more)
+
+
+def _advance(
+    track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
+) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
+    elapsed = to_seconds - from_seconds
+    on_day = track.on_day or state not in OFF
+    works = on_day and state not in OFF and (state not in BREAK_STATES or state in policy.paid_break_states)
+    worked = track.worked_seconds + elapsed if works else track.worked_seconds
+    progress = track.progress
+    outputs: list[BreakRuleBreached] = []
+    if on_day:
+        current = track.current_break
+        stretch = Stretch(
+            state=state,
+            from_seconds=from_seconds,
+            to_seconds=to_seconds,
+            worked_from_seconds=track.worked_seconds,
+            worked_to_seconds=worked,
+            planned_work_seconds=track.planned_work_seconds,
+            break_start_seconds=None if current is None else current.start_seconds,
+            break_allowed_seconds=None if current is None else current.allowed_seconds,
+        )
+        progress, outputs = each_rule(advance_rule, policy, track, stretch)
+    logged_out = track.logged_out_seconds + elapsed if state in OFF else 0.0
+    adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
+    t = track
+    track = BreakTrack(
+        clock_seconds=to_seconds,
+        on_day=on_day,
+        worked_seconds=worked,
+        logged_out_seconds=logged_out,
+        progress=progress,
+        current_break=t.current_break,
+        breaks_taken=t.breaks_taken,
+        violations=t.violations,
+        violations_total=t.violations_total,
+        planned_work_seconds=t.planned_work_seconds,
+        adherence=adherence_track,
+    )
+    return (record(track, outputs, policy) if outputs else track), tuple(outputs) + planned
+
+
+def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
+    logged_out_at = at_seconds - policy.new_day_after_logged_out_seconds
+    outputs = [
+        o
+        for rule, p in zip(policy.rules, aligned(track, policy))
+        for o in end_of_day(rule, p, track.worked_seconds, logged_out_at, at_seconds)
+    ]
+    track = track._replace(on_day=False, worked_seconds=0.0, progress=(FRESH,) * len(policy.rules))
+    return record(track, outputs, policy), tuple(outputs)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]:
+    """Progress per rule; a track made under another policy starts its rules afresh."""
+    if len(track.progress) == len(policy.rules):
+        return track.progress
+    return (FRESH,) * len(policy.rules)
+
+
+def each_rule(
+    step: Callable[..., tuple[RuleProgress, tuple[BreakRuleBreached, ...]]],
+    policy: BreakPolicy,
+    track: BreakTrack,
+    *args: object,
+) -> tuple[tuple[RuleProgress, ...], list[BreakRuleBreached]]:
+    """`step(rule, progress, *args)` for every rule: the new progress tuple and all outputs, in rule order.
+    A plain loop (no intermediate list of pairs): this runs on every state change."""
+    progress: list[RuleProgress] = []
+    outputs: list[BreakRuleBreached] = []
+    for rule, p in zip(policy.rules, aligned(track, policy)):
+        moved, found = step(rule, p, *args)
+        progress.append(moved)
+        if found:
+            outputs += found
+    return tuple(progress), outputs
+
+
+def record(track: BreakTrack, outputs: Sequence[BreakOutput], policy: BreakPolicy) -> BreakTrack:
+    found = in_order(tuple(o for o in outputs if isinstance(o, BreakRuleBreached)))
+    if not found:
+        return track
+    kept = (track.violations + found)[-policy.history_limit :]
+    return track._replace(violations=kept, violations_total=track.violations_total + len(found))
+
+
+def in_order(outputs: tuple[_Output, ...]) -> tuple[_Output, ...]:
+    """By the time each was flagged, so a violation is announced after what came before it."""
+    if len(outputs) < 2:  # the usual case: nothing to order
+        return tuple(outputs)
+    return tuple(sorted(outputs, key=_noticed_at))
+
+
+def _noticed_at(output: BreakOutput) -> float:
+    return output.flagged_at_seconds if isinstance(output, BreakRuleBreached) else output.at_seconds
