@@ -10,8 +10,8 @@ import pytest
 
 from floorwatch.core.breaks import BreakPolicy
 from floorwatch.core.breaks.adherence_model import AdherenceConfig, AdherenceExceptionStarted, ScheduledBreakMissed
+from tests.unit.core.break_folds import fold
 from tests.unit.core.builders import AVAILABLE, BREAK, LUNCH, MEETING, MINUTE, ON_CONTACT, epoch, schedule
-from tests.unit.core.test_breaks_rules import fold
 
 PLAN = schedule(
     "a1",

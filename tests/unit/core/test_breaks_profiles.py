@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from floorwatch.core.breaks import PROFILES, load_profile
+from tests.unit.core.break_folds import breached, fold
 from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, LUNCH, MEETING
-from tests.unit.core.test_breaks_rules import breached, fold
 
 H = 60
 HOME = (LOGGED_OUT, 5 * H)
