@@ -36,7 +36,7 @@ from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
-from floorwatch.streams.settings import WorkerSettings
+from floorwatch.streams.settings import ClockMode, WorkerSettings
 from floorwatch.streams.state import StoredAgent, dump_queue, load_queue
 from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
@@ -112,7 +112,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
     members = _bytes_table(worker, "team-members")
     queues = _bytes_table(worker, "queues")
     positions = _bytes_table(worker, "input-positions")
-    step = AgentStep(worker.config, topics, internal, labeller)
+    step = AgentStep(worker.config, topics, internal, labeller, judge_ahead=settings.clock is ClockMode.WALL)
     queue_step = QueueStep(worker.config.queue)
     pipeline = worker.pipeline
     batches = dict(within=settings.batch_within_seconds)

@@ -3,6 +3,7 @@ also with bad input, when a second worker joins mid-stream, and after a SIGKILL.
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -52,11 +53,16 @@ def event_log(tmp_path_factory) -> list[bytes]:
         "data": {**latest["data"], "state": "BREAK"},
         "occurred_at": _minus_minutes(latest["occurred_at"], 30),
     }
+    first = states[0]
     awkward = [
         b"{not json",
-        json.dumps({**states[0], "event_id": "bad-state", "data": {**states[0]["data"], "state": "NAPPING"}}).encode(),
-        json.dumps({**states[0], "event_id": "bad-type", "type": "agent.teleported"}).encode(),
+        json.dumps({**first, "event_id": "bad-state", "data": {**first["data"], "state": "NAPPING"}}).encode(),
+        json.dumps({**first, "event_id": "bad-type", "type": "agent.teleported"}).encode(),
         json.dumps(late).encode(),
+        # Valid JSON, still poison: a separator character in an id, a clock fault, a huge record.
+        json.dumps({**first, "event_id": "ctl-team", "data": {**first["data"], "team_id": "\u001fteam"}}).encode(),
+        json.dumps({**first, "event_id": "y1999", "occurred_at": "1999-12-31T23:59:00Z"}).encode(),
+        json.dumps({**first, "event_id": "huge", "data": {**first["data"], "reason_code": "x" * 900_000}}).encode(),
     ]
     # Three state changes delivered twice in a row, as a producer retry would.
     twice = {id(line) for line in state_lines[100:103]}
@@ -154,8 +160,11 @@ def test_bad_input_is_dead_lettered_with_its_reason_and_the_worker_keeps_going(
 
     letters = [value for _, value in read_all(kafka_bootstrap, topics.dead_letter)]
     kinds = sorted(letter["reason_kind"] for letter in letters)
-    assert kinds == ["invalid", "invalid", "late", "malformed"]
-    assert expected["events"]["rejected"] == 3 and expected["events"]["late"] == 1
+    assert kinds == ["invalid", "invalid", "late", "malformed", "out_of_bounds", "out_of_bounds", "oversized"]
+    assert expected["events"]["rejected"] == 6 and expected["events"]["late"] == 1
+    huge = next(letter for letter in letters if letter["reason_kind"] == "oversized")
+    assert huge["value_truncated"] is True and huge["value_bytes"] > 900_000
+    assert len(base64.b64decode(huge["value_base64"])) == 4096 and len(huge["value_sha256"]) == 64
     by_kind = {letter["reason_kind"]: letter for letter in letters}
     assert "allowed lateness" in by_kind["late"]["reason"]
     assert all(letter["topic"] == topics.agent_events and letter["offset"] >= 0 for letter in letters)
