@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from floorwatch.core.codec import DEFAULT_BOUNDS, InvalidEvent, decode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import decode_lines, fold
 
-GOOD = {
+GOOD: dict[str, Any] = {
     "event_id": "e1",
     "occurred_at": "2026-11-24T08:00:00Z",
     "source": "test",
