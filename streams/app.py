@@ -26,7 +26,7 @@ from floorwatch.core.config import load_config
 from floorwatch.streams import logs
 from floorwatch.streams.agent_step import AgentStep, Internal
 from floorwatch.streams.clock import FloorClock
-from floorwatch.streams.delivery import Handler, guarded, persist, resume_from_positions, run_batch
+from floorwatch.streams.delivery import Handler, guarded, persist, probe_broker, resume_from_positions, run_batch
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.group_step import newest_members, parse_member
@@ -191,7 +191,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
         await sender.run()
 
     @app.timer(5.0)
-    async def probe_broker() -> None:
+    async def ask_broker() -> None:
         await probe_broker(worker)
 
     @app.page("/metrics")
