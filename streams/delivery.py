@@ -19,6 +19,7 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from floorwatch.streams.audit import dump_position, load_position, parse_position_key, position_key
+from floorwatch.streams.failpoint import SKIP_OFFSETS
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 from floorwatch.streams.worker import Worker, kafka_client_options
@@ -69,6 +70,10 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
         [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in plan.next_offsets.items()],
     )
     worker.audit.stored(plan)
+    if worker.failpoint.skip_due() and plan.next_offsets:
+        (topic, partition), nxt = next(iter(plan.next_offsets.items()))
+        log.warning("FLOORWATCH_FAILPOINT: the consumer jumps from %s[%d]@%d ahead", topic, partition, nxt)
+        await worker.app.consumer.seek(TopicPartition(topic, partition), nxt + SKIP_OFFSETS)
     _account(worker, plan.next_offsets, len(plan.redelivered), len(plan.rewinding))
 
 

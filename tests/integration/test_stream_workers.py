@@ -87,8 +87,8 @@ def floor(unique_name, kafka_bootstrap, tmp_path):
     prefix = unique_name("fw")
     workers: list[WorkerProcess] = []
 
-    def start_worker() -> WorkerProcess:
-        worker = WorkerProcess(kafka_bootstrap, prefix, tmp_path).start()
+    def start_worker(**extra_env: str) -> WorkerProcess:
+        worker = WorkerProcess(kafka_bootstrap, prefix, tmp_path, extra_env=extra_env).start()
         workers.append(worker)
         # The worker creates the topics; producing first would let the broker auto-create them.
         wait_until(lambda: worker.health()["status"] == "ok", 90, "worker never became healthy")
@@ -208,3 +208,19 @@ def test_a_worker_killed_mid_stream_recovers_to_the_replay_figures(floor, kafka_
     victim.kill()
     start_worker()
     _wait_for_replay_figures(workers[1:], expected, "after SIGKILL and restart")
+
+
+def test_a_consumer_that_jumps_over_input_is_sent_back_for_it(floor, kafka_bootstrap, event_log, expected):
+    """What Faust's consumer does in its skip defects (docs/architecture.md, "Delivery and recovery"),
+    done on purpose: after its third batch the worker's consumer jumps 25 offsets ahead."""
+    _prefix, topics, start_worker, workers = floor
+    worker = start_worker(FLOORWATCH_FAILPOINT="skip_after_batch:3")
+    produce(kafka_bootstrap, topics, event_log)
+    _wait_for_replay_figures(workers, expected, "after a skip")
+    skipped = sum(
+        value
+        for name, labels, value in worker.samples()
+        if name == "floorwatch_input_offset_gaps_total" and labels["kind"] == "skipped"
+    )
+    assert skipped >= 1, "the jump was never seen as a gap"
+    assert worker.restarts == 0, "going back needs no restart"

@@ -26,3 +26,9 @@ def test_without_the_variable_there_is_no_failpoint(tmp_path: Path, monkeypatch:
     for _ in range(10):
         point.maybe_fail()
     assert point.after_batches is None
+
+
+def test_the_skip_failpoint_is_due_once_at_its_batch_and_never_raises(tmp_path: Path):
+    point = Failpoint(2, tmp_path / "fired", "skip_after_batch")
+    point.maybe_fail()
+    assert [point.skip_due() for _ in range(4)] == [False, True, False, False]
