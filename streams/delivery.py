@@ -58,7 +58,7 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
             worker.pipeline.offset_gaps.labels(gap.topic, "skipped").inc()
             plan.cut_at(gap)
             worker.audit.rewind(gap, time.monotonic())
-            await worker.app.consumer.seek(TopicPartition(gap.topic, gap.partition), gap.first)
+            await _seek(worker, TopicPartition(gap.topic, gap.partition), gap.first)
         else:
             worker.pipeline.offset_gaps.labels(gap.topic, "absent").inc()
     if plan.to_apply:
@@ -73,8 +73,16 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
     if worker.failpoint.skip_due() and plan.next_offsets:
         (topic, partition), nxt = next(iter(plan.next_offsets.items()))
         log.warning("FLOORWATCH_FAILPOINT: the consumer jumps from %s[%d]@%d ahead", topic, partition, nxt)
-        await worker.app.consumer.seek(TopicPartition(topic, partition), nxt + SKIP_OFFSETS)
+        await _seek(worker, TopicPartition(topic, partition), nxt + SKIP_OFFSETS)
     _account(worker, plan.next_offsets, len(plan.redelivered), len(plan.rewinding))
+
+
+async def _seek(worker: Worker, tp: TopicPartition, offset: int) -> None:
+    """Move the consumer, from the consumer's own thread. Faust's `Consumer.seek` calls aiokafka
+    from the app's event loop while the aiokafka consumer runs in Faust's consumer thread with
+    a loop of its own: its fetcher can then sleep for good and every stream starves (seen in
+    the fault suite). `seek_wait` goes through the thread and waits for the new position."""
+    await worker.app.consumer.seek_wait({tp: offset})
 
 
 def _account(worker: Worker, next_offsets: dict[tuple[str, int], int], redelivered: int, rewinding: int) -> None:
