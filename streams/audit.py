@@ -67,6 +67,7 @@ class InputAudit:
 
     next_offsets: dict[Partition, int] = field(default_factory=dict)
     rewinds: dict[Partition, float] = field(default_factory=dict)  # partition -> when its seek back began
+    moved_at: dict[Partition, float] = field(default_factory=dict)  # partition -> when its next offset last moved
 
     def plan(self, batch: Iterable[RawMessage]) -> BatchPlan:
         plan = BatchPlan()
@@ -93,8 +94,11 @@ class InputAudit:
             plan.next_offsets[where] = message.offset + 1
         return plan
 
-    def stored(self, plan: BatchPlan) -> None:
+    def stored(self, plan: BatchPlan, now_seconds: float = 0.0) -> None:
         """The batch's positions reached Kafka: they are now what a restart resumes from."""
+        for where, nxt in plan.next_offsets.items():
+            if self.next_offsets.get(where) != nxt:
+                self.moved_at[where] = now_seconds
         self.next_offsets.update(plan.next_offsets)
         for message in plan.to_apply:
             self.rewinds.pop((message.topic, message.partition), None)
@@ -102,6 +106,17 @@ class InputAudit:
     def rewind(self, gap: Gap, now_seconds: float) -> None:
         """The consumer skipped `gap` and is sent back to its first offset."""
         self.rewinds.setdefault((gap.topic, gap.partition), now_seconds)
+
+    def stuck(self, behind: dict[Partition, int], now_seconds: float, after_seconds: float) -> list[Partition]:
+        """Partitions with input waiting whose next offset has not moved for `after_seconds`:
+        the consumer is not bringing them (upstream reports of consumers that stop fetching a
+        partition without an error). Their clock restarts, so each is reported once a period."""
+        found = []
+        for where, waiting in behind.items():
+            if waiting > 0 and now_seconds - self.moved_at.setdefault(where, now_seconds) > after_seconds:
+                found.append(where)
+                self.moved_at[where] = now_seconds
+        return found
 
     def longest_rewind_seconds(self, now_seconds: float) -> float:
         return max((now_seconds - began for began in self.rewinds.values()), default=0.0)
@@ -113,6 +128,8 @@ class InputAudit:
             del self.next_offsets[where]
         for where in [w for w in self.rewinds if w not in kept]:
             del self.rewinds[where]
+        for where in [w for w in self.moved_at if w not in kept]:
+            del self.moved_at[where]
 
 
 def position_key(topic: str, partition: int) -> bytes:

@@ -69,12 +69,16 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
         positions,
         [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in plan.next_offsets.items()],
     )
-    worker.audit.stored(plan)
+    worker.audit.stored(plan, time.monotonic())
     if worker.failpoint.skip_due() and plan.next_offsets:
         (topic, partition), nxt = next(iter(plan.next_offsets.items()))
         log.warning("FLOORWATCH_FAILPOINT: the consumer jumps from %s[%d]@%d ahead", topic, partition, nxt)
         await _seek(worker, TopicPartition(topic, partition), nxt + SKIP_OFFSETS)
     _account(worker, plan.next_offsets, len(plan.redelivered), len(plan.rewinding))
+
+
+async def go_back(worker: Worker, topic: str, partition: int, offset: int) -> None:
+    await _seek(worker, TopicPartition(topic, partition), offset)
 
 
 async def _seek(worker: Worker, tp: TopicPartition, offset: int) -> None:
@@ -132,10 +136,16 @@ async def resume_from_positions(worker: Worker, positions: Any) -> None:
     for (topic, partition), nxt in nexts.items():
         worker.pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)
     if actives:
-        # The consumer's own commit, not Faust's: Faust commits what it acknowledged, this commits
-        # what is stored. Faust's seek to the committed offsets comes right after this callback.
+        # Commit what is stored (not what Faust acknowledged): Faust's seek to the committed
+        # offsets comes right after this callback and must land there. And seek explicitly too:
+        # aiokafka's seek_to_committed skips a committed offset of 0, which would leave a
+        # partition where an older commit put it (found by the fault suite).
+        wanted = {tp: nexts[tp.topic, tp.partition] for tp in actives}
         consumer: Any = app.consumer
-        await consumer._commit({tp: nexts[tp.topic, tp.partition] for tp in actives})
+        await consumer._commit(wanted)
+        await consumer.seek_wait(wanted)
+    now = time.monotonic()
+    worker.audit.moved_at = dict.fromkeys(nexts, now)
     worker.progress.recovered = True
     log.info("resuming %d input partitions from stored positions", len(actives))
 

@@ -341,7 +341,7 @@ class PipelineMetrics:
                 "Gaps in an input partition's offsets, by kind: skipped (the consumer jumped over records; "
                 "the worker went back for them), absent (compaction or transaction markers), expired "
                 "(deleted by retention before they were applied), refetched (records fetched ahead of a "
-                "going-back, dropped).",
+                "going-back, dropped), stuck (input waited on a partition that did not move; sought again).",
                 ["topic", "kind"],
                 registry=registry,
             ),

@@ -15,6 +15,7 @@ from floorwatch.core import agent, queue
 from floorwatch.core.agent import AgentFigures
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
+from floorwatch.streams.delivery import go_back
 from floorwatch.streams.group_step import team_views
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("floorwatch.streams")
 YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
 REWIND_LIMIT_SECONDS = 60.0  # a seek back that brings nothing for this long: start afresh
+STUCK_AFTER_SECONDS = 30.0  # input waiting on a partition that has not moved for this long: seek it again
+BROKER_FRESH_SECONDS = 15.0  # nudge only while Kafka answers; an outage is not a stuck consumer
 
 
 class Ticker:
@@ -42,6 +45,7 @@ class Ticker:
         self.announced: set[str] = set()  # violation ids this process already published
         self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
         self._owned: dict[str, set[int]] = {}
+        self.behind_partitions: dict[tuple[str, int], int] = {}
 
     def partition_summary(self) -> dict[str, list[int]]:
         return {name: sorted(parts) for name, parts in self._owned.items()}
@@ -90,6 +94,7 @@ class Ticker:
             started, tuple(agents), tuple(teams), tuple(queues), last_by_site
         )
         self._lag(actives)
+        await self._nudge_stuck_partitions()
         self.sender.offer(sends)
         self.worker.progress.last_tick_at = time.monotonic()
 
@@ -196,12 +201,37 @@ class Ticker:
                 )
         return out
 
+    async def _nudge_stuck_partitions(self) -> None:
+        """Send the consumer back to the stored position of a partition whose input waits and
+        has not moved for STUCK_AFTER_SECONDS while Kafka answers: consumers that stop
+        fetching a partition without an error are a known upstream defect. Best effort: a
+        failed nudge is logged and tried again a period later."""
+        progress, now = self.worker.progress, time.monotonic()
+        if progress.broker_seen_at is None or now - progress.broker_seen_at > BROKER_FRESH_SECONDS:
+            return
+        audit = self.worker.audit
+        for topic, partition in audit.stuck(self.behind_partitions, now, STUCK_AFTER_SECONDS):
+            nxt = audit.next_offsets[topic, partition]
+            log.warning(
+                "%s[%d] has input waiting and has not moved for %.0f s: seeking it to %d again",
+                topic,
+                partition,
+                STUCK_AFTER_SECONDS,
+                nxt,
+            )
+            self.worker.pipeline.offset_gaps.labels(topic, "stuck").inc()
+            try:
+                await asyncio.wait_for(go_back(self.worker, topic, partition, nxt), 10.0)
+            except Exception as problem:  # the next period tries again; the stall watchdog bounds it
+                log.warning("seeking %s[%d] failed: %s", topic, partition, type(problem).__name__)
+
     def _lag(self, actives: Any) -> None:
         """Messages behind each owned input partition's end, from the worker's own next offsets
         (right from the first tick after a restart, unlike committed offsets)."""
         gauge, progress = self.worker.pipeline.consumer_lag, self.worker.progress
         gauge.clear()  # partitions that moved away must not keep their last value here
         behind: dict[str, int] = {}
+        self.behind_partitions = {}
         for tp in actives:
             if tp.topic not in self.worker.input_topics:
                 continue
@@ -213,6 +243,7 @@ class Ticker:
             gauge.labels(tp.topic, str(tp.partition)).set(messages)
             if messages:
                 behind[f"{tp.topic}[{tp.partition}]"] = messages
+                self.behind_partitions[tp.topic, tp.partition] = messages
         progress.behind_messages = behind
         if not behind:
             progress.input_waiting_since = None

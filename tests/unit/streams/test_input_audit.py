@@ -102,3 +102,18 @@ def test_positions_round_trip_through_their_stored_form():
 def test_a_position_in_an_unknown_format_is_refused_with_what_to_do():
     with pytest.raises(StoredFormatError, match="reset the application"):
         load_position(b'{"format": 99, "next_offset": 3}')
+
+
+def test_a_partition_with_input_waiting_that_does_not_move_is_reported_stuck_once_a_period():
+    audit = InputAudit({(T, 0): 5, (T, 1): 9})
+    audit.moved_at = {(T, 0): 0.0, (T, 1): 0.0}
+    assert audit.stuck({(T, 0): 12}, now_seconds=20.0, after_seconds=30.0) == []
+    assert audit.stuck({(T, 0): 12, (T, 1): 0}, now_seconds=31.0, after_seconds=30.0) == [(T, 0)]
+    assert audit.stuck({(T, 0): 12}, now_seconds=40.0, after_seconds=30.0) == [], "its clock restarted"
+
+
+def test_a_partition_that_moves_is_never_stuck():
+    audit = InputAudit({(T, 0): 5})
+    audit.moved_at = {(T, 0): 0.0}
+    audit.stored(audit.plan(_messages(5, 6)), now_seconds=25.0)
+    assert audit.stuck({(T, 0): 40}, now_seconds=50.0, after_seconds=30.0) == []
