@@ -19,8 +19,8 @@ def _topic_layout(bootstrap: str, topic: str) -> tuple[int, int]:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fault-suite")
     try:
         (described,) = admin.describe_topics([topic])
-        partition = next(p for p in described["partitions"] if p["partition"] == 0)
-        return len(partition["replicas"]), partition["leader"]
+        partition = next(p for p in described["partitions"] if p["partition_index"] == 0)
+        return len(partition["replica_nodes"]), partition["leader_id"]
     finally:
         admin.close()
 
