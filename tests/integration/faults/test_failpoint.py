@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .harness import scenario, simulate
 
 
+@pytest.mark.timeout(600)  # the settle deadlines (240 s + 90 s) fail first, with evidence
 def test_exception_inside_a_batch(make_floor, kafka_bootstrap, tmp_path, pytestconfig):
     lines = simulate(60, "3h", 24, tmp_path)
     with scenario("exception_in_batch", pytestconfig) as result:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import wait_until
 
 from .harness import scenario, simulate
 
 
+@pytest.mark.timeout(600)  # the settle deadlines (240 s + 90 s) fail first, with evidence
 def test_second_worker_joins_a_backlog(make_floor, kafka_bootstrap, tmp_path, pytestconfig):
     lines = simulate(150, "3h", 22, tmp_path)
     with scenario("second_worker_joins", pytestconfig) as result:

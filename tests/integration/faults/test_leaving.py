@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from .harness import scenario, simulate
 
 SIGTERM_LIMIT_SECONDS = 10  # issue 12: SIGTERM ends the process within 10 s in every state
 
 
+@pytest.mark.timeout(600)  # the settle deadlines (240 s + 90 s) fail first, with evidence
 def test_worker_leaves_mid_backlog(make_floor, kafka_bootstrap, tmp_path, pytestconfig):
     lines = simulate(60, "3h", 23, tmp_path)
     with scenario("worker_leaves", pytestconfig) as result:

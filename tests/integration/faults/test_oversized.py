@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 
+import pytest
 from stream_workers import read_all
 
 from .harness import scenario, simulate
@@ -19,6 +20,7 @@ def _oversized(size: int, tag: str) -> bytes:
     return head + b"x" * (size - len(head) - 2) + b'"}'
 
 
+@pytest.mark.timeout(600)  # the settle deadlines (240 s + 90 s) fail first, with evidence
 def test_oversized_records_are_dead_lettered_truncated(make_floor, kafka_bootstrap, tmp_path, pytestconfig):
     lines = simulate(60, "3h", 25, tmp_path)
     with scenario("oversized_records", pytestconfig) as result:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .harness import scenario, simulate
 
 
+@pytest.mark.timeout(600)  # the settle deadlines (240 s + 90 s) fail first, with evidence
 def test_sigkill_mid_backlog_then_restart(make_floor, kafka_bootstrap, tmp_path, pytestconfig):
     lines = simulate(60, "3h", 21, tmp_path)
     with scenario("sigkill_restart", pytestconfig) as result:
