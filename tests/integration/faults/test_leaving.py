@@ -26,6 +26,5 @@ def test_worker_leaves_mid_backlog(make_floor, kafka_bootstrap, tmp_path, pytest
         began = time.monotonic()
         leaving.stop()
         result.detail["sigterm_exit_seconds"] = round(time.monotonic() - began, 1)
-        assert leaving.process.returncode == 0 or result.detail["sigterm_exit_seconds"] <= SIGTERM_LIMIT_SECONDS
         assert result.detail["sigterm_exit_seconds"] <= SIGTERM_LIMIT_SECONDS, leaving.log_tail()
         floor.verify(result, lines)
