@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -31,6 +32,9 @@ from floorwatch.core.replay import replay
 from floorwatch.topics import Topics
 
 RESULTS_ENV = "FLOORWATCH_FAULTS_RESULTS"  # a JSONL file each scenario appends its result to
+# Where a failed scenario's worker logs are kept (pytest's tmp dirs are rotated away).
+LOGS_DIR = Path(os.environ.get("FLOORWATCH_FAULTS_LOGS", Path(__file__).resolve().parents[3] / ".run/faults/logs"))
+_FLOORS: list[FaultFloor] = []
 PARTITIONS = 4
 FIGURE_TOLERANCE = 0.01  # seconds; the replay and the workers run the same float arithmetic
 SAMPLE_SECONDS = 0.5
@@ -85,12 +89,13 @@ class ScenarioResult:
 def scenario(name: str, pytestconfig: pytest.Config) -> Iterator[ScenarioResult]:
     """Times the scenario and records its result (also when it fails) for the runner."""
     result = ScenarioResult(name)
-    began = time.monotonic()
+    began, floors_before = time.monotonic(), len(_FLOORS)
     try:
         yield result
         result.passed = True
     except BaseException as error:
         result.failure = f"{type(error).__name__}: {str(error)[:2000]}"
+        result.detail["logs"] = _keep_logs(name, _FLOORS[floors_before:])
         raise
     finally:
         result.duration_seconds = round(time.monotonic() - began, 1)
@@ -105,6 +110,16 @@ def scenario(name: str, pytestconfig: pytest.Config) -> Iterator[ScenarioResult]
             f"lost {result.events_lost}, counted twice {result.events_counted_twice}, "
             f"longest stall {result.longest_stall_seconds} s, restarts {result.restarts}",
         )
+
+
+def _keep_logs(name: str, floors: list[FaultFloor]) -> str:
+    target = LOGS_DIR / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}"
+    target.mkdir(parents=True, exist_ok=True)
+    for floor in floors:
+        for worker in floor.workers:
+            if worker.log_path.exists():
+                shutil.copy(worker.log_path, target / f"worker-{worker.port}.log")
+    return str(target)
 
 
 # -- the floor ------------------------------------------------------------------------------
@@ -207,6 +222,7 @@ class FaultFloor:
         self.workers: list[WorkerProcess] = []
         self.scenario_restarts = 0
         self.sampler = Sampler(self)
+        _FLOORS.append(self)
 
     # -- running workers
     def start_worker(self, env: dict[str, str] | None = None, wait_healthy: bool = True) -> WorkerProcess:
