@@ -43,6 +43,10 @@ test-unit: $(STAMP) ## Unit tests only: no broker, seconds
 test-integration: setup ## Integration tests only: real Kafka and Prometheus
 	@bash deploy/run-tests.sh $(PY) integration
 
+REPEAT ?= 5
+test-faults: setup ## Fault suite REPEAT times (default 5) on real brokers; writes bench/results/faults.json
+	@$(PY) -m tests.integration.faults --repeat $(REPEAT) --out bench/results/faults.json
+
 bench: setup ## Benchmarks side by side on the real broker (raw aiokafka, bare Faust, pipeline, core); QUICK=1 for a short run
 	@$(PY) -m bench $(if $(QUICK),--quick,)
 
@@ -61,4 +65,4 @@ kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
 clean: ## Remove the virtual environment and local run state (not the jar cache)
 	rm -rf $(VENV) .run .pytest_cache .hypothesis
 
-.PHONY: help setup check fix run test test-unit test-integration bench dashboards schemas kafka-up kafka-down clean
+.PHONY: help setup check fix run test test-unit test-integration test-faults bench dashboards schemas kafka-up kafka-down clean
