@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from .harness import FaultFloor
+from tests.integration.faults.harness import FaultFloor
 
 
 @pytest.fixture

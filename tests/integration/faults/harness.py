@@ -21,15 +21,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import record_summary, wait_until
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from stream_workers import WorkerProcess, produce, read_all, team_figures
 
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.events import partition_key
 from floorwatch.core.replay import replay
 from floorwatch.topics import Topics
+from tests.helpers import record_summary, wait_until
+from tests.integration.stream_workers import WorkerProcess, produce, read_all, team_figures
 
 RESULTS_ENV = "FLOORWATCH_FAULTS_RESULTS"  # a JSONL file each scenario appends its result to
 # Where a failed scenario's worker logs are kept (pytest's tmp dirs are rotated away).

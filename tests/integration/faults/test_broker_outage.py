@@ -6,9 +6,9 @@ import time
 
 import pytest
 import requests
-from helpers import wait_until
 
-from .harness import scenario, simulate
+from tests.helpers import wait_until
+from tests.integration.faults.harness import scenario, simulate
 
 OUTAGE_SECONDS = 60
 UNHEALTHY_WITHIN_SECONDS = 30  # issue 12: /health goes unhealthy within 30 s of a broker outage

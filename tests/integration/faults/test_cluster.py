@@ -9,7 +9,7 @@ import time
 import pytest
 from kafka.admin import KafkaAdminClient
 
-from .harness import scenario, simulate
+from tests.integration.faults.harness import scenario, simulate
 
 CLUSTER_OUTAGE_SECONDS = 120
 

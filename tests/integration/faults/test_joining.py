@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from helpers import wait_until
 
-from .harness import scenario, simulate
+from tests.helpers import wait_until
+from tests.integration.faults.harness import scenario, simulate
 
 
 @pytest.mark.timeout(600)  # the settle deadlines (240 s + 90 s) fail first, with evidence

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from .harness import scenario, simulate
+from tests.integration.faults.harness import scenario, simulate
 
 SIGTERM_LIMIT_SECONDS = 10  # issue 12: SIGTERM ends the process within 10 s in every state
 

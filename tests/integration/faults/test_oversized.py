@@ -7,9 +7,9 @@ import hashlib
 import json
 
 import pytest
-from stream_workers import read_all
 
-from .harness import scenario, simulate
+from tests.integration.faults.harness import scenario, simulate
+from tests.integration.stream_workers import read_all
 
 BROKER_MESSAGE_MAX_BYTES = 1_048_588  # Kafka's default message.max.bytes (a whole record batch)
 BATCH_OVERHEAD_BYTES = 61 + 40  # v2 batch header + one record's framing, generously

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import scenario, simulate
+from tests.integration.faults.harness import scenario, simulate
 
 
 @pytest.mark.timeout(600)  # the settle deadlines (240 s + 90 s) fail first, with evidence
