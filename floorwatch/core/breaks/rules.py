@@ -17,7 +17,6 @@ from floorwatch.core.breaks.progress import (
     BreakRuleBreached,
     RuleProgress,
     Stretch,
-    applies,
     breach,
     missed,
     qualifies,
@@ -83,7 +82,8 @@ def _advance_overrun(
     if p.flagged or start is None or allowed is None or s.state not in rule.rest_states:
         return p, ()
     deadline = start + allowed
-    if s.to_seconds <= deadline:
+    # An overrun is house policy, and its grace is part of the rule: a break may run this much over.
+    if s.to_seconds <= deadline + rule.grace_seconds:
         return p, ()
     detail = f"{s.state.value} ran past its {allowed / 60:g} min"
     return p._replace(flagged=True), (breach(rule, deadline, deadline + rule.grace_seconds, detail),)
@@ -104,9 +104,14 @@ def _judge_rest_by_worked(
             if resting(rule, s.state):  # a paid rest in progress at the deadline: judged when it ends
                 p = p._replace(deferred=True)
             elif not satisfied(rule, p):
-                if applies(rule, w1, s.planned_work_seconds):
+                planned = s.planned_work_seconds
+                planned_says = planned is not None and rule.applies_to(planned)
+                if planned_says or rule.applies_to(w1):
                     at = wall_at(s, deadline)
-                    outputs.append(missed(rule, p._replace(deadline_at_seconds=at), at + rule.grace_seconds))
+                    # known to apply at the deadline (the plan says so) or once the day passed a waiver
+                    known_at = at if planned_says else wall_at(s, max(rule.trigger_worked_seconds, deadline))
+                    flagged_at = max(at + rule.grace_seconds, known_at)
+                    outputs.append(missed(rule, p._replace(deadline_at_seconds=at), flagged_at))
                     p = p._replace(flagged=True)
                 else:
                     p = p._replace(missed=True)
