@@ -74,8 +74,12 @@ def _daily_rest(ended_at: float | None, starts_at: float, policy: BreakPolicy) -
         return []
     rest = starts_at - ended_at
     return [
-        breach(rule, starts_at, starts_at + rule.grace_seconds, f"{rest / 3600:.2f} h of rest between working days, "
-               f"at least {rule.minimum_seconds / 3600:g} h required")
+        breach(
+            rule,
+            starts_at,
+            starts_at + rule.grace_seconds,
+            f"{rest / 3600:.2f} h of rest between working days, at least {rule.minimum_seconds / 3600:g} h required",
+        )
         for rule in policy.rules
         if rule.kind == "daily_rest" and rest < rule.minimum_seconds
     ]

@@ -72,7 +72,9 @@ def one_rule(raw: object, where: str) -> BreakRule:
         elif key == "periods":
             values[key] = int(number(value, at))
         else:
-            known = sorted(_RULE_TEXT | _RULE_FLAGS | {"rest_states", "periods"} | {f"{d}_<unit>" for d in _RULE_DURATIONS})
+            known = sorted(
+                _RULE_TEXT | _RULE_FLAGS | {"rest_states", "periods"} | {f"{d}_<unit>" for d in _RULE_DURATIONS}
+            )
             raise PolicyError(f"{at}: unknown key; known keys: {', '.join(known)} (<unit>: seconds, minutes or hours)")
     for required in ("name", "kind"):
         if required not in values:

@@ -80,7 +80,9 @@ def missed(rule: BreakRule, p: RuleProgress, flagged_at: float) -> BreakRuleBrea
     at = p.deadline_at_seconds if p.deadline_at_seconds is not None else flagged_at
     minimum_minutes = rule.minimum_seconds / 60
     word = "reaching" if rule.boundary == "reaches" else "over"
-    pieces = f"{rule.periods} rests of {minimum_minutes:g} min" if rule.periods > 1 else f"{minimum_minutes:g} min of rest"
+    pieces = (
+        f"{rule.periods} rests of {minimum_minutes:g} min" if rule.periods > 1 else f"{minimum_minutes:g} min of rest"
+    )
     if rule.latest_start_worked_seconds is None:
         detail = f"{pieces} not taken in a working day {word} {rule.after_worked_seconds / 3600:g} h"
     else:
@@ -103,7 +105,9 @@ def satisfied(rule: BreakRule, p: RuleProgress) -> bool:
 
 
 def applies(rule: BreakRule, worked_seconds: float, planned_work_seconds: float | None) -> bool:
-    return rule.applies_to(worked_seconds) or (planned_work_seconds is not None and rule.applies_to(planned_work_seconds))
+    return rule.applies_to(worked_seconds) or (
+        planned_work_seconds is not None and rule.applies_to(planned_work_seconds)
+    )
 
 
 def due_in(

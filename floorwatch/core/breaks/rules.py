@@ -6,8 +6,9 @@ a whole day can settle (all but the continuous ones), so a day that ends before 
 is still judged. A breach is a breach from the instant the source says (the grace erases
 nothing): `at_seconds` = the deadline that was missed, `flagged_at_seconds` = deadline + the
 rule's grace, when the track lets the alert out. Both come from the timeline, so the same
-events give the same violations however time is sliced into `advance` calls. Deadlines are in *worked* time: unpaid rest does not
-count as work, so "start the meal before the 5th hour" and "have had it by then" agree.
+events give the same violations however time is sliced into `advance` calls. Deadlines are
+in *worked* time: unpaid rest does not count as work, so "start the meal before the 5th
+hour" and "have had it by then" agree.
 """
 
 from __future__ import annotations

@@ -131,7 +131,12 @@ def test_extends_keeps_the_base_rules_replaces_same_named_ones_and_waives_listed
         )
     )
     policy = load_policy(str(path))
-    assert [rule.name for rule in policy.rules] == ["de-6h-in-a-row", "de-30-min-over-6h", "de-daily-rest", "break-overrun"]
+    assert [rule.name for rule in policy.rules] == [
+        "de-6h-in-a-row",
+        "de-30-min-over-6h",
+        "de-daily-rest",
+        "break-overrun",
+    ]
     assert policy.rules[-1].grace_seconds == 300
     assert policy.allowed_seconds(AgentState.LUNCH) == 45 * 60  # inherited from germany.yaml
 
@@ -143,7 +148,11 @@ def test_a_file_may_extend_another_file_but_not_itself_in_a_loop(tmp_path):
         load_policy(str(tmp_path / "a.yaml"))
     (tmp_path / "c.yaml").write_text("name: c\nextends: uk.yaml\n")
     (tmp_path / "uk.yaml").write_text("name: local-uk\nextends: uk\n")
-    assert [rule.name for rule in load_policy(str(tmp_path / "c.yaml")).rules] == ["uk-rest-break", "uk-daily-rest", "break-overrun"]
+    assert [rule.name for rule in load_policy(str(tmp_path / "c.yaml")).rules] == [
+        "uk-rest-break",
+        "uk-daily-rest",
+        "break-overrun",
+    ]
 
 
 def test_an_unknown_profile_name_lists_the_shipped_ones():
@@ -154,7 +163,16 @@ def test_an_unknown_profile_name_lists_the_shipped_ones():
 @pytest.mark.parametrize(
     "hours, count",
     # Wage Order 4 § 12(A) as Brinker reads it: none under 3.5 h, 10 min to 6 h, 20 over 6 to 10, 30 over 10 to 14
-    [(3.5 - 1 / 3600, 0), (3.5, 1), (6, 1), (6 + 1 / 3600, 2), (10, 2), (10 + 1 / 3600, 3), (14, 3), (14 + 1 / 3600, 4)],
+    [
+        (3.5 - 1 / 3600, 0),
+        (3.5, 1),
+        (6, 1),
+        (6 + 1 / 3600, 2),
+        (10, 2),
+        (10 + 1 / 3600, 3),
+        (14, 3),
+        (14 + 1 / 3600, 4),
+    ],
 )
 def test_rest_counts_per_day_round_up_from_a_major_fraction(hours, count):
     rest = BreakRule(
