@@ -1,6 +1,6 @@
 """Break policies: rules built from a few primitives, so a jurisdiction is a profile, not code.
 
-A policy is a list of rules of four kinds; `docs/breaks.md` defines it and explains each
+A policy is a list of rules of five kinds; `docs/breaks.md` defines it and explains each
 primitive and which profile uses it:
 
 - `continuous_work`: at most `max_work` of work without an uninterrupted rest of at least
