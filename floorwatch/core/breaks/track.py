@@ -170,8 +170,8 @@ def release(
 ) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     """Let out the breaches whose grace is over by `now_seconds`; hold the others.
     A breach is found at its deadline; the grace delays the alert, it never erases it."""
-    if not track.held and not any(isinstance(o, BreakRuleBreached) for o in outputs):
-        return track, in_order(outputs)
+    if not track.held and (not outputs or not any(isinstance(o, BreakRuleBreached) for o in outputs)):
+        return track, in_order(outputs)  # the usual case: nothing found, nothing held
     found = track.held + tuple(o for o in outputs if isinstance(o, BreakRuleBreached))
     due = tuple(b for b in found if b.flagged_at_seconds <= now_seconds)
     track = record(track._replace(held=tuple(b for b in found if b.flagged_at_seconds > now_seconds)), due, policy)
