@@ -15,6 +15,7 @@ from floorwatch.dashboards.common import (
     SITE_TEAM,
     Board,
     Query,
+    listing,
     neutral_steps,
     occupancy_steps,
     single,
@@ -96,6 +97,18 @@ def build(t: Thresholds) -> Dashboard:
         ]
     )
     board.add(overdue, width=6, height=5)
+    board.add(
+        listing(
+            "Breaks required today: latest start",
+            "Breaks the working day already calls for and not yet taken (rules judged when the day "
+            "ends included), with the latest start that still satisfies each rule, per rule and basis.",
+            "dateTimeAsIso",
+            neutral_steps(),
+            [Query(f"floorwatch_agent_break_latest_start_timestamp_seconds{{{AGENT}}} * 1000", "{{rule}} ({{basis}})")],
+        ),
+        width=12,
+        height=5,
+    )
     board.row("Over time")
     board.add(
         trend(

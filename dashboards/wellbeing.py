@@ -120,10 +120,28 @@ def build(t: Thresholds) -> Dashboard:
             "Break-rule violations in the members' current shifts, per rule of the policy (docs/breaks.md).",
             "short",
             steps((None, "green"), (1, "orange")),
-            [Query(f"sum by (rule) (floorwatch_team_break_violations{{{SITE_TEAM}}})", "{{rule}}")],
+            [Query(f"sum by (rule, basis) (floorwatch_team_break_violations{{{SITE_TEAM}}})", "{{rule}} ({{basis}})")],
             min_value=0,
         ),
         width=18,
+    )
+    board.add(
+        trend(
+            "Break compliance by basis",
+            "The compliance share for statute, guidance and house-policy rules apart: only statute "
+            "breaches are breaches of law, and the works-council ratio counts those alone by default.",
+            "percentunit",
+            compliance,
+            [
+                Query(
+                    f"min by (basis) (floorwatch_team_break_compliance_by_basis_ratio{{{SITE_TEAM}}})",
+                    "{{basis}}",
+                )
+            ],
+            min_value=0,
+            max_value=1,
+        ),
+        width=12,
     )
     board.add(
         listing(

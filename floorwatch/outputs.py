@@ -32,6 +32,16 @@ class StressComponents(BaseModel):
     shift_overrun: float = Field(ge=0, description="Work beyond the scheduled shift end.")
 
 
+class BreakRequiredNow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    basis: Literal["statute", "guidance", "house_policy"]
+    minimum_seconds: float = Field(ge=0)
+    missing: int = Field(ge=1)
+    latest_start: datetime | None
+
+
 class AgentWellbeing(_Record):
     """Latest figures for one agent (compacted topic, key = agent_key)."""
 
@@ -59,6 +69,11 @@ class AgentWellbeing(_Record):
     )
     break_overdue: bool
     violations_total: int = Field(ge=0)
+    breaks_required: list[BreakRequiredNow] = Field(
+        default_factory=list,
+        description="Breaks the day already calls for and not yet taken, rule by rule, with the latest start "
+        "that still satisfies the rule (null when no schedule says when the day ends).",
+    )
 
 
 class TeamLoad(_Record):
@@ -103,6 +118,9 @@ class BreakViolation(_Record):
     team_id: str
     site_id: str
     rule: str
+    basis: Literal["statute", "guidance", "house_policy"] = Field(
+        description="What the rule rests on: a statute (a breach of law), guidance, or the organisation's own policy."
+    )
     breached_at: datetime
     detail: str
 
@@ -118,6 +136,10 @@ class Alert(_Record):
     site_id: str
     raised_at: datetime
     summary: str
+    bases: list[Literal["statute", "guidance", "house_policy"]] = Field(
+        default_factory=list,
+        description="break_overdue: the bases of the overdue rules (statute, guidance, house_policy); else empty.",
+    )
 
 
 DeadLetterKind = Literal["malformed", "invalid", "out_of_bounds", "oversized", "late", "unroutable"]

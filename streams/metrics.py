@@ -146,17 +146,29 @@ class FloorCollector(Collector):
             labels,
             present(lambda t: t.group.break_compliance_ratio),
         )
+        yield _gauge(
+            "floorwatch_team_break_compliance_by_basis_ratio",
+            "Agents on shift with no break overdue under a rule of this basis (statute, guidance, "
+            "house_policy) / agents on shift.",
+            labels + ["basis"],
+            [
+                ([t.team_id, t.site_id, basis], ratio)
+                for t in teams
+                for basis, ratio in sorted(t.group.break_compliance_ratio_by_basis.items())
+                if ratio is not None
+            ],
+        )
         violations = []
         for t in teams:
-            by_rule: dict[str, int] = {}
+            by_rule: dict[tuple[str, str], int] = {}
             for member in t.members:
                 for breach in member.breaks.violations:
-                    by_rule[breach.rule] = by_rule.get(breach.rule, 0) + 1
-            violations += [([t.team_id, t.site_id, rule], n) for rule, n in sorted(by_rule.items())]
+                    by_rule[breach.rule, breach.basis] = by_rule.get((breach.rule, breach.basis), 0) + 1
+            violations += [([t.team_id, t.site_id, rule, basis], n) for (rule, basis), n in sorted(by_rule.items())]
         yield _gauge(
             "floorwatch_team_break_violations",
-            "Break-rule violations of the members' current shifts, by rule.",
-            labels + ["rule"],
+            "Break-rule violations of the members' current shifts, by rule and its basis.",
+            labels + ["rule", "basis"],
             violations,
         )
         # Which queues a team's staffed agents serve and what they are doing: break coverage
@@ -209,7 +221,7 @@ class FloorCollector(Collector):
 
     def _agents(self, agents: tuple[AgentFigures, ...]) -> Iterator[Metric]:
         key = self.labeller.agent_key
-        info, occupancy, stress, due, overdue = [], [], [], [], []
+        info, occupancy, stress, due, overdue, required, latest = [], [], [], [], [], [], []
         for a in agents:
             if a.state in (None, "LOGGED_OUT"):
                 continue  # off shift: no per-agent series at all
@@ -226,6 +238,10 @@ class FloorCollector(Collector):
             if a.breaks.break_due_in_seconds is not None:
                 due.append(([agent, team, site], a.as_of_seconds + a.breaks.break_due_in_seconds))
             overdue.append(([agent, team, site], 1.0 if a.breaks.overdue else 0.0))
+            for need in a.breaks.required:
+                required.append(([agent, team, site, need.rule, need.basis], need.missing))
+                if need.latest_start_seconds is not None:
+                    latest.append(([agent, team, site, need.rule, need.basis], need.latest_start_seconds))
         labels = ["agent", "team", "site"]
         yield _gauge(
             "floorwatch_agent_info",
@@ -249,6 +265,18 @@ class FloorCollector(Collector):
             due,
         )
         yield _gauge("floorwatch_agent_break_overdue", "1 when a rest break is overdue.", labels, overdue)
+        yield _gauge(
+            "floorwatch_agent_breaks_required",
+            "Breaks the working day already calls for and not yet taken, by rule and basis.",
+            labels + ["rule", "basis"],
+            required,
+        )
+        yield _gauge(
+            "floorwatch_agent_break_latest_start_timestamp_seconds",
+            "The latest start of a required break that still satisfies its rule (Unix time).",
+            labels + ["rule", "basis"],
+            latest,
+        )
 
 
 def _queue_states(team: TeamView) -> list[tuple[list[str], int]]:

@@ -16,6 +16,7 @@ from floorwatch.core.stress import StressBandChanged
 from floorwatch.outputs import (
     AgentWellbeing,
     Alert,
+    BreakRequiredNow,
     BreakViolation,
     DeadLetter,
     DeadLetterKind,
@@ -111,6 +112,16 @@ def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Sen
         break_due_in_seconds=figures.breaks.break_due_in_seconds,
         break_overdue=figures.breaks.overdue,
         violations_total=figures.breaks.violations_total,
+        breaks_required=[
+            BreakRequiredNow(
+                rule=r.rule,
+                basis=r.basis,
+                minimum_seconds=r.minimum_seconds,
+                missing=r.missing,
+                latest_start=None if r.latest_start_seconds is None else utc(r.latest_start_seconds),
+            )
+            for r in figures.breaks.required
+        ],
     )
     return Send(topic, key.encode(), _json(record))
 
@@ -133,6 +144,7 @@ def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, ou
             team_id=team,
             site_id=site,
             rule=output.rule,
+            basis=output.basis,
             breached_at=utc(output.at_seconds),
             detail=output.detail,
         )
@@ -152,8 +164,18 @@ def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, ou
     return []
 
 
-def alert(topic: str, kind: str, scope_id: str, team_id: str, site_id: str, at_seconds: float, summary: str) -> Send:
+def alert(
+    topic: str,
+    kind: str,
+    scope_id: str,
+    team_id: str,
+    site_id: str,
+    at_seconds: float,
+    summary: str,
+    bases: tuple[str, ...] = (),
+) -> Send:
     record = Alert(
+        bases=list(bases),
         alert_id=violation_id(scope_id, kind, at_seconds),
         kind=kind,
         scope_id=scope_id,

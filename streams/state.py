@@ -8,6 +8,7 @@ migrated when it is read, one of an unknown format is refused with what to do.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,10 @@ from floorwatch.core.agent import AgentTrack
 from floorwatch.core.queue import QueueTrack
 from floorwatch.streams.audit import StoredFormatError
 
-AGENT_FORMAT = 1  # 0: before formats were written (no `format`, no `revision`)
+# 0: before formats were written (no `format`, no `revision`); 1: before the break track held
+# breaches in their grace, the previous day's end and each rule's basis (format 2). Both read
+# into 2: the new fields start empty, and violations already stored count as house policy.
+AGENT_FORMAT = 2
 QUEUE_FORMAT = 1
 
 
@@ -99,6 +103,8 @@ def load_agent(raw: bytes) -> StoredAgent:
         stored = _AGENT.validate_json(raw)
     except ValidationError:
         return _migrated_agent(raw)
+    if stored.format == 1:  # format 1 -> 2: the break track's new fields took their defaults
+        return dataclasses.replace(stored, format=AGENT_FORMAT)
     if stored.format != AGENT_FORMAT:
         raise _unreadable("agent", stored.format, AGENT_FORMAT)
     return stored
@@ -108,7 +114,7 @@ def _migrated_agent(raw: bytes) -> StoredAgent:
     value = json.loads(raw)
     if not isinstance(value, dict) or "format" in value:
         raise _unreadable("agent", value.get("format") if isinstance(value, dict) else None, AGENT_FORMAT)
-    return _AGENT.validate_python({**value, "revision": 0, "format": AGENT_FORMAT})  # format 0 -> 1
+    return _AGENT.validate_python({**value, "revision": 0, "format": AGENT_FORMAT})  # format 0 -> 2
 
 
 def _unreadable(what: str, found: object, reads: int) -> StoredFormatError:

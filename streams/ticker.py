@@ -169,7 +169,8 @@ class Ticker:
             subject.team_id or "unassigned",
             subject.site_id or "unassigned",
             now,
-            f"a rest break is overdue ({rules})",
+            f"a rest break is overdue ({rules}; {', '.join(subject.breaks.overdue_bases)})",
+            bases=subject.breaks.overdue_bases,
         )
 
     def _announce(self, track, breach: BreakRuleBreached) -> list[Send]:

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 
 from floorwatch.core import agent, queue, rollup
 from floorwatch.core.agent import AgentFigures, AgentOutput, AgentTrack
+from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig, as_dict
-from floorwatch.core.events import AnyEvent
+from floorwatch.core.events import AgentState, AnyEvent
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.queue import QueueTrack
 from floorwatch.core.rollup import GroupFigures
@@ -199,6 +200,7 @@ def build_report(result: FoldResult, config: MetricConfig) -> Json:
             "outputs_due_by_watermark": [_output(o) for o in due],
             "through_last_event": _plain(through_last),
             "through_watermark": _plain(through_mark),
+            "day_at_end_of_log": _day_at_end_of_log(track, config),
         }
     occupancy_config = config.occupancy
     report: Json = {
@@ -213,8 +215,37 @@ def build_report(result: FoldResult, config: MetricConfig) -> Json:
         "teams": _grouped(rollup.by_team, last_views, mark_views, occupancy_config),
         "sites": _grouped(rollup.by_site, last_views, mark_views, occupancy_config),
         "queues": _queues(result, last_views, mark_views, config),
+        "days_at_end_of_log": _days_summary(agents),
     }
     return {key: _rounded(value, key) for key, value in report.items()}  # as _rounded(report)
+
+
+def _day_at_end_of_log(track: AgentTrack, config: MetricConfig) -> Json:
+    """A log is complete: an agent logged out at its end has ended the working day, so the
+    rules a day settles are judged now, not 4 hours of unlogged time later. A day whose agent
+    is still logged in at the end is `open`: not judged, with the breaks it still needs."""
+    clock, brk = track.last_event_seconds, track.breaks
+    if clock is None or not brk.on_day:
+        return {"status": "none", "violations": [], "required": []}
+    if track.state is not AgentState.LOGGED_OUT:
+        figures, _ = agent.view(track, clock, config)
+        return {"status": "open", "violations": [], "required": [_plain(r) for r in figures.breaks.required]}
+    since = brk.clock_seconds if brk.clock_seconds is not None else clock
+    ends_at = since - brk.logged_out_seconds + config.breaks.new_day_after_logged_out_seconds
+    _, judged = agent.view(track, max(ends_at, clock), config)
+    found = [_output(o) for o in judged if isinstance(o.output, BreakRuleBreached)]
+    return {"status": "ended", "violations": found, "required": []}
+
+
+def _days_summary(agents: Json) -> Json:
+    """Which agents' days the end of the log closed (and judged), and which were still open."""
+    by_status: dict[str, list[str]] = {"ended": [], "open": []}
+    for agent_id, entry in agents.items():
+        status = entry["day_at_end_of_log"]["status"]
+        if status in by_status:
+            by_status[status].append(agent_id)
+    violations = sum(len(entry["day_at_end_of_log"]["violations"]) for entry in agents.values())
+    return {"ended_agents": by_status["ended"], "open_agents": by_status["open"], "violations_judged": violations}
 
 
 def _events(result: FoldResult) -> Json:

@@ -8,7 +8,7 @@ worked ten minutes weighs ten minutes, not as much as one who worked eight hours
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from floorwatch.core import breaks
 from floorwatch.core.agent import AgentFigures
@@ -32,8 +32,10 @@ class GroupFigures:
     average_handle_seconds: float | None
     agents_on_shift: int  # by the break policy's notion of shift (staffed now)
     agents_break_overdue: int
-    break_compliance_ratio: float | None  # on shift with no break overdue / on shift
+    break_compliance_ratio: float | None  # on shift with no break overdue under the counted bases / on shift
     break_violations_total: int
+    # The same ratio for statute, guidance and house_policy apart (law is never mixed with the rest).
+    break_compliance_ratio_by_basis: dict[str, float | None] = field(default_factory=dict)
 
 
 def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFigures:
@@ -67,6 +69,7 @@ def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFig
         agents_break_overdue=sum(1 for m in members if m.breaks.on_shift and m.breaks.overdue),
         break_compliance_ratio=breaks.team_compliance_ratio([m.breaks for m in members]),
         break_violations_total=sum(m.breaks.violations_total for m in members),
+        break_compliance_ratio_by_basis=breaks.compliance_ratio_by_basis([m.breaks for m in members]),
     )
 
 

@@ -12,23 +12,32 @@ then. Worked time counts every staffed state except unpaid breaks.
 
 from __future__ import annotations
 
-from floorwatch.core.breaks.figures import BreakFigures, team_compliance_ratio, view
+from floorwatch.core.breaks.figures import (
+    BreakFigures,
+    BreakRequired,
+    compliance_ratio_by_basis,
+    team_compliance_ratio,
+    view,
+)
 from floorwatch.core.breaks.hooks import on_contact, on_schedule, on_state
-from floorwatch.core.breaks.policy import BreakPolicy, BreakRule, PolicyError
+from floorwatch.core.breaks.policy import BASES, BreakPolicy, BreakRule, PolicyError
 from floorwatch.core.breaks.profiles import PROFILES, default_policy, load_policy, load_profile, parse_policy
 from floorwatch.core.breaks.progress import BreakRuleBreached
 from floorwatch.core.breaks.track import BreakTaken, BreakTrack, advance, initial
 
 __all__ = [
+    "BASES",
     "PROFILES",
     "BreakFigures",
     "BreakPolicy",
+    "BreakRequired",
     "BreakRule",
     "BreakRuleBreached",
     "BreakTaken",
     "BreakTrack",
     "PolicyError",
     "advance",
+    "compliance_ratio_by_basis",
     "default_policy",
     "initial",
     "load_policy",

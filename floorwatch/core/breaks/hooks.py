@@ -5,8 +5,9 @@ from __future__ import annotations
 from floorwatch.core.breaks import adherence
 from floorwatch.core.breaks.adherence_model import AdherenceOutput
 from floorwatch.core.breaks.policy import BREAK_STATES, BreakPolicy
+from floorwatch.core.breaks.progress import BreakRuleBreached, breach
 from floorwatch.core.breaks.rules import rule_on_state
-from floorwatch.core.breaks.track import OFF, BreakOutput, BreakTaken, BreakTrack, each_rule, in_order, record
+from floorwatch.core.breaks.track import OFF, BreakOutput, BreakTaken, BreakTrack, each_rule, in_order, release
 from floorwatch.core.events import AgentState, SchedulePublishedData
 
 
@@ -43,6 +44,8 @@ def on_state(
             scheduled=planned is not None,
             allowed_seconds=allowed,
         )
+    if not track.on_day and new is not AgentState.LOGGED_OUT:
+        outputs += _daily_rest(track.last_day_ended_at_seconds, at_seconds, policy)
     on_day = track.on_day or new is not AgentState.LOGGED_OUT
     logged_out = track.logged_out_seconds if old in OFF and new in OFF else 0.0
     track = BreakTrack(
@@ -57,10 +60,29 @@ def on_state(
         violations_total=track.violations_total,
         planned_work_seconds=track.planned_work_seconds,
         adherence=adherence_track,
+        held=track.held,
+        last_day_ended_at_seconds=track.last_day_ended_at_seconds,
     )
-    if not outputs:
+    if not outputs and not track.held:
         return track, in_order(caught_up)
-    return record(track, outputs, policy), in_order(tuple(outputs) + caught_up)
+    return release(track, tuple(outputs) + caught_up, at_seconds, policy)
+
+
+def _daily_rest(ended_at: float | None, starts_at: float, policy: BreakPolicy) -> list[BreakRuleBreached]:
+    """A working day starts: was the rest since the previous one long enough ("at least 11 consecutive hours")?"""
+    if ended_at is None:
+        return []
+    rest = starts_at - ended_at
+    return [
+        breach(
+            rule,
+            starts_at,
+            starts_at + rule.grace_seconds,
+            f"{rest / 3600:.2f} h of rest between working days, at least {rule.minimum_seconds / 3600:g} h required",
+        )
+        for rule in policy.rules
+        if rule.kind == "daily_rest" and rest < rule.minimum_seconds
+    ]
 
 
 def on_contact(

@@ -5,7 +5,7 @@ Each function reads one parsed YAML value and raises PolicyError naming the key 
 from __future__ import annotations
 
 from floorwatch.core.breaks.adherence_model import AdherenceConfig
-from floorwatch.core.breaks.policy import BREAK_STATES, BreakRule, PolicyError
+from floorwatch.core.breaks.policy import BASES, BREAK_STATES, BreakRule, PolicyError
 from floorwatch.core.events import AgentState
 
 _UNITS = {"_seconds": 1.0, "_minutes": 60.0, "_hours": 3600.0}
@@ -21,8 +21,8 @@ _RULE_DURATIONS = frozenset(
         "grace",
     }
 )
-_RULE_TEXT = frozenset({"name", "kind", "description"})
-_RULE_FLAGS = frozenset({"splittable", "major_fraction"})
+_RULE_TEXT = frozenset({"name", "kind", "description", "basis", "citation", "boundary"})
+_RULE_FLAGS = frozenset({"splittable", "major_fraction", "must_interrupt_work"})
 _ADHERENCE_DURATIONS = frozenset({"start_grace", "length_grace", "exception_tolerance", "early_match"})
 
 
@@ -69,8 +69,12 @@ def one_rule(raw: object, where: str) -> BreakRule:
             values[key] = value
         elif key == "rest_states":
             values[key] = agent_states(value, at)
+        elif key == "periods":
+            values[key] = int(number(value, at))
         else:
-            known = sorted(_RULE_TEXT | _RULE_FLAGS | {"rest_states"} | {f"{d}_<unit>" for d in _RULE_DURATIONS})
+            known = sorted(
+                _RULE_TEXT | _RULE_FLAGS | {"rest_states", "periods"} | {f"{d}_<unit>" for d in _RULE_DURATIONS}
+            )
             raise PolicyError(f"{at}: unknown key; known keys: {', '.join(known)} (<unit>: seconds, minutes or hours)")
     for required in ("name", "kind"):
         if required not in values:
@@ -147,3 +151,9 @@ def agent_states(value: object, where: str) -> frozenset[AgentState]:
     if not isinstance(value, list):
         raise PolicyError(f"{where}: expected a list of agent states, e.g. [BREAK, LUNCH]")
     return frozenset(agent_state(item, where) for item in value)
+
+
+def bases(value: object, where: str) -> frozenset[str]:
+    if not isinstance(value, list) or not value or not set(value) <= set(BASES):
+        raise PolicyError(f"{where}: expected a list naming some of {', '.join(BASES)}")
+    return frozenset(str(item) for item in value)

@@ -15,8 +15,10 @@ PROFILES: tuple[str, ...] = (
     "eu-wtd",
     "uk",
     "uk-young-workers",
+    "eu-young-workers",
     "germany",
     "france",
+    "france-young-workers",
     "california",
     "japan",
     "screen-work-hse",
@@ -31,6 +33,7 @@ _POLICY_KEYS = (
     "allowed_break_<unit>",
     "new_day_after_logged_out_<unit>",
     "history_limit",
+    "compliance_bases",
     "adherence",
 )
 
@@ -110,6 +113,7 @@ def parse_policy(
         "adherence": base.adherence,
         "history_limit": base.history_limit,
         "new_day_after_logged_out_seconds": base.new_day_after_logged_out_seconds,
+        "compliance_bases": base.compliance_bases,
     }
     rules = parsing.waived(base.rules, raw.get("waive"), source)
     for key, value in raw.items():
@@ -131,6 +135,8 @@ def parse_policy(
             values[key] = int(parsing.number(value, where))
         elif key == "adherence":
             values[key] = parsing.adherence_config(value, where)
+        elif key == "compliance_bases":
+            values[key] = parsing.bases(value, where)
         else:
             raise PolicyError(f"{where}: unknown key; known keys: {', '.join(_POLICY_KEYS)}")
     if not values["name"]:

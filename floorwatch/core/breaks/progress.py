@@ -16,8 +16,9 @@ class BreakRuleBreached:
 
     rule: str
     at_seconds: float
-    flagged_at_seconds: float
+    flagged_at_seconds: float  # the deadline plus the rule's grace: the grace delays the alert only
     detail: str
+    basis: str = "house_policy"  # the rule's: statute, guidance or house_policy
 
 
 class RuleProgress(NamedTuple):
@@ -33,6 +34,9 @@ class RuleProgress(NamedTuple):
     deferred: bool = False  # the deadline passed during a paid rest: judge when the rest ends
     missed: bool = False  # rest_by_worked: deadline missed, the rule not yet known to apply
     flagged: bool = False  # reported (continuous_work: for the current stretch; overrun: this break)
+    run_from_worked_seconds: float = 0.0  # worked time when the current rest began (0: before any work)
+    pending_seconds: float = 0.0  # finished rests that count once work follows them (must_interrupt_work)
+    pending_taken: int = 0
 
 
 FRESH = RuleProgress()
@@ -65,30 +69,45 @@ def wall_at(s: Stretch, worked_seconds: float) -> float:
     return s.from_seconds + max(worked_seconds - s.worked_from_seconds, 0.0)
 
 
-def missed(rule: BreakRule, p: RuleProgress, flagged_at: float, k: int | None = None) -> BreakRuleBreached:
+def breach(rule: BreakRule, at_seconds: float, flagged_at_seconds: float, detail: str) -> BreakRuleBreached:
+    return BreakRuleBreached(
+        rule=rule.name, at_seconds=at_seconds, flagged_at_seconds=flagged_at_seconds, detail=detail, basis=rule.basis
+    )
+
+
+def missed(rule: BreakRule, p: RuleProgress, flagged_at: float) -> BreakRuleBreached:
+    """rest_by_worked: the rest was not had; `at` is the deadline passed (or, by day end, the logout)."""
     at = p.deadline_at_seconds if p.deadline_at_seconds is not None else flagged_at
     minimum_minutes = rule.minimum_seconds / 60
-    if rule.kind == "count_per_worked":
-        by_hours = rule.count_deadline_worked_seconds(k or 1) / 3600
-        detail = f"rest {k} of at least {minimum_minutes:g} min not taken by {by_hours:g} h of work"
-    elif rule.latest_start_worked_seconds is None:
-        over_hours = rule.trigger_worked_seconds / 3600
-        detail = f"{minimum_minutes:g} min of rest not taken in a working day over {over_hours:g} h"
+    word = "reaching" if rule.boundary == "reaches" else "over"
+    pieces = (
+        f"{rule.periods} rests of {minimum_minutes:g} min" if rule.periods > 1 else f"{minimum_minutes:g} min of rest"
+    )
+    if rule.latest_start_worked_seconds is None:
+        detail = f"{pieces} not taken in a working day {word} {rule.after_worked_seconds / 3600:g} h"
     else:
-        by_hours = rule.latest_start_worked_seconds / 3600
-        detail = f"{minimum_minutes:g} min of rest not taken by {by_hours:g} h of work"
-    return BreakRuleBreached(rule=rule.name, at_seconds=at, flagged_at_seconds=flagged_at, detail=detail)
+        detail = f"{pieces} not started by {rule.latest_start_worked_seconds / 3600:g} h of work"
+    return breach(rule, at, flagged_at, detail)
+
+
+def qualifies(rule: BreakRule, p: RuleProgress) -> bool:
+    """The rest in progress is long enough to count (and, where it must interrupt work, came after some)."""
+    return p.run_seconds >= rule.slice_seconds and (not rule.must_interrupt_work or p.run_from_worked_seconds > 0)
 
 
 def satisfied(rule: BreakRule, p: RuleProgress) -> bool:
     """rest_by_worked: enough qualifying rest today, counting a rest in progress once it qualifies."""
-    run = p.run_seconds if p.run_seconds >= rule.slice_seconds else 0.0
-    return p.credit_seconds + run >= rule.minimum_seconds
+    current = qualifies(rule, p)
+    if rule.periods > 1:
+        return p.taken + p.pending_taken + current >= rule.periods
+    run = p.run_seconds if current else 0.0
+    return p.credit_seconds + p.pending_seconds + run >= rule.minimum_seconds
 
 
 def applies(rule: BreakRule, worked_seconds: float, planned_work_seconds: float | None) -> bool:
-    trigger = rule.trigger_worked_seconds
-    return worked_seconds > trigger or (planned_work_seconds is not None and planned_work_seconds > trigger)
+    return rule.applies_to(worked_seconds) or (
+        planned_work_seconds is not None and rule.applies_to(planned_work_seconds)
+    )
 
 
 def due_in(
@@ -104,8 +123,11 @@ def due_in(
     rest_now = resting(rule, state)
     if rule.kind == "continuous_work":
         remaining = rule.max_work_seconds - p.work_seconds
-    elif rule.kind == "count_per_worked":
-        remaining = rule.count_deadline_worked_seconds(p.taken + 1) - worked_seconds
+    elif rule.kind == "daily_rest":
+        return None, False
+    elif rule.kind == "count_per_worked":  # counts per day, judged at its end: due, never overdue
+        taken = p.taken + p.pending_taken + qualifies(rule, p)
+        return max(rule.next_count_at_worked_seconds(taken) - worked_seconds, 0.0), False
     elif satisfied(rule, p) or (
         planned_work_seconds is not None and not applies(rule, worked_seconds, planned_work_seconds)
     ):

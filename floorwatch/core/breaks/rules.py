@@ -1,12 +1,14 @@
 """How far one agent is along each break rule, and when a rule is breached.
 
 Each rule keeps a small frozen `RuleProgress`; `advance_rule` moves it through a stretch of
-time in one state, `rule_on_state` handles a change of state, `end_of_day` judges the rules
-that only a whole day can settle. A breach is reported once, with `at_seconds` = the
-deadline that was missed and `flagged_at_seconds` = deadline + the rule's grace, both
-computed from the timeline, so the same events always give the same violations however
-time is sliced into `advance` calls. Deadlines are in *worked* time: unpaid rest does not
-count as work, so "start the meal before the 5th hour" and "have had it by then" agree.
+time in one state, `rule_on_state` handles a change of state, `end_of_day` judges every rule
+a whole day can settle (all but the continuous ones), so a day that ends before a deadline
+is still judged. A breach is a breach from the instant the source says (the grace erases
+nothing): `at_seconds` = the deadline that was missed, `flagged_at_seconds` = deadline + the
+rule's grace, when the track lets the alert out. Both come from the timeline, so the same
+events give the same violations however time is sliced into `advance` calls. Deadlines are
+in *worked* time: unpaid rest does not count as work, so "start the meal before the 5th
+hour" and "have had it by then" agree.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from floorwatch.core.breaks.progress import (
     BreakRuleBreached,
     RuleProgress,
     Stretch,
-    applies,
+    breach,
     missed,
+    qualifies,
     resting,
     satisfied,
     wall_at,
@@ -27,32 +30,22 @@ from floorwatch.core.events import AgentState
 
 
 def advance_rule(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
-    if rule.kind == "continuous_work":
+    kind = rule.kind
+    if kind == "continuous_work":
         return _advance_continuous(rule, p, s)
-    if rule.kind == "overrun":
+    if kind == "overrun":
         return _advance_overrun(rule, p, s)
+    if kind == "daily_rest":  # judged when a day starts (hooks.on_state)
+        return p, ()
     if resting(rule, s.state):
         elapsed = s.to_seconds - s.from_seconds
-        run = p.run_seconds + elapsed
-        taken = (
-            p.taken + 1 if rule.kind == "count_per_worked" and run >= rule.minimum_seconds > p.run_seconds else p.taken
-        )
-        p = RuleProgress(
-            run_seconds=run,
-            work_seconds=p.work_seconds,
-            credit_seconds=p.credit_seconds,
-            taken=taken,
-            checked=p.checked,
-            deadline_at_seconds=p.deadline_at_seconds,
-            deferred=p.deferred,
-            missed=p.missed,
-            flagged=p.flagged,
-        )
-    if s.worked_to_seconds <= s.worked_from_seconds:
-        return p, ()
-    if rule.kind == "rest_by_worked":
+        if p.run_seconds == 0.0:
+            p = p._replace(run_seconds=elapsed, run_from_worked_seconds=s.worked_from_seconds)
+        else:
+            p = p._replace(run_seconds=p.run_seconds + elapsed)
+    if kind == "rest_by_worked" and s.worked_to_seconds > s.worked_from_seconds:
         return _judge_rest_by_worked(rule, p, s)
-    return _judge_count(rule, p, s)
+    return p, ()  # count_per_worked: the law sets counts per day, judged when it ends
 
 
 def _advance_continuous(
@@ -66,12 +59,7 @@ def _advance_continuous(
         return RuleProgress(
             run_seconds=run,
             work_seconds=p.work_seconds,
-            credit_seconds=0.0,
-            taken=0,
-            checked=0,
             deadline_at_seconds=p.deadline_at_seconds,
-            deferred=False,
-            missed=False,
             flagged=p.flagged,
         ), ()
     if not working(rule, s.state):
@@ -80,35 +68,12 @@ def _advance_continuous(
     deadline_at = p.deadline_at_seconds
     if deadline_at is None and work >= limit:
         deadline_at = s.from_seconds + max(limit - p.work_seconds, 0.0)
-    if p.flagged or work <= limit + rule.grace_seconds:
-        return RuleProgress(
-            run_seconds=0.0,
-            work_seconds=work,
-            credit_seconds=0.0,
-            taken=0,
-            checked=0,
-            deadline_at_seconds=deadline_at,
-            deferred=False,
-            missed=False,
-            flagged=p.flagged,
-        ), ()
-    flagged_at = s.from_seconds + max(limit + rule.grace_seconds - (work - elapsed), 0.0)
-    detail = f"{limit / 60:g} min of work without a rest of {rule.minimum_seconds / 60:g} min"
-    progress = RuleProgress(
-        run_seconds=0.0,
-        work_seconds=work,
-        credit_seconds=0.0,
-        taken=0,
-        checked=0,
-        deadline_at_seconds=deadline_at,
-        deferred=False,
-        missed=False,
-        flagged=True,
-    )
+    if p.flagged or not rule.past(work, limit):
+        return RuleProgress(work_seconds=work, deadline_at_seconds=deadline_at, flagged=p.flagged), ()
     assert deadline_at is not None  # work is past the limit, so the deadline was reached
-    return progress, (
-        BreakRuleBreached(rule=rule.name, at_seconds=deadline_at, flagged_at_seconds=flagged_at, detail=detail),
-    )
+    detail = f"more than {limit / 60:g} min of work without a rest of {rule.minimum_seconds / 60:g} min"
+    progress = RuleProgress(work_seconds=work, deadline_at_seconds=deadline_at, flagged=True)
+    return progress, (breach(rule, deadline_at, deadline_at + rule.grace_seconds, detail),)
 
 
 def _advance_overrun(
@@ -118,58 +83,46 @@ def _advance_overrun(
     if p.flagged or start is None or allowed is None or s.state not in rule.rest_states:
         return p, ()
     deadline = start + allowed
+    # An overrun is house policy, and its grace is part of the rule: a break may run this much over.
     if s.to_seconds <= deadline + rule.grace_seconds:
         return p, ()
     detail = f"{s.state.value} ran past its {allowed / 60:g} min"
-    return p._replace(flagged=True), (
-        BreakRuleBreached(
-            rule=rule.name, at_seconds=deadline, flagged_at_seconds=deadline + rule.grace_seconds, detail=detail
-        ),
-    )
+    return p._replace(flagged=True), (breach(rule, deadline, deadline + rule.grace_seconds, detail),)
 
 
 def _judge_rest_by_worked(
     rule: BreakRule, p: RuleProgress, s: Stretch
 ) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
+    """A rest that has not *started* by the latest start is missed, however soon it follows:
+    worked time passing the deadline decides, the grace only delays the alert."""
     w0, w1, deadline = s.worked_from_seconds, s.worked_to_seconds, rule.latest_start_worked_seconds
     outputs: list[BreakRuleBreached] = []
     if deadline is not None:
         if p.deadline_at_seconds is None and w0 <= deadline < w1:
             p = p._replace(deadline_at_seconds=wall_at(s, deadline))
-        if not p.checked and w1 > deadline + rule.grace_seconds:
-            moment = deadline + rule.grace_seconds
+        if not p.checked and w1 > deadline:
             p = p._replace(checked=1)
-            if resting(rule, s.state):
+            if resting(rule, s.state):  # a paid rest in progress at the deadline: judged when it ends
                 p = p._replace(deferred=True)
             elif not satisfied(rule, p):
-                if applies(rule, moment, s.planned_work_seconds):
-                    outputs.append(missed(rule, p, wall_at(s, moment)))
+                planned = s.planned_work_seconds
+                planned_says = planned is not None and rule.applies_to(planned)
+                if planned_says or rule.applies_to(w1):
+                    at = wall_at(s, deadline)
+                    # known to apply at the deadline (the plan says so) or once the day passed a waiver
+                    known_at = at if planned_says else wall_at(s, max(rule.trigger_worked_seconds, deadline))
+                    flagged_at = max(at + rule.grace_seconds, known_at)
+                    outputs.append(missed(rule, p._replace(deadline_at_seconds=at), flagged_at))
                     p = p._replace(flagged=True)
                 else:
                     p = p._replace(missed=True)
-    trigger = rule.trigger_worked_seconds
-    if p.missed and not p.flagged and w1 > trigger:
-        outputs.append(missed(rule, p, wall_at(s, trigger)))
+    if p.missed and not p.flagged and rule.applies_to(w1):
+        # The day turned out long enough for the rule (a waiver no longer holds): flagged when known.
+        known_at = wall_at(s, rule.trigger_worked_seconds)
+        at = p.deadline_at_seconds if p.deadline_at_seconds is not None else known_at
+        outputs.append(missed(rule, p, max(known_at, at + rule.grace_seconds)))
         p = p._replace(flagged=True)
     return p, tuple(outputs)
-
-
-def _judge_count(rule: BreakRule, p: RuleProgress, s: Stretch) -> tuple[RuleProgress, tuple[BreakRuleBreached, ...]]:
-    outputs: list[BreakRuleBreached] = []
-    w0, w1 = s.worked_from_seconds, s.worked_to_seconds
-    while True:
-        k = p.checked + 1
-        deadline = rule.count_deadline_worked_seconds(k)
-        if p.deadline_at_seconds is None and w0 <= deadline < w1:
-            p = p._replace(deadline_at_seconds=wall_at(s, deadline))
-        if w1 <= deadline + rule.grace_seconds:
-            return p, tuple(outputs)
-        if resting(rule, s.state):  # passed during a paid rest: judged when it ends (once)
-            p = p._replace(checked=k, deferred=True)
-            continue
-        if p.taken < k:
-            outputs.append(missed(rule, p, wall_at(s, deadline + rule.grace_seconds), k))
-        p = p._replace(checked=k, deadline_at_seconds=None)
 
 
 def rule_on_state(
@@ -178,30 +131,63 @@ def rule_on_state(
     if rule.kind == "overrun":
         return (p._replace(flagged=False) if new != old and p.flagged else p), ()
     rest_states = rule.rest_states  # resting(), inlined: this runs for every rule at every state change
-    if (AgentState.LOGGED_OUT if old is None else old) not in rest_states or (
-        AgentState.LOGGED_OUT if new is None else new
-    ) in rest_states:
+    old_rest = (AgentState.LOGGED_OUT if old is None else old) in rest_states
+    if new in rest_states or not old_rest:
+        if p.pending_seconds and working(rule, new):  # work follows the rests: now they count
+            return _banked(p), ()
         return p, ()
     # A rest in this rule's states ends: bank it, and judge a deadline that passed during it.
-    if rule.kind == "rest_by_worked" and p.run_seconds >= rule.slice_seconds:
-        p = p._replace(credit_seconds=p.credit_seconds + p.run_seconds)
+    if rule.kind != "continuous_work" and qualifies(rule, p):
+        if rule.must_interrupt_work and not working(rule, new):
+            p = p._replace(pending_seconds=p.pending_seconds + p.run_seconds, pending_taken=p.pending_taken + 1)
+        else:
+            p = p._replace(credit_seconds=p.credit_seconds + p.run_seconds, taken=p.taken + 1)
     p = p._replace(run_seconds=0.0)
     if not p.deferred:
         return p, ()
-    late = not satisfied(rule, p) if rule.kind == "rest_by_worked" else p.taken < p.checked
-    outputs = (missed(rule, p, at_seconds, p.checked),) if late else ()
-    if rule.kind == "count_per_worked":  # the next rest has a deadline of its own
-        return p._replace(deferred=False, deadline_at_seconds=None), outputs
+    late = not satisfied(rule, p)
+    outputs = (missed(rule, p, at_seconds),) if late else ()
     return p._replace(deferred=False, flagged=p.flagged or late), outputs
+
+
+def _banked(p: RuleProgress) -> RuleProgress:
+    return p._replace(
+        credit_seconds=p.credit_seconds + p.pending_seconds,
+        taken=p.taken + p.pending_taken,
+        pending_seconds=0.0,
+        pending_taken=0,
+    )
 
 
 def end_of_day(
     rule: BreakRule, p: RuleProgress, worked_seconds: float, ended_at_seconds: float, judged_at_seconds: float
 ) -> tuple[BreakRuleBreached, ...]:
-    """Judge rules due 'by the end of the working day' (no latest start) when the day is over."""
-    if rule.kind != "rest_by_worked" or rule.latest_start_worked_seconds is not None or p.flagged:
+    """Judge, when the day is over, every rule a day can settle that no deadline has already.
+
+    The logout that ended the day is no break taken during it, and a rest that work never
+    followed does not interrupt the work (`must_interrupt_work`): neither counts here."""
+    if p.flagged or rule.kind not in ("rest_by_worked", "count_per_worked"):
         return ()
-    # The logout that ended the day is no break taken during it.
-    if worked_seconds <= rule.trigger_worked_seconds or satisfied(rule, p._replace(run_seconds=0.0)):
+    closed = p._replace(run_seconds=0.0)
+    if rule.must_interrupt_work:
+        closed = closed._replace(pending_seconds=0.0, pending_taken=0)
+    elif closed.pending_seconds:
+        closed = _banked(closed)
+    if rule.kind == "count_per_worked":
+        return _count_at_day_end(rule, closed, worked_seconds, ended_at_seconds, judged_at_seconds)
+    if not rule.applies_to(worked_seconds) or satisfied(rule, closed):
         return ()
-    return (missed(rule, p._replace(deadline_at_seconds=ended_at_seconds), judged_at_seconds),)
+    return (missed(rule, closed._replace(deadline_at_seconds=ended_at_seconds), judged_at_seconds),)
+
+
+def _count_at_day_end(
+    rule: BreakRule, p: RuleProgress, worked_seconds: float, ended_at_seconds: float, judged_at_seconds: float
+) -> tuple[BreakRuleBreached, ...]:
+    needed = rule.required_count(worked_seconds)
+    if p.taken >= needed:
+        return ()
+    detail = (
+        f"{p.taken} of {needed} rests of at least {rule.minimum_seconds / 60:g} min "
+        f"in a day of {worked_seconds / 3600:.2f} h of work"
+    )
+    return (breach(rule, ended_at_seconds, judged_at_seconds, detail),)

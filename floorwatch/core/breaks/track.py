@@ -42,6 +42,8 @@ class BreakTrack(NamedTuple):
     violations_total: int
     planned_work_seconds: float | None  # the schedule's shift minus its breaks
     adherence: AdherenceTrack
+    held: tuple[BreakRuleBreached, ...] = ()  # breaches found, their alert held until the grace is over
+    last_day_ended_at_seconds: float | None = None  # the logout that ended the previous working day
 
 
 def initial(policy: BreakPolicy) -> BreakTrack:
@@ -73,7 +75,7 @@ def advance(
         track, ended = _end_day(track, day_ends_at, policy)
         outputs, from_seconds = outputs + ended, day_ends_at
     track, more = _advance(track, state, from_seconds, to_seconds, policy)
-    return track, in_order(outputs + more)
+    return release(track, outputs + more, to_seconds, policy)
 
 
 def _advance(
@@ -113,8 +115,10 @@ def _advance(
         violations_total=t.violations_total,
         planned_work_seconds=t.planned_work_seconds,
         adherence=adherence_track,
+        held=t.held,
+        last_day_ended_at_seconds=t.last_day_ended_at_seconds,
     )
-    return (record(track, outputs, policy) if outputs else track), tuple(outputs) + planned
+    return track, tuple(outputs) + planned
 
 
 def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
@@ -124,8 +128,13 @@ def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple
         for rule, p in zip(policy.rules, aligned(track, policy))
         for o in end_of_day(rule, p, track.worked_seconds, logged_out_at, at_seconds)
     ]
-    track = track._replace(on_day=False, worked_seconds=0.0, progress=(FRESH,) * len(policy.rules))
-    return record(track, outputs, policy), tuple(outputs)
+    track = track._replace(
+        on_day=False,
+        worked_seconds=0.0,
+        progress=(FRESH,) * len(policy.rules),
+        last_day_ended_at_seconds=logged_out_at,
+    )
+    return track, tuple(outputs)
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -154,6 +163,19 @@ def each_rule(
         if found:
             outputs += found
     return tuple(progress), outputs
+
+
+def release(
+    track: BreakTrack, outputs: tuple[BreakOutput, ...], now_seconds: float, policy: BreakPolicy
+) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
+    """Let out the breaches whose grace is over by `now_seconds`; hold the others.
+    A breach is found at its deadline; the grace delays the alert, it never erases it."""
+    if not track.held and (not outputs or not any(isinstance(o, BreakRuleBreached) for o in outputs)):
+        return track, in_order(outputs)  # the usual case: nothing found, nothing held
+    found = track.held + tuple(o for o in outputs if isinstance(o, BreakRuleBreached))
+    due = tuple(b for b in found if b.flagged_at_seconds <= now_seconds)
+    track = record(track._replace(held=tuple(b for b in found if b.flagged_at_seconds > now_seconds)), due, policy)
+    return track, in_order(tuple(o for o in outputs if not isinstance(o, BreakRuleBreached)) + due)
 
 
 def record(track: BreakTrack, outputs: Sequence[BreakOutput], policy: BreakPolicy) -> BreakTrack:

@@ -160,13 +160,17 @@ def test_break_rules_flag_the_agents_who_worked_too_long_without_rest():
     ] == [("BREAK", 120, 135), ("LUNCH", 240, 270), ("BREAK", 390, 405)]
 
 
-def test_team_break_compliance_counts_agents_on_shift_with_no_break_overdue():
-    # 10:05 (minute 125): cy has worked 125 min without rest (due at 120) and is overdue;
-    # ana is on break, ben has worked 65 min: 2 of 3 on shift comply.
+def test_team_break_compliance_counts_statute_only_and_each_basis_apart():
+    # 10:05 (minute 125): cy has worked 125 min without rest (due at 120) and is overdue on the
+    # default profile's rest-every-2h, a house rule; ana is on break, ben has worked 65 min.
+    # By house policy 2 of 3 comply; no statute is overdue, so the works-council ratio is 1.
     figures, _ = floor_at(team_shift(), 125)
     team = rollup.by_team(figures.values(), CONFIG.occupancy)["blue"]
     assert (team.agents_on_shift, team.agents_break_overdue) == (3, 1)
-    assert team.break_compliance_ratio == pytest.approx(2 / 3)
+    assert team.break_compliance_ratio == 1.0
+    by_basis = team.break_compliance_ratio_by_basis
+    assert by_basis["house_policy"] == pytest.approx(2 / 3)
+    assert by_basis["statute"] == 1.0 and by_basis["guidance"] == 1.0
 
 
 def test_break_compliance_is_the_same_with_or_without_the_contact_events_in_between():

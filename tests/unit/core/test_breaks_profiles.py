@@ -53,7 +53,8 @@ CASES = [
     # California (rest breaks paid, so they count as worked time):
     # worked 120 +10 +140 = 270 -> lunch -> +80 = 350 -> rest -> 360 -> +120 = 480
     ("california", blocks(120, (BREAK, 10), 140, (LUNCH, 30), 80, (BREAK, 10), 120, HOME), []),
-    ("california", blocks(5 * H + 5), [("ca-rest", 210, 212), ("ca-meal-1", 300, 302)]),
+    # the rest count is judged when the day ends (logout 305), the meal at its deadline
+    ("california", blocks(5 * H + 5, HOME), [("ca-meal-1", 300, 302), ("ca-rest", 305, 305 + DAY_END)]),
     # a 10.5-h day with one meal: 600 worked is reached in the third rest (wall 620-630) and
     # passed when work resumes at 630
     (
@@ -88,6 +89,15 @@ CASES = [
     ("screen-work-hse", blocks(65), [("hse-screen-break", 60, 62)]),
     ("screen-work-hse", blocks(55, (MEETING, 5), 55), []),
     ("screen-work-hse", blocks(55, (BREAK, 4), 10), [("hse-screen-break", 64, 66)]),
+    # EU and French young workers: 30 min once over 4.5 h (France: never 4.5 h in a row either)
+    ("eu-young-workers", blocks(4 * H, (BREAK, 30), 60, HOME), []),
+    ("eu-young-workers", blocks(4 * H + 40, HOME), [("eu-young-worker-break", 280, 280 + DAY_END)]),
+    ("france-young-workers", blocks(4 * H, (BREAK, 30), 60, HOME), []),
+    (
+        "france-young-workers",
+        blocks(4 * H + 40, HOME),
+        [("fr-young-4h30-in-a-row", 270, 272), ("fr-young-pause-30-min", 280, 280 + DAY_END)],
+    ),
 ]
 
 

@@ -34,8 +34,10 @@ CONTINUOUS = policy_of(
         ([(AVAILABLE, 120), (BREAK, 10)], []),
         # 123 min without rest: due at 120, flagged after the 2-min grace at 122
         ([(AVAILABLE, 123)], [("rest-every-2h", 120, 122)]),
-        # 121 min then a break: inside the grace, nothing flagged
-        ([(AVAILABLE, 121), (BREAK, 10)], []),
+        # 121 min then a break: a breach all the same; the grace only delays the alert to 122
+        ([(AVAILABLE, 121), (BREAK, 10)], [("rest-every-2h", 120, 122)]),
+        # one second over the limit is over it ("more than 120 min")
+        ([(AVAILABLE, 120 + 1 / 60), (BREAK, 10)], [("rest-every-2h", 120, 122)]),
         # a 9-min break is too short: work goes on counting, 60 + 60 = 120 reached at 60 + 9 + 60 = 129
         ([(AVAILABLE, 60), (BREAK, 9), (ON_CONTACT, 65)], [("rest-every-2h", 129, 131)]),
         # a 10-min break resets the count: 115 more minutes are fine
@@ -167,8 +169,10 @@ BY_6TH_HOUR = policy_of(
         ([(AVAILABLE, 6 * H + 3)], [("pause-by-6h", 360, 362)]),
         # pause started at 5 h 50
         ([(AVAILABLE, 5 * H + 50), (BREAK, 20), (AVAILABLE, 2 * H)], []),
-        # pause started a minute after the deadline: inside the grace
-        ([(AVAILABLE, 6 * H + 1), (BREAK, 20), (AVAILABLE, 2 * H)], []),
+        # pause started a minute after the deadline: missed; the grace only delays the alert
+        ([(AVAILABLE, 6 * H + 1), (BREAK, 20), (AVAILABLE, 2 * H)], [("pause-by-6h", 360, 362)]),
+        # pause started exactly at the deadline: in time
+        ([(AVAILABLE, 6 * H), (BREAK, 20), (AVAILABLE, 2 * H)], []),
         # unpaid rest does not count as work: a 15-min break (too short) pushes the deadline to 375
         ([(AVAILABLE, 5 * H), (BREAK, 15), (AVAILABLE, 2 * H)], [("pause-by-6h", 375, 377)]),
     ],
@@ -262,28 +266,34 @@ REST_PER_4H = policy_of(
     [
         # under 3.5 h: no rest needed (3 h 29)
         ([(AVAILABLE, 3 * H + 29), GOES_HOME], []),
-        # 3 h 35 with no rest: the first was due by 3.5 h (210), flagged at 212
-        ([(AVAILABLE, 3 * H + 35)], [("rest", 210, 212)]),
-        # one rest at 2 h; 2 h + 10 (paid) + 3 h 50 = 6 h worked: the second is due *by* 6 h, not yet breached
-        ([(AVAILABLE, 2 * H), (BREAK, 10), (AVAILABLE, 3 * H + 50)], []),
-        # ... 4 h after the rest: 6 h 10 worked, the second rest was due at 360
-        ([(AVAILABLE, 2 * H), (BREAK, 10), (AVAILABLE, 4 * H)], [("rest", 360, 362)]),
-        # two rests, 7 h worked: fine until the third at 10 h
-        ([(AVAILABLE, 2 * H), (BREAK, 10), (AVAILABLE, 3 * H), (BREAK, 10), (AVAILABLE, 100)], []),
+        # 3 h 35 with no rest: one was needed; judged when the day ends (logout 215, known 4 h later)
+        ([(AVAILABLE, 3 * H + 35), GOES_HOME], [("rest", 215, 455)]),
+        # one rest at 2 h; 2 h + 10 (paid) + 3 h 50 = 6 h worked: 6 h is not more than 6, one is enough
+        ([(AVAILABLE, 2 * H), (BREAK, 10), (AVAILABLE, 3 * H + 50), GOES_HOME], []),
+        # ... 4 h after the rest: 6 h 10 worked calls for two
+        ([(AVAILABLE, 2 * H), (BREAK, 10), (AVAILABLE, 4 * H), GOES_HOME], [("rest", 370, 610)]),
+        # two rests, 7 h worked: fine (a third only over 10 h)
+        ([(AVAILABLE, 2 * H), (BREAK, 10), (AVAILABLE, 3 * H), (BREAK, 10), (AVAILABLE, 100), GOES_HOME], []),
         # a 9-min rest is not a rest period
-        ([(AVAILABLE, 2 * H), (BREAK, 9), (AVAILABLE, 2 * H)], [("rest", 210, 212)]),
+        ([(AVAILABLE, 2 * H), (BREAK, 9), (AVAILABLE, 2 * H), GOES_HOME], [("rest", 249, 489)]),
+        # a day still going is not judged yet
+        ([(AVAILABLE, 3 * H + 35)], []),
     ],
 )
-def test_count_per_worked_needs_one_rest_per_period_or_major_fraction(segments, expected):
+def test_count_per_worked_is_judged_by_the_days_length_when_it_ends(segments, expected):
     _, outputs, _ = fold(REST_PER_4H, segments)
     assert breached(outputs) == expected
 
 
-def test_count_per_worked_says_when_the_next_rest_is_due():
+def test_count_per_worked_says_when_the_next_rest_is_due_and_that_one_is_required_now():
     figures, _, _ = fold(REST_PER_4H, [(AVAILABLE, 2 * H), (BREAK, 10), (AVAILABLE, 60)])
-    # worked 3 h 10 (the paid rest included); the second rest is due by 6 h
+    # worked 3 h 10 (the paid rest included); a second rest is needed once the day passes 6 h
     assert figures.worked_seconds == pytest.approx(190 * MINUTE)
     assert figures.break_due_in_seconds == pytest.approx(170 * MINUTE)
+    assert figures.required == ()
+    figures, _, _ = fold(REST_PER_4H, [(AVAILABLE, 3 * H + 40)])
+    assert [(r.rule, r.missing) for r in figures.required] == [("rest", 1)]
+    assert figures.break_due_in_seconds == 0 and not figures.overdue
 
 
 # --- overrun: a break running past its allowed or scheduled length + grace -----------------
@@ -336,9 +346,11 @@ def test_a_new_working_day_starts_the_rules_afresh():
     assert breached(outputs) == []
 
 
-def test_team_compliance_ratio_counts_agents_on_shift_with_no_break_overdue():
+def test_team_compliance_ratio_counts_agents_on_shift_with_no_break_overdue_under_the_counted_bases():
     due, _, _ = fold(CONTINUOUS, [(AVAILABLE, 90)])
     overdue, _, _ = fold(CONTINUOUS, [(AVAILABLE, 130)])
     home, _, _ = fold(CONTINUOUS, [(AVAILABLE, 130), (LOGGED_OUT, 10)])
-    assert breaks.team_compliance_ratio([due, overdue, home]) == pytest.approx(0.5)
+    # the test rule has no basis: house policy, which the default (statute-only) ratio leaves out
+    assert breaks.team_compliance_ratio([due, overdue, home]) == 1.0
+    assert breaks.team_compliance_ratio([due, overdue, home], ("house_policy",)) == pytest.approx(0.5)
     assert breaks.team_compliance_ratio([home]) is None

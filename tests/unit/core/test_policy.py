@@ -131,7 +131,12 @@ def test_extends_keeps_the_base_rules_replaces_same_named_ones_and_waives_listed
         )
     )
     policy = load_policy(str(path))
-    assert [rule.name for rule in policy.rules] == ["de-6h-in-a-row", "de-30-min-over-6h", "break-overrun"]
+    assert [rule.name for rule in policy.rules] == [
+        "de-6h-in-a-row",
+        "de-30-min-over-6h",
+        "de-daily-rest",
+        "break-overrun",
+    ]
     assert policy.rules[-1].grace_seconds == 300
     assert policy.allowed_seconds(AgentState.LUNCH) == 45 * 60  # inherited from germany.yaml
 
@@ -143,7 +148,11 @@ def test_a_file_may_extend_another_file_but_not_itself_in_a_loop(tmp_path):
         load_policy(str(tmp_path / "a.yaml"))
     (tmp_path / "c.yaml").write_text("name: c\nextends: uk.yaml\n")
     (tmp_path / "uk.yaml").write_text("name: local-uk\nextends: uk\n")
-    assert [rule.name for rule in load_policy(str(tmp_path / "c.yaml")).rules] == ["uk-rest-break", "break-overrun"]
+    assert [rule.name for rule in load_policy(str(tmp_path / "c.yaml")).rules] == [
+        "uk-rest-break",
+        "uk-daily-rest",
+        "break-overrun",
+    ]
 
 
 def test_an_unknown_profile_name_lists_the_shipped_ones():
@@ -151,15 +160,35 @@ def test_an_unknown_profile_name_lists_the_shipped_ones():
         load_profile("atlantis")
 
 
-def test_count_deadlines_round_up_from_a_major_fraction():
+@pytest.mark.parametrize(
+    "hours, count",
+    # Wage Order 4 § 12(A) as Brinker reads it: none under 3.5 h, 10 min to 6 h, 20 over 6 to 10, 30 over 10 to 14
+    [
+        (3.5 - 1 / 3600, 0),
+        (3.5, 1),
+        (6, 1),
+        (6 + 1 / 3600, 2),
+        (10, 2),
+        (10 + 1 / 3600, 3),
+        (14, 3),
+        (14 + 1 / 3600, 4),
+    ],
+)
+def test_rest_counts_per_day_round_up_from_a_major_fraction(hours, count):
     rest = BreakRule(
         "rest",
         "count_per_worked",
         per_worked_seconds=4 * 3600,
         major_fraction=True,
         after_worked_seconds=3.5 * 3600,
+        boundary="reaches",
         minimum_seconds=600,
     )
-    assert [rest.count_deadline_worked_seconds(k) / 3600 for k in (1, 2, 3, 4)] == [3.5, 6, 10, 14]
-    plain = BreakRule("rest", "count_per_worked", per_worked_seconds=4 * 3600, minimum_seconds=600)
-    assert [plain.count_deadline_worked_seconds(k) / 3600 for k in (1, 2)] == [4, 8]
+    assert rest.required_count(hours * 3600) == count
+
+
+def test_every_shipped_rule_names_its_basis_and_cites_its_source():
+    for name in PROFILES:
+        for rule in load_profile(name).rules:
+            assert rule.basis in ("statute", "guidance", "house_policy"), (name, rule.name)
+            assert rule.citation, (name, rule.name)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import LISTED_LIMIT, replay
-from tests.unit.core.builders import AVAILABLE, MINUTE, ON_CONTACT, state, team_shift
+from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, MINUTE, ON_CONTACT, T0_SECONDS, state, team_shift
 
 SAMPLE = Path(__file__).parents[2] / "fixtures" / "replay_sample.jsonl"
 CONFIG = MetricConfig()
@@ -157,3 +157,45 @@ def test_per_agent_figures_do_not_depend_on_how_other_agents_events_interleave(e
     for agent_id in ordered:
         assert shuffled[agent_id]["through_last_event"] == ordered[agent_id]["through_last_event"]
         assert shuffled[agent_id]["outputs"] == ordered[agent_id]["outputs"]
+
+
+# --- days the end of the log closes ------------------------------------------------------------
+
+
+def _uk_config():
+    from floorwatch.core.breaks import load_profile
+
+    return MetricConfig(breaks=load_profile("uk"))
+
+
+def test_a_log_ending_at_the_last_logout_reports_that_days_violations():
+    # UK reg. 12: 7 h of work without a break, then the log ends at the logout. The day is
+    # over; the rule judged at day end is reported, not lost to the 4 h no log covers.
+    events = [state("a1", AVAILABLE, 0), state("a1", LOGGED_OUT, 7 * 3600)]
+    report = report_of([encode(e) for e in events], _uk_config())
+    day = report["agents"]["a1"]["day_at_end_of_log"]
+    assert day["status"] == "ended"
+    assert [(v["rule"], v["at_seconds"] - T0_SECONDS, v["basis"]) for v in day["violations"]] == [
+        ("uk-rest-break", 7 * 3600, "statute")
+    ]
+    assert report["days_at_end_of_log"] == {"ended_agents": ["a1"], "open_agents": [], "violations_judged": 1}
+
+
+def test_a_day_still_open_at_the_end_of_the_log_is_named_with_the_break_it_still_needs():
+    events = [state("a1", AVAILABLE, 0), state("a1", ON_CONTACT, 7 * 3600)]
+    report = report_of([encode(e) for e in events], _uk_config())
+    day = report["agents"]["a1"]["day_at_end_of_log"]
+    assert day["status"] == "open" and day["violations"] == []
+    assert [(r["rule"], r["basis"], r["missing"]) for r in day["required"]] == [("uk-rest-break", "statute", 1)]
+    assert report["days_at_end_of_log"]["open_agents"] == ["a1"]
+
+
+def test_a_compliant_day_ending_the_log_reports_nothing():
+    events = [
+        state("a1", AVAILABLE, 0),
+        state("a1", BREAK, 3 * 3600),
+        state("a1", AVAILABLE, 3 * 3600 + 20 * 60),
+        state("a1", LOGGED_OUT, 7 * 3600),
+    ]
+    report = report_of([encode(e) for e in events], _uk_config())
+    assert report["agents"]["a1"]["day_at_end_of_log"] == {"status": "ended", "violations": [], "required": []}

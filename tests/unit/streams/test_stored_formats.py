@@ -15,11 +15,18 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stored"
 
 
 def test_an_agent_value_written_in_the_current_format_reads_back_unchanged():
-    raw = (FIXTURES / "agent.v1.json").read_bytes()
+    raw = (FIXTURES / "agent.v2.json").read_bytes()
     stored = load_agent(raw)
     assert stored.format == AGENT_FORMAT and stored.revision == 7
     assert stored.track.agent_id == "a1"
     assert json.loads(dump_agent(stored)) == json.loads(raw)
+
+
+def test_an_agent_value_of_format_1_is_migrated_with_the_break_tracks_new_fields_empty():
+    stored = load_agent((FIXTURES / "agent.v1.json").read_bytes())
+    assert stored.format == AGENT_FORMAT == 2 and stored.revision == 7
+    assert stored.track.breaks.held == () and stored.track.breaks.last_day_ended_at_seconds is None
+    assert json.loads(dump_agent(stored)) == json.loads((FIXTURES / "agent.v2.json").read_bytes())
 
 
 def test_an_agent_value_from_before_formats_is_migrated_with_revision_zero():
@@ -32,7 +39,7 @@ def test_an_agent_value_from_before_formats_is_migrated_with_revision_zero():
 def test_an_agent_value_of_an_unknown_format_is_refused_with_what_to_do():
     value = json.loads((FIXTURES / "agent.v1.json").read_bytes())
     with pytest.raises(StoredFormatError, match="Resetting state"):
-        load_agent(json.dumps({**value, "format": 2}).encode())
+        load_agent(json.dumps({**value, "format": 3}).encode())
 
 
 def test_a_queue_value_that_is_not_a_queue_is_refused_with_what_to_do():
