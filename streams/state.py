@@ -19,7 +19,7 @@ from floorwatch.core.agent import AgentTrack
 from floorwatch.core.queue import QueueTrack
 from floorwatch.streams.audit import StoredFormatError
 
-AGENT_FORMAT = 1  # 0: before formats were written (no `format`, no `revision`)
+AGENT_FORMAT = 2  # 0: before formats were written (no `format`, no `revision`); 2: the stress model of issue 20
 QUEUE_FORMAT = 1
 
 

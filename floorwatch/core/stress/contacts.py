@@ -60,7 +60,6 @@ class StressContacts(NamedTuple):
 NOTHING = d.Impulse(workload_points=0.0, emotional_points=0.0)
 _SIGNAL = {
     ContactSentimentObserved: "sentiment",
-    ContactHeld: "holds",
     ContactTransferred: "transfers",
     ContactEscalated: "escalations",
 }
@@ -156,6 +155,7 @@ def _hold(contacts: StressContacts, contact_id: str, at_seconds: float, held: bo
     if opened is None or held == (opened.held_at_seconds is not None):
         return contacts
     if held:
+        contacts = contacts if "holds" in contacts.signals else _signal(contacts, "holds")
         return _replace_open(contacts, opened._replace(held_at_seconds=at_seconds))
     since = opened.held_at_seconds or at_seconds
     return _replace_open(
