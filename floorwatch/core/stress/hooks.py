@@ -82,7 +82,7 @@ def on_state(
         if wrap_up_pending(s.contacts):  # the wrap-up is over: the contact's handle time is known
             occupancy = occupancy_ratio(track.history, at_seconds, config)
             s.contacts, impulse = finish_wrap_up(s.contacts, at_seconds, occupancy, config)
-            _add(s, impulse, new in REST)
+            _add(s, impulse, False)  # the contact was work: a rest starting now recovers from it
     back_to_back = track.back_to_back_contacts
     if new is AgentState.ON_CONTACT and old is not AgentState.HOLD:
         gap = 0.0 if old in HANDLE else (None if ended is None else at_seconds - ended)
