@@ -19,7 +19,6 @@ from tests.unit.core.builders import (
     LUNCH,
     MINUTE,
     ON_CONTACT,
-    abandoned,
     answered,
     ended,
     epoch,
@@ -242,7 +241,6 @@ def test_a_brutal_load_keeps_the_score_rising_below_one_hundred():
             (t + 900, ended(A, f"c{i}", t + 900, complaint=True)),
         ]
     two, _ = replay(timeline, 7200)
-    four, _ = replay([*timeline, (7200, AVAILABLE)], 4 * HOUR)
     assert 70.0 <= two.score < 100.0 and two.band == "high"
     c = two.components
     parts = c.workload_intensity + c.continuous_work + c.missed_breaks + c.emotional_load + c.back_to_back

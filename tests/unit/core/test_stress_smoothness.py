@@ -67,7 +67,7 @@ def day_with(*, rest=900.0, gap=30.0, reading=None, hold=0.0, wait=0.0, work=2.5
     before, t = working(work)
     varied = contact(999, t + gap, reading=reading, hold=hold, wait=wait)
     t += gap + 300
-    after, end = working(t + rest + H, start=t + rest, first=2000)
+    after, _ = working(t + rest + H, start=t + rest, first=2000)
     return [state(A, AVAILABLE, 0.0), *before, *varied, state(A, BREAK, t), state(A, AVAILABLE, t + rest), *after]
 
 
