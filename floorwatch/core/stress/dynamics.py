@@ -146,7 +146,7 @@ def _rest_load(s: Scratch, x: float, decay_a: float, decay_e: float, decay_t: fl
         (s.workload + s.back_to_back) * decay_a
         + s.emotional * decay_e
         + config.time_on_task_points_per_hour * s.time_on_task_seconds * decay_t / 3600.0
-        + missed_break_points(tuple(s.unrested_seconds), s.rest_run_seconds + x, True, config)
+        + missed_break_points(s.unrested_seconds, s.rest_run_seconds + x, True, config)
         + shift_overrun_points(s.overrun_seconds, config)
     )
 

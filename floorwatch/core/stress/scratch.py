@@ -97,7 +97,7 @@ class Scratch:
         resting = state in REST
         return (
             time_on_task_points(self.time_on_task_seconds, config)
-            + missed_break_points(tuple(self.unrested_seconds), self.rest_run_seconds, resting, config)
+            + missed_break_points(self.unrested_seconds, self.rest_run_seconds, resting, config)
             + shift_overrun_points(self.overrun_seconds, config)
         )
 

@@ -7,6 +7,7 @@ sum, and the score its bounded transform.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -86,7 +87,7 @@ def time_on_task_points(seconds: float, config: StressConfig) -> float:
 
 
 def missed_break_points(
-    unrested: tuple[float, ...], rest_run_seconds: float, resting: bool, config: StressConfig
+    unrested: Sequence[float], rest_run_seconds: float, resting: bool, config: StressConfig
 ) -> float:
     """Work beyond each rule's limit (and grace) since that rule's rest, in points."""
     total = 0.0
