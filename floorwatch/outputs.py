@@ -24,12 +24,15 @@ class _Record(BaseModel):
 
 
 class StressComponents(BaseModel):
+    """Load points (docs/stress.md): they add up to `stress_load_points`."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
-    workload_intensity: float = Field(ge=0, description="Occupancy over the last hour above the healthy band.")
-    continuous_work: float = Field(ge=0, description="Time since the last real rest.")
-    emotional_load: float = Field(ge=0, description="Difficult contacts, decaying with time.")
-    back_to_back: float = Field(ge=0, description="Contacts with almost no gap between them.")
-    shift_overrun: float = Field(ge=0, description="Work beyond the scheduled shift end.")
+    workload_intensity: float = Field(ge=0, description="Handled time weighted by last-hour occupancy, decaying.")
+    continuous_work: float = Field(ge=0, description="Time on task since the last sufficient rest.")
+    missed_breaks: float = Field(ge=0, default=0.0, description="Work beyond a break rule's limit without its rest.")
+    emotional_load: float = Field(ge=0, description="Demanding contacts, graded, decaying with time.")
+    back_to_back: float = Field(ge=0, description="Contacts with little available time between them.")
+    shift_overrun: float = Field(ge=0, description="Work beyond the scheduled shift length.")
 
 
 class BreakRequiredNow(BaseModel):
@@ -64,6 +67,14 @@ class AgentWellbeing(_Record):
     stress_score: float = Field(ge=0, le=100)
     stress_band: Literal["normal", "elevated", "high"]
     stress_components: StressComponents
+    stress_load_points: float = Field(
+        ge=0, default=0.0, description="The unbounded load; stress_score = 100 (1 - exp(-load / scale))."
+    )
+    stress_signals: list[str] = Field(
+        default_factory=list,
+        description="Contact signals seen for this agent (sentiment, holds, transfers, escalations, complaints, "
+        "queue_wait, abandons): which inputs the emotional load could use.",
+    )
     break_due_in_seconds: float | None = Field(
         description="Seconds until the next rest break is due; negative when overdue."
     )

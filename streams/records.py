@@ -105,10 +105,13 @@ def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Sen
         stress_components=StressComponents(
             workload_intensity=components.workload_intensity,
             continuous_work=components.continuous_work,
+            missed_breaks=components.missed_breaks,
             emotional_load=components.emotional_load,
             back_to_back=components.back_to_back,
             shift_overrun=components.shift_overrun,
         ),
+        stress_load_points=stress.load_points,
+        stress_signals=list(stress.signals),
         break_due_in_seconds=figures.breaks.break_due_in_seconds,
         break_overdue=figures.breaks.overdue,
         violations_total=figures.breaks.violations_total,

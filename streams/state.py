@@ -8,7 +8,6 @@ migrated when it is read, one of an unknown format is refused with what to do.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +19,9 @@ from floorwatch.core.agent import AgentTrack
 from floorwatch.core.queue import QueueTrack
 from floorwatch.streams.audit import StoredFormatError
 
-# 0: before formats were written (no `format`, no `revision`); 1: before the break track held
-# breaches in their grace, the previous day's end and each rule's basis (format 2). Both read
-# into 2: the new fields start empty, and violations already stored count as house policy.
+# 0: before formats were written (no `format`, no `revision`); 1: before the break track of
+# issue 19 and the stress model of issue 20. The stress state changed shape and cannot be
+# carried over, so values of format 0 and 1 are refused with what to do (reset and rebuild).
 AGENT_FORMAT = 2
 QUEUE_FORMAT = 1
 
@@ -101,20 +100,19 @@ def dump_agent(stored: StoredAgent) -> bytes:
 def load_agent(raw: bytes) -> StoredAgent:
     try:
         stored = _AGENT.validate_json(raw)
-    except ValidationError:
-        return _migrated_agent(raw)
-    if stored.format == 1:  # format 1 -> 2: the break track's new fields took their defaults
-        return dataclasses.replace(stored, format=AGENT_FORMAT)
+    except ValidationError as problem:
+        raise _unreadable("agent", _format_of(raw), AGENT_FORMAT) from problem
     if stored.format != AGENT_FORMAT:
         raise _unreadable("agent", stored.format, AGENT_FORMAT)
     return stored
 
 
-def _migrated_agent(raw: bytes) -> StoredAgent:
-    value = json.loads(raw)
-    if not isinstance(value, dict) or "format" in value:
-        raise _unreadable("agent", value.get("format") if isinstance(value, dict) else None, AGENT_FORMAT)
-    return _AGENT.validate_python({**value, "revision": 0, "format": AGENT_FORMAT})  # format 0 -> 2
+def _format_of(raw: bytes) -> object:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value.get("format", 0) if isinstance(value, dict) else None
 
 
 def _unreadable(what: str, found: object, reads: int) -> StoredFormatError:

@@ -1,7 +1,8 @@
 """The per-agent reducer: one event in, the agent's new track and outputs out.
 
 Rules (docs/metrics.md, "Time"): a duplicate event id changes nothing; an event more than
-`allowed_lateness_seconds` behind the agent's own clock is "late" and changes nothing;
+`allowed_lateness_seconds` behind the agent's own clock is "late" and changes nothing (customer
+sentiment has a window of its own, `stress.late_sentiment_window_seconds`: post-call analytics);
 anything else is applied at max(its time, the agent's clock), so time never runs
 backwards. Before an event's hook runs, the sub-tracks are advanced through the time the
 agent spent in its current state (each from its own clock; see `apply` for the one
@@ -21,6 +22,7 @@ from floorwatch.core.events import (
     AgentState,
     AgentStateChanged,
     AnyEvent,
+    ContactSentimentObserved,
     SchedulePublished,
     SchedulePublishedData,
 )
@@ -139,7 +141,7 @@ def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Ap
     at = event_seconds
     if clock is not None:
         lateness = clock - event_seconds
-        if lateness > config.allowed_lateness_seconds:
+        if lateness > config.allowed_lateness_seconds and not _late_sentiment_accepted(event, lateness, config):
             return Applied(track=track, outputs=(), verdict="late", lateness_seconds=lateness)
         if lateness > 0:
             at = clock
@@ -255,6 +257,13 @@ def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: 
         schedule=schedule,
     )
     return Applied(track=new, outputs=(), verdict="accepted", lateness_seconds=0.0)
+
+
+def _late_sentiment_accepted(event: AnyEvent, lateness_seconds: float, config: MetricConfig) -> bool:
+    """Post-call sentiment arrives minutes after the call: accepted within its own window and applied
+    at the clock, so it weighs its contact without rewriting the rest the agent has since taken
+    (docs/stress.md "Late sentiment"). A redelivery is harmless: a contact's reading counts once."""
+    return type(event) is ContactSentimentObserved and lateness_seconds <= config.stress.late_sentiment_window_seconds
 
 
 def _remember(

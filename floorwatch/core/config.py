@@ -16,7 +16,7 @@ from typing import Any
 from floorwatch.core.breaks import PROFILES, BreakPolicy, PolicyError, default_policy, load_policy, load_profile
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.queue import QueueConfig
-from floorwatch.core.stress import StressConfig
+from floorwatch.core.stress import RestRequirement, StressConfig
 
 
 class ConfigError(ValueError):
@@ -39,6 +39,34 @@ class MetricConfig:
     def __post_init__(self) -> None:
         if self.allowed_lateness_seconds < 0:
             raise ValueError("allowed_lateness_seconds cannot be negative")
+        # Stress weighs missed and short breaks against the policy in force (docs/stress.md).
+        required = rest_requirements(self.breaks)
+        if required != self.stress.rest_requirements:
+            object.__setattr__(self, "stress", dataclasses.replace(self.stress, rest_requirements=required))
+
+
+def rest_requirements(policy: BreakPolicy) -> tuple[RestRequirement, ...]:
+    """What each break rule asks, as stress reads it: work allowed before a rest, and that rest.
+
+    continuous_work: `max_work` then `minimum`; rest_by_worked: its latest start (or trigger) then
+    its shortest counted slice; count_per_worked: `per_worked` then `minimum`. Overrun rules ask for
+    no rest. Waivers and rest states other than break, lunch and logout are not modelled."""
+    found: list[RestRequirement] = []
+    for rule in policy.rules:
+        if rule.kind == "continuous_work":
+            limit, rest = rule.max_work_seconds, rule.minimum_seconds
+        elif rule.kind == "rest_by_worked":
+            limit, rest = rule.latest_start_worked_seconds or rule.after_worked_seconds, rule.slice_seconds
+        elif rule.kind == "count_per_worked":
+            limit, rest = rule.per_worked_seconds, rule.minimum_seconds
+        else:
+            continue
+        if any(known.max_work_seconds == limit and known.rest_seconds == rest for known in found):
+            continue  # two rules asking the same (Germany's 6 h in a row and 30 min over 6 h) weigh once
+        found.append(
+            RestRequirement(rule=rule.name, max_work_seconds=limit, rest_seconds=rest, grace_seconds=rule.grace_seconds)
+        )
+    return tuple(found)
 
 
 def load_config(policy: str | Path | None = None) -> MetricConfig:

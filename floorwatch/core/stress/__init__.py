@@ -1,33 +1,30 @@
 """Stress load of one agent: a 0-100 workload and recovery exposure index (docs/stress.md).
 
-The score is the sum of five components, each in points, capped at 100 (docs/stress.md):
+An effort-recovery model (Meijman & Mulder 1998): work adds load, rest takes it away, and
+recovery depends on how long the rest is and how much load came before it. The load is the
+sum of six components in points, and the score is its bounded transform
+`100 (1 - exp(-load / scale))`, so a brutal day keeps rising instead of sitting at a ceiling:
 
-- decaying loads, fed by impulses (the fatigue half of the impulse-response model):
-  (a) `workload_intensity`: each finished contact adds its handle hours x the excess of the
-      agent's last-hour occupancy over the healthy band; (c) `emotional_load`: each difficult
-      contact adds its difficulty points x a length factor; (d) `back_to_back`: each contact
-      taken with under ~10 s available since the last one adds a few points. Loads decay
-      exponentially with a time constant per state class: slow while handling, moderate while
-      available or in other work, fast while resting (break, lunch, logged out).
-- levels: (b) `continuous_work`: work since the last real rest (a rest of >= 5 min) ramps
-  from 0 to a maximum between two durations; (e) `shift_overrun`: work beyond the scheduled
-  shift length ramps likewise.
+- decaying loads, fed by impulses: `workload_intensity` (each finished contact, answer to end
+  of wrap-up as docs/metrics.md, adds its handle hours x an intensity that rises with last-hour
+  occupancy, more steeply above the healthy band), `emotional_load` (each contact's graded
+  difficulty: sentiment, complaints, escalations, transfers, holds, queue wait, repeat
+  contacts, handle time against the agent's own baseline) and `back_to_back` (each contact adds
+  points x exp(-gap / scale)). Each decays exponentially with a time constant per state class.
+- levels: `continuous_work` (time on task: grows with work, decays exponentially at rest),
+  `missed_breaks` (work beyond a break rule's limit since that rule's rest; a rest shorter than
+  the rule asks credits smoothly, from half its length to all of it) and `shift_overrun`.
 
-The score never rises during a rest: levels freeze, loads decay, and an impulse that
-arrives then (e.g. a late sentiment reading) is held and added when the rest ends.
-Inputs are workload events and customer-side signals only, never agent biometrics
-(EU AI Act Art. 5(1)(f)). The handle-time baseline is the agent's own running mean: the
-queue's average would need a cross-partition join, and the agent's own is the fairer yardstick.
-
-Choices made on purpose (docs/stress.md): a logout of >= 5 min counts as a real rest like
-BREAK or LUNCH (the agent is off work); workload intensity is a decaying load fed at each
-contact's end rather than the raw last-hour ratio (so a break can lower it); the baseline is
-the agent's own mean, not the queue's. Functions take `StressConfig` (MetricConfig.stress).
+Every response is continuous in its inputs: no cut-off where the score jumps. The score never
+rises during a rest: levels stop, loads decay, and an impulse that arrives then (e.g. post-call
+sentiment) is held and added when the rest ends. Inputs are workload events and customer-side
+signals only, never agent biometrics (EU AI Act Art. 5(1)(f)). Functions take `StressConfig`
+(MetricConfig.stress, whose rest requirements come from the break policy).
 """
 
 from __future__ import annotations
 
-from floorwatch.core.stress.config import StressBand, StressConfig, band_of
+from floorwatch.core.stress.config import RestRequirement, StressBand, StressConfig, band_of, band_of_load
 from floorwatch.core.stress.dynamics import advance
 from floorwatch.core.stress.figures import StressComponents, StressFigures, view
 from floorwatch.core.stress.history import occupancy_ratio
@@ -36,13 +33,17 @@ from floorwatch.core.stress.state import (
     Loads,
     StressBandChanged,
     StressTrack,
-    continuous_work_points,
+    load_of,
+    missed_break_points,
+    rest_credit,
     score_of,
     shift_overrun_points,
+    time_on_task_points,
 )
 
 __all__ = [
     "Loads",
+    "RestRequirement",
     "StressBand",
     "StressBandChanged",
     "StressComponents",
@@ -51,13 +52,17 @@ __all__ = [
     "StressTrack",
     "advance",
     "band_of",
-    "continuous_work_points",
+    "band_of_load",
     "initial",
+    "load_of",
+    "missed_break_points",
     "occupancy_ratio",
     "on_contact",
     "on_schedule",
     "on_state",
+    "rest_credit",
     "score_of",
     "shift_overrun_points",
+    "time_on_task_points",
     "view",
 ]

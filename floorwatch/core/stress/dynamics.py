@@ -1,10 +1,10 @@
-"""Time passing for the stress score: decay, ramps, resets and band crossings between events.
+"""Time passing for the stress index: decay, ramps, recovery and band crossings between events.
 
-`advance` cuts time at every *knot* (a level starting or stopping to ramp, a rest reaching
-five minutes, a logout long enough to end the shift) so that between knots the score is
-`a*exp(-x/tau) + b + k*x` (`curve`). Knots are snapped exactly, so advancing a->b->c
-equals a->c. The work happens on `Scratch`, a mutable copy that lives only inside one call
-(the hot path of every event); the result is a new frozen `StressTrack`.
+`advance` cuts time at every *knot* (a rule's work limit and grace reached, the shift's allowed
+length reached, a logout long enough to end the shift) so that between knots the load has the
+form of `curve`. Knots are snapped exactly, so advancing a->b->c equals a->c. The work happens
+on `Scratch`, a mutable copy that lives only inside one call (the hot path of every event); the
+result is a new frozen `StressTrack`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,17 @@ import math
 
 from floorwatch.core.events import AgentState
 from floorwatch.core.stress import curve
-from floorwatch.core.stress.config import OFF, REST, StressBand, StressConfig, band_of
+from floorwatch.core.stress.config import OFF, REST, StressBand, StressConfig, band_of_load
 from floorwatch.core.stress.history import extend_history
 from floorwatch.core.stress.scratch import Scratch
-from floorwatch.core.stress.state import StressBandChanged, StressTrack, allowed_shift_seconds
+from floorwatch.core.stress.state import (
+    Loads,
+    StressBandChanged,
+    StressTrack,
+    allowed_shift_seconds,
+    missed_break_points,
+    shift_overrun_points,
+)
 
 _INF = float("inf")
 
@@ -26,7 +33,7 @@ def advance(
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
-    s = Scratch.of(track)
+    s = Scratch.of(track, config)
     outputs: list[StressBandChanged] = []
     allowed = allowed_shift_seconds(track.scheduled_shift_seconds, config)
     t = from_seconds
@@ -49,38 +56,31 @@ def advance(
 
 
 def _next_knot(s: Scratch, state: AgentState | None, allowed: float, config: StressConfig) -> float:
-    """Seconds until a level starts or stops ramping, or a rest or logout resets something."""
-    knot = _INF
+    """Seconds until a level starts ramping faster, or a logout ends the shift."""
     if state in REST:
-        if s.continuous_work_seconds > 0.0 and s.rest_run_seconds < config.min_rest_seconds:
-            knot = config.min_rest_seconds - s.rest_run_seconds
         limit = config.new_shift_after_logged_out_seconds
         if state in OFF and s.shift_seconds > 0.0 and s.logged_out_seconds < limit:
-            knot = min(knot, limit - s.logged_out_seconds)
-        return knot
-    work = s.continuous_work_seconds
-    if work < config.continuous_work_free_seconds:
-        knot = config.continuous_work_free_seconds - work
-    elif work < config.continuous_work_full_seconds:
-        knot = config.continuous_work_full_seconds - work
-    if s.shift_seconds < allowed:
-        return min(knot, allowed - s.shift_seconds)
-    if s.overrun_seconds < config.shift_overrun_full_seconds:
-        return min(knot, config.shift_overrun_full_seconds - s.overrun_seconds)
+            return limit - s.logged_out_seconds
+        return _INF
+    knot = allowed - s.shift_seconds if s.shift_seconds < allowed else _INF
+    for seconds, need in zip(s.unrested_seconds, config.rest_requirements):
+        due = need.max_work_seconds + need.grace_seconds
+        if seconds < due and due - seconds < knot:
+            knot = due - seconds
     return knot
 
 
 def _slope(s: Scratch, state: AgentState | None, allowed: float, config: StressConfig) -> float:
-    """Points per second the levels rise at (0 at rest: levels freeze)."""
+    """Load points per second the levels rise at while working (levels do not rise at rest)."""
     if state in REST:
         return 0.0
-    slope = 0.0
-    free, full = config.continuous_work_free_seconds, config.continuous_work_full_seconds
-    if free <= s.continuous_work_seconds < full:
-        slope += config.continuous_work_max_points / (full - free)
-    if s.shift_seconds >= allowed and s.overrun_seconds < config.shift_overrun_full_seconds:
-        slope += config.shift_overrun_max_points / config.shift_overrun_full_seconds
-    return slope
+    missed = 0
+    for seconds, need in zip(s.unrested_seconds, config.rest_requirements):
+        missed += seconds >= need.max_work_seconds + need.grace_seconds
+    slope = config.time_on_task_points_per_hour + missed * config.missed_break_points_per_hour
+    if s.shift_seconds >= allowed:
+        slope += config.shift_overrun_points_per_hour
+    return slope / 3600.0
 
 
 def _step(
@@ -93,49 +93,93 @@ def _step(
     outputs: list[StressBandChanged],
 ) -> None:
     """`step` seconds pass in `state` with no knot inside: band crossings, decay, ramps, peak."""
-    tau = config.time_constant_seconds(state)
-    a = s.workload + s.emotional + s.back_to_back
-    b, k = s.levels(config), _slope(s, state, allowed, config)
-    decay = math.exp(-step / tau)
-    f_end = a * decay + b + k * step
-    if _may_cross(a, tau, b, k, step, f_end, s.band, config):
-        for x, threshold, rising in curve.crossings(a, tau, b, k, step, (config.elevated_from, config.high_from)):
-            band = band_of(threshold, config) if rising else _band_below(threshold, config)
-            if band != s.band:
-                outputs.append(
-                    StressBandChanged(band=band.value, previous_band=s.band.value, score=threshold, at_seconds=t + x)
-                )
-                s.band = band
-    s.workload, s.emotional, s.back_to_back = s.workload * decay, s.emotional * decay, s.back_to_back * decay
-    if s.held.total():
-        s.held = s.held.scaled(decay)
-    if state in REST:
+    resting = state in REST
+    tau_a, tau_e = config.load_time_constant_seconds(state), config.emotional_time_constant_seconds(state)
+    a, e = s.workload + s.back_to_back, s.emotional
+    decay_a, decay_e = math.exp(-step / tau_a), math.exp(-step / tau_e)
+    start = s.load(state, config)
+    if resting:
+        decay_t = math.exp(-step / config.time_on_task_rest_time_constant_seconds)
+        end = _rest_load(s, step, decay_a, decay_e, decay_t, config)
+        if band_of_load(end, config) != s.band:
+            found = curve.crossings(lambda x: _rest_load_at(s, x, tau_a, tau_e, config), step, None, _t(config))
+            _announce(s, t, found, config, outputs)
+    else:
+        k = _slope(s, state, allowed, config)
+        b = start - a - e
+        end = a * decay_a + e * decay_e + b + k * step
+        if _may_cross_working(a, decay_a, e, decay_e, b, end, s.band, config):
+            turn = curve.turning_point(a, tau_a, e, tau_e, k, step)
+            found = curve.crossings(
+                lambda x: a * math.exp(-x / tau_a) + e * math.exp(-x / tau_e) + b + k * x, step, turn, _t(config)
+            )
+            _announce(s, t, found, config, outputs)
+    s.workload, s.back_to_back, s.emotional = s.workload * decay_a, s.back_to_back * decay_a, s.emotional * decay_e
+    if resting:
+        held = s.held
+        if held.workload or held.emotional or held.back_to_back:
+            s.held = Loads(held.workload * decay_a, held.emotional * decay_e, held.back_to_back * decay_a)
+        s.time_on_task_seconds *= decay_t
         s.rest_run_seconds += step
         if state in OFF:
             s.logged_out_seconds += step
         else:
             s.shift_seconds += step
-    else:
-        if s.shift_seconds >= allowed:
-            s.overrun_seconds += step
-        s.continuous_work_seconds += step
-        s.shift_seconds += step
-        s.rest_run_seconds = s.logged_out_seconds = 0.0
-    if f_end > a + b:  # convex: the peak is at an end; read it from the state, as hooks do
-        at = t + step
-        if f_end >= 100.0 > s.peak_score:  # the cap is a plateau: the peak is where it starts
-            at = t + next(x for x, _, rising in curve.crossings(a, tau, b, k, step, (100.0,)) if rising)
-        _keep_peak(s, at, config)
+        return
+    if s.shift_seconds >= allowed:
+        s.overrun_seconds += step
+    s.time_on_task_seconds += step
+    s.unrested_seconds = [seconds + step for seconds in s.unrested_seconds]
+    s.shift_seconds += step
+    s.rest_run_seconds = s.logged_out_seconds = 0.0
+    if end > start:  # convex: the peak is at an end; read it from the state, as hooks do
+        _keep_peak(s, state, t + step, config)
 
 
-def _may_cross(
-    a: float, tau: float, b: float, k: float, step: float, f_end: float, band: StressBand, config: StressConfig
+def _t(config: StressConfig) -> tuple[float, float]:
+    return (config.elevated_load, config.high_load)
+
+
+def _rest_load(s: Scratch, x: float, decay_a: float, decay_e: float, decay_t: float, config: StressConfig) -> float:
+    """The load `x` seconds into this rest step (every term falls)."""
+    return (
+        (s.workload + s.back_to_back) * decay_a
+        + s.emotional * decay_e
+        + config.time_on_task_points_per_hour * s.time_on_task_seconds * decay_t / 3600.0
+        + missed_break_points(s.unrested_seconds, s.rest_run_seconds + x, True, config)
+        + shift_overrun_points(s.overrun_seconds, config)
+    )
+
+
+def _rest_load_at(s: Scratch, x: float, tau_a: float, tau_e: float, config: StressConfig) -> float:
+    decay_t = math.exp(-x / config.time_on_task_rest_time_constant_seconds)
+    return _rest_load(s, x, math.exp(-x / tau_a), math.exp(-x / tau_e), decay_t, config)
+
+
+def _may_cross_working(
+    a: float, decay_a: float, e: float, decay_e: float, b: float, end: float, band: StressBand, config: StressConfig
 ) -> bool:
-    """Cheap test first: most steps stay inside one band."""
-    if band_of(f_end, config) != band:
+    """Cheap test first: most steps stay inside one band. Convex: it can only dip in between,
+    and never below b plus the loads decayed over the whole step."""
+    if band_of_load(end, config) != band:
         return True
-    turn = curve.turning_point(a, tau, k, step)
-    return turn is not None and band_of(curve.value(a, tau, b, k, turn), config) != band
+    return band_of_load(a * decay_a + e * decay_e + b, config) != band
+
+
+def _announce(
+    s: Scratch,
+    t: float,
+    found: list[tuple[float, float, bool]],
+    config: StressConfig,
+    outputs: list[StressBandChanged],
+) -> None:
+    for x, threshold, rising in found:
+        band = band_of_load(threshold, config) if rising else _band_below(threshold, config)
+        if band != s.band:
+            score = config.high_from if threshold == config.high_load else config.elevated_from
+            changed = StressBandChanged(band=band.value, previous_band=s.band.value, score=score, at_seconds=t + x)
+            outputs.append(changed)
+            s.band = band
 
 
 def _at_knot(
@@ -148,30 +192,26 @@ def _at_knot(
 ) -> None:
     """Snap the variable that reached its knot exactly onto it, and apply resets."""
     if state in REST:
-        if s.continuous_work_seconds > 0.0 and s.rest_run_seconds >= config.min_rest_seconds - 1e-9:
-            s.rest_run_seconds, s.continuous_work_seconds = max(s.rest_run_seconds, config.min_rest_seconds), 0.0
         limit = config.new_shift_after_logged_out_seconds
         if state in OFF and s.shift_seconds > 0.0 and s.logged_out_seconds >= limit - 1e-9:
             s.logged_out_seconds, s.shift_seconds, s.overrun_seconds = max(s.logged_out_seconds, limit), 0.0, 0.0
             s.contacts = s.contacts.new_shift()
-        s.rebanded(t, config, outputs)
+        s.rebanded(state, t, config, outputs)
         return
-    for ramp in (config.continuous_work_free_seconds, config.continuous_work_full_seconds):
-        if abs(s.continuous_work_seconds - ramp) <= 1e-9 * max(ramp, 1.0):
-            s.continuous_work_seconds = ramp
+    for i, (seconds, need) in enumerate(zip(s.unrested_seconds, config.rest_requirements)):
+        due = need.max_work_seconds + need.grace_seconds
+        if abs(seconds - due) <= 1e-9 * max(due, 1.0):
+            s.unrested_seconds[i] = due
     if abs(s.shift_seconds - allowed) <= 1e-9 * max(allowed, 1.0):
         s.shift_seconds = allowed
-    full = config.shift_overrun_full_seconds
-    if abs(s.overrun_seconds - full) <= 1e-9 * full:
-        s.overrun_seconds = full
-    _keep_peak(s, t, config)  # snapping may lift the score by a rounding error: keep it at the knot
+    _keep_peak(s, state, t, config)  # snapping may lift the load by a rounding error: keep it at the knot
 
 
-def _keep_peak(s: Scratch, at_seconds: float, config: StressConfig) -> None:
-    score = s.score(config)
-    if score > s.peak_score:
-        s.peak_score, s.peak_at_seconds = score, at_seconds
+def _keep_peak(s: Scratch, state: AgentState | None, at_seconds: float, config: StressConfig) -> None:
+    load = s.load(state, config)
+    if load > s.peak_load:
+        s.peak_load, s.peak_at_seconds = load, at_seconds
 
 
 def _band_below(threshold: float, config: StressConfig) -> StressBand:
-    return StressBand.ELEVATED if threshold > config.elevated_from else StressBand.NORMAL
+    return StressBand.ELEVATED if threshold > config.elevated_load else StressBand.NORMAL

@@ -7,15 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from floorwatch.core.events import AgentState
-from floorwatch.core.stress.config import StressBand, StressConfig, band_of
+from floorwatch.core.stress.config import REST, StressBand, StressConfig, band_of_load
 from floorwatch.core.stress.contacts import StressContacts
 from floorwatch.core.stress.state import (
     History,
     Loads,
     StressBandChanged,
     StressTrack,
-    continuous_work_points,
+    missed_break_points,
+    rest_credit,
     shift_overrun_points,
+    time_on_task_points,
 )
 
 
@@ -27,32 +29,37 @@ class Scratch:
     emotional: float
     back_to_back: float
     held: Loads
-    continuous_work_seconds: float
+    time_on_task_seconds: float
+    unrested_seconds: list[float]
     rest_run_seconds: float
     logged_out_seconds: float
     shift_seconds: float
     overrun_seconds: float
     contacts: StressContacts
     band: StressBand
-    peak_score: float
+    peak_load: float
     peak_at_seconds: float | None
 
     @classmethod
-    def of(cls, track: StressTrack) -> Scratch:
+    def of(cls, track: StressTrack, config: StressConfig) -> Scratch:
         loads = track.loads
+        unrested = list(track.unrested_seconds)
+        if len(unrested) != len(config.rest_requirements):  # a track stored under another break policy
+            unrested = (unrested + [0.0] * len(config.rest_requirements))[: len(config.rest_requirements)]
         return cls(
             workload=loads.workload,
             emotional=loads.emotional,
             back_to_back=loads.back_to_back,
             held=track.held,
-            continuous_work_seconds=track.continuous_work_seconds,
+            time_on_task_seconds=track.time_on_task_seconds,
+            unrested_seconds=unrested,
             rest_run_seconds=track.rest_run_seconds,
             logged_out_seconds=track.logged_out_seconds,
             shift_seconds=track.shift_seconds,
             overrun_seconds=track.overrun_seconds,
             contacts=track.contacts,
             band=track.band,
-            peak_score=track.peak_score,
+            peak_load=track.peak_load,
             peak_at_seconds=track.peak_at_seconds,
         )
 
@@ -70,7 +77,8 @@ class Scratch:
             state=state,
             loads=Loads(workload=self.workload, emotional=self.emotional, back_to_back=self.back_to_back),
             held=self.held,
-            continuous_work_seconds=self.continuous_work_seconds,
+            time_on_task_seconds=self.time_on_task_seconds,
+            unrested_seconds=tuple(self.unrested_seconds),
             rest_run_seconds=self.rest_run_seconds,
             logged_out_seconds=self.logged_out_seconds,
             shift_seconds=self.shift_seconds,
@@ -80,28 +88,51 @@ class Scratch:
             contacts=self.contacts,
             handle_ended_at_seconds=handle_ended_at_seconds,
             band=self.band,
-            peak_score=self.peak_score,
+            peak_load=self.peak_load,
             peak_at_seconds=self.peak_at_seconds,
             back_to_back_contacts=back_to_back_contacts,
         )
 
-    def levels(self, config: StressConfig) -> float:
-        return continuous_work_points(self.continuous_work_seconds, config) + shift_overrun_points(
-            self.overrun_seconds, config
+    def levels(self, state: AgentState | None, config: StressConfig) -> float:
+        resting = state in REST
+        return (
+            time_on_task_points(self.time_on_task_seconds, config)
+            + missed_break_points(self.unrested_seconds, self.rest_run_seconds, resting, config)
+            + shift_overrun_points(self.overrun_seconds, config)
         )
 
-    def score(self, config: StressConfig) -> float:
-        score = self.workload + self.emotional + self.back_to_back + self.levels(config)
-        return score if score < 100.0 else 100.0
+    def load(self, state: AgentState | None, config: StressConfig) -> float:
+        return self.workload + self.emotional + self.back_to_back + self.levels(state, config)
 
-    def rebanded(self, at_seconds: float, config: StressConfig, outputs: list[StressBandChanged]) -> None:
+    def end_rest(self, config: StressConfig) -> None:
+        """The rest is over: what arrived during it counts now, and it credits each rule's unrested work."""
+        held = self.held
+        self.workload += held.workload
+        self.emotional += held.emotional
+        self.back_to_back += held.back_to_back
+        self.held = Loads()
+        if self.rest_run_seconds > 0.0:
+            self.unrested_seconds = [
+                seconds * rest_credit(self.rest_run_seconds, need.rest_seconds, config)
+                for seconds, need in zip(self.unrested_seconds, config.rest_requirements)
+            ]
+        self.rest_run_seconds = 0.0
+
+    def rebanded(
+        self, state: AgentState | None, at_seconds: float, config: StressConfig, outputs: list[StressBandChanged]
+    ) -> None:
         """After a jump (an impulse, a reset): announce a band change and keep the peak."""
-        score = self.score(config)
-        band = band_of(score, config)
+        load = self.load(state, config)
+        band = band_of_load(load, config)
         if band != self.band:
             outputs.append(
-                StressBandChanged(band=band.value, previous_band=self.band.value, score=score, at_seconds=at_seconds)
+                StressBandChanged(
+                    band=band.value,
+                    previous_band=self.band.value,
+                    score=config.score_of_load(load),
+                    at_seconds=at_seconds,
+                )
             )
             self.band = band
-        if score > self.peak_score:
-            self.peak_score, self.peak_at_seconds = score, at_seconds
+        if load > self.peak_load:
+            self.peak_load, self.peak_at_seconds = load, at_seconds
