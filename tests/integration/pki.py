@@ -17,7 +17,7 @@ _Key = ec.EllipticCurvePrivateKey
 
 
 @dataclass(frozen=True)
-class TestPki:
+class LocalPki:
     ca: Path  # the CA both sides trust
     broker_keystore: Path  # broker key (PKCS#8) + certificate, for ssl.keystore.type=PEM
     client_cert: Path
@@ -27,7 +27,7 @@ class TestPki:
     rogue_client_key: Path
 
 
-def make_pki(folder: Path) -> TestPki:
+def make_pki(folder: Path) -> LocalPki:
     folder.mkdir(parents=True, exist_ok=True)
     ca_key, ca_cert = _ca("floorwatch test CA")
     rogue_key, rogue_cert = _ca("someone else's CA")
@@ -35,7 +35,7 @@ def make_pki(folder: Path) -> TestPki:
     client_key, client_cert = _leaf("floorwatch-worker", ca_key, ca_cert, server=False)
     rogue_client_key, rogue_client_cert = _leaf("floorwatch-worker", rogue_key, rogue_cert, server=False)
     write = _writer(folder)
-    return TestPki(
+    return LocalPki(
         ca=write("ca.pem", _pem(ca_cert)),
         broker_keystore=write("broker-keystore.pem", _key_pem(broker_key) + _pem(broker_cert)),
         client_cert=write("client.pem", _pem(client_cert)),
