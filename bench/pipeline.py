@@ -60,7 +60,7 @@ class StepTimer:
     records: Counter = field(default_factory=Counter)  # Kafka records the worker would send, by kind
 
     def __post_init__(self) -> None:
-        self.labeller = AgentLabeller(PrivacyMode.NAMED)
+        self.labeller = AgentLabeller(PrivacyMode.NAMED, b"bench-only-key")
         self.internal = Internal("queue-events", "team-members")
         self.step = AgentStep(self.config, Topics(), self.internal, self.labeller)
         self.queue_step = QueueStep(self.config.queue)

@@ -112,6 +112,7 @@ def floorwatch_worker(
         "FLOORWATCH_APP_ID": f"{prefix}-app",
         "FLOORWATCH_PARTITIONS": str(partitions),
         "FLOORWATCH_PRIVACY": "named",
+        "FLOORWATCH_PSEUDONYM_KEY": "bench-only-key",  # keys violation and alert ids in named mode too
         "FLOORWATCH_CLOCK": "event",
         "FLOORWATCH_TICK_SECONDS": str(tick_seconds),
         "FLOORWATCH_WEB_PORT": str(port),

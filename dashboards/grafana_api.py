@@ -15,6 +15,8 @@ from typing import Any
 
 import requests
 
+from floorwatch.redact import split_credentials
+
 _IGNORED_IN_COMPARISON = ("id", "version")
 
 
@@ -52,10 +54,15 @@ class Outcome:
 
 class GrafanaClient:
     def __init__(self, url: str, auth: Auth, *, timeout_seconds: float = 10.0):
-        self.url = url.rstrip("/")
+        # user:password@ in the URL is taken as basic auth and never kept in the URL, which
+        # every message quotes.
+        clean, user, password = split_credentials(url)
+        self.url = clean.rstrip("/")
         self.timeout_seconds = timeout_seconds
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
+        if user and not (auth.token or auth.user):
+            auth = Auth(user=user, password=password)
         auth.apply(self.session)
 
     def ensure_folder(self, uid: str, title: str) -> Outcome:

@@ -8,6 +8,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+
+
+@dataclass(frozen=True)
+class BrokerSecurity:
+    """Secure listeners beside the PLAINTEXT one (which stays, on loopback, for readiness checks and admin):
+    SASL_SSL with SCRAM and PLAIN users, and SSL that requires a client certificate (mutual TLS).
+
+    `keystore_pem`: the broker's unencrypted PKCS#8 private key followed by its certificate chain;
+    `truststore_pem`: the CA certificates client certificates must chain to."""
+
+    keystore_pem: Path
+    truststore_pem: Path
+    users: tuple[tuple[str, str], ...] = ()  # (name, password): SCRAM credentials and PLAIN users
+    sasl_ssl: bool = True
+    mutual_tls: bool = True
+
+    def scram_format_options(self) -> list[str]:
+        """StorageTool options that store SCRAM credentials at format time (KRaft has no ZooKeeper to hold them)."""
+        return [
+            option
+            for name, password in self.users
+            for mechanism in ("SCRAM-SHA-512", "SCRAM-SHA-256")
+            for option in ("--add-scram", f"{mechanism}=[name={name},password={password}]")
+        ]
 
 
 @dataclass(frozen=True)
@@ -17,6 +42,8 @@ class KafkaNode:
     node_id: int
     broker_port: int
     controller_port: int
+    sasl_ssl_port: int | None = None
+    ssl_port: int | None = None
 
     @property
     def bootstrap_server(self) -> str:
@@ -66,17 +93,25 @@ class ClusterLayout:
         raise KeyError(f"no node {node_id}; nodes are {[n.node_id for n in self.nodes]}")
 
 
-def server_properties(node: KafkaNode, layout: ClusterLayout, log_dir: Path) -> str:
+def server_properties(
+    node: KafkaNode, layout: ClusterLayout, log_dir: Path, security: BrokerSecurity | None = None
+) -> str:
     """The server.properties of one node; every value here is a production default unless noted."""
     replication, min_isr = layout.replication_factor, layout.min_insync_replicas
-    settings = {
+    listeners = {"PLAINTEXT": node.broker_port}
+    if security is not None and security.sasl_ssl and node.sasl_ssl_port is not None:
+        listeners["SASL_SSL"] = node.sasl_ssl_port
+    if security is not None and security.mutual_tls and node.ssl_port is not None:
+        listeners["SSL"] = node.ssl_port
+    advertised = ",".join(f"{name}://{LOOPBACK}:{port}" for name, port in listeners.items())
+    settings: dict[str, object] = {
         "process.roles": "broker,controller",
         "node.id": node.node_id,
-        "listeners": f"PLAINTEXT://{LOOPBACK}:{node.broker_port},CONTROLLER://{LOOPBACK}:{node.controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{node.bootstrap_server}",
+        "listeners": f"{advertised},CONTROLLER://{LOOPBACK}:{node.controller_port}",
+        "advertised.listeners": advertised,
         "inter.broker.listener.name": "PLAINTEXT",
         "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map": ",".join([*(f"{name}:{name}" for name in listeners), "CONTROLLER:PLAINTEXT"]),
         "controller.quorum.voters": layout.voters,
         "log.dirs": str(log_dir),
         "offsets.topic.replication.factor": replication,
@@ -89,7 +124,34 @@ def server_properties(node: KafkaNode, layout: ClusterLayout, log_dir: Path) -> 
         # Tests: a consumer group's first rebalance starts at once instead of after 3 s.
         "group.initial.rebalance.delay.ms": 0,
     }
+    if security is not None and len(listeners) > 1:
+        settings.update(_tls_properties(security, "SASL_SSL" in listeners, "SSL" in listeners))
     return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def _tls_properties(security: BrokerSecurity, sasl: bool, mutual: bool) -> dict[str, object]:
+    found: dict[str, object] = {
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": security.keystore_pem,
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": security.truststore_pem,
+    }
+    if mutual:
+        found["listener.name.ssl.ssl.client.auth"] = "required"
+    if sasl:
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        plain_users = " ".join(f'user_{name}="{password}"' for name, password in security.users)
+        found.update(
+            {
+                "sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
+                "listener.name.sasl_ssl.sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": scram,
+                "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config": scram,
+                "listener.name.sasl_ssl.plain.sasl.jaas.config": "org.apache.kafka.common.security.plain."
+                f"PlainLoginModule required {plain_users};",
+            }
+        )
+    return found
 
 
 def new_cluster_id() -> str:

@@ -5,6 +5,10 @@
     kafka.bootstrap_servers            # "127.0.0.1:PORT"
     kafka.stop()
 
+`security=BrokerSecurity(...)` adds a SASL_SSL listener (SCRAM-SHA-512/256 and PLAIN users) and an
+SSL listener that requires client certificates: `kafka.sasl_ssl_bootstrap_servers`,
+`kafka.ssl_bootstrap_servers`.
+
 `nodes=3` starts a three-node cluster (every node broker and controller, static voters,
 internal topics replicated 3 with min.insync.replicas 2) whose nodes can be stopped,
 killed and restarted one by one for fault tests.
@@ -12,6 +16,7 @@ killed and restarted one by one for fault tests.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import time
 import weakref
@@ -22,7 +27,13 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from floorwatch.deploy.jvm_archive import adopt_recording, archive_path, recording_path, use_options
-from floorwatch.deploy.kafka_config import ClusterLayout, KafkaNode, new_cluster_id, server_properties
+from floorwatch.deploy.kafka_config import (
+    BrokerSecurity,
+    ClusterLayout,
+    KafkaNode,
+    new_cluster_id,
+    server_properties,
+)
 from floorwatch.deploy.kafka_jars import KAFKA_FILES
 from floorwatch.deploy.processes import free_ports, kill_children, spawn, stop_children
 
@@ -50,6 +61,7 @@ class LocalKafka:
         cluster_id: str | None = None,
         detached: bool = False,
         class_archive: bool = True,
+        security: BrokerSecurity | None = None,
     ) -> None:
         """`run_dir` holds one folder per node (config, data, broker.log); ports default to free ones.
 
@@ -64,7 +76,8 @@ class LocalKafka:
         self.cluster_id = cluster_id or new_cluster_id()
         self.detached = detached
         self._ports_given = broker_ports is not None or controller_ports is not None
-        self.layout = _layout(nodes, broker_ports, controller_ports)
+        self.security = security
+        self.layout = _secured(_layout(nodes, broker_ports, controller_ports), security)
         self.startup_seconds: float | None = None
         self.class_archive = archive_path(self.jars, java) if class_archive else None
         self._recording: tuple[int, Path] | None = None  # (node id, file) of an archive being recorded
@@ -76,6 +89,14 @@ class LocalKafka:
     @property
     def bootstrap_servers(self) -> str:
         return self.layout.bootstrap_servers
+
+    @property
+    def sasl_ssl_bootstrap_servers(self) -> str:
+        return ",".join(f"127.0.0.1:{node.sasl_ssl_port}" for node in self.layout.nodes if node.sasl_ssl_port)
+
+    @property
+    def ssl_bootstrap_servers(self) -> str:
+        return ",".join(f"127.0.0.1:{node.ssl_port}" for node in self.layout.nodes if node.ssl_port)
 
     @property
     def node_ids(self) -> list[int]:
@@ -105,7 +126,7 @@ class LocalKafka:
                 raise
             # A picked port was taken between picking and binding: pick again, once.
             self.stop(grace_seconds=5)
-            self.layout = _layout(len(self.layout.nodes), None, None)
+            self.layout = _secured(_layout(len(self.layout.nodes), None, None), self.security)
             self._start_all(timeout_seconds)
         self.startup_seconds = time.monotonic() - began
         return self.startup_seconds
@@ -214,7 +235,7 @@ class LocalKafka:
     def _write_config(self, node: KafkaNode) -> Path:
         config = self.node_dir(node.node_id) / "server.properties"
         config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(server_properties(node, self.layout, self.node_dir(node.node_id) / "data"))
+        config.write_text(server_properties(node, self.layout, self.node_dir(node.node_id) / "data", self.security))
         return config
 
     def _format_all(self) -> None:
@@ -231,6 +252,7 @@ class LocalKafka:
                 "-c",
                 str(config),
                 "--ignore-formatted",
+                *(self.security.scram_format_options() if self.security is not None else []),
             ]
             formats[node.node_id] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for node_id, process in formats.items():
@@ -318,3 +340,13 @@ def _layout(nodes: int, broker_ports: Sequence[int] | None, controller_ports: Se
     if len(brokers) != nodes or len(controllers) != nodes:
         raise ValueError(f"{nodes} node(s) need {nodes} broker port(s) and {nodes} controller port(s)")
     return ClusterLayout.on_ports(brokers, controllers)
+
+
+def _secured(layout: ClusterLayout, security: BrokerSecurity | None) -> ClusterLayout:
+    """The layout with free ports for each node's secure listeners, when there are any."""
+    if security is None:
+        return layout
+    ports = iter(free_ports(2 * len(layout.nodes)))
+    return ClusterLayout(
+        tuple(dataclasses.replace(node, sasl_ssl_port=next(ports), ssl_port=next(ports)) for node in layout.nodes)
+    )

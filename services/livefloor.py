@@ -8,6 +8,7 @@ exit-time safety nets of their own).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -49,6 +50,7 @@ class LiveFloor:
     children: list[subprocess.Popen] = field(default_factory=list)
     specs: list[tuple[list[str], dict[str, str], str]] = field(default_factory=list)  # how each child was started
     worker_ports: list[int] = field(default_factory=list)
+    key_file: Path | None = None  # where this run's pseudonym key is kept (None: taken from the environment)
 
     def start(self) -> None:
         plan = self.plan
@@ -59,10 +61,11 @@ class LiveFloor:
         seconds = self.kafka.start()
         self.say(f"    ready in {seconds:.1f} s")
         bootstrap = self.kafka.bootstrap_servers
+        key = self._pseudonym_key()
         self.worker_ports = free_ports(plan.workers)
         for index, port in enumerate(self.worker_ports):
             self.say(f"==> starting stream worker {index + 1} of {plan.workers} (/metrics on 127.0.0.1:{port})")
-            self._spawn(["worker"], self._worker_env(bootstrap, port, index), f"worker-{index + 1}.log")
+            self._spawn(["worker"], self._worker_env(bootstrap, port, index, key), f"worker-{index + 1}.log")
         self.say(f"==> starting Prometheus on 127.0.0.1:{plan.prometheus_port}")
         rules = sorted(RULES_DIR.glob("*.yml")) if RULES_DIR.exists() else []
         self.prometheus = LocalPrometheus.scraping(
@@ -97,7 +100,21 @@ class LiveFloor:
             "simulator.log",
         )
 
-    def _worker_env(self, bootstrap: str, port: int, index: int) -> dict[str, str]:
+    def _pseudonym_key(self) -> str:
+        """FLOORWATCH_PSEUDONYM_KEY when given; otherwise a random key for this run only, kept in a file
+        only this user can read (pseudonyms then differ from run to run)."""
+        given = os.environ.get("FLOORWATCH_PSEUDONYM_KEY", "")
+        if given:
+            return given
+        self.key_file = self.plan.run_dir / "pseudonym.key"
+        key = secrets.token_hex(32)
+        self.key_file.unlink(missing_ok=True)
+        descriptor = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(key + "\n")
+        return key
+
+    def _worker_env(self, bootstrap: str, port: int, index: int, key: str) -> dict[str, str]:
         return {
             **os.environ,
             "FLOORWATCH_BOOTSTRAP_SERVERS": bootstrap,
@@ -107,7 +124,7 @@ class LiveFloor:
             # Sped-up traffic runs ahead of the wall clock: view each agent as of its own events.
             "FLOORWATCH_CLOCK": "event" if self.plan.speed != 1 else "wall",
             "FLOORWATCH_PRIVACY": os.environ.get("FLOORWATCH_PRIVACY", "pseudonymous"),
-            "FLOORWATCH_PSEUDONYM_KEY": os.environ.get("FLOORWATCH_PSEUDONYM_KEY", "local-demo-key-not-secret"),
+            "FLOORWATCH_PSEUDONYM_KEY": key,
         }
 
     def _spawn(self, args: list[str], env: dict[str, str], log_name: str) -> None:
@@ -139,6 +156,9 @@ class LiveFloor:
                 f"  Kafka            {self.kafka.bootstrap_servers}  (topics floorwatch.*)",
                 f"  terminal view    floorwatch top --prometheus {self.prometheus.url}",
                 f"  logs             {self.plan.run_dir}",
+                f"  pseudonym key    {self.key_file} (random, this run only)"
+                if self.key_file is not None
+                else "  pseudonym key    from FLOORWATCH_PSEUDONYM_KEY",
                 "  Grafana          docker compose up grafana  (on a machine with Docker; see README)",
                 "Press Ctrl-C to stop everything.",
             ]

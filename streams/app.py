@@ -23,6 +23,8 @@ import faust
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from floorwatch.core.config import load_config
+from floorwatch.kafka_security import SecurityProtocol
+from floorwatch.redact import redact_logs
 from floorwatch.streams import logs
 from floorwatch.streams.agent_step import AgentStep, Internal
 from floorwatch.streams.clock import FloorClock
@@ -62,9 +64,17 @@ def create_app(settings: WorkerSettings) -> Worker:
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         table_standby_replicas=0,  # standbys would sit in the same in-memory dict as actives
+        broker_credentials=_broker_credentials(settings),
         web_host=settings.web_host,
         web_bind=settings.web_host,  # web_host alone only sets the advertised URL; Faust binds all interfaces
         web_port=settings.web_port,
+        # Faust's own pages are on by default: /table/ serves table data (real agent ids and
+        # per-agent state), /router/ the cluster layout. floorwatch serves only its own two.
+        web_tables_enabled=False,
+        web_router_enabled=False,
+        web_stats_enabled=False,
+        web_graph_enabled=False,
+        web_metrics_enabled=False,
         web_in_thread=False,
         datadir=str(settings.data_dir),
         consumer_auto_offset_reset="earliest",
@@ -96,6 +106,27 @@ def create_app(settings: WorkerSettings) -> Worker:
         StallWatchdog(worker.progress, worker.busy, settings.stall_timeout_seconds, settings.tick_seconds),
     )
     return worker
+
+
+def _broker_credentials(settings: WorkerSettings) -> Any:
+    """Faust's form of FLOORWATCH_KAFKA_*: the same TLS context and SASL user as the worker's own clients."""
+    context = settings.ssl_context()
+    if settings.kafka_security_protocol is SecurityProtocol.SASL_SSL:
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.sasl_password(),
+            ssl_context=context,
+            mechanism=settings.kafka_sasl_mechanism.value,
+        )
+    return faust.SSLCredentials(context) if context is not None else None
+
+
+def secrets_of(settings: WorkerSettings) -> list[str]:
+    """What must never reach a log line."""
+    found = [settings.pseudonym_key.get_secret_value()]
+    if settings.kafka_security_protocol is SecurityProtocol.SASL_SSL:
+        found.append(settings.sasl_password())
+    return found
 
 
 def _raw(app: faust.App, *topics: str, **options: Any) -> Any:
@@ -188,6 +219,7 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
     @app.task
     async def send_tick_outputs() -> None:
         logs.limit_repeats()  # Faust configured logging by now
+        redact_logs(secrets_of(settings))
         await sender.run()
 
     @app.timer(5.0)

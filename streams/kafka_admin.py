@@ -6,7 +6,7 @@ import logging
 import time
 
 from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from floorwatch.contracts import topic_contracts
@@ -26,7 +26,9 @@ def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str,
     Faust would create the internal ones itself, but on a first start it can create them
     after it fetched the metadata it assigns partitions from, and then ignore them."""
     admin = KafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers.split(","), client_id=f"{settings.app_id}-admin"
+        bootstrap_servers=settings.bootstrap_servers.split(","),
+        client_id=f"{settings.app_id}-admin",
+        **settings.kafka_python_options(),
     )
     try:
         existing = set(admin.list_topics())
@@ -35,7 +37,7 @@ def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str,
                 c.name,
                 settings.partitions,
                 settings.replication_factor,
-                topic_configs={"cleanup.policy": "compact" if c.compacted else "delete"},
+                topic_configs=_topic_configs(c.compacted, c.name == topics.dead_letter, settings),
             )
             for c in topic_contracts(topics)
             if c.name not in existing
@@ -53,10 +55,29 @@ def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str,
                 pass  # another worker made it between our list and create
         if created:
             log.info("created topics %s", ", ".join(created))
+        if topics.dead_letter in existing:
+            _keep_dead_letters(admin, topics.dead_letter, settings)
         _check_partitions(admin, [topics.agent_events, topics.contact_events, topics.schedules, *internal], settings)
         return created
     finally:
         admin.close()
+
+
+def _topic_configs(compacted: bool, dead_letter: bool, settings: WorkerSettings) -> dict[str, str]:
+    configs = {"cleanup.policy": "compact" if compacted else "delete"}
+    if dead_letter:
+        configs.update(dead_letter_configs(settings))
+    return configs
+
+
+def dead_letter_configs(settings: WorkerSettings) -> dict[str, str]:
+    """Rejected input keeps its original bytes (real agent ids): only for FLOORWATCH_DEAD_LETTER_RETENTION_HOURS."""
+    return {"cleanup.policy": "delete", "retention.ms": str(int(settings.dead_letter_retention_hours * 3_600_000))}
+
+
+def _keep_dead_letters(admin: KafkaAdminClient, topic: str, settings: WorkerSettings) -> None:
+    """Apply the retention to a topic made earlier too, so changing the setting takes effect on restart."""
+    admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs=dead_letter_configs(settings))])
 
 
 def _check_partitions(admin: KafkaAdminClient, names: list[str], settings: WorkerSettings) -> None:

@@ -129,9 +129,10 @@ def wellbeing(topic: str, labeller: AgentLabeller, figures: AgentFigures) -> Sen
     return Send(topic, key.encode(), _json(record))
 
 
-def violation_id(agent_id: str, rule: str, at_seconds: float) -> str:
-    """Stable across replays and redeliveries, and reveals nothing about the agent."""
-    return hashlib.sha256(f"{agent_id}|{rule}|{at_seconds:.3f}".encode()).hexdigest()[:24]
+def violation_id(labeller: AgentLabeller, agent_id: str, rule: str, at_seconds: float) -> str:
+    """Stable across replays and redeliveries; keyed, so it reveals nothing about the agent to
+    anyone without FLOORWATCH_PSEUDONYM_KEY (an unkeyed hash of a guessable id would)."""
+    return labeller.derived_id("violation", agent_id, rule, f"{at_seconds:.3f}")
 
 
 def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, output: object) -> list[Send]:
@@ -142,7 +143,7 @@ def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, ou
     team, site = track.team_id or "unassigned", track.site_id or "unassigned"
     if isinstance(output, BreakRuleBreached):
         record = BreakViolation(
-            violation_id=violation_id(track.agent_id, output.rule, output.at_seconds),
+            violation_id=violation_id(labeller, track.agent_id, output.rule, output.at_seconds),
             agent_key=key,
             team_id=team,
             site_id=site,
@@ -156,6 +157,7 @@ def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, ou
         return [
             alert(
                 topics.alerts,
+                labeller,
                 "stress_high",
                 key,
                 team,
@@ -169,6 +171,7 @@ def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, ou
 
 def alert(
     topic: str,
+    labeller: AgentLabeller,
     kind: str,
     scope_id: str,
     team_id: str,
@@ -177,9 +180,10 @@ def alert(
     summary: str,
     bases: tuple[str, ...] = (),
 ) -> Send:
+    """`scope_id` is a team id or an agent's published label; the alert id is keyed either way."""
     record = Alert(
         bases=list(bases),
-        alert_id=violation_id(scope_id, kind, at_seconds),
+        alert_id=labeller.derived_id("alert", kind, scope_id, f"{at_seconds:.3f}"),
         kind=kind,
         scope_id=scope_id,
         team_id=team_id,

@@ -6,14 +6,16 @@ from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from floorwatch.kafka_security import KafkaSecuritySettings
 
 
 class PrivacyMode(StrEnum):
     """How per-agent figures are labelled (docs/privacy.md)."""
 
     NAMED = "named"  # the platform's agent id
-    PSEUDONYMOUS = "pseudonymous"  # a keyed hash of the agent id, stable per key
+    PSEUDONYMOUS = "pseudonymous"  # a keyed hash of the agent id, stable per key (the default)
     OFF = "off"  # aggregates only, none for groups below the minimum size
 
 
@@ -24,7 +26,7 @@ class ClockMode(StrEnum):
     EVENT = "event"  # replays and tests: the newest event time this worker has seen
 
 
-class WorkerSettings(BaseSettings):
+class WorkerSettings(KafkaSecuritySettings):
     model_config = SettingsConfigDict(env_prefix="FLOORWATCH_", frozen=True, extra="ignore")
 
     bootstrap_servers: str = Field("127.0.0.1:19092", description="Kafka bootstrap servers, comma separated.")
@@ -36,14 +38,18 @@ class WorkerSettings(BaseSettings):
     replication_factor: int = Field(
         1, ge=1, description="Replication of the topics floorwatch creates (3 in production)."
     )
-    web_host: str = Field("127.0.0.1", description="Address of the worker's HTTP server (/metrics, /health).")
+    web_host: str = Field(
+        "127.0.0.1", description="The one address the worker's HTTP server (/metrics, /health) listens on."
+    )
     web_port: int = Field(6066, ge=1, le=65535, description="Port of the worker's HTTP server.")
     data_dir: Path = Field(Path(".run/worker"), description="Faust's local data directory for this worker.")
     clock: ClockMode = Field(ClockMode.WALL, description="wall in production; event for replays and tests.")
     tick_seconds: float = Field(5.0, gt=0, description="How often live figures, roll-ups and due breaks are refreshed.")
     privacy: PrivacyMode = Field(PrivacyMode.PSEUDONYMOUS, description="Per-agent labels: named, pseudonymous or off.")
     pseudonym_key: SecretStr = Field(
-        SecretStr(""), description="Secret for pseudonymous agent keys; required in that mode."
+        SecretStr(""),
+        description="Secret keying every published id derived from a person (pseudonyms, violation and alert ids); "
+        "required in named and pseudonymous modes.",
     )
     min_group_size: int = Field(5, ge=1, description="With privacy off, groups smaller than this are not published.")
     policy_file: Path | None = Field(None, description="Break policy YAML; the built-in default when unset.")
@@ -66,13 +72,20 @@ class WorkerSettings(BaseSettings):
     shutdown_timeout_seconds: float = Field(
         6.0, gt=0, le=60, description="After SIGTERM, the longest a graceful stop may take before the process exits."
     )
+    dead_letter_retention_hours: float = Field(
+        168.0,
+        gt=0,
+        description="How long the dead-letter topic keeps rejected input (original bytes with ids); set on the "
+        "topic at every start.",
+    )
     log_level: str = Field("info", description="Worker log level.")
 
     @model_validator(mode="after")
-    def _pseudonyms_need_a_key(self) -> WorkerSettings:
-        if self.privacy is PrivacyMode.PSEUDONYMOUS and not self.pseudonym_key.get_secret_value():
+    def _per_agent_output_needs_a_key(self) -> WorkerSettings:
+        if self.privacy is not PrivacyMode.OFF and not self.pseudonym_key.get_secret_value():
             raise ValueError(
-                "FLOORWATCH_PRIVACY=pseudonymous needs FLOORWATCH_PSEUDONYM_KEY (a long random secret, "
-                "e.g. `openssl rand -hex 32`); or set FLOORWATCH_PRIVACY to named or off"
+                f"FLOORWATCH_PRIVACY={self.privacy.value} needs FLOORWATCH_PSEUDONYM_KEY (a long random secret, "
+                "e.g. `openssl rand -hex 32`): it keys pseudonyms and every violation and alert id; "
+                "or set FLOORWATCH_PRIVACY to off"
             )
         return self

@@ -152,6 +152,7 @@ class Ticker:
             view, occupancy = subject
             return records.alert(
                 self.topics.alerts,
+                self.labeller,
                 kind,
                 view.team_id,
                 view.team_id,
@@ -164,6 +165,7 @@ class Ticker:
         rules = ", ".join(subject.breaks.overdue_rules) or "break rule"
         return records.alert(
             self.topics.alerts,
+            self.labeller,
             kind,
             key,
             subject.team_id or "unassigned",
@@ -174,7 +176,7 @@ class Ticker:
         )
 
     def _announce(self, track, breach: BreakRuleBreached) -> list[Send]:
-        violation = records.violation_id(track.agent_id, breach.rule, breach.at_seconds)
+        violation = records.violation_id(self.labeller, track.agent_id, breach.rule, breach.at_seconds)
         if violation in self.announced:
             return []
         self.announced.add(violation)

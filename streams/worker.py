@@ -71,4 +71,8 @@ class Worker:
 
 
 def kafka_client_options(settings: WorkerSettings) -> dict[str, Any]:
-    return {"bootstrap_servers": [server.strip() for server in settings.bootstrap_servers.split(",")]}
+    """The options of every aiokafka client the worker builds itself: servers, TLS and SASL."""
+    return {
+        "bootstrap_servers": [server.strip() for server in settings.bootstrap_servers.split(",")],
+        **settings.aiokafka_options(),
+    }

@@ -104,7 +104,7 @@ def _push(args: argparse.Namespace) -> int:
     except GrafanaError as problem:
         print(f"floorwatch dashboards push: {problem}", file=sys.stderr)
         return 1
-    print(f"pushed to {url}")
+    print(f"pushed to {client.url}")
     return 0
 
 

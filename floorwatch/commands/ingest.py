@@ -105,7 +105,9 @@ def _lines(args: argparse.Namespace):
 
 def _sink(args: argparse.Namespace):
     if args.to == "kafka":
-        return KafkaSink.connect(args.bootstrap, Topics.with_prefix(args.topic_prefix))
+        from floorwatch.kafka_security import KafkaSecuritySettings
+
+        return KafkaSink.connect(args.bootstrap, Topics.with_prefix(args.topic_prefix), KafkaSecuritySettings())
     if args.output is not None:
         return JsonlSink(open(args.output, "w", encoding="utf-8"), owns_stream=True)
     return JsonlSink(sys.stdout)

@@ -85,6 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from floorwatch.kafka_preflight import KafkaAccessDenied
+    from floorwatch.kafka_security import KafkaSecurityError
     from floorwatch.services.simulator.roster import build_floor
     from floorwatch.services.simulator.sinks import TopicsMissing
 
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         print(f"floorwatch simulate: {error}", file=sys.stderr)
         return 2
-    except TopicsMissing as error:
+    except (TopicsMissing, KafkaAccessDenied, KafkaSecurityError) as error:
         print(f"floorwatch simulate: {error}", file=sys.stderr)
         return 1
     except Exception as error:

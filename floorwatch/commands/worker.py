@@ -32,21 +32,33 @@ def run(args: argparse.Namespace) -> int:
     return run_worker(settings)
 
 
+CONFIG_EXIT_CODE = 78  # EX_CONFIG: a restart cannot help until a setting is fixed
+
+
 def run_worker(settings: WorkerSettings) -> int:
-    from floorwatch.streams.app import create_app, run
+    from floorwatch.kafka_preflight import KafkaAccessDenied, check_access
+    from floorwatch.kafka_security import KafkaSecurityError
+    from floorwatch.redact import redact_logs, redact_text
+    from floorwatch.streams.app import create_app, run, secrets_of
     from floorwatch.streams.kafka_admin import TopicLayoutError, ensure_topics
     from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    worker = create_app(settings)
     try:
+        redact_logs(secrets_of(settings))
+        worker = create_app(settings)
+        check_access(settings.bootstrap_servers, settings)
         ensure_topics(settings, worker.topics, (worker.internal.queue_events, worker.internal.team_members))
+    except (KafkaAccessDenied, KafkaSecurityError) as problem:
+        print(f"floorwatch worker: {problem}", file=sys.stderr)
+        return CONFIG_EXIT_CODE
     except TopicLayoutError as problem:
         print(f"floorwatch worker: {problem}", file=sys.stderr)
         return 1
     except Exception as problem:
         print(
-            f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} ({problem}). "
+            f"floorwatch worker: cannot reach Kafka at {settings.bootstrap_servers} "
+            f"({redact_text(str(problem), secrets_of(settings))}). "
             "Start it (`make kafka-up`) or set FLOORWATCH_BOOTSTRAP_SERVERS. Exiting with code "
             f"{RESTART_EXIT_CODE} (try again later).",
             file=sys.stderr,

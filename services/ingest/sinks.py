@@ -16,6 +16,8 @@ from floorwatch.topics import Topics
 if TYPE_CHECKING:
     from kafka import KafkaProducer
 
+    from floorwatch.kafka_security import KafkaSecuritySettings
+
 
 def topic_for(event: Event, topics: Topics) -> str:
     return topics.for_event(event)
@@ -45,14 +47,18 @@ class KafkaSink:
         self._topics = topics
 
     @classmethod
-    def connect(cls, bootstrap_servers: str, topics: Topics) -> KafkaSink:
+    def connect(cls, bootstrap_servers: str, topics: Topics, security: KafkaSecuritySettings) -> KafkaSink:
         from kafka import KafkaProducer  # imported here: the jsonl path must not need a broker library loaded
 
+        from floorwatch.kafka_preflight import check_access
+
+        check_access(bootstrap_servers, security)  # a refused password fails now, with its setting named
         producer = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
             acks="all",
             linger_ms=20,
             key_serializer=str.encode,
+            **security.kafka_python_options(),
         )
         return cls(producer, topics)
 

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from floorwatch.core.codec import encode
 from floorwatch.core.events import partition_key
+from floorwatch.kafka_preflight import check_access
+from floorwatch.kafka_security import KafkaSecuritySettings
 from floorwatch.topics import Topics
 
 
@@ -46,8 +48,9 @@ class JsonlSink:
             self._file.flush()
 
 
-class KafkaSinkSettings(BaseSettings):
-    """Kafka connection for the simulator; FLOORWATCH_* variables, overridden by CLI flags."""
+class KafkaSinkSettings(KafkaSecuritySettings):
+    """Kafka connection for the simulator; FLOORWATCH_* variables (FLOORWATCH_KAFKA_* for TLS and SASL),
+    overridden by CLI flags."""
 
     model_config = SettingsConfigDict(env_prefix="FLOORWATCH_", frozen=True, extra="ignore")
 
@@ -70,7 +73,11 @@ def wait_for_topics(settings: KafkaSinkSettings, names: list[str]) -> None:
     """
     from kafka.admin import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers.split(","), client_id="floorwatch-simulator")
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers.split(","),
+        client_id="floorwatch-simulator",
+        **settings.kafka_python_options(),
+    )
     try:
         deadline = time.monotonic() + settings.topics_wait_seconds
         while missing := sorted(set(names) - set(admin.list_topics())):
@@ -93,6 +100,7 @@ class KafkaSink:
 
         self._settings = settings
         self._topics = Topics.with_prefix(settings.topic_prefix)
+        check_access(settings.bootstrap_servers, settings)  # a refused password fails now, with its setting named
         wait_for_topics(settings, [self._topics.agent_events, self._topics.contact_events, self._topics.schedules])
         self._producer = KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers.split(","),
@@ -100,6 +108,7 @@ class KafkaSink:
             enable_idempotence=True,  # retries never reorder an agent's events within its partition
             linger_ms=settings.linger_ms,
             client_id="floorwatch-simulator",
+            **settings.kafka_python_options(),
         )
         self.sent = 0
         self.failures: list[str] = []

@@ -67,6 +67,7 @@ class WorkerProcess:
             "FLOORWATCH_APP_ID": f"{self.prefix}-app",
             "FLOORWATCH_PARTITIONS": str(self.partitions),
             "FLOORWATCH_PRIVACY": "named",
+            "FLOORWATCH_PSEUDONYM_KEY": "test-only-key",  # keys violation and alert ids in named mode too
             "FLOORWATCH_CLOCK": "event",
             "FLOORWATCH_TICK_SECONDS": "0.5",
             "FLOORWATCH_WEB_PORT": str(self.port),

@@ -37,7 +37,7 @@ def _bind_mounts(service: str) -> dict[str, str]:
     reason="the docker-compose binary is not installed (Debian: apt-get install docker-compose)",
 )
 def test_docker_compose_accepts_the_file() -> None:
-    env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": "test-only-secret"}
+    env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": "test-only-secret", "GRAFANA_ADMIN_PASSWORD": "test-only"}
     result = subprocess.run(
         ["docker-compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, env=env, timeout=60
     )
@@ -51,6 +51,7 @@ def test_docker_compose_accepts_the_file() -> None:
 )
 def test_docker_compose_refuses_to_start_workers_without_a_pseudonym_key() -> None:
     env = {key: value for key, value in os.environ.items() if key != "FLOORWATCH_PSEUDONYM_KEY"}
+    env["GRAFANA_ADMIN_PASSWORD"] = "test-only"
     result = subprocess.run(
         ["docker-compose", "-f", str(COMPOSE), "config", "-q"],
         capture_output=True,
@@ -132,3 +133,38 @@ def test_the_image_runs_as_an_unprivileged_user_and_installs_the_pinned_versions
     assert "--constraint constraints.txt" in dockerfile
     users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
     assert users and users[-1] not in ("root", "0")
+
+
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None,
+    reason="the docker-compose binary is not installed (Debian: apt-get install docker-compose)",
+)
+def test_docker_compose_refuses_to_start_grafana_without_an_admin_password() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "GRAFANA_ADMIN_PASSWORD"}
+    env["FLOORWATCH_PSEUDONYM_KEY"] = "test-only-secret"
+    result = subprocess.run(
+        ["docker-compose", "-f", str(COMPOSE), "config", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=ROOT,
+    )
+
+    assert result.returncode != 0
+    assert "GRAFANA_ADMIN_PASSWORD" in result.stderr
+
+
+def test_no_service_falls_back_to_a_default_password_or_serves_prometheus_lifecycle_endpoints() -> None:
+    text = COMPOSE.read_text()
+    grafana = _services()["grafana"]["environment"]
+
+    assert ":-admin" not in text
+    assert grafana["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+    assert not any("enable-lifecycle" in part for part in _services()["prometheus"]["command"])
+
+
+def test_every_published_port_is_bound_to_the_hosts_loopback() -> None:
+    published = [port for service in _services().values() for port in service.get("ports", [])]
+
+    assert published and all(str(port).startswith("127.0.0.1:") for port in published)

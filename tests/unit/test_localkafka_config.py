@@ -75,3 +75,24 @@ def test_the_jar_cache_lives_outside_the_repo_where_the_environment_says(
     settings = DeploySettings(FLOORWATCH_CACHE=floorwatch_cache, XDG_CACHE_HOME=xdg_cache_home, HOME=home)
 
     assert settings.cache_root == Path(expected)
+
+
+def test_a_secured_node_adds_a_sasl_ssl_listener_with_scram_users_and_an_ssl_listener_requiring_certificates() -> None:
+    from floorwatch.deploy.kafka_config import BrokerSecurity, KafkaNode
+
+    node = KafkaNode(1, 9001, 9101, sasl_ssl_port=9201, ssl_port=9301)
+    layout = ClusterLayout((node,))
+    security = BrokerSecurity(Path("/pki/broker.pem"), Path("/pki/ca.pem"), users=(("alice", "pw"),))
+
+    config = _parse(server_properties(node, layout, Path("/data"), security))
+
+    assert config["listeners"] == (
+        "PLAINTEXT://127.0.0.1:9001,SASL_SSL://127.0.0.1:9201,SSL://127.0.0.1:9301,CONTROLLER://127.0.0.1:9101"
+    )
+    assert (
+        config["listener.security.protocol.map"] == "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT"
+    )
+    assert config["listener.name.ssl.ssl.client.auth"] == "required"
+    assert config["ssl.keystore.location"] == "/pki/broker.pem" and config["ssl.truststore.type"] == "PEM"
+    assert "SCRAM-SHA-512" in config["sasl.enabled.mechanisms"]
+    assert security.scram_format_options()[:2] == ["--add-scram", "SCRAM-SHA-512=[name=alice,password=pw]"]

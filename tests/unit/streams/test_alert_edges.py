@@ -32,7 +32,7 @@ def _busy_team():
 
 def _ticker() -> Ticker:
     worker = SimpleNamespace(config=CONFIG, topics=Topics())
-    return Ticker(worker, AgentLabeller(PrivacyMode.NAMED), None, None, None, None)  # type: ignore[arg-type]
+    return Ticker(worker, AgentLabeller(PrivacyMode.NAMED, b"key"), None, None, None, None)  # type: ignore[arg-type]
 
 
 def test_a_team_crossing_into_overload_raises_one_alert_until_it_recovers():
