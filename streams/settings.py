@@ -60,7 +60,7 @@ class WorkerSettings(KafkaSecuritySettings):
         120.0,
         gt=0,
         description="Longest a rebalance or table recovery may stall before the worker exits (code 75) "
-        "for its supervisor to restart it; Faust recovery can hang (STACK.md). Keep it above "
+        "for its supervisor to restart it; Faust recovery can hang (docs/architecture.md). Keep it above "
         "the group session timeout (60 s): a crashed member holds a rebalance that long.",
     )
     stall_timeout_seconds: float = Field(
