@@ -71,7 +71,12 @@ def test_a_topic_with_three_replicas_takes_acks_all_writes_and_serves_reads_with
 ) -> None:
     topic = unique_name("replicated")
     cluster_admin.create_topics({topic: {"num_partitions": 3, "replication_factor": 3}}, wait_for_metadata=True)
-    partitions = _partitions(cluster_admin, topic)
+    # The broker asked may not have the new topic's partitions in its metadata yet: wait, with a deadline.
+    partitions = wait_until(
+        lambda: _partitions(cluster_admin, topic) if len(_partitions(cluster_admin, topic)) == 3 else None,
+        30,
+        f"{topic} never showed its three partitions",
+    )
     assert [sorted(partition["replica_nodes"]) for partition in partitions] == [[1, 2, 3]] * 3
     leader = next(p["leader_id"] for p in partitions if p["partition_index"] == 0)
     leader_pid = kafka_cluster.pid(leader)
