@@ -74,7 +74,9 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
         (topic, partition), nxt = next(iter(plan.next_offsets.items()))
         log.warning("FLOORWATCH_FAILPOINT: the consumer jumps from %s[%d]@%d ahead", topic, partition, nxt)
         await _seek(worker, TopicPartition(topic, partition), nxt + SKIP_OFFSETS)
-    _account(worker, plan.next_offsets, len(plan.redelivered), len(plan.rewinding))
+    for message in plan.rewinding:  # fetched ahead of a going-back: dropped, fetched again later
+        worker.pipeline.offset_gaps.labels(message.topic, "refetched").inc()
+    _account(worker, plan.next_offsets, len(plan.redelivered))
 
 
 async def go_back(worker: Worker, topic: str, partition: int, offset: int) -> None:
@@ -89,14 +91,12 @@ async def _seek(worker: Worker, tp: TopicPartition, offset: int) -> None:
     await worker.app.consumer.seek_wait({tp: offset})
 
 
-def _account(worker: Worker, next_offsets: dict[tuple[str, int], int], redelivered: int, rewinding: int) -> None:
+def _account(worker: Worker, next_offsets: dict[tuple[str, int], int], redelivered: int) -> None:
     pipeline = worker.pipeline
     for (topic, partition), nxt in next_offsets.items():
         pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)
     if redelivered:
         pipeline.verdicts.labels("redelivered").inc(redelivered)
-    if rewinding:
-        pipeline.offset_gaps.labels("", "refetched").inc(rewinding)
     if next_offsets:
         worker.progress.last_applied_at = time.monotonic()
 
