@@ -50,7 +50,10 @@ class BatchPlan:
     redelivered: list[RawMessage] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     rewinding: list[RawMessage] = field(default_factory=list)  # fetched ahead while a seek back is under way
-    unknown: list[Partition] = field(default_factory=list)  # partitions with no next offset known
+    # Partitions with no next offset known (never resumed from stored positions): nothing of
+    # theirs is applied; the worker looks their position up and goes back for them.
+    unknown: list[Partition] = field(default_factory=list)
+    unplaced: list[RawMessage] = field(default_factory=list)
     next_offsets: dict[Partition, int] = field(default_factory=dict)  # after the batch is applied
 
     def cut_at(self, gap: Gap) -> None:
@@ -79,7 +82,8 @@ class InputAudit:
             if nxt is None:
                 if where not in plan.unknown:
                     plan.unknown.append(where)
-                nxt = message.offset
+                plan.unplaced.append(message)
+                continue
             if message.offset < nxt:
                 plan.redelivered.append(message)
                 continue
@@ -102,6 +106,12 @@ class InputAudit:
         self.next_offsets.update(plan.next_offsets)
         for message in plan.to_apply:
             self.rewinds.pop((message.topic, message.partition), None)
+
+    def adopt(self, where: Partition, next_offset: int, now_seconds: float) -> None:
+        """Start a partition nobody resumed at `next_offset` (its stored position), going back to it."""
+        self.next_offsets[where] = next_offset
+        self.moved_at[where] = now_seconds
+        self.rewinds.setdefault(where, now_seconds)
 
     def rewind(self, gap: Gap, now_seconds: float) -> None:
         """The consumer skipped `gap` and is sent back to its first offset."""

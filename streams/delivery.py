@@ -19,7 +19,6 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from floorwatch.streams.audit import dump_position, load_position, parse_position_key, position_key
-from floorwatch.streams.failpoint import SKIP_OFFSETS
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 from floorwatch.streams.worker import Worker, kafka_client_options
@@ -51,7 +50,10 @@ def fail_fast() -> None:
 async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage], apply: Handler) -> None:
     assigned = {(tp.topic, tp.partition) for tp in worker.app.consumer.assignment()}
     messages = [m for m in batch if (m.topic, m.partition) in assigned]  # a revoked partition is not ours
+    messages = worker.failpoint.withhold(messages, worker.audit.next_offsets)
     plan = worker.audit.plan(messages)
+    for topic, partition in plan.unknown:
+        await _adopt(worker, positions, topic, partition)
     for gap in list(plan.gaps):
         if await worker.gap_check.holds_records(gap):
             log.error("the consumer skipped %s: going back for them", gap)
@@ -70,13 +72,26 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
         [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in plan.next_offsets.items()],
     )
     worker.audit.stored(plan, time.monotonic())
-    if worker.failpoint.skip_due() and plan.next_offsets:
-        (topic, partition), nxt = next(iter(plan.next_offsets.items()))
-        log.warning("FLOORWATCH_FAILPOINT: the consumer jumps from %s[%d]@%d ahead", topic, partition, nxt)
-        await _seek(worker, TopicPartition(topic, partition), nxt + SKIP_OFFSETS)
-    for message in plan.rewinding:  # fetched ahead of a going-back: dropped, fetched again later
+    for message in [*plan.rewinding, *plan.unplaced]:  # fetched ahead of a going-back: dropped, fetched again later
         worker.pipeline.offset_gaps.labels(message.topic, "refetched").inc()
     _account(worker, plan.next_offsets, len(plan.redelivered))
+
+
+async def _adopt(worker: Worker, positions: Any, topic: str, partition: int) -> None:
+    """Input from a partition that was never resumed from its stored position (should not happen:
+    every assignment resumes first). Taking its first record as the start could skip what lies
+    before it, so the position is looked up as a resume would and the consumer goes back there."""
+    raw = positions.data.get(position_key(topic, partition))
+    tp = TopicPartition(topic, partition)
+    if raw is not None:
+        start = load_position(raw)
+    else:
+        earliest = await worker.app.consumer.earliest_offsets(tp)
+        start = earliest.get(tp) or 0
+    log.error("%s[%d] delivered input before its position was resumed: going back to %d", topic, partition, start)
+    worker.pipeline.offset_gaps.labels(topic, "unresumed").inc()
+    worker.audit.adopt((topic, partition), start, time.monotonic())
+    await _seek(worker, tp, start)
 
 
 async def go_back(worker: Worker, topic: str, partition: int, offset: int) -> None:

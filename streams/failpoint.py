@@ -3,14 +3,23 @@ clean); off unless FLOORWATCH_FAILPOINT is set, which only tests do (docs/reliab
 
 - `after_batch:N`: an exception after the Nth batch's outputs and state were written but
   before its positions were (the worst moment to fail);
-- `skip_after_batch:N`: after the Nth batch, the consumer jumps 25 offsets ahead on one
-  partition, as Faust's consumer does in the defects the input audit exists for."""
+- `skip_after_batch:N`: from the Nth batch on, the first batch that holds more than 25
+  consecutive records of one partition at its expected offset loses the first 25 of them
+  before the worker sees them: what a consumer that jumped ahead delivers, as Faust's does in
+  the defects the input audit exists for. Withholding them from a batch (rather than moving the
+  consumer) puts the jump inside records known to exist, whatever the consumer has buffered."""
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from floorwatch.streams.messages import RawMessage
+
+log = logging.getLogger("floorwatch.streams")
 
 
 class InjectedFault(RuntimeError):
@@ -48,6 +57,25 @@ class Failpoint:
         if self._due("after_batch"):
             raise InjectedFault(f"injected fault after batch {self.batches} (FLOORWATCH_FAILPOINT)")
 
-    def skip_due(self) -> bool:
-        """True once, after the Nth batch: the caller makes its consumer jump ahead."""
-        return self._due("skip_after_batch")
+    def withhold(self, messages: Sequence[RawMessage], next_offsets: Mapping[tuple[str, int], int]) -> list[RawMessage]:
+        """`messages` as a consumer that jumped SKIP_OFFSETS ahead would deliver them: once, from
+        the Nth batch on, at the first partition whose run of consecutive offsets from its
+        expected next offset is longer than the jump (so a record past the jump arrives)."""
+        if self.after_batches is None or self.kind != "skip_after_batch" or self.marker.exists():
+            return list(messages)
+        self.batches += 1
+        if self.batches < self.after_batches:
+            return list(messages)
+        offsets: dict[tuple[str, int], set[int]] = {}
+        for message in messages:
+            offsets.setdefault((message.topic, message.partition), set()).add(message.offset)
+        for where, present in offsets.items():
+            first = next_offsets.get(where)
+            if first is None or not all(first + step in present for step in range(SKIP_OFFSETS + 1)):
+                continue
+            self.marker.parent.mkdir(parents=True, exist_ok=True)
+            self.marker.write_text("fired\n")
+            skipped = range(first, first + SKIP_OFFSETS)
+            log.warning("FLOORWATCH_FAILPOINT: %s[%d]@%d..%d withheld", *where, first, first + SKIP_OFFSETS - 1)
+            return [m for m in messages if (m.topic, m.partition) != where or m.offset not in skipped]
+        return list(messages)

@@ -82,9 +82,22 @@ def test_every_offset_of_a_batch_gets_exactly_one_verdict():
     assert [(g.first, g.last) for g in plan.gaps] == [(5, 6)]
 
 
-def test_a_partition_with_no_known_position_is_reported_unknown():
-    plan = InputAudit().plan(_messages(4, 5))
+def test_a_partition_with_no_known_position_applies_nothing_until_it_is_adopted():
+    audit = InputAudit({(T, 1): 0})
+    plan = audit.plan(_messages(4, 5) + _messages(0, partition=1))
     assert plan.unknown == [(T, 0)]
+    assert [m.offset for m in plan.unplaced] == [4, 5]
+    assert [(m.partition, m.offset) for m in plan.to_apply] == [(1, 0)]
+    assert (T, 0) not in plan.next_offsets
+
+
+def test_an_adopted_partition_starts_at_its_stored_position_and_waits_for_it():
+    audit = InputAudit()
+    audit.adopt((T, 0), 2, now_seconds=10.0)
+    ahead = audit.plan(_messages(4, 5))
+    assert ahead.to_apply == [] and [m.offset for m in ahead.rewinding] == [4, 5]
+    back = audit.plan(_messages(2, 3, 4))
+    assert [m.offset for m in back.to_apply] == [2, 3, 4] and back.gaps == []
 
 
 def test_partitions_that_moved_away_are_forgotten():
