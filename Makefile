@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PY) -m pip install --quiet --progress-bar on -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Install everything: Python packages, Kafka jars (Maven), Prometheus (Debian)
+setup: $(STAMP) ## Install everything: Python packages, Kafka jars (Maven), Prometheus (Debian), Helm (Go module)
 	@$(PY) -m floorwatch.cli setup
 
 run: setup ## Set everything up and run the live floor (local Kafka, workers, Prometheus, traffic)
