@@ -103,31 +103,47 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.keda.enabled -}}{{ .Values.keda.minReplicas }}{{- else -}}{{ max 1 .Values.worker.replicas }}{{- end -}}
 {{- end -}}
 
-{{/* Agents one worker may hold: whole partitions per worker x agents per partition (both rounded up). */}}
-{{- define "floorwatch.agentsPerWorker" -}}
-{{- $partitions := int .Values.kafka.partitions -}}
-{{- $workers := int (include "floorwatch.fewestWorkers" .) -}}
+{{/* Agents on the busiest of `workers` workers: whole partitions each, every partition rounded up
+     (the same sum as deploy/sizing.py `held_agents`). */}}
+{{- define "floorwatch.heldAgents" -}}
+{{- $partitions := int .root.Values.kafka.partitions -}}
+{{- $workers := max 1 (int .workers) | int -}}
 {{- $partitionsPerWorker := div (sub (add $partitions $workers) 1) $workers -}}
-{{- $agentsPerPartition := div (sub (add (int .Values.sizing.agents) $partitions) 1) $partitions -}}
+{{- $agentsPerPartition := div (sub (add (int .root.Values.sizing.agents) $partitions) 1) $partitions -}}
 {{- mul $partitionsPerWorker $agentsPerPartition -}}
 {{- end -}}
 
+{{- define "floorwatch.agentsPerWorker" -}}
+{{- include "floorwatch.heldAgents" (dict "root" . "workers" (include "floorwatch.fewestWorkers" .)) -}}
+{{- end -}}
+
+{{/* Idle worker + agents x memory per agent (x growth), in MiB rounded up: deploy/sizing.py `memory_mib`. */}}
+{{- define "floorwatch.memoryMiB" -}}
+{{- $b := .root.Values.sizing.benchmark -}}
+{{- $kib := mulf (int .agents) (float64 $b.perAgentKiB) (float64 .growth) -}}
+{{- add (int $b.idleWorkerMiB) (int (ceil (divf $kib 1024))) -}}
+{{- end -}}
+
 {{- define "floorwatch.workerMemoryMiB" -}}
-{{- $b := .Values.sizing.benchmark -}}
-{{- $agents := int (include "floorwatch.agentsPerWorker" .) -}}
-{{- add (int $b.idleWorkerMiB) (div (add (mul $agents (int $b.perAgentKiB)) 1023) 1024) -}}
+{{- include "floorwatch.memoryMiB" (dict "root" . "agents" (include "floorwatch.agentsPerWorker" .) "growth" 1.0) -}}
+{{- end -}}
+
+{{/* The limit holds the partitions of one worker fewer (a drain, a rolling update) late in the shift. */}}
+{{- define "floorwatch.workerMemoryLimitMiB" -}}
+{{- $fewer := sub (int (include "floorwatch.fewestWorkers" .)) 1 | int -}}
+{{- $held := include "floorwatch.heldAgents" (dict "root" . "workers" $fewer) -}}
+{{- include "floorwatch.memoryMiB" (dict "root" . "agents" $held "growth" .Values.sizing.benchmark.endOfShiftGrowth) -}}
 {{- end -}}
 
 {{- define "floorwatch.workerResources" -}}
 {{- if .Values.worker.resources -}}
 {{- toYaml .Values.worker.resources -}}
 {{- else -}}
-{{- $request := int (include "floorwatch.workerMemoryMiB" .) -}}
 requests:
   cpu: {{ .Values.sizing.cpuRequest | quote }}
-  memory: {{ printf "%dMi" $request }}
+  memory: {{ printf "%sMi" (include "floorwatch.workerMemoryMiB" .) }}
 limits:
-  memory: {{ printf "%dMi" (int (ceil (mulf $request .Values.sizing.memoryLimitRatio))) }}
+  memory: {{ printf "%sMi" (include "floorwatch.workerMemoryLimitMiB" .) }}
 {{- end -}}
 {{- end -}}
 
