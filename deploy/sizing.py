@@ -148,31 +148,27 @@ def markdown(figures: BenchmarkFigures, sizes: tuple[int, ...] = FLOOR_SIZES) ->
 
 def figures_table(figures: BenchmarkFigures) -> str:
     per_core = agents_per_worker(figures)
-    return (
-        "\n".join(
-            [
-                "| figure | value | from |",
-                "|---|---:|---|",
-                f"| worker throughput | {figures.events_per_cpu_second:,.0f} events per CPU-second "
-                "| `throughput.floorwatch_1_worker.events_per_cpu_second` |",
-                f"| traffic per agent | {figures.events_per_agent_hour:.1f} events per hour "
-                "| `traffic.events_per_agent_hour` |",
-                f"| tick CPU per agent | {figures.tick_cpu_seconds_per_agent * 1e6:.0f} µs per tick "
-                "| `profile.tick_at_latency_agents.tick_stage_seconds` (tick stages) / `agents` |",
-                f"| `/metrics` render CPU per agent | {figures.render_cpu_seconds_per_agent * 1e6:.0f} µs per scrape "
-                "| the same, `scrape: render /metrics` |",
-                f"| steady CPU per agent (5 s tick, 15 s scrape) | {figures.core_per_agent * 1e6:.0f} µs per second | "
-                "the three above |",
-                f"| **agents per worker per core** at {TARGET_CORE_SHARE:.0%} load | **{per_core:,}** | the line above |",
-                f"| idle worker | {figures.idle_worker_mib} MiB | `memory.baseline_idle_worker_rss_bytes` |",
-                f"| **memory per agent** (mid-shift) | **{figures.kib_per_agent} KiB** "
-                "| `memory.agents_1000.rss_delta_bytes_per_agent` |",
-                f"| end-of-shift growth of stored state | x{growth_ratio(figures):.2f} "
-                "| `state_end_of_shift.state_bytes_per_agent` / `profile.tables.state_bytes_per_agent` |",
-            ]
-        )
-        + "\n"
-    )
+    rows = [
+        "| figure | value | from |",
+        "|---|---:|---|",
+        f"| worker throughput | {figures.events_per_cpu_second:,.0f} events per CPU-second "
+        "| `throughput.floorwatch_1_worker.events_per_cpu_second` |",
+        f"| traffic per agent | {figures.events_per_agent_hour:.1f} events per hour "
+        "| `traffic.events_per_agent_hour` |",
+        f"| tick CPU per agent | {figures.tick_cpu_seconds_per_agent * 1e6:.0f} µs per tick "
+        "| `profile.tick_at_latency_agents.tick_stage_seconds` (tick stages) / `agents` |",
+        f"| `/metrics` render CPU per agent | {figures.render_cpu_seconds_per_agent * 1e6:.0f} µs per scrape "
+        "| the same, `scrape: render /metrics` |",
+        f"| steady CPU per agent (5 s tick, 15 s scrape) | {figures.core_per_agent * 1e6:.0f} µs per second | "
+        "the three above |",
+        f"| **agents per worker per core** at {TARGET_CORE_SHARE:.0%} load | **{per_core:,}** | the line above |",
+        f"| idle worker | {figures.idle_worker_mib} MiB | `memory.baseline_idle_worker_rss_bytes` |",
+        f"| **memory per agent** (mid-shift) | **{figures.kib_per_agent} KiB** "
+        "| `memory.agents_1000.rss_delta_bytes_per_agent` |",
+        f"| end-of-shift growth of stored state | x{growth_ratio(figures):.2f} "
+        "| `state_end_of_shift.state_bytes_per_agent` / `profile.tables.state_bytes_per_agent` |",
+    ]
+    return "\n".join(rows) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
