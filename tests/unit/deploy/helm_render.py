@@ -9,6 +9,7 @@ parsed object with the rendered one.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from pathlib import Path
@@ -37,13 +38,18 @@ CUSTOM_RESOURCES = {
 
 def helm() -> Path:
     """The pinned Helm; missing is a failure in CI (setup builds it) and a skip elsewhere."""
-    found = installed_helm()
+    found = _installed()
     if found is None:
         message = f"Helm {HELM_VERSION} is not built: run `make setup` (it builds Helm from its Go module)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+@functools.cache
+def _installed() -> Path | None:
+    return installed_helm()
 
 
 def run_helm(*args: str) -> subprocess.CompletedProcess[str]:

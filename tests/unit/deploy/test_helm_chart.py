@@ -86,6 +86,23 @@ def test_the_schema_check_catches_an_unknown_field_and_a_wrong_type():
     assert all(schema_problems(o) for o in (deployment, pod_monitor, scaled, rule))
 
 
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        ({"workers": "3"}, "additional properties 'workers' not allowed"),
+        ({"worker.replicas": "two"}, "/worker/replicas': got string, want integer"),
+        ({"privacy.mode": "anonymous"}, "/privacy/mode"),
+        ({"kafka.securityProtocol": "SASL_PLAINTEXT"}, "/kafka/securityProtocol"),
+        ({"worker.shutdownTimeoutSeconds": "90"}, "/worker/shutdownTimeoutSeconds"),
+    ],
+)
+def test_a_misspelled_or_mistyped_value_is_refused_naming_it(values, problem):
+    refused = try_render(**values)
+
+    assert refused.returncode != 0
+    assert problem in refused.stderr
+
+
 def test_probes_call_the_workers_health_page_on_its_port():
     container = worker_container(render())
     port = WORKER_DEFAULTS["web_port"].default
