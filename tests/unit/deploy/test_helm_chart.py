@@ -255,3 +255,13 @@ def test_memory_requests_grow_with_the_agents_a_worker_may_hold():
     # 6 partitions, 2 workers: 3 partitions of 167 agents each = 501 agents x 111 KiB + 77 MiB
     assert small == 77 + -(-501 * 111 // 1024)
     assert small < large < fewer_workers
+
+
+def test_the_scrape_sample_limit_follows_the_agents_a_worker_may_hold():
+    all_on = yaml.safe_load(ALL_ON.read_text())
+    # 12 partitions over keda.minReplicas=2 workers: 6 partitions of ceil(10,000 / 12) = 834 agents
+    held = 6 * 834
+    assert (all_on["kafka"]["partitions"], all_on["keda"]["minReplicas"], all_on["sizing"]["agents"]) == (12, 2, 10000)
+
+    assert one(render(ALL_ON), "PodMonitor")["spec"]["sampleLimit"] == 20 * held
+    assert one(render(ALL_ON, **{"privacy.mode": "off"}), "PodMonitor")["spec"]["sampleLimit"] == 5000
