@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if java_ok and jars is not None:
         _first_broker_start(jars, summary, problems)
     _ensure_debian_programs(not args.no_install, summary, problems)
-    _ensure_helm(not args.no_install, summary, problems)
+    _ensure_helm(not args.no_install, summary)
     _print_summary(summary, problems)
     return 1 if problems else 0
 
@@ -137,15 +137,17 @@ def _ensure_debian_programs(may_install: bool, summary: list[tuple[str, str]], p
             summary.append((program, f"not installed (optional: {OPTIONAL_PURPOSE[program]}): {hint}"))
 
 
-def _ensure_helm(may_install: bool, summary: list[tuple[str, str]], problems: list[str]) -> None:
-    """Helm lints and renders the Kubernetes chart in the tests (deploy/helm/floorwatch)."""
+def _ensure_helm(may_install: bool, summary: list[tuple[str, str]]) -> None:
+    """Helm lints and renders the Kubernetes chart in the tests (deploy/helm/floorwatch).
+
+    Optional like docker-compose: without Go the rest still runs, and the chart tests skip
+    (they fail under CI, where setup must have built it)."""
     try:
         if not may_install and installed_helm() is None:
             raise HelmInstallError(f"Helm {HELM_VERSION} is not built (run without --no-install)")
         binary = install_helm(report=lambda line: print(line, flush=True))
     except HelmInstallError as error:
-        summary.append(("helm", "MISSING"))
-        problems.append(f"{error}; the chart tests need it")
+        summary.append(("helm", f"not installed (optional: lints and renders the Kubernetes chart): {error}"))
         return
     summary.append(("helm", f"{HELM_VERSION} ({binary})"))
 
