@@ -103,6 +103,23 @@ def test_a_misspelled_or_mistyped_value_is_refused_naming_it(values, problem):
     assert problem in refused.stderr
 
 
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        ({"kafka.securityProtocol": "SASL_SSL"}, "needs kafka.sasl.username and kafka.sasl.passwordSecret.name"),
+        ({"kafka.tls.certKey": "tls.crt"}, "kafka.tls.certKey and kafka.tls.keyKey go together"),
+        ({"kafka.tls.certKey": "tls.crt", "kafka.tls.keyKey": "tls.key"}, "needs kafka.tls.secretName"),
+        ({"keda.enabled": "true"}, "keda.prometheusServerAddress is required"),
+        ({"ingest.sources[0].name": "asterisk"}, "ingest/sources/0"),
+    ],
+)
+def test_an_incomplete_kafka_keda_or_ingest_setting_is_refused_saying_what_is_missing(values, problem):
+    refused = try_render(**values)
+
+    assert refused.returncode != 0
+    assert problem in refused.stderr
+
+
 def test_probes_call_the_workers_health_page_on_its_port():
     container = worker_container(render())
     port = WORKER_DEFAULTS["web_port"].default

@@ -92,6 +92,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- if ne (empty $v.kafka.tls.certKey) (empty $v.kafka.tls.keyKey) -}}
 {{- fail "kafka.tls.certKey and kafka.tls.keyKey go together (mutual TLS)" -}}
 {{- end -}}
+{{- if and $v.kafka.tls.certKey (not $v.kafka.tls.secretName) -}}
+{{- fail "kafka.tls.certKey needs kafka.tls.secretName: the Secret holding the client certificate and key" -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "floorwatch.kedaMax" -}}
