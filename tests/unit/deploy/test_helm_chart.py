@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -282,3 +284,38 @@ def test_the_scrape_sample_limit_follows_the_agents_a_worker_may_hold():
 
     assert one(render(ALL_ON), "PodMonitor")["spec"]["sampleLimit"] == 20 * held
     assert one(render(ALL_ON, **{"privacy.mode": "off"}), "PodMonitor")["spec"]["sampleLimit"] == 5000
+
+
+@pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed (`make setup` installs it)")
+def test_the_keda_query_sums_the_lag_of_this_releases_workers_only(tmp_path):
+    query = one(render(ALL_ON), "ScaledObject")["spec"]["triggers"][0]["metadata"]["query"]
+    ours = 'job="floorwatch-worker", namespace="floor", app_kubernetes_io_instance="fw"'
+    other = 'job="floorwatch-worker", namespace="floor", app_kubernetes_io_instance="other"'
+    (tmp_path / "empty.yml").write_text("groups: []\n")
+    test = {
+        "rule_files": ["empty.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {
+                        "series": f'floorwatch_consumer_lag_messages{{{ours}, topic="t", partition="0"}}',
+                        "values": "300",
+                    },
+                    {"series": f'floorwatch_consumer_lag_messages{{{ours}, topic="t", partition="1"}}', "values": "4"},
+                    {"series": f'floorwatch_consumer_lag_messages{{{other}, topic="t", partition="0"}}', "values": "9"},
+                ],
+                "promql_expr_test": [
+                    {"expr": query, "eval_time": "0m", "exp_samples": [{"labels": "{}", "value": 304}]}
+                ],
+            }
+        ],
+    }
+    (tmp_path / "keda_test.yml").write_text(yaml.safe_dump(test))
+
+    result = subprocess.run(
+        ["promtool", "test", "rules", "keda_test.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
