@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[3]
 CHART = ROOT / "deploy" / "helm" / "floorwatch"
 ALL_ON = CHART / "ci" / "all-on-values.yaml"
 KUBERNETES_VERSION = latest_version()  # the newest release kubernetes-validate ships schemas for
+OLDEST_KUBERNETES = "1.30.0"  # the oldest release still common on managed clusters
 CUSTOM_RESOURCES = {
     ("monitoring.coreos.com/v1", "PodMonitor"): monitoring.PodMonitor,
     ("monitoring.coreos.com/v1", "ServiceMonitor"): monitoring.ServiceMonitor,
@@ -78,12 +79,12 @@ def one(objects: list[dict[str, Any]], kind: str, name_suffix: str = "") -> dict
     return found[0]
 
 
-def schema_problems(obj: dict[str, Any]) -> list[str]:
+def schema_problems(obj: dict[str, Any], kubernetes_version: str = KUBERNETES_VERSION) -> list[str]:
     """Why `obj` does not match its schema; [] when it does."""
     model = CUSTOM_RESOURCES.get((obj["apiVersion"], obj["kind"]))
     if model is None:
         try:
-            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+            kubernetes_validate.validate(obj, kubernetes_version, strict=True)
         except kubernetes_validate.ValidationError as error:
             return [f"{'.'.join(str(p) for p in error.path)}: {error.message}"]
         return []

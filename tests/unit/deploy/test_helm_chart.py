@@ -21,6 +21,7 @@ from tests.unit.deploy.helm_render import (
     ALL_ON,
     CHART,
     KUBERNETES_VERSION,
+    OLDEST_KUBERNETES,
     one,
     render,
     run_helm,
@@ -48,12 +49,13 @@ def test_helm_lint_passes_strictly(values):
     assert "0 chart(s) failed" in result.stdout
 
 
+@pytest.mark.parametrize("kubernetes", [KUBERNETES_VERSION, OLDEST_KUBERNETES])
 @pytest.mark.parametrize("values", [[], [ALL_ON]], ids=["default values", "every optional part on"])
-def test_every_rendered_object_matches_its_schema(values):
+def test_every_rendered_object_matches_its_schema(values, kubernetes):
     objects = render(*values)
-    problems = {f"{o['kind']}/{o['metadata']['name']}": schema_problems(o) for o in objects}
+    problems = {f"{o['kind']}/{o['metadata']['name']}": schema_problems(o, kubernetes) for o in objects}
 
-    assert {name: found for name, found in problems.items() if found} == {}, KUBERNETES_VERSION
+    assert {name: found for name, found in problems.items() if found} == {}
 
 
 def test_every_optional_part_renders_when_switched_on():
