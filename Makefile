@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PY) -m pip install --quiet --progress-bar on -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Install everything: Python packages, Kafka jars (Maven), Prometheus (Debian)
+setup: $(STAMP) ## Install everything: Python packages, Kafka jars (Maven), Prometheus (Debian), Helm (Go module)
 	@$(PY) -m floorwatch.cli setup
 
 run: setup ## Set everything up and run the live floor (local Kafka, workers, Prometheus, traffic)
@@ -50,6 +50,9 @@ test-faults: setup ## Fault suite REPEAT times (default 5) on real brokers; writ
 bench: setup ## Benchmarks side by side on the real broker (raw aiokafka, bare Faust, pipeline, core); QUICK=1 for a short run
 	@$(PY) -m bench $(if $(QUICK),--quick,)
 
+chart: setup ## Lint, render and validate the Helm chart (deploy/helm/floorwatch), as `make test` does
+	@$(PY) -m pytest tests/unit/deploy -q
+
 dashboards: $(STAMP) ## Regenerate the Grafana dashboards and Prometheus rules from code
 	@$(PY) -m floorwatch.cli dashboards generate
 
@@ -65,4 +68,4 @@ kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
 clean: ## Remove the virtual environment and local run state (not the jar cache)
 	rm -rf $(VENV) .run .pytest_cache .hypothesis
 
-.PHONY: help setup check fix run test test-unit test-integration test-faults bench dashboards schemas kafka-up kafka-down clean
+.PHONY: help setup check fix run test test-unit test-integration test-faults bench chart dashboards schemas kafka-up kafka-down clean

@@ -1,4 +1,5 @@
-"""Everything generated from code, as {path: text}: the dashboards' JSON and the rule file.
+"""Everything generated from code, as {path: text}: the dashboards' JSON and the rule file,
+and the Helm chart's copies of both (a chart can read only files inside its own folder).
 
 `write()` puts them where Grafana's file provider and Prometheus read them; `drift()` lists
 the committed files that no longer match the code (CI runs it via `floorwatch dashboards check`).
@@ -19,6 +20,9 @@ from floorwatch.dashboards.thresholds import AlertTimings, Thresholds
 
 GENERATED_DIR = Path(__file__).resolve().parent / "generated"  # docker-compose mounts it for Grafana's provider
 ROOT = Path(__file__).resolve().parents[1]
+CHART_FILES_DIR = ROOT / "deploy" / "helm" / "floorwatch" / "files"
+CHART_DASHBOARDS_DIR = CHART_FILES_DIR / "dashboards"  # ConfigMaps for Grafana's sidecar
+CHART_RULES_FILE = CHART_FILES_DIR / "floorwatch-rules.yml"  # the PrometheusRule's spec
 
 BUILDERS: dict[str, Callable[[Thresholds], Dashboard]] = {
     "floor-overview.json": floor_overview.build,
@@ -38,8 +42,10 @@ def dashboards(thresholds: Thresholds = Thresholds()) -> dict[str, dict]:
 
 
 def generated_files(thresholds: Thresholds = Thresholds()) -> dict[Path, str]:
-    files = {GENERATED_DIR / name: dashboard_json(build, thresholds) for name, build in BUILDERS.items()}
-    files[RULES_FILE] = rules_yaml(AlertTimings(), thresholds)
+    files = {}
+    for name, build in BUILDERS.items():
+        files[GENERATED_DIR / name] = files[CHART_DASHBOARDS_DIR / name] = dashboard_json(build, thresholds)
+    files[RULES_FILE] = files[CHART_RULES_FILE] = rules_yaml(AlertTimings(), thresholds)
     return files
 
 
@@ -61,4 +67,5 @@ def drift(files: dict[Path, str]) -> list[Path]:
 
 def stale(files: dict[Path, str]) -> list[Path]:
     """Generated dashboards that no builder makes any more (a renamed or removed dashboard)."""
-    return sorted(path for path in GENERATED_DIR.glob("*.json") if path not in files)
+    found = [*GENERATED_DIR.glob("*.json"), *CHART_DASHBOARDS_DIR.glob("*.json")]
+    return sorted(path for path in found if path not in files)

@@ -13,7 +13,7 @@ import importlib.util
 import sys
 
 COMMANDS = {
-    "setup": "Install what floorwatch runs on: Kafka jars from Maven Central, Prometheus from Debian",
+    "setup": "Install what floorwatch runs on: Kafka jars from Maven Central, Prometheus from Debian, Helm from Go",
     "kafka": "Start, stop or check the local Kafka broker or three-broker cluster",
     "up": "Run the live floor on this machine: Kafka, stream workers, Prometheus, simulated traffic",
     "worker": "Run a floorwatch stream worker (Faust)",

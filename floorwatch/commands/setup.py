@@ -9,6 +9,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from floorwatch.deploy.helm_tool import HELM_VERSION, HelmInstallError, install_helm, installed_helm
 from floorwatch.deploy.jvm_archive import archive_path
 from floorwatch.deploy.kafka_jars import (
     JarFetchError,
@@ -29,7 +30,7 @@ from floorwatch.deploy.toolchain import (
     program_version,
 )
 
-HELP = "Install what floorwatch runs on: Kafka jars from Maven Central, Prometheus from Debian"
+HELP = "Install what floorwatch runs on: Kafka jars from Maven Central, Prometheus from Debian, Helm from Go"
 REQUIRED_PROGRAMS = ("prometheus", "promtool")
 # Only for checks: docker-compose validates docker-compose.yml, amtool the Alertmanager routes;
 # their tests skip, saying why, without them.
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if java_ok and jars is not None:
         _first_broker_start(jars, summary, problems)
     _ensure_debian_programs(not args.no_install, summary, problems)
+    _ensure_helm(not args.no_install, summary)
     _print_summary(summary, problems)
     return 1 if problems else 0
 
@@ -133,6 +135,21 @@ def _ensure_debian_programs(may_install: bool, summary: list[tuple[str, str]], p
             problems.append(f"`{program}` is not installed; the integration tests and `make run` need it: {hint}")
         else:
             summary.append((program, f"not installed (optional: {OPTIONAL_PURPOSE[program]}): {hint}"))
+
+
+def _ensure_helm(may_install: bool, summary: list[tuple[str, str]]) -> None:
+    """Helm lints and renders the Kubernetes chart in the tests (deploy/helm/floorwatch).
+
+    Optional like docker-compose: without Go the rest still runs, and the chart tests skip
+    (they fail under CI, where setup must have built it)."""
+    try:
+        if not may_install and installed_helm() is None:
+            raise HelmInstallError(f"Helm {HELM_VERSION} is not built (run without --no-install)")
+        binary = install_helm(report=lambda line: print(line, flush=True))
+    except HelmInstallError as error:
+        summary.append(("helm", f"not installed (optional: lints and renders the Kubernetes chart): {error}"))
+        return
+    summary.append(("helm", f"{HELM_VERSION} ({binary})"))
 
 
 def _print_summary(summary: list[tuple[str, str]], problems: list[str]) -> None:
