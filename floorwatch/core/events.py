@@ -128,8 +128,9 @@ class ContactAnsweredData(_Frozen):
     contact_id: Identifier
     queue_id: Identifier
     agent_id: Identifier | None = Field(
-        description="The agent who answered; null when the platform's system answered (an IVR, voicemail or "
-        "announcement: the feed names a placeholder, not an agent). Counted in its queue only."
+        default=None,
+        description="The agent who answered; absent when the platform's system answered (an IVR, voicemail or "
+        "announcement: the feed names a placeholder, not an agent). Counted in its queue only.",
     )
     wait_seconds: float = Field(ge=0, description="Time the caller waited in queue before the answer.")
 
