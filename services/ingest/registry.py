@@ -55,9 +55,16 @@ def build_adapter(source: str, options: IngestOptions) -> Adapter:
         return CsvCallsAdapter(emitter, csv_options)
     mapping = load_mapping(table, options.mapping_path)
     if source in ("asterisk", "asterisk-db"):
-        from floorwatch.services.ingest.asterisk import AsteriskAdapter
+        from floorwatch.services.ingest.asterisk import PLACEHOLDER_MEMBERS, AsteriskAdapter
 
-        return AsteriskAdapter(emitter, mapping, db_zone=options.timezone, db_form=source == "asterisk-db")
+        return AsteriskAdapter(
+            emitter,
+            mapping,
+            db_zone=options.timezone,
+            db_form=source == "asterisk-db",
+            session_gap_seconds=options.session_gap_seconds,
+            placeholders=PLACEHOLDER_MEMBERS | {name.strip().lower() for name in options.placeholder_agents},
+        )
     if source == "amazon-connect":
         from floorwatch.services.ingest.amazon_connect import AmazonConnectAdapter
 
