@@ -25,6 +25,7 @@ from floorwatch.services.ingest.registry import (
     IngestOptions,
     build_adapter,
 )
+from floorwatch.services.ingest.rejects import RejectsFile
 from floorwatch.services.ingest.roster import RosterError, load_roster
 from floorwatch.services.ingest.sinks import JsonlSink, KafkaSink
 from floorwatch.topics import Topics
@@ -100,12 +101,31 @@ def run(args: argparse.Namespace) -> int:
         print(f"floorwatch ingest: cannot open the {args.to} output: {exc}", file=sys.stderr)
         return 2
     try:
-        report = ingest(adapter, records(adapter.input_format, lines), sink, options.roster)
+        rejects = _rejects(args)
+    except OSError as exc:
+        sink.close()
+        closer()
+        print(f"floorwatch ingest: cannot write the rejects file {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        report = ingest(adapter, records(adapter.input_format, lines), sink, options.roster, rejects)
     finally:
         sink.close()
         closer()
+        if rejects is not None:
+            rejects.close()
+    if rejects is not None:
+        report.rejects_path = str(rejects.path)
     print(report.render(), file=sys.stderr)
     return 0
+
+
+def _rejects(args: argparse.Namespace) -> RejectsFile | None:
+    """--rejects FILE, or by default OUTPUT.rejects.jsonl next to an --output file."""
+    path = args.rejects
+    if path is None and args.output is not None:
+        path = args.output.with_name(args.output.name + ".rejects.jsonl")
+    return RejectsFile(path) if path is not None else None
 
 
 def _options(args: argparse.Namespace) -> IngestOptions:

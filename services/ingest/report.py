@@ -37,6 +37,7 @@ class IngestReport:
     unassigned_agents: set[str] = field(default_factory=set)
     unassigned_events: int = 0
     notes: list[str] = field(default_factory=list)
+    rejects_path: str | None = None  # where every skipped record was written, if anywhere
 
     @property
     def events_produced(self) -> int:
@@ -77,6 +78,12 @@ class IngestReport:
             lines.extend(f"    {s.position}: {s.reason}" for s in self.skipped)
             if self.skipped_total > len(self.skipped):
                 lines.append(f"    ... and {self.skipped_total - len(self.skipped)} more")
+            where = (
+                f"all of them, with the records: {self.rejects_path}"
+                if self.rejects_path
+                else ("write all of them, with the records, to a file: --rejects FILE")
+            )
+            lines.append(f"    ({where})")
         if self.ignored:
             lines.append("  kept out of the maths: " + ", ".join(f"{k} {n}" for k, n in sorted(self.ignored.items())))
         if self.unmapped:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 
+from floorwatch.cli import main
 from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.registry import IngestOptions
 from tests.unit.ingest.ingest_helpers import at, iso, run, simple_figures
@@ -124,3 +126,22 @@ def test_placeholder_agents_are_nobody_answered_rows_go_to_the_queue_as_the_syst
     assert "4 answered row(s) named a placeholder instead of an agent: 3 counted in their queue as answered by " in (
         result.report.render()
     )
+
+
+def test_every_skipped_record_goes_to_the_rejects_file_with_its_position_and_reason(tmp_path, capsys):
+    good = [("ok1", "alice", "q", iso(0), iso(1), iso(60), "completed")]
+    bad = [(f"bad{n}", "alice", "q", "yesterday", iso(1), iso(60), "completed") for n in range(250)]
+    feed = tmp_path / "calls.csv"
+    feed.write_text(calls(*good, *bad))
+    out = tmp_path / "events.jsonl"
+    assert main(["ingest", "csv", str(feed), "--output", str(out)]) == 0
+    rejects = [json.loads(line) for line in (tmp_path / "events.jsonl.rejects.jsonl").read_text().splitlines()]
+    assert len(rejects) == 250  # the report lists 200; the file has them all
+    assert rejects[0]["position"] == "line 3" and rejects[-1]["position"] == "line 252"
+    assert rejects[0]["reason"] == "arrival 'yesterday' is neither RFC 3339 nor UNIX seconds"
+    assert rejects[0]["record"]["call_id"] == "bad0"
+    assert "events.jsonl.rejects.jsonl" in capsys.readouterr().err
+    chosen = tmp_path / "elsewhere.jsonl"
+    assert main(["ingest", "csv", str(feed), "--output", str(out), "--rejects", str(chosen)]) == 0
+    assert len(chosen.read_text().splitlines()) == 250
+    assert oct(chosen.stat().st_mode & 0o777) == "0o600"
