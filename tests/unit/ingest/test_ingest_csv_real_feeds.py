@@ -145,3 +145,14 @@ def test_every_skipped_record_goes_to_the_rejects_file_with_its_position_and_rea
     assert main(["ingest", "csv", str(feed), "--output", str(out), "--rejects", str(chosen)]) == 0
     assert len(chosen.read_text().splitlines()) == 250
     assert oct(chosen.stat().st_mode & 0o777) == "0o600"
+
+
+def test_short_abandons_are_named_in_the_ingest_report_next_to_the_abandons():
+    text = calls(
+        ("c1", "", "q", iso(0), "", iso(3), "abandoned"),  # gone in 3 s
+        ("c2", "", "q", iso(0), "", iso(4.9), "abandoned"),
+        ("c3", "", "q", iso(0), "", iso(40), "abandoned"),
+    )
+    report = run("csv", text).report.render()
+    assert "contact.abandoned 3" in report
+    assert "of the abandons, short (caller gone within 5 s; in no abandon rate): 2" in report
