@@ -112,10 +112,12 @@ class AsteriskAdapter:
         return combine(expired, result)
 
     def _expire_implied(self, entry: QueueLogEntry) -> Translation:
-        """A member only implied to be logged in, silent for longer than the session gap, logged out
-        at its last record: nothing else ever ends such a login (issue: days of phantom availability)."""
+        """A member only implied to be logged in, available and silent for longer than the session gap,
+        logged out at its last record: nothing else ever ends such a login (days of phantom availability)."""
         track = self._members.get(entry.agent)
-        if track is None or not track.implied or not track.logged_in or track.calls or track.seen_at is None:
+        if track is None or not track.implied or not track.logged_in or track.calls or track.paused:
+            return NOTHING  # on a call or paused: the record that ends it will come
+        if track.seen_at is None:
             return NOTHING
         if entry.at - track.seen_at <= self._gap:
             return NOTHING
