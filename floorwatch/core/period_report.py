@@ -42,7 +42,9 @@ def replay_periods(
                     rejections.append({"file": entry.file, "line": entry.line, "reason": entry.reason})
                 continue
             verdict = fold.apply(entry)
-            tally["queue_only" if verdict == "queue" else verdict] += 1
+            if verdict == "queue":  # no agent's figure depends on it: counted, not judged here
+                tally["queue_only"] += 1
+            tally["accepted" if verdict == "queue" else verdict] += 1
     periods = fold.finish()
     return {
         "report": "floorwatch.replay.periods",
