@@ -135,8 +135,8 @@ class PeriodFold:
             self._note_violations(agent_id, (o.output for o in self._day_end_outputs(track)))
             self._close(agent_id, track, end)
         self._open = {}
-        periods = sorted(self._closed, key=lambda p: (p.agent_id, p.start_seconds))
-        return [p for p in self._with_violations(periods) if _anything(p)]
+        periods = sorted((p for p in self._closed if _anything(p)), key=lambda p: (p.agent_id, p.start_seconds))
+        return self._with_violations(periods)
 
     # --- boundaries ---------------------------------------------------------------------
 
@@ -221,8 +221,8 @@ class PeriodFold:
         return judged
 
     def _with_violations(self, periods: list[AgentPeriod]) -> list[AgentPeriod]:
-        """Each violation counts in the agent's last period starting at or before its deadline (a rule
-        judged at the end of the day has its deadline after the agent's last event)."""
+        """Each violation counts in the agent's last period (with time in it) starting at or before its
+        deadline: a rule judged at the end of the working day has its deadline after the last event."""
         counts = [0] * len(periods)
         for index, period in enumerate(periods):
             for _, at in self._violations.get(period.agent_id, {}):
@@ -245,4 +245,4 @@ def fold_periods(events: Iterable[AnyEvent], config: MetricConfig, kind: PeriodK
 def _anything(period: AgentPeriod) -> bool:
     t = period.totals
     staffed = t.handle_seconds + t.available_seconds + t.aux_seconds
-    return staffed > 0 or t.contacts_handled > 0 or period.breaks_taken > 0 or period.violations > 0
+    return staffed > 0 or t.contacts_handled > 0 or period.breaks_taken > 0

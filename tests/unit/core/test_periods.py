@@ -152,3 +152,16 @@ def test_by_day_on_a_multi_day_log_equals_replaying_each_days_events_alone(days)
     whole = [_comparable(p) for p in by_day([e for events in per_day for e in events])]
     alone = [_comparable(p) for events in per_day for p in by_day(events)]
     assert sorted(whole) == sorted(alone)
+
+
+def test_a_working_day_too_long_without_a_break_is_a_violation_of_that_day():
+    events = [state("a1", AVAILABLE, 0), state("a1", ON_CONTACT, 60), state("a1", LOGGED_OUT, 11 * HOUR)]
+    (only,) = by_day(events)
+    assert only.violations >= 1 and only.breaks_taken == 0
+    rested = [
+        state("a1", AVAILABLE, 0),
+        state("a1", BREAK, HOUR),
+        state("a1", AVAILABLE, HOUR + 15 * MINUTE),
+        state("a1", LOGGED_OUT, 90 * MINUTE),
+    ]
+    assert [p.violations for p in by_day(rested)] == [0]
