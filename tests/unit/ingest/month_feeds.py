@@ -77,7 +77,7 @@ def day_label(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).date().isoformat()
 
 
-def month(seed: int, agents: int = 24, calls_per_day: int = 12) -> Month:
+def month(seed: int, agents: int = 24, calls_per_day: int = 8) -> Month:
     rng = random.Random(seed)
     start = int(MONTH_START.timestamp())
     days: list[AgentDay] = []
