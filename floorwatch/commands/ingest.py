@@ -51,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--session-gap-minutes",
         type=float,
         default=DEFAULT_SESSION_GAP_SECONDS / 60,
-        help="csv: a longer gap between an agent's calls ends their session (default: 15)",
+        help="csv: a longer gap between an agent's calls ends their session; asterisk: a login only implied by "
+        "activity ends after this long available and silent (default: 15)",
     )
     parser.add_argument(
         "--clock-skew-seconds",
