@@ -23,7 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from floorwatch.core.events import Event
+from pydantic import ValidationError
+
+from floorwatch.core.events import ContactEndedData, Event
 from floorwatch.services.ingest import csv_sessions
 from floorwatch.services.ingest.csv_sessions import AgentCalls, AnsweredCall
 from floorwatch.services.ingest.emit import Emitter, from_epoch
@@ -197,6 +199,7 @@ class CsvCallsAdapter:
         arrival, end = self._time(row, "arrival"), self._time(row, "end")
         answer = self._time(row, "answer") if row["answer"] else None
         agent = None if row["agent"].strip().lower() in self._options.placeholders else row["agent"].strip()
+        _check_fields(row["call_id"], row["queue"], agent, row["outcome"])
         arrival, end = self._within_skew(arrival, answer, end)
         if answer is not None and agent is None:
             key = "placeholder_abandoned" if row["outcome"].lower() in HUNG_UP else "system_answered"
@@ -241,3 +244,13 @@ class CsvCallsAdapter:
                 raise RowError(f"{name} {text!r} has no UTC offset; pass --timezone")
             value = value.replace(tzinfo=self._options.zone)
         return value.astimezone(UTC)
+
+
+def _check_fields(call_id: str, queue: str, agent: str | None, outcome: str) -> None:
+    """Rows are turned into events only once they are in order (at the end of a file): a field no
+    event can carry must be rejected now, with the row's position, not lose the batch later."""
+    try:
+        ContactEndedData(contact_id=call_id, queue_id=queue, agent_id=agent or "-", disposition=outcome or "-")
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise RowError(f"{error['loc'][0]}: {error['msg']}") from None

@@ -156,3 +156,15 @@ def test_short_abandons_are_named_in_the_ingest_report_next_to_the_abandons():
     report = run("csv", text).report.render()
     assert "contact.abandoned 3" in report
     assert "of the abandons, short (caller gone within 5 s; in no abandon rate): 2" in report
+
+
+def test_a_field_no_event_can_carry_rejects_its_row_and_not_the_batch():
+    text = calls(
+        ("c1", "alice", "q", iso(0), iso(1), iso(60), "completed"),
+        ("c2", "a" * 300, "q", iso(0), iso(1), iso(60), "completed"),
+        ("c3", "bob", "q", iso(0), iso(1), iso(60), "x" * 300),
+    )
+    result = run("csv", text)
+    assert [s.position for s in result.report.skipped] == ["line 3", "line 4"]
+    assert result.report.skipped[0].reason.startswith("agent_id: String should have at most 200 characters")
+    assert [e.data.contact_id for e in result.of_type("contact.answered")] == ["c1"]
