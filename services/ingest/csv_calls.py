@@ -79,6 +79,7 @@ class CsvCallsAdapter:
         self._released: datetime | None = None  # every row up to here has been turned into events
         self._agents: dict[str, AgentCalls] = {}
         self._counts: Counter[str] = Counter()
+        self._failed: list[str] = []
 
     def translate(self, record: RawRecord) -> Translation:
         try:
@@ -114,7 +115,10 @@ class CsvCallsAdapter:
         while self._pending and (up_to is None or self._pending[0][0] <= up_to):
             order, _, call = heapq.heappop(self._pending)
             self._released = max(self._released or order, order)
-            events.extend(self._events(call))
+            try:
+                events.extend(self._events(call))
+            except (ValidationError, ValueError) as exc:  # checked per row already; never lose the rest
+                self._failed.append(f"call {call.call_id} produced no events: {exc}")
         if up_to is not None:
             events.extend(self._close_idle(up_to))
         return events
@@ -165,7 +169,7 @@ class CsvCallsAdapter:
 
     def _notes(self) -> tuple[str, ...]:
         counts, skew = self._counts, self._options.clock_skew_seconds
-        notes = []
+        notes = list(self._failed)
         if counts["overlapped"]:
             notes.append(
                 f"{counts['overlapped']} call(s) answered while the same agent was still on another call: "
