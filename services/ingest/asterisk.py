@@ -17,60 +17,26 @@ when the state it implies changes. Decisions (docs/ingest.md has the list):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.asterisk_log import EntryError, QueueLogEntry, parse_db_row, parse_file_line
+from floorwatch.services.ingest.asterisk_members import (
+    HANGUP,
+    NO_REASON,
+    PLACEHOLDER_MEMBERS,
+    TRANSFERS,
+    UNUSED,
+    WAIT_FIELD,
+    Call,
+    Closed,
+    MemberTrack,
+    end_after_close,
+)
 from floorwatch.services.ingest.emit import Emitter
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import NOTHING, InputFormat, RawRecord, Translation, combine, ignore, skip
-
-NO_REASON = "(none)"  # the pause_reasons key for a pause written without a reason
-# What queue_log writes in the member field when no member is involved (compared case-insensitively).
-PLACEHOLDER_MEMBERS = frozenset({"", "none", "no_server"})
-UNUSED = frozenset({"RINGCANCELED", "AGENTDUMP", "SYSCOMPAT", "CONFIGRELOAD", "JOINEMPTY", "LEAVEEMPTY"})
-HANGUP = {"COMPLETEAGENT": "agent_hangup", "COMPLETECALLER": "caller_hangup"}
-TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
-WAIT_FIELD = {"ABANDON": 2, "EXITEMPTY": 2, "EXITWITHTIMEOUT": 2, "EXITWITHKEY": 3}
-
-
-@dataclass(frozen=True)
-class MemberTrack:
-    emitted: tuple[AgentState, str | None] | None = None  # the last state event sent, with its reason code
-    last_at: datetime | None = None
-    logged_in: bool = False
-    queues: frozenset[str] = frozenset()
-    paused_all: bool = False
-    paused_queues: frozenset[str] = frozenset()
-    pause_reason: str = ""
-    calls: frozenset[str] = frozenset()
-    unmapped: str | None = None  # the unmapped pause reason already reported for the current pause
-    implied: bool = False  # logged in only because activity implied it: ends after a session gap of silence
-    seen_at: datetime | None = None  # the member's last record
-
-    @property
-    def paused(self) -> bool:
-        if self.paused_all:
-            return True
-        return bool(self.paused_queues) and (not self.queues or self.queues <= self.paused_queues)
-
-
-@dataclass(frozen=True)
-class Call:
-    callid: str
-    queue: str
-    since: datetime
-    agent: str = ""
-
-
-@dataclass(frozen=True)
-class Closed:
-    """A call floorwatch ended without its end record (at a logoff, login or restart)."""
-
-    agent: str
-    at: datetime
-    why: str
 
 
 class AsteriskAdapter:
@@ -227,7 +193,7 @@ class AsteriskAdapter:
         talk_seconds = entry.number(first + 1, "calltime")
         closed = self._closed.pop(entry.callid, None)
         if closed is not None and entry.callid not in self._connected:
-            return self._end_after_close(entry, closed)
+            return end_after_close(entry, closed)
         call = self._connected.pop(entry.callid, None)
         queue = call.queue if call else entry.queue
         before = NOTHING if call else self._reconstruct(entry, agent, queue, hold_seconds, talk_seconds)
@@ -254,18 +220,6 @@ class AsteriskAdapter:
         track = self._members[agent]
         state = self._settle(entry, agent, replace(track, calls=track.calls - {entry.callid}))
         return combine(before, Translation(events=(over,)), login, state)
-
-    def _end_after_close(self, entry: QueueLogEntry, closed: Closed) -> Translation:
-        """The end record of a call already ended at a logoff, login or restart: it changes nothing.
-
-        Before, it was a second end whose implied login made the member available until the next
-        logoff, which might never come."""
-        late = (entry.at - closed.at).total_seconds()
-        note = (
-            f"{entry.event} of call {entry.callid} ({closed.agent}) came {late:g} s after the call was ended at "
-            f"{closed.why} ({closed.at.isoformat()}); the call stays ended there and the member's state is unchanged"
-        )
-        return Translation(notes=(note,))
 
     def _reconstruct(
         self, entry: QueueLogEntry, agent: str, queue: str, hold_seconds: float, talk_seconds: float
