@@ -55,7 +55,8 @@ def build_adapter(source: str, options: IngestOptions) -> Adapter:
         return CsvCallsAdapter(emitter, csv_options)
     mapping = load_mapping(table, options.mapping_path)
     if source in ("asterisk", "asterisk-db"):
-        from floorwatch.services.ingest.asterisk_members import PLACEHOLDER_MEMBERS, AsteriskAdapter
+        from floorwatch.services.ingest.asterisk import AsteriskAdapter
+        from floorwatch.services.ingest.asterisk_members import PLACEHOLDER_MEMBERS
 
         return AsteriskAdapter(
             emitter,
