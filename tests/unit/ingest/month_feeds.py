@@ -14,6 +14,7 @@ arithmetic written here: it never calls an adapter or floorwatch's core.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -276,3 +277,48 @@ def _agent_lines(day: AgentDay, put: Callable[..., None]) -> None:
         for queue in QUEUES:
             put(p.end, 1, "NONE", queue, a, "UNPAUSE", "")
     put(day.logoff, 3, "NONE", "NONE", a, "AGENTLOGOFF", "")
+
+
+def truth_event_feed(m: Month) -> dict[tuple[str, str], DayFigures]:
+    """An event feed (Twilio) keeps the worker on a task it still holds when it signs off: on
+    contact for the union of the calls, whole; logged out once the last one is over."""
+    out = {}
+    for day in m.days:
+        calls = day.calls + ([day.tail_call] if day.tail_call else [])
+        handle, _ = union_seconds([(c.answer, c.end) for c in calls])
+        aux = sum(p.end - p.start for p in day.pauses)
+        staffed = max(day.logoff, day.tail_call.end if day.tail_call else 0) - day.login
+        out[(day.agent, day.day)] = DayFigures(handle, staffed - handle - aux, aux, len(calls))
+    return out
+
+
+def twilio_events(m: Month) -> str:
+    """The month as TaskRouter callbacks (one JSON object per line, in time order): tasks a worker
+    takes while on another (multitasking), a task still held when the worker goes Offline and
+    completed after, tasks canceled in the queue (some within 5 s). The platform has no system
+    answer: those calls are left out."""
+    items: list[tuple[int, int, dict[str, str]]] = []
+
+    def add(t: int, kind: str, **fields: object) -> None:
+        record = {"EventType": kind, "Sid": f"EV{len(items):032d}", "Timestamp": str(t), "WorkspaceSid": "WS1"}
+        items.append((t, len(items), {**record, **{k: str(v) for k, v in fields.items()}}))
+
+    for day in m.days:
+        add(day.login, "worker.activity.update", WorkerSid=day.agent, WorkerActivityName="Available")
+        for call in day.calls + ([day.tail_call] if day.tail_call else []):
+            task = dict(TaskSid=f"WT{call.call_id}", TaskQueueSid=call.queue, TaskChannelUniqueName="voice")
+            held = dict(task, WorkerSid=day.agent, ReservationSid=f"WR{call.call_id}")
+            add(call.arrival, "task-queue.entered", TaskAge=0, **task)
+            add(call.answer, "reservation.accepted", TaskAge=call.answer - call.arrival, **held)
+            add(call.end, "reservation.completed", TaskAge=call.end - call.arrival, **held)
+        for p in day.pauses:
+            add(p.start, "worker.activity.update", WorkerSid=day.agent, WorkerActivityName=p.reason)
+            add(p.end, "worker.activity.update", WorkerSid=day.agent, WorkerActivityName="Available")
+        add(day.logoff, "worker.activity.update", WorkerSid=day.agent, WorkerActivityName="Offline")
+    for q in m.queue_only:
+        if q.system_answer is None:
+            task = dict(TaskSid=f"WT{q.call_id}", TaskQueueSid=q.queue)
+            add(q.arrival, "task-queue.entered", TaskAge=0, **task)
+            add(q.end, "task.canceled", TaskAge=q.end - q.arrival, TaskCanceledReason="hangup", **task)
+    items.sort(key=lambda item: (item[0], item[1]))
+    return "".join(json.dumps(record) + "\n" for _, _, record in items)

@@ -20,7 +20,9 @@ from tests.unit.ingest.month_feeds import (
     month,
     queue_log,
     truth_call_list,
+    truth_event_feed,
     truth_queue_log,
+    twilio_events,
 )
 
 SEED = 2026
@@ -52,14 +54,14 @@ def _queue_totals(events_jsonl: str) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def _true_queue_totals(m: Month) -> dict[str, tuple[int, int, int]]:
+def _true_queue_totals(m: Month, system_answers: bool = True) -> dict[str, tuple[int, int, int]]:
     answered, abandoned, short = Counter[str](), Counter[str](), Counter[str]()
     for day in m.days:
         for call in day.calls + ([day.tail_call] if day.tail_call else []):
             answered[call.queue] += 1
     for q in m.queue_only:
         if q.system_answer is not None:
-            answered[q.queue] += 1
+            answered[q.queue] += system_answers
         elif q.end - q.arrival < 5:
             short[q.queue] += 1
         else:
@@ -101,3 +103,13 @@ def test_a_month_of_call_csv_sorted_by_arrival_gives_each_agent_days_true_figure
     assert "answered while the same agent was still on another call" in report
     assert "had the arrival after the answer by at most 5 s" in report
     assert "named a placeholder instead of an agent" in report
+
+
+def test_a_month_of_twilio_taskrouter_callbacks_gives_each_agent_days_true_figures(the_month):
+    result = run("twilio", twilio_events(the_month))
+    assert result.report.skipped_total == 0
+    events = result.jsonl()
+    got = _per_agent_day(events)
+    assert not _differences(got, truth_event_feed(the_month))
+    assert len(got) == 24 * 20  # a task completed after the worker went offline brings no one back
+    assert _queue_totals(events) == _true_queue_totals(the_month, system_answers=False)
