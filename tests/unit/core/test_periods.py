@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from tests.unit.core.builders import (
     LOGGED_OUT,
     MINUTE,
     ON_CONTACT,
+    T0_SECONDS,
     answered,
     ended,
     state,
@@ -165,3 +167,16 @@ def test_a_working_day_too_long_without_a_break_is_a_violation_of_that_day():
         state("a1", LOGGED_OUT, 90 * MINUTE),
     ]
     assert [p.violations for p in by_day(rested)] == [0]
+
+
+def test_days_follow_the_chosen_zones_midnights_and_a_daylight_saving_day_is_23_hours():
+    berlin = ZoneInfo("Europe/Berlin")
+    login = datetime(2026, 3, 28, 22, 0, tzinfo=berlin).timestamp() - T0_SECONDS
+    logout = datetime(2026, 3, 30, 1, 0, tzinfo=berlin).timestamp() - T0_SECONDS
+    events = [state("a1", AVAILABLE, login), state("a1", LOGGED_OUT, logout)]
+    days = fold_periods(events, CONFIG, PeriodKind.DAY, berlin)
+    assert [(d.period, d.totals.available_seconds / HOUR) for d in days] == [
+        ("2026-03-28", 2.0),
+        ("2026-03-29", 23.0),  # clocks went forward at 02:00
+        ("2026-03-30", 1.0),
+    ]
