@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as problem:
         err.print(f"floorwatch replay: {problem.reason}")
         return 2
+    if not args.by and (args.format != "json" or args.timezone != "UTC"):
+        err.print("floorwatch replay: --format and --timezone shape the rows of --by day|shift; add --by")
+        return 2
     zone = _zone(args.timezone) if args.by else None
     if args.by and zone is None:
         err.print(f"floorwatch replay: --timezone {args.timezone!r} is not a known time zone (e.g. Europe/Berlin, UTC)")

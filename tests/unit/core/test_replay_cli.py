@@ -106,3 +106,8 @@ def test_by_day_writes_agent_and_team_rows_as_json_or_csv(tmp_path, capsys):
 def test_by_day_with_an_unknown_time_zone_says_so(capsys):
     assert main(["replay", str(SAMPLE), "--by", "day", "--timezone", "Mars/Olympus"]) == 2
     assert "--timezone 'Mars/Olympus' is not a known time zone" in capsys.readouterr().err
+
+
+def test_a_format_or_zone_without_by_is_refused_with_what_to_add(capsys):
+    assert main(["replay", str(SAMPLE), "--format", "csv"]) == 2
+    assert "add --by" in capsys.readouterr().err
