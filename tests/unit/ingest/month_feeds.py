@@ -20,6 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from tests.unit.ingest.ingest_helpers import T0
+from tests.unit.ingest.ingest_renderers import GENESYS_PRESENCE, _genesys_call
+from tests.unit.ingest.ingest_scenario import Call as ScenarioCall
+
 MONTH_START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 DAY_SECONDS = 86400
 DAYS = 28
@@ -322,3 +326,49 @@ def twilio_events(m: Month) -> str:
             add(q.end, "task.canceled", TaskAge=q.end - q.arrival, TaskCanceledReason="hangup", **task)
     items.sort(key=lambda item: (item[0], item[1]))
     return "".join(json.dumps(record) + "\n" for _, _, record in items)
+
+
+def genesys_notifications(m: Month) -> str:
+    """The month as Genesys Cloud notifications: an agent on two conversations at once, a
+    conversation still connected when the agent goes Offline, queue conversations the caller
+    left unanswered (some within 5 s). No system answers: those calls are left out."""
+    zero = int(T0.timestamp())  # the renderers' times are seconds after T0
+    items: list[tuple[int, int, dict]] = []
+
+    def add(t: int, topic: str, body: dict) -> None:
+        items.append((t, len(items), {"topicName": topic, "version": "2", "eventBody": body}))
+
+    def presence(t: int, user: str, system: str) -> None:
+        body = {"presenceDefinition": {"id": f"d-{system}", "systemPresence": system}, "modifiedDate": _iso(t)}
+        add(t - zero, f"v2.users.{user}.presence", body)
+
+    def routing(t: int, user: str, status: str) -> None:
+        body = {"id": user, "routingStatus": {"status": status, "startTime": _iso(t)}}
+        add(t - zero, f"v2.users.{user}.routingStatus", body)
+
+    for day in m.days:
+        presence(day.login, day.agent, "On Queue")
+        routing(day.login, day.agent, "IDLE")
+        for p in day.pauses:
+            presence(p.start, day.agent, GENESYS_PRESENCE[p.reason])
+            routing(p.start, day.agent, "OFF_QUEUE")
+            presence(p.end, day.agent, "On Queue")
+            routing(p.end, day.agent, "IDLE")
+        for c in day.calls + ([day.tail_call] if day.tail_call else []):
+            shifted = ScenarioCall(c.call_id, c.queue, c.arrival - zero, c.answer - zero, c.end - zero, 0, None)
+            _genesys_call(day.agent, shifted, add)
+        presence(day.logoff, day.agent, "Offline")
+    for q in m.queue_only:
+        if q.system_answer is None:
+            _genesys_abandon(q, zero, add)
+    items.sort(key=lambda item: (item[0], item[1]))
+    return "".join(json.dumps(record) + "\n" for _, _, record in items)
+
+
+def _genesys_abandon(q: QueueOnly, zero: int, add: Callable[[int, str, dict], None]) -> None:
+    topic = f"v2.routing.queues.{q.queue}.conversations"
+    acd = {"id": "acd", "purpose": "acd", "queueId": q.queue, "connectedTime": _iso(q.arrival)}
+    waiting = {"id": "cust", "purpose": "customer", "calls": [{"state": "connected", "connectedTime": _iso(q.arrival)}]}
+    add(q.arrival - zero, topic, {"id": q.call_id, "participants": [waiting, acd]})
+    gone = {"id": "cust", "purpose": "customer", "calls": [{"state": "disconnected", "disconnectedTime": _iso(q.end)}]}
+    add(q.end - zero, topic, {"id": q.call_id, "participants": [gone, {**acd, "endTime": _iso(q.end)}]})

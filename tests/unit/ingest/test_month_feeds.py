@@ -17,6 +17,7 @@ from tests.unit.ingest.month_feeds import (
     DayFigures,
     Month,
     calls_csv,
+    genesys_notifications,
     month,
     queue_log,
     truth_call_list,
@@ -112,4 +113,14 @@ def test_a_month_of_twilio_taskrouter_callbacks_gives_each_agent_days_true_figur
     got = _per_agent_day(events)
     assert not _differences(got, truth_event_feed(the_month))
     assert len(got) == 24 * 20  # a task completed after the worker went offline brings no one back
+    assert _queue_totals(events) == _true_queue_totals(the_month, system_answers=False)
+
+
+def test_a_month_of_genesys_notifications_gives_each_agent_days_true_figures(the_month):
+    result = run("genesys", genesys_notifications(the_month))
+    assert result.report.skipped_total == 0
+    events = result.jsonl()
+    got = _per_agent_day(events)
+    assert not _differences(got, truth_event_feed(the_month))
+    assert len(got) == 24 * 20
     assert _queue_totals(events) == _true_queue_totals(the_month, system_answers=False)
