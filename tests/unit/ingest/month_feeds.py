@@ -372,3 +372,68 @@ def _genesys_abandon(q: QueueOnly, zero: int, add: Callable[[int, str, dict], No
     add(q.arrival - zero, topic, {"id": q.call_id, "participants": [waiting, acd]})
     gone = {"id": "cust", "purpose": "customer", "calls": [{"state": "disconnected", "disconnectedTime": _iso(q.end)}]}
     add(q.end - zero, topic, {"id": q.call_id, "participants": [gone, {**acd, "endTime": _iso(q.end)}]})
+
+
+CONNECT_INSTANCE = "arn:aws:connect:eu-central-1:123456789012:instance/0c0f4fcb"
+
+
+def amazon_connect_records(m: Month) -> str:
+    """The month as Amazon Connect agent event stream records: snapshots listing two contacts at
+    once, a LOGOUT with a contact still connected and a record of it ENDED after the logout.
+    Agent event streams never show callers who hung up in the queue, nor system answers."""
+    items: list[tuple[int, int, dict]] = []
+    for day in m.days:
+        _connect_day(day, items)
+    items.sort(key=lambda item: (item[0], item[1]))
+    return "".join(json.dumps(record) + "\n" for _, _, record in items)
+
+
+def _connect_day(day: AgentDay, items: list[tuple[int, int, dict]]) -> None:
+    def add(t: int, kind: str, status: str | None, contacts: list[dict] | None = None) -> None:
+        record: dict = {
+            "AgentARN": f"{CONNECT_INSTANCE}/agent/{day.agent.replace('/', '-')}",
+            "EventId": f"{day.agent}-{day.day}-{len(items)}",
+            "EventTimestamp": _iso(t),
+            "EventType": kind,
+            "Version": "2019-05-25",
+        }
+        if status is not None:
+            agent_status = {"Name": status, "Type": "ROUTABLE" if status == "Available" else "CUSTOM"}
+            record["CurrentAgentSnapshot"] = {"AgentStatus": agent_status, "Contacts": contacts or []}
+        items.append((t, len(items), record))
+
+    add(day.login, "LOGIN", "Available")
+    moments: list[tuple[int, int, TrueCall | Pause]] = [(c.answer, 1, c) for c in day.calls]
+    moments += [(c.end, 0, c) for c in day.calls]
+    moments += [(p.start, 2, p) for p in day.pauses] + [(p.end, 3, p) for p in day.pauses]
+    tail = day.tail_call
+    if tail is not None:
+        moments.append((tail.answer, 1, tail))
+    talking: list[TrueCall] = []
+    for t, kind, what in sorted(moments, key=lambda x: (x[0], x[1])):
+        if isinstance(what, Pause):
+            add(t, "STATE_CHANGE", what.reason if kind == 2 else "Available")
+        elif kind == 1:
+            talking.append(what)
+            add(t, "STATE_CHANGE", "Available", [_connect_contact(c, "CONNECTED", c.answer) for c in talking])
+        else:
+            talking.remove(what)
+            others = [_connect_contact(c, "CONNECTED", c.answer) for c in talking]
+            add(t, "STATE_CHANGE", "Available", [_connect_contact(what, "ENDED", t), *others])
+            add(t, "STATE_CHANGE", "Available", others)  # no after-contact work
+    add(day.logoff, "LOGOUT", None)
+    if tail is not None:  # its end, reported after the logout
+        add(tail.end, "STATE_CHANGE", "Offline", [_connect_contact(tail, "ENDED", tail.end)])
+
+
+def _connect_contact(c: TrueCall, state: str, state_start: int) -> dict:
+    return {
+        "ContactId": c.call_id,
+        "Channel": "VOICE",
+        "InitiationMethod": "INBOUND",
+        "State": state,
+        "QueueTimestamp": _iso(c.arrival),
+        "ConnectedToAgentTimestamp": _iso(c.answer),
+        "StateStartTimestamp": _iso(state_start),
+        "Queue": {"Name": c.queue},
+    }

@@ -16,6 +16,7 @@ from tests.unit.ingest.ingest_helpers import run
 from tests.unit.ingest.month_feeds import (
     DayFigures,
     Month,
+    amazon_connect_records,
     calls_csv,
     genesys_notifications,
     month,
@@ -124,3 +125,16 @@ def test_a_month_of_genesys_notifications_gives_each_agent_days_true_figures(the
     assert not _differences(got, truth_event_feed(the_month))
     assert len(got) == 24 * 20
     assert _queue_totals(events) == _true_queue_totals(the_month, system_answers=False)
+
+
+def test_a_month_of_amazon_connect_agent_events_gives_each_agent_days_true_figures(the_month):
+    result = run("amazon-connect", amazon_connect_records(the_month))
+    assert result.report.skipped_total == 0
+    events = result.jsonl()
+    got = {(agent.replace("-", "/", 1), day): figures for (agent, day), figures in _per_agent_day(events).items()}
+    assert not _differences(got, truth_queue_log(the_month))  # a contact connected at LOGOUT ends there
+    want = _true_queue_totals(the_month, system_answers=False)
+    assert {queue: counts[0] for queue, counts in _queue_totals(events).items()} == {
+        queue: answered
+        for queue, (answered, _, _) in want.items()  # the stream never sees abandons
+    }
