@@ -38,6 +38,8 @@ from floorwatch.services.ingest.emit import Emitter
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import NOTHING, InputFormat, RawRecord, Translation, combine, ignore, skip
 
+CLOSED_REMEMBERED = timedelta(days=1)  # how long a call ended without its end record waits for it
+
 
 class AsteriskAdapter:
     def __init__(
@@ -345,6 +347,8 @@ class AsteriskAdapter:
         open_calls = [call for call in self._connected.values() if call.agent == agent]
         events = []
         why = {"closed_at_login": "the login", "closed_at_logoff": "the logoff", "closed_at_restart": "the restart"}
+        if open_calls:  # an end record a day late is not coming: forget, so a followed log never grows this
+            self._closed = {cid: c for cid, c in self._closed.items() if at - c.at <= CLOSED_REMEMBERED}
         for call in open_calls:
             del self._connected[call.callid]
             self._closed[call.callid] = Closed(agent, at, why.get(disposition, disposition))
