@@ -1,5 +1,5 @@
 """Floor overview: is the floor coping right now? Occupancy against the healthy band, agents by
-state, the queues (waiting, longest wait, service level, abandons) and the alerts firing."""
+state, the queues (waiting, longest wait, service level, abandons, short abandons) and the alerts firing."""
 
 from __future__ import annotations
 
@@ -160,6 +160,17 @@ def build(t: Thresholds) -> Dashboard:
             [Query(f"max by (queue) (floorwatch_queue_abandon_ratio) {SERVED}", "{{queue}}")],
             min_value=0,
             max_value=1,
+        )
+    )
+    board.add(
+        trend(
+            "Short abandons (30 min)",
+            "Callers who hung up within 5 seconds, over the last 30 minutes: left out of the abandon rate "
+            "and service level, so shown here on their own. A rise often means a broken announcement or IVR.",
+            "short",
+            steps((None, "green")),
+            [Query(f"max by (queue) (floorwatch_queue_short_abandoned_contacts) {SERVED}", "{{queue}}")],
+            min_value=0,
         )
     )
     board.row("Alerts")

@@ -36,7 +36,7 @@ class TopicContract:
 
 def topic_contracts(topics: Topics = Topics()) -> tuple[TopicContract, ...]:
     contact = tuple(cls for name, cls in EVENT_TYPES.items() if name.startswith("contact."))
-    before_agent = (EVENT_TYPES["contact.offered"], EVENT_TYPES["contact.abandoned"])
+    before_agent = (EVENT_TYPES["contact.offered"], EVENT_TYPES["contact.answered"], EVENT_TYPES["contact.abandoned"])
     with_agent = tuple(cls for cls in contact if cls is not EVENT_TYPES["contact.offered"])
     return (
         TopicContract(
@@ -57,7 +57,8 @@ def topic_contracts(topics: Topics = Topics()) -> tuple[TopicContract, ...]:
             before_agent,
             "queue_id",
             False,
-            "Contact events before any agent is involved: offered, and abandoned while waiting in queue.",
+            "Contact events before any agent is involved: offered, abandoned while waiting in queue, and "
+            "answered by the system (no agent).",
         ),
         TopicContract(
             topics.schedules,

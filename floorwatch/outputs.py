@@ -119,6 +119,9 @@ class QueueLoad(_Record):
     longest_wait_seconds: float = Field(ge=0)
     service_level_ratio: float | None = Field(ge=0, le=1)
     abandon_ratio: float | None = Field(ge=0, le=1)
+    short_abandoned_contacts: int = Field(
+        default=0, ge=0, description="Callers gone within the short-abandon time (5 s): in no rate."
+    )
     average_handle_seconds: float | None = Field(ge=0)
 
 

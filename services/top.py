@@ -41,6 +41,7 @@ class QueueRow:
     longest_wait_seconds: float = 0.0
     service_level: float | None = None
     abandon: float | None = None
+    short_abandoned: int = 0
 
 
 @dataclass
@@ -98,6 +99,8 @@ def _queue_sample(row: QueueRow, name: str, value: float) -> None:
         row.service_level = value
     elif name == "abandon_ratio":
         row.abandon = value
+    elif name == "short_abandoned_contacts":
+        row.short_abandoned = int(value)
 
 
 def _percent(value: float | None) -> str:
@@ -155,7 +158,7 @@ def render(view: FloorView, previous: FloorView | None, title: str) -> Group:
             _percent(row.compliance),
         )
     queues = Table(title="Queues", expand=True)
-    for header in ("queue", "waiting", "longest wait", "service level (30 min)", "abandoned"):
+    for header in ("queue", "waiting", "longest wait", "service level (30 min)", "abandoned", "short abandons"):
         queues.add_column(header, justify="left" if header == "queue" else "right")
     for queue_row in view.queues.values():
         queues.add_row(
@@ -164,6 +167,7 @@ def render(view: FloorView, previous: FloorView | None, title: str) -> Group:
             f"{queue_row.longest_wait_seconds:.0f} s",
             _percent(queue_row.service_level),
             _percent(queue_row.abandon),
+            str(queue_row.short_abandoned),
         )
     firing = [a for a in view.alerts if a.get("state") == "firing"]
     alert_lines = (

@@ -207,6 +207,12 @@ class FloorCollector(Collector):
             rows(lambda q: q.window.abandon_rate_ratio),
         )
         yield _gauge(
+            "floorwatch_queue_short_abandoned_contacts",
+            "Callers who hung up within the short-abandon time (5 s) over the window: in no rate.",
+            ["queue"],
+            rows(lambda q: q.window.short_abandoned),
+        )
+        yield _gauge(
             "floorwatch_queue_average_handle_seconds",
             "Average handle time (talk, hold, wrap-up) over the window.",
             ["queue"],

@@ -230,6 +230,7 @@ def queue_load(topic: str, figures: QueueFigures) -> Send:
         longest_wait_seconds=figures.longest_wait_seconds,
         service_level_ratio=window.service_level_ratio,
         abandon_ratio=window.abandon_rate_ratio,
+        short_abandoned_contacts=window.short_abandoned,
         average_handle_seconds=window.average_handle_seconds,
     )
     return Send(topic, figures.queue_id.encode(), _json(record))

@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from floorwatch.services.ingest.mapping import MappingError
 from floorwatch.services.ingest.pipeline import ingest
 from floorwatch.services.ingest.readers import follow_lines, read_lines, records
-from floorwatch.services.ingest.registry import DEFAULT_SESSION_GAP_SECONDS, SOURCES, IngestOptions, build_adapter
+from floorwatch.services.ingest.registry import (
+    DEFAULT_CLOCK_SKEW_SECONDS,
+    DEFAULT_REORDER_WINDOW_SECONDS,
+    DEFAULT_SESSION_GAP_SECONDS,
+    SOURCES,
+    IngestOptions,
+    build_adapter,
+)
+from floorwatch.services.ingest.rejects import RejectsFile
 from floorwatch.services.ingest.roster import RosterError, load_roster
 from floorwatch.services.ingest.sinks import JsonlSink, KafkaSink
 from floorwatch.topics import Topics
@@ -43,7 +51,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--session-gap-minutes",
         type=float,
         default=DEFAULT_SESSION_GAP_SECONDS / 60,
-        help="csv: a longer gap between an agent's calls ends their session (default: 15)",
+        help="csv: a longer gap between an agent's calls ends their session; asterisk: a login only implied by "
+        "activity ends after this long available and silent (default: 15)",
+    )
+    parser.add_argument(
+        "--clock-skew-seconds",
+        type=float,
+        default=DEFAULT_CLOCK_SKEW_SECONDS,
+        help="csv: arrival after answer (or end before it) by at most this much is clamped, not rejected (default: 5)",
+    )
+    parser.add_argument(
+        "--reorder-window-minutes",
+        type=float,
+        default=DEFAULT_REORDER_WINDOW_SECONDS / 60,
+        help="csv with --follow: rows are held this long to put them in order (default: 60); a file is sorted whole",
+    )
+    parser.add_argument(
+        "--placeholder-agent",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a value your platform writes in the agent field when no agent took the call (repeatable; "
+        "each source has its own list, docs/ingest.md)",
+    )
+    parser.add_argument(
+        "--rejects",
+        type=Path,
+        metavar="FILE",
+        help="write every skipped record (position, reason, the record) as JSONL; default with --output: "
+        "OUTPUT.rejects.jsonl next to it",
     )
 
 
@@ -66,12 +102,31 @@ def run(args: argparse.Namespace) -> int:
         print(f"floorwatch ingest: cannot open the {args.to} output: {exc}", file=sys.stderr)
         return 2
     try:
-        report = ingest(adapter, records(adapter.input_format, lines), sink, options.roster)
+        rejects = _rejects(args)
+    except OSError as exc:
+        sink.close()
+        closer()
+        print(f"floorwatch ingest: cannot write the rejects file {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        report = ingest(adapter, records(adapter.input_format, lines), sink, options.roster, rejects)
     finally:
         sink.close()
         closer()
+        if rejects is not None:
+            rejects.close()
+    if rejects is not None:
+        report.rejects_path = str(rejects.path)
     print(report.render(), file=sys.stderr)
     return 0
+
+
+def _rejects(args: argparse.Namespace) -> RejectsFile | None:
+    """--rejects FILE, or by default OUTPUT.rejects.jsonl next to an --output file."""
+    path = args.rejects
+    if path is None and args.output is not None:
+        path = args.output.with_name(args.output.name + ".rejects.jsonl")
+    return RejectsFile(path) if path is not None else None
 
 
 def _options(args: argparse.Namespace) -> IngestOptions:
@@ -88,7 +143,15 @@ def _options(args: argparse.Namespace) -> IngestOptions:
             "asterisk-db needs --timezone: the PBX writes queue_log rows in its local time "
             "unless configured for UTC (then pass --timezone UTC)"
         )
-    return IngestOptions(load_roster(args.roster), args.mapping, zone, args.session_gap_minutes * 60)
+    return IngestOptions(
+        roster=load_roster(args.roster),
+        mapping_path=args.mapping,
+        timezone=zone,
+        session_gap_seconds=args.session_gap_minutes * 60,
+        clock_skew_seconds=args.clock_skew_seconds,
+        reorder_window_seconds=args.reorder_window_minutes * 60 if args.follow is not None else None,
+        placeholder_agents=frozenset(args.placeholder_agent),
+    )
 
 
 def _lines(args: argparse.Namespace):

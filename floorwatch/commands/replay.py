@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.console import Console
 from rich.progress import (
@@ -28,6 +29,8 @@ from rich.progress import (
 )
 
 from floorwatch.core.config import ConfigError, load_config
+from floorwatch.core.period_report import render_periods, replay_periods
+from floorwatch.core.periods import PeriodKind
 from floorwatch.core.replay import replay
 
 HELP = "Compute every figure in batch from a canonical event log (JSONL)"
@@ -47,6 +50,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the log runs ahead of the wall clock on purpose (a sped-up simulation): do not refuse events dated "
         "more than 5 minutes after now, as workers with FLOORWATCH_CLOCK=event do not",
     )
+    parser.add_argument(
+        "--by",
+        choices=[kind.value for kind in PeriodKind],
+        help="instead of the full report, figures per agent and team for each calendar day or each shift",
+    )
+    parser.add_argument(
+        "--format", choices=["json", "csv"], default="json", help="with --by: JSON (default) or CSV rows"
+    )
+    parser.add_argument("--timezone", default="UTC", help="with --by: the zone whose midnights cut days (default UTC)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +68,13 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as problem:
         err.print(f"floorwatch replay: {problem.reason}")
         return 2
+    if not args.by and (args.format != "json" or args.timezone != "UTC"):
+        err.print("floorwatch replay: --format and --timezone shape the rows of --by day|shift; add --by")
+        return 2
+    zone = _zone(args.timezone) if args.by else None
+    if args.by and zone is None:
+        err.print(f"floorwatch replay: --timezone {args.timezone!r} is not a known time zone (e.g. Europe/Berlin, UTC)")
+        return 2
     with ExitStack() as stack:
         try:
             events = sys.stdin.buffer if args.events == "-" else stack.enter_context(open(args.events, "rb"))
@@ -64,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
             err.print(f"floorwatch replay: cannot read {problem.filename}: {problem.strerror}")
             return 2
         lines = _with_progress(events, stack, err, enabled=not args.no_progress)
+        if args.by and zone is not None:
+            received = None if args.event_clock else time.time()
+            periods = replay_periods(lines, config, PeriodKind(args.by), zone, schedules or (), received)
+            return _write(render_periods(periods, args.format), args.output, periods["events"], err)
         report = replay(
             lines,
             config,
@@ -71,12 +94,23 @@ def run(args: argparse.Namespace) -> int:
             received_at_seconds=None if args.event_clock else time.time(),
         )
     text = json.dumps(report, sort_keys=True, indent=2, allow_nan=False) + "\n"
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
+    return _write(text, args.output, report["events"], err)
+
+
+def _write(text: str, output: Path | None, events: dict, err: Console) -> int:
+    if output:
+        output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    _summarise(report["events"], err)
+    _summarise(events, err)
     return 0
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _with_progress(events: BinaryIO, stack: ExitStack, err: Console, *, enabled: bool) -> Iterable[bytes]:

@@ -127,7 +127,11 @@ class ContactOffered(_Envelope):
 class ContactAnsweredData(_Frozen):
     contact_id: Identifier
     queue_id: Identifier
-    agent_id: Identifier
+    agent_id: Identifier | None = Field(
+        default=None,
+        description="The agent who answered; absent when the platform's system answered (an IVR, voicemail or "
+        "announcement: the feed names a placeholder, not an agent). Counted in its queue only.",
+    )
     wait_seconds: float = Field(ge=0, description="Time the caller waited in queue before the answer.")
 
 
@@ -271,6 +275,6 @@ def partition_key(event: AnyEvent) -> str:
     data = event.data
     if isinstance(data, ContactOfferedData):
         return data.queue_id
-    if isinstance(data, ContactAbandonedData):
+    if isinstance(data, (ContactAbandonedData, ContactAnsweredData)):
         return data.agent_id if data.agent_id is not None else data.queue_id
     return data.agent_id

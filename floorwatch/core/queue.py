@@ -111,6 +111,7 @@ class ContactFigures:
     counts: ContactCounts
     answered: int
     abandoned: int  # short abandons excluded
+    short_abandoned: int  # callers gone within `short_abandon_seconds`: their own figure, in no rate
     service_level_ratio: float | None
     abandon_rate_ratio: float | None
     average_speed_of_answer_seconds: float | None
@@ -219,6 +220,7 @@ def contact_figures(counts: ContactCounts, config: QueueConfig) -> ContactFigure
         counts=counts,
         answered=answered,
         abandoned=abandoned,
+        short_abandoned=counts.short_abandoned,
         service_level_ratio=ratio(met, eligible),
         abandon_rate_ratio=ratio(abandoned, answered + abandoned),
         average_speed_of_answer_seconds=counts.answer_wait_seconds / answered if answered else None,

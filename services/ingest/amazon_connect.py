@@ -69,9 +69,7 @@ class AmazonConnectAdapter:
         if track.last_at is None and not track.contacts:
             track = replace(track, contacts=_contacts(event.get("PreviousAgentSnapshot")))
         if kind == "LOGOUT":
-            return self._settle(
-                agent_id, replace(track, contacts=()), (AgentState.LOGGED_OUT, None), None, at, event_id
-            )
+            return self._logout(agent_id, track, at, event_id)
         snapshot = event.get("CurrentAgentSnapshot")
         if not isinstance(snapshot, dict):
             self._agents[agent_id] = track
@@ -83,7 +81,7 @@ class AmazonConnectAdapter:
         contacts = snapshot.get("Contacts") or []
         contact_events = self._contact_events(agent_id, track, contacts, at, event_id)
         now = _contacts(snapshot)
-        target, unmapped = self._target(snapshot, contacts)
+        target, unmapped = self._target(snapshot, _after_logout(track, contacts))
         settled = self._settle(agent_id, replace(track, contacts=now), target, unmapped, at, event_id)
         if kind == "HEART_BEAT" and not settled.events and not contact_events:
             return ignore("HEART_BEAT")
@@ -91,6 +89,16 @@ class AmazonConnectAdapter:
 
     def finish(self) -> Translation:
         return Translation()
+
+    def _logout(self, agent_id: str, track: ConnectAgent, at: datetime, event_id: str) -> Translation:
+        """A contact still connected at LOGOUT ends there: left open, the core would count it (and its
+        handle time) only at the agent's next answer, days later. A record after the logout that
+        shows it ENDED finds no contact in talk and changes nothing."""
+        at = max(at, track.last_at or at)
+        ended = tuple(self._ended(agent_id, cid, queue, at) for cid, state, queue in track.contacts if state in TALKING)
+        settled = self._settle(agent_id, replace(track, contacts=()), (AgentState.LOGGED_OUT, None), None, at, event_id)
+        notes = (f"{len(ended)} contact(s) of {agent_id} still connected at LOGOUT: ended there",) if ended else ()
+        return Translation(ended + settled.events, notes=notes)
 
     def _target(self, snapshot: dict[str, Any], contacts: list[dict[str, Any]]):
         states = {c.get("State") for c in contacts}
@@ -180,6 +188,15 @@ class AmazonConnectAdapter:
             agent_id=agent_id,
             disposition="completed",
         )
+
+
+def _after_logout(track: ConnectAgent, contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For a logged-out agent, an ENDED contact it was not seen talking on (one ended at its LOGOUT)
+    is no after-contact work: it must not bring the agent back until a record without contacts."""
+    if track.emitted != (AgentState.LOGGED_OUT, None):
+        return contacts
+    known = {contact_id for contact_id, _, _ in track.contacts}
+    return [c for c in contacts if c.get("State") != "ENDED" or c.get("ContactId") in known]
 
 
 def _contacts(snapshot: Any) -> tuple[tuple[str, str, str], ...]:

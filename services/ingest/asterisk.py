@@ -17,54 +17,46 @@ when the state it implies changes. Decisions (docs/ingest.md has the list):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from floorwatch.core.events import AgentState
 from floorwatch.services.ingest.asterisk_log import EntryError, QueueLogEntry, parse_db_row, parse_file_line
+from floorwatch.services.ingest.asterisk_members import (
+    HANGUP,
+    NO_REASON,
+    PLACEHOLDER_MEMBERS,
+    TRANSFERS,
+    UNUSED,
+    WAIT_FIELD,
+    Call,
+    Closed,
+    MemberTrack,
+    end_after_close,
+)
 from floorwatch.services.ingest.emit import Emitter
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import NOTHING, InputFormat, RawRecord, Translation, combine, ignore, skip
 
-NO_REASON = "(none)"  # the pause_reasons key for a pause written without a reason
-UNUSED = frozenset({"RINGCANCELED", "AGENTDUMP", "SYSCOMPAT", "CONFIGRELOAD", "JOINEMPTY", "LEAVEEMPTY"})
-HANGUP = {"COMPLETEAGENT": "agent_hangup", "COMPLETECALLER": "caller_hangup"}
-TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
-WAIT_FIELD = {"ABANDON": 2, "EXITEMPTY": 2, "EXITWITHTIMEOUT": 2, "EXITWITHKEY": 3}
-
-
-@dataclass(frozen=True)
-class MemberTrack:
-    emitted: tuple[AgentState, str | None] | None = None  # the last state event sent, with its reason code
-    last_at: datetime | None = None
-    logged_in: bool = False
-    queues: frozenset[str] = frozenset()
-    paused_all: bool = False
-    paused_queues: frozenset[str] = frozenset()
-    pause_reason: str = ""
-    calls: frozenset[str] = frozenset()
-    unmapped: str | None = None  # the unmapped pause reason already reported for the current pause
-
-    @property
-    def paused(self) -> bool:
-        if self.paused_all:
-            return True
-        return bool(self.paused_queues) and (not self.queues or self.queues <= self.paused_queues)
-
-
-@dataclass(frozen=True)
-class Call:
-    callid: str
-    queue: str
-    since: datetime
-    agent: str = ""
+CLOSED_REMEMBERED = timedelta(days=1)  # how long a call ended without its end record waits for it
 
 
 class AsteriskAdapter:
-    def __init__(self, emitter: Emitter, mapping: StateMapping, db_zone: tzinfo | None = None, db_form: bool = False):
+    def __init__(
+        self,
+        emitter: Emitter,
+        mapping: StateMapping,
+        db_zone: tzinfo | None = None,
+        db_form: bool = False,
+        session_gap_seconds: float = 900.0,
+        placeholders: frozenset[str] = PLACEHOLDER_MEMBERS,
+    ):
         self.source = emitter.source
         self.input_format: InputFormat = "csv" if db_form else "lines"
         self._emitter, self._mapping, self._zone, self._db_form = emitter, mapping, db_zone, db_form
+        self._gap = timedelta(seconds=session_gap_seconds)
+        self._placeholders = placeholders
+        self._closed: dict[str, Closed] = {}  # by call id: calls ended early, whose end record may still come
         self._members: dict[str, MemberTrack] = {}
         self._waiting: dict[str, Call] = {}
         self._connected: dict[str, Call] = {}
@@ -77,12 +69,28 @@ class AsteriskAdapter:
         except EntryError as exc:
             return skip(str(exc))
         entry = self._numbered(entry)
+        expired = self._expire_implied(entry)
         try:
             result = self._dispatch(entry)
         except EntryError as exc:
             result = skip(str(exc))
         self._last_at = max(self._last_at or entry.at, entry.at)
-        return result
+        if entry.agent in self._members:
+            self._members[entry.agent] = replace(self._members[entry.agent], seen_at=entry.at)
+        return combine(expired, result)
+
+    def _expire_implied(self, entry: QueueLogEntry) -> Translation:
+        """A member only implied to be logged in, available and silent for longer than the session gap,
+        logged out at its last record: nothing else ever ends such a login (days of phantom availability)."""
+        track = self._members.get(entry.agent)
+        if track is None or not track.implied or not track.logged_in or track.calls or track.paused:
+            return NOTHING  # on a call or paused: the record that ends it will come
+        if track.seen_at is None:
+            return NOTHING
+        if entry.at - track.seen_at <= self._gap:
+            return NOTHING
+        out = replace(track, logged_in=False, implied=False, paused_all=False, paused_queues=frozenset())
+        return self._settle(entry, entry.agent, out, track.seen_at, "implied-login-ended")
 
     def finish(self) -> Translation:
         notes = []
@@ -140,6 +148,8 @@ class AsteriskAdapter:
         return Translation(events=(offered,))
 
     def _connect(self, entry: QueueLogEntry) -> Translation:
+        if self._is_placeholder(entry.agent):
+            return self._system_answer(entry)
         agent = self._agent(entry)
         hold_seconds = entry.number(0, "holdtime")
         ring_seconds = entry.number(2, "ringtime") if entry.field(2) else None  # absent before Asterisk 1.6
@@ -160,11 +170,32 @@ class AsteriskAdapter:
         state = self._settle(entry, agent, replace(track, calls=track.calls | {entry.callid}))
         return combine(login, Translation(events=(answered,)), state)
 
+    def _system_answer(self, entry: QueueLogEntry) -> Translation:
+        """CONNECT to a placeholder member: the PBX itself took the call; it counts in its queue only."""
+        hold_seconds = entry.number(0, "holdtime")
+        waiting = self._waiting.pop(entry.callid, None)
+        answered = self._emitter.contact(
+            "contact.answered",
+            (entry.identity, "answered"),
+            entry.at,
+            contact_id=entry.callid,
+            queue_id=waiting.queue if waiting else entry.queue,
+            agent_id=None,
+            wait_seconds=hold_seconds,
+        )
+        return Translation(events=(answered,))
+
     def _call_over(self, entry: QueueLogEntry) -> Translation:
+        if self._is_placeholder(entry.agent):
+            self._connected.pop(entry.callid, None)
+            return ignore(f"{entry.event} of a call no member took (answered by the system)")
         agent = self._agent(entry)
         first = 0 if entry.event in HANGUP else 2  # transfers put extension|context (or method|data) first
         hold_seconds = entry.number(first, "holdtime")
         talk_seconds = entry.number(first + 1, "calltime")
+        closed = self._closed.pop(entry.callid, None)
+        if closed is not None and entry.callid not in self._connected:
+            return end_after_close(entry, closed)
         call = self._connected.pop(entry.callid, None)
         queue = call.queue if call else entry.queue
         before = NOTHING if call else self._reconstruct(entry, agent, queue, hold_seconds, talk_seconds)
@@ -266,6 +297,7 @@ class AsteriskAdapter:
                 entry, agent, entry.at, "closed_at_login" if "LOGIN" in event else "closed_at_logoff"
             )
             track = replace(self._members[agent], calls=frozenset())
+        track = replace(track, implied=False)
         if event == "ADDMEMBER":
             track = replace(track, logged_in=True, queues=track.queues | {entry.queue})
         elif event == "REMOVEMEMBER":
@@ -314,8 +346,12 @@ class AsteriskAdapter:
     def _close_calls(self, entry: QueueLogEntry, agent: str, at: datetime, disposition: str) -> Translation:
         open_calls = [call for call in self._connected.values() if call.agent == agent]
         events = []
+        why = {"closed_at_login": "the login", "closed_at_logoff": "the logoff", "closed_at_restart": "the restart"}
+        if open_calls:  # an end record a day late is not coming: forget, so a followed log never grows this
+            self._closed = {cid: c for cid, c in self._closed.items() if at - c.at <= CLOSED_REMEMBERED}
         for call in open_calls:
             del self._connected[call.callid]
+            self._closed[call.callid] = Closed(agent, at, why.get(disposition, disposition))
             events.append(
                 self._emitter.contact(
                     "contact.ended",
@@ -329,7 +365,10 @@ class AsteriskAdapter:
             )
         track = self._members.get(agent, MemberTrack())
         self._members[agent] = replace(track, calls=frozenset())
-        note = f"{len(events)} call(s) of {agent} had no end record; {disposition.replace('_', ' ')} {at.isoformat()}"
+        note = (
+            f"{len(events)} call(s) of {agent} still connected at {why.get(disposition, disposition)}: ended there "
+            f"({at.isoformat()}); an end record coming later changes nothing"
+        )
         notes = (note,) if events and disposition != "closed_at_restart" else ()
         return Translation(events=tuple(events), notes=notes)
 
@@ -342,7 +381,7 @@ class AsteriskAdapter:
         if track.logged_in:
             self._members[agent] = track
             return NOTHING
-        track = replace(track, logged_in=True)
+        track = replace(track, logged_in=True, implied=True)
         since = max(since, track.last_at) if track.last_at else since
         if since >= entry.at:
             self._members[agent] = track
@@ -380,8 +419,11 @@ class AsteriskAdapter:
         state = self._mapping.lookup("pause_reasons", key)
         return ((state, track.pause_reason or None), None) if state else (None, key)
 
+    def _is_placeholder(self, agent: str) -> bool:
+        return agent.strip().lower() in self._placeholders
+
     def _agent(self, entry: QueueLogEntry) -> str:
-        if not _real(entry.agent):
+        if self._is_placeholder(entry.agent):
             raise EntryError(f"{entry.event} needs the queue member (agent) field")
         return entry.agent
 

@@ -9,7 +9,7 @@ reaches a sink that floorwatch's consumers would reject.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -24,16 +24,28 @@ class Sink(Protocol):
     def send(self, event: Event) -> None: ...
 
 
-def ingest(adapter: Adapter, records: Iterable[RawRecord], sink: Sink, roster: Roster) -> IngestReport:
+class Rejects(Protocol):
+    def write(self, position: str, reason: str, record: Any) -> None: ...
+
+
+def ingest(
+    adapter: Adapter, records: Iterable[RawRecord], sink: Sink, roster: Roster, rejects: Rejects | None = None
+) -> IngestReport:
     report = IngestReport(adapter.source)
     for record in records:
         report.records_read += 1
         if record.error is not None:
-            report.skip(record.position, record.error)
+            _skip(report, rejects, record, record.error)
             continue
-        _deliver(report, record.position, _translate(adapter, record), sink, roster)
-    _deliver(report, "end of input", _finish(adapter), sink, roster)
+        _deliver(report, record, _translate(adapter, record), sink, roster, rejects)
+    _deliver(report, RawRecord("end of input"), _finish(adapter), sink, roster, rejects)
     return report
+
+
+def _skip(report: IngestReport, rejects: Rejects | None, record: RawRecord, reason: str) -> None:
+    report.skip(record.position, reason)
+    if rejects is not None:
+        rejects.write(record.position, reason, record.payload)
 
 
 def _translate(adapter: Adapter, record: RawRecord) -> Translation:
@@ -52,19 +64,26 @@ def _finish(adapter: Adapter) -> Translation:
         return Translation(notes=(f"could not close pending state at the end: {exc}",))
 
 
-def _deliver(report: IngestReport, position: str, translation: Translation, sink: Sink, roster: Roster) -> None:
+def _deliver(
+    report: IngestReport,
+    record: RawRecord,
+    translation: Translation,
+    sink: Sink,
+    roster: Roster,
+    rejects: Rejects | None,
+) -> None:
     valid = []
     for event in translation.events:
         try:
             decode(encode(event))
         except InvalidEvent as exc:
-            report.skip(position, f"produced an event floorwatch would reject: {exc.reason}")
+            _skip(report, rejects, record, f"produced an event floorwatch would reject: {exc.reason}")
             continue
         valid.append(event)
-    translation = Translation(
-        tuple(valid), translation.skipped, translation.ignored, translation.unmapped, translation.notes
-    )
-    report.record(position, translation, roster)
+    if translation.skipped:
+        _skip(report, rejects, record, translation.skipped)
+    translation = Translation(tuple(valid), None, translation.ignored, translation.unmapped, translation.notes)
+    report.record(record.position, translation, roster)
     for event in translation.events:
         sink.send(event)
 

@@ -21,6 +21,8 @@ SOURCES: dict[str, str | None] = {
     "csv": None,
 }
 DEFAULT_SESSION_GAP_SECONDS = 900.0
+DEFAULT_CLOCK_SKEW_SECONDS = 5.0
+DEFAULT_REORDER_WINDOW_SECONDS = 3600.0  # with --follow: a call row may arrive up to a long call's length late
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class IngestOptions:
     mapping_path: Path | None = None
     timezone: tzinfo | None = None
     session_gap_seconds: float = DEFAULT_SESSION_GAP_SECONDS
+    clock_skew_seconds: float = DEFAULT_CLOCK_SKEW_SECONDS
+    reorder_window_seconds: float | None = None  # None: read the whole input, then sort (batch)
+    placeholder_agents: frozenset[str] = frozenset()  # added to the source's own list
 
 
 def build_adapter(source: str, options: IngestOptions) -> Adapter:
@@ -38,14 +43,29 @@ def build_adapter(source: str, options: IngestOptions) -> Adapter:
     emitter = Emitter(source, options.roster)
     table = SOURCES[source]
     if table is None:
-        from floorwatch.services.ingest.csv_calls import CsvCallsAdapter
+        from floorwatch.services.ingest.csv_calls import PLACEHOLDER_AGENTS, CsvCallsAdapter, CsvOptions
 
-        return CsvCallsAdapter(emitter, options.session_gap_seconds, options.timezone)
+        csv_options = CsvOptions(
+            session_gap_seconds=options.session_gap_seconds,
+            zone=options.timezone,
+            clock_skew_seconds=options.clock_skew_seconds,
+            reorder_window_seconds=options.reorder_window_seconds,
+            placeholders=PLACEHOLDER_AGENTS | {name.strip().lower() for name in options.placeholder_agents},
+        )
+        return CsvCallsAdapter(emitter, csv_options)
     mapping = load_mapping(table, options.mapping_path)
     if source in ("asterisk", "asterisk-db"):
         from floorwatch.services.ingest.asterisk import AsteriskAdapter
+        from floorwatch.services.ingest.asterisk_members import PLACEHOLDER_MEMBERS
 
-        return AsteriskAdapter(emitter, mapping, db_zone=options.timezone, db_form=source == "asterisk-db")
+        return AsteriskAdapter(
+            emitter,
+            mapping,
+            db_zone=options.timezone,
+            db_form=source == "asterisk-db",
+            session_gap_seconds=options.session_gap_seconds,
+            placeholders=PLACEHOLDER_MEMBERS | {name.strip().lower() for name in options.placeholder_agents},
+        )
     if source == "amazon-connect":
         from floorwatch.services.ingest.amazon_connect import AmazonConnectAdapter
 

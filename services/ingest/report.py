@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from floorwatch.core.events import AgentStateChanged, Event
+from floorwatch.core.events import AgentStateChanged, ContactAbandoned, Event
+from floorwatch.core.queue import QueueConfig
 from floorwatch.services.ingest.protocol import Translation
 from floorwatch.services.ingest.roster import Roster
 
+SHORT_ABANDON_SECONDS = QueueConfig().short_abandon_seconds  # the queue figures' default
 SKIPPED_KEPT = 200  # positions listed in full; past that only counted, so a broken file cannot flood stderr
 
 
@@ -37,6 +39,8 @@ class IngestReport:
     unassigned_agents: set[str] = field(default_factory=set)
     unassigned_events: int = 0
     notes: list[str] = field(default_factory=list)
+    rejects_path: str | None = None  # where every skipped record was written, if anywhere
+    short_abandons: int = 0  # queue abandons within the short-abandon time: named apart from the rest
 
     @property
     def events_produced(self) -> int:
@@ -61,6 +65,8 @@ class IngestReport:
 
     def count_event(self, event: Event, roster: Roster) -> None:
         self.events_by_type[event.type] += 1
+        if isinstance(event, ContactAbandoned) and event.data.agent_id is None:
+            self.short_abandons += event.data.wait_seconds < SHORT_ABANDON_SECONDS
         if isinstance(event, AgentStateChanged) and not roster.knows(event.data.agent_id):
             self.unassigned_agents.add(event.data.agent_id)
             self.unassigned_events += 1
@@ -72,11 +78,22 @@ class IngestReport:
         ]
         if self.events_by_type:
             lines.append("  events: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.events_by_type.items())))
+        if self.events_by_type["contact.abandoned"]:
+            lines.append(
+                f"  of the abandons, short (caller gone within {SHORT_ABANDON_SECONDS:g} s; in no abandon rate): "
+                f"{self.short_abandons}"
+            )
         if self.skipped_total:
             lines.append(f"  skipped records ({self.skipped_total}):")
             lines.extend(f"    {s.position}: {s.reason}" for s in self.skipped)
             if self.skipped_total > len(self.skipped):
                 lines.append(f"    ... and {self.skipped_total - len(self.skipped)} more")
+            where = (
+                f"all of them, with the records: {self.rejects_path}"
+                if self.rejects_path
+                else ("write all of them, with the records, to a file: --rejects FILE")
+            )
+            lines.append(f"    ({where})")
         if self.ignored:
             lines.append("  kept out of the maths: " + ", ".join(f"{k} {n}" for k, n in sorted(self.ignored.items())))
         if self.unmapped:

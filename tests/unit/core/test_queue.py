@@ -51,6 +51,7 @@ def test_service_level_follows_the_configured_abandon_treatment(treatment, expec
     figures = queue.view(track, epoch(1200), config).window
     assert figures.service_level_ratio == pytest.approx(expected)
     assert figures.counts.short_abandoned == 1  # never in any denominator
+    assert figures.short_abandoned == 1  # but named, next to the abandons
 
 
 def test_abandon_rate_and_average_speed_of_answer_exclude_short_abandons():

@@ -86,3 +86,28 @@ def test_an_unreadable_policy_is_an_error_message(tmp_path, capsys):
     assert main(["replay", str(SAMPLE), "--policy", str(tmp_path / "missing.yaml")]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "missing.yaml" in err
+
+
+def test_by_day_writes_agent_and_team_rows_as_json_or_csv(tmp_path, capsys):
+    assert main(["replay", str(SAMPLE), "--by", "day", "--event-clock"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert (report["by"], report["timezone"]) == ("day", "UTC")
+    assert [(row["id"], row["period"]) for row in report["agents"]] == [("a1", "2026-11-24"), ("a2", "2026-11-24")]
+    assert [(row["id"], row["agents"]) for row in report["teams"]] == [("team-1", 2)]
+    assert "17 lines: 12 accepted, 1 duplicate, 1 late, 2 rejected" in err
+    target = tmp_path / "days.csv"
+    assert main(["replay", str(SAMPLE), "--by", "shift", "--format", "csv", "--output", str(target)]) == 0
+    header, *rows = target.read_text().splitlines()
+    assert header.startswith("scope,id,team_id,period,start,end,agents,handle_seconds,available_seconds,aux_seconds")
+    assert [row.split(",")[0] for row in rows] == ["agent", "agent", "team"]
+
+
+def test_by_day_with_an_unknown_time_zone_says_so(capsys):
+    assert main(["replay", str(SAMPLE), "--by", "day", "--timezone", "Mars/Olympus"]) == 2
+    assert "--timezone 'Mars/Olympus' is not a known time zone" in capsys.readouterr().err
+
+
+def test_a_format_or_zone_without_by_is_refused_with_what_to_add(capsys):
+    assert main(["replay", str(SAMPLE), "--format", "csv"]) == 2
+    assert "add --by" in capsys.readouterr().err

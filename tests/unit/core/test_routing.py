@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from floorwatch.core.agent import AgentOutput
-from floorwatch.core.events import EVENT_TYPES, AnyEvent
+from floorwatch.core.events import EVENT_TYPES, AnyEvent, ContactAnswered, ContactAnsweredData, partition_key
 from floorwatch.core.occupancy import ContactHandled
 from floorwatch.core.routing import Route, handed_to_queue, route, split_outputs
 from floorwatch.core.stress import StressBandChanged
+from floorwatch.topics import Topics
 from tests.unit.core.builders import (
     AVAILABLE,
     abandoned,
     answered,
+    at,
     ended,
     escalated,
     held,
@@ -108,3 +110,15 @@ def test_handled_contacts_are_split_off_for_their_queues_and_the_rest_stays_with
 
 def test_no_outputs_split_into_nothing():
     assert split_outputs(()) == ((), ())
+
+
+def test_a_contact_the_system_answered_goes_to_its_queue_alone_keyed_and_published_by_queue():
+    event = ContactAnswered(
+        event_id="ivr-1",
+        occurred_at=at(0),
+        source="test",
+        data=ContactAnsweredData(contact_id="c9", queue_id="billing", wait_seconds=3),
+    )
+    assert route(event) == Route(None, "billing")
+    assert partition_key(event) == "billing"
+    assert Topics().for_event(event) == Topics().contact_events

@@ -106,7 +106,7 @@ def simple_figures(events: Iterable[Event]) -> FloorFigures:
                 since, state = previous[agent]
                 _add(floor.agents[agent], state, (event.occurred_at - since).total_seconds())
             previous[agent] = (event.occurred_at, event.data.state)
-        elif event.type == "contact.answered":
+        elif event.type == "contact.answered" and event.data.agent_id is not None:
             floor.agents[event.data.agent_id].answered += 1
         elif event.type == "contact.abandoned":
             floor.abandoned[event.data.queue_id] += 1

@@ -303,3 +303,20 @@ def test_bad_records_are_reported_with_their_position_and_the_rest_goes_through(
     assert [s.position for s in result.report.skipped] == ["line 1", "line 2", "line 3", "line 4"]
     assert "EventType 'CONTACT_EVENT'" in result.report.skipped[1].reason
     assert [s for _, s, _ in result.states("7d1b2c3a")] == [A.AVAILABLE, A.BREAK]
+
+
+def test_a_contact_still_connected_at_logout_ends_there_and_a_later_record_of_it_changes_nothing():
+    result = run(
+        "amazon-connect",
+        jsonl(
+            [
+                event(1, "LOGIN", 0, "Available"),
+                event(2, "STATE_CHANGE", 10, "Available", [contact("k1", "CONNECTED", 5, 10, 10)]),
+                event(3, "LOGOUT", 100, None),
+                event(4, "STATE_CHANGE", 160, "Offline", [contact("k1", "ENDED", 5, 10, 160)]),
+            ]
+        ),
+    )
+    assert [(e.data.contact_id, e.occurred_at) for e in result.of_type("contact.ended")] == [("k1", at(100))]
+    assert [s for _, s, _ in result.states("7d1b2c3a")] == [A.AVAILABLE, A.ON_CONTACT, A.LOGGED_OUT]
+    assert any("1 contact(s) of 7d1b2c3a still connected at LOGOUT: ended there" in n for n in result.report.notes)

@@ -172,7 +172,7 @@ def test_an_agent_login_closes_a_call_the_log_never_ended_and_says_so():
         ("1.1", at(700), "closed_at_login")
     ]
     assert result.states("Agent/3001")[-1] == (at(700), A.AVAILABLE, None)
-    assert any("no end record" in note for note in result.report.notes)
+    assert any("still connected at the login: ended there" in note for note in result.report.notes)
 
 
 def test_a_call_that_ends_before_its_connect_was_logged_is_dated_from_its_call_time():
@@ -283,3 +283,87 @@ def test_reingesting_the_same_log_reproduces_every_event_id():
     first, second = run("asterisk", lines), run("asterisk", lines)
     assert [e.event_id for e in first.events] == [e.event_id for e in second.events]
     assert len({e.event_id for e in first.events}) == len(first.events)
+
+
+# --- a real month's traps ------------------------------------------------------------------------------
+
+
+def test_a_call_that_ends_after_the_agents_logoff_never_makes_the_agent_available_again():
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "NONE", "Agent/3001", "AGENTLOGIN", ""),
+            ql(10, "1.1", "q1", "NONE", "ENTERQUEUE", "", "555"),
+            ql(20, "1.1", "q1", "Agent/3001", "CONNECT", "10", "1.2", "3"),
+            ql(30, "2.1", "q1", "NONE", "ENTERQUEUE", "", "556"),
+            ql(40, "2.1", "q1", "Agent/3001", "CONNECT", "10", "2.2", "3"),  # a second line
+            ql(100, "1.1", "q1", "Agent/3001", "COMPLETEAGENT", "10", "80"),
+            ql(200, "NONE", "NONE", "Agent/3001", "AGENTLOGOFF", ""),
+            ql(260, "2.1", "q1", "Agent/3001", "COMPLETECALLER", "10", "220", "1"),  # the end, after the logoff
+            ql(86400, "NONE", "NONE", "Agent/3001", "AGENTLOGIN", ""),  # the next morning
+        ),
+    )
+    assert result.states("Agent/3001") == [
+        (at(0), A.AVAILABLE, None),
+        (at(20), A.ON_CONTACT, None),
+        (at(200), A.LOGGED_OUT, None),
+        (at(86400), A.AVAILABLE, None),
+    ]
+    ended = [(e.data.contact_id, e.occurred_at, e.data.disposition) for e in result.of_type("contact.ended")]
+    assert ended == [("1.1", at(100), "agent_hangup"), ("2.1", at(200), "closed_at_logoff")]
+    notes = result.report.notes
+    assert any("1 call(s) of Agent/3001 still connected at the logoff: ended there" in note for note in notes)
+    late_end = "COMPLETECALLER of call 2.1 (Agent/3001) came 60 s after the call was ended at the logoff"
+    assert any(late_end in note for note in notes)
+    assert not any("no end record" in note for note in notes)
+
+
+def test_a_login_only_implied_by_activity_ends_at_the_members_last_record_after_a_silent_session_gap():
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "1.1", "q1", "NONE", "ENTERQUEUE", "", "555"),
+            ql(20, "1.1", "q1", "SIP/8007", "CONNECT", "20", "1.2", "5"),  # no login line: logged in since 15
+            ql(300, "1.1", "q1", "SIP/8007", "COMPLETECALLER", "20", "280", "1"),
+            ql(600, "2.1", "q1", "SIP/8007", "RINGNOANSWER", "15000"),  # 5 minutes later: the same session
+            ql(72000, "3.1", "q1", "SIP/8007", "RINGNOANSWER", "15000"),  # 20 hours later
+        ),
+        IngestOptions(session_gap_seconds=900),
+    )
+    assert result.states("SIP/8007") == [
+        (at(15), A.AVAILABLE, None),
+        (at(20), A.ON_CONTACT, None),
+        (at(300), A.AVAILABLE, None),
+        (at(600), A.LOGGED_OUT, None),  # the member's last record before the silence
+        (at(72000 - 15), A.AVAILABLE, None),
+    ]
+
+
+def test_an_explicit_login_is_not_ended_by_silence():
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "NONE", "q1", "SIP/8007", "ADDMEMBER", ""),
+            ql(7200, "2.1", "q1", "SIP/8007", "RINGNOANSWER", "15000"),
+        ),
+    )
+    assert result.states("SIP/8007") == [(at(0), A.AVAILABLE, None)]
+
+
+def test_a_call_connected_to_no_member_counts_in_its_queue_as_answered_by_the_system():
+    result = run(
+        "asterisk",
+        log(
+            ql(0, "1.1", "q1", "NONE", "ENTERQUEUE", "", "555"),
+            ql(4, "1.1", "q1", "NONE", "CONNECT", "4", "1.2", "0"),
+            ql(60, "1.1", "q1", "NONE", "COMPLETECALLER", "4", "56", "1"),
+            ql(70, "2.1", "q1", "NONE", "ENTERQUEUE", "", "556"),
+            ql(72, "2.1", "q1", "NO_SERVER", "CONNECT", "2", "2.2", "0"),
+        ),
+    )
+    assert result.of_type("agent.state_changed") == []
+    assert [(e.data.contact_id, e.data.agent_id) for e in result.of_type("contact.answered")] == [
+        ("1.1", None),
+        ("2.1", None),
+    ]
+    assert result.report.skipped_total == 0

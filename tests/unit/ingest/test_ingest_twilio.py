@@ -207,3 +207,20 @@ def test_bad_callbacks_are_reported_with_their_position():
     )
     assert [s.position for s in result.report.skipped] == ["line 1", "line 2", "line 3"]
     assert result.states("WK01") == [(at(10), A.AVAILABLE, None)]
+
+
+def test_a_task_completed_after_the_worker_went_offline_never_makes_the_worker_available():
+    result = run(
+        "twilio",
+        jsonl(
+            [
+                activity(1, 0, "Available"),
+                reservation(2, "reservation.accepted", 10, "WT1", "WR1"),
+                activity(3, 100, "Offline"),  # signed off with a task still connected
+                reservation(4, "reservation.wrapup", 160, "WT1", "WR1"),
+                reservation(5, "reservation.completed", 170, "WT1", "WR1"),
+            ]
+        ),
+    )
+    states = [s for _, s, _ in result.states("WK01")]
+    assert states == [A.AVAILABLE, A.ON_CONTACT, A.AFTER_CONTACT_WORK, A.LOGGED_OUT]

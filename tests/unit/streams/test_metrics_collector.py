@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from floorwatch.core import agent
+from floorwatch.core import agent, queue
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import decode_lines, fold
@@ -12,7 +12,7 @@ from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
-from tests.unit.core.builders import at, team_shift
+from tests.unit.core.builders import abandoned, at, epoch, offered, team_shift
 
 CONFIG = MetricConfig()
 
@@ -60,3 +60,16 @@ def test_no_series_outlives_the_snapshot_that_held_it():
     collector.snapshot = FloorSnapshot(2.0)
     samples = [s for metric in registry.collect() for s in metric.samples]
     assert [s.name for s in samples] == ["floorwatch_snapshot_timestamp_seconds"]
+
+
+def test_short_abandons_are_scraped_next_to_the_abandon_ratio_that_leaves_them_out():
+    track = None
+    for event in (offered("c1", 0), abandoned("c1", 3, wait=3), offered("c2", 0), abandoned("c2", 60, wait=60)):
+        track = queue.apply(track, event, CONFIG.queue).track
+    assert track is not None
+    collector = FloorCollector(AgentLabeller(PrivacyMode.NAMED, b"key", 5))
+    collector.snapshot = FloorSnapshot(1.0, (), (), (queue.view(track, epoch(60), CONFIG.queue),))
+    registry = CollectorRegistry()
+    registry.register(collector)
+    assert registry.get_sample_value("floorwatch_queue_short_abandoned_contacts", {"queue": "q1"}) == 1
+    assert registry.get_sample_value("floorwatch_queue_abandon_ratio", {"queue": "q1"}) == 1.0
