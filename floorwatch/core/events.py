@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION: Final = 1
 
@@ -132,7 +132,23 @@ class ContactAnsweredData(_Frozen):
         description="The agent who answered; absent when the platform's system answered (an IVR, voicemail or "
         "announcement: the feed names a placeholder, not an agent). Counted in its queue only.",
     )
+    answered_by: Literal["agent", "system"] = Field(
+        default="agent",
+        description='"system" when no agent answered (then `agent_id` is absent); an answer without `agent_id` '
+        "must say so, so that a producer that forgot the agent is refused rather than counted as the system.",
+    )
     wait_seconds: float = Field(ge=0, description="Time the caller waited in queue before the answer.")
+
+    @model_validator(mode="after")
+    def _agent_named_unless_system(self) -> ContactAnsweredData:
+        if self.answered_by == "agent" and self.agent_id is None:
+            raise ValueError(
+                "contact.answered has no data.agent_id: name the agent who answered, or set data.answered_by "
+                'to "system" when the platform\'s system (IVR, voicemail) answered'
+            )
+        if self.answered_by == "system" and self.agent_id is not None:
+            raise ValueError('contact.answered names an agent but says answered_by "system": drop one of the two')
+        return self
 
 
 class ContactAnswered(_Envelope):

@@ -181,6 +181,7 @@ class AsteriskAdapter:
             contact_id=entry.callid,
             queue_id=waiting.queue if waiting else entry.queue,
             agent_id=None,
+            answered_by="system",
             wait_seconds=hold_seconds,
         )
         return Translation(events=(answered,))

@@ -144,7 +144,13 @@ class CsvCallsAdapter:
         if call.agent is None:
             events.append(
                 self._emitter.contact(
-                    "contact.answered", (call.call_id, "answered"), call.answer, wait_seconds=wait, agent_id=None, **ids
+                    "contact.answered",
+                    (call.call_id, "answered"),
+                    call.answer,
+                    wait_seconds=wait,
+                    agent_id=None,
+                    answered_by="system",
+                    **ids,
                 )
             )
             return events

@@ -117,8 +117,15 @@ def test_a_contact_the_system_answered_goes_to_its_queue_alone_keyed_and_publish
         event_id="ivr-1",
         occurred_at=at(0),
         source="test",
-        data=ContactAnsweredData(contact_id="c9", queue_id="billing", wait_seconds=3),
+        data=ContactAnsweredData(contact_id="c9", queue_id="billing", answered_by="system", wait_seconds=3),
     )
     assert route(event) == Route(None, "billing")
     assert partition_key(event) == "billing"
     assert Topics().for_event(event) == Topics().contact_events
+
+
+def test_an_answer_that_forgot_its_agent_is_refused_not_taken_for_the_system():
+    with pytest.raises(ValueError, match=r"no data\.agent_id"):
+        ContactAnsweredData(contact_id="c9", queue_id="billing", wait_seconds=3)
+    with pytest.raises(ValueError, match="drop one of the two"):
+        ContactAnsweredData(contact_id="c9", queue_id="billing", agent_id="a1", answered_by="system", wait_seconds=3)
