@@ -97,7 +97,7 @@ def _step(
     tau_a, tau_e = config.load_time_constant_seconds(state), config.emotional_time_constant_seconds(state)
     a, e = s.workload + s.back_to_back, s.emotional
     decay_a, decay_e = math.exp(-step / tau_a), math.exp(-step / tau_e)
-    start = s.load(state, config)
+    start = 0.0  # the load at the step's start: only a working step needs it
     if resting:
         decay_t = math.exp(-step / config.time_on_task_rest_time_constant_seconds)
         end = _rest_load(s, step, decay_a, decay_e, decay_t, config)
@@ -106,6 +106,7 @@ def _step(
             _announce(s, t, found, config, outputs)
     else:
         k = _slope(s, state, allowed, config)
+        start = s.load(state, config)
         b = start - a - e
         end = a * decay_a + e * decay_e + b + k * step
         if _may_cross_working(a, decay_a, e, decay_e, b, end, s.band, config):
