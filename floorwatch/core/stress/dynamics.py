@@ -17,6 +17,7 @@ from floorwatch.core.stress.config import OFF, REST, StressBand, StressConfig, b
 from floorwatch.core.stress.history import extend_history
 from floorwatch.core.stress.scratch import Scratch
 from floorwatch.core.stress.state import (
+    History,
     Loads,
     StressBandChanged,
     StressTrack,
@@ -35,6 +36,23 @@ def advance(
         return track, ()
     s = Scratch.of(track, config)
     outputs: list[StressBandChanged] = []
+    history = advance_scratch(s, track, state, from_seconds, to_seconds, config, outputs)
+    track = s.freeze(
+        track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
+    )
+    return track, tuple(outputs)
+
+
+def advance_scratch(
+    s: Scratch,
+    track: StressTrack,
+    state: AgentState | None,
+    from_seconds: float,
+    to_seconds: float,
+    config: StressConfig,
+    outputs: list[StressBandChanged],
+) -> History:
+    """`advance` on a working copy already made (`from_seconds < to_seconds`); returns the new history."""
     allowed = allowed_shift_seconds(track.scheduled_shift_seconds, config)
     t = from_seconds
     while True:
@@ -48,11 +66,7 @@ def advance(
         _at_knot(s, state, allowed, t, config, outputs)
         if knot == remaining:  # a knot exactly at the end is applied here, as it would be mid-way
             break
-    history = extend_history(track.history, state, from_seconds, to_seconds, config)
-    track = s.freeze(
-        track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
-    )
-    return track, tuple(outputs)
+    return extend_history(track.history, state, from_seconds, to_seconds, config)
 
 
 def _next_knot(s: Scratch, state: AgentState | None, allowed: float, config: StressConfig) -> float:
