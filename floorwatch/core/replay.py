@@ -125,11 +125,12 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             applied = apply_agent(agents.get(agent_id), event, config)
             agents[agent_id] = applied.track
             verdict = applied.verdict
-            handled, own = split_outputs(applied.outputs)
-            for done in handled:
-                queues[done.queue_id] = on_handled(queues.get(done.queue_id), done, queue_config)
-            if own:
-                outputs.setdefault(agent_id, []).extend(own)
+            if applied.outputs:  # most events report nothing
+                handled, own = split_outputs(applied.outputs)
+                for done in handled:
+                    queues[done.queue_id] = on_handled(queues.get(done.queue_id), done, queue_config)
+                if own:
+                    outputs.setdefault(agent_id, []).extend(own)
             if verdict != "accepted":
                 noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)

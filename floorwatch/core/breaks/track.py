@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -100,7 +100,7 @@ def _advance(
             break_allowed_seconds=None if current is None else current.allowed_seconds,
         )
         moved: list[RuleProgress] = []
-        for rule, p in zip(policy.rules, aligned(track, policy)):  # each_rule, inlined: every state change
+        for rule, p in zip(policy.rules, aligned(track, policy)):  # a plain loop: this runs at every state change
             p, found = advance_rule(rule, p, stretch)
             moved.append(p)
             if found:
@@ -153,24 +153,6 @@ def aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]:
     if len(track.progress) == len(policy.rules):
         return track.progress
     return (FRESH,) * len(policy.rules)
-
-
-def each_rule(
-    step: Callable[..., tuple[RuleProgress, tuple[BreakRuleBreached, ...]]],
-    policy: BreakPolicy,
-    track: BreakTrack,
-    *args: object,
-) -> tuple[tuple[RuleProgress, ...], list[BreakRuleBreached]]:
-    """`step(rule, progress, *args)` for every rule: the new progress tuple and all outputs, in rule order.
-    A plain loop (no intermediate list of pairs): this runs on every state change."""
-    progress: list[RuleProgress] = []
-    outputs: list[BreakRuleBreached] = []
-    for rule, p in zip(policy.rules, aligned(track, policy)):
-        moved, found = step(rule, p, *args)
-        progress.append(moved)
-        if found:
-            outputs += found
-    return tuple(progress), outputs
 
 
 def release(
