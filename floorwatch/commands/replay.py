@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -70,13 +70,19 @@ def run(args: argparse.Namespace) -> int:
             schedules if schedules is not None else (),
             received_at_seconds=None if args.event_clock else time.time(),
         )
-    text = json.dumps(report, sort_keys=True, indent=2, allow_nan=False) + "\n"
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        with args.output.open("w", encoding="utf-8") as out:
+            _write(report, out)
     else:
-        sys.stdout.write(text)
+        _write(report, sys.stdout)
     _summarise(report["events"], err)
     return 0
+
+
+def _write(report: dict, out: TextIO) -> None:
+    """The report as indented JSON, streamed: the same text json.dumps gives, never held whole in memory."""
+    json.dump(report, out, sort_keys=True, indent=2, allow_nan=False)
+    out.write("\n")
 
 
 def _with_progress(events: BinaryIO, stack: ExitStack, err: Console, *, enabled: bool) -> Iterable[bytes]:

@@ -218,7 +218,9 @@ def build_report(result: FoldResult, config: MetricConfig) -> Json:
         "queues": _queues(result, last_views, mark_views, config),
         "days_at_end_of_log": _days_summary(agents),
     }
-    return {key: _rounded(value, key) for key, value in report.items()}  # as _rounded(report)
+    # As _rounded(report), one part at a time: each unrounded part is let go as soon as its
+    # rounded copy exists, so a month-long log never holds two whole reports at once.
+    return {key: _rounded(report.pop(key), key) for key in list(report)}
 
 
 def _day_at_end_of_log(track: AgentTrack, config: MetricConfig) -> Json:
