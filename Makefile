@@ -50,6 +50,9 @@ test-faults: setup ## Fault suite REPEAT times (default 5) on real brokers; writ
 bench: setup ## Benchmarks side by side on the real broker (raw aiokafka, bare Faust, pipeline, core); QUICK=1 for a short run
 	@$(PY) -m bench $(if $(QUICK),--quick,)
 
+bench-core: $(STAMP) ## The pure core, no broker: 1,000-agent 8 h log beside json.loads, and a month-long replay (logs cached)
+	@$(PY) -m bench.core
+
 dashboards: $(STAMP) ## Regenerate the Grafana dashboards and Prometheus rules from code
 	@$(PY) -m floorwatch.cli dashboards generate
 
@@ -65,4 +68,4 @@ kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
 clean: ## Remove the virtual environment and local run state (not the jar cache)
 	rm -rf $(VENV) .run .pytest_cache .hypothesis
 
-.PHONY: help setup check fix run test test-unit test-integration test-faults bench dashboards schemas kafka-up kafka-down clean
+.PHONY: help setup check fix run test test-unit test-integration test-faults bench bench-core dashboards schemas kafka-up kafka-down clean
