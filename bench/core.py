@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.run import code_version
 from floorwatch.core import replay
 from floorwatch.core.config import load_config
 
@@ -140,11 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     CACHE.mkdir(parents=True, exist_ok=True)
+    result: dict = {"code": code_version(), "load_average_at_start": os.getloadavg()}
     lines = shift_log().read_bytes().splitlines()
-    result: dict = {"shift_1000_agents_8h": side_by_side(lines, args.repeat)}
+    result["shift_1000_agents_8h"] = side_by_side(lines, args.repeat)
     del lines
     if not args.skip_month:
         result["month_1000_agents_22_days"] = month_replay(month_log())
+    result["load_average_at_end"] = os.getloadavg()
     results = json.loads(args.output.read_text()) if args.output.exists() else {}
     results["core"] = result
     results.setdefault("goals", {}).update(core_goals(result))
