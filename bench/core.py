@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.processes import REPO_ROOT
 from bench.run import code_version
 from floorwatch.core import replay
 from floorwatch.core.config import load_config
@@ -107,6 +108,46 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
     }
 
 
+# The core of another commit cannot share this process: a child runs the same measurement on its tree.
+_CORE_IN_CHILD = """
+import gc, sys, time
+from floorwatch.core import replay
+from floorwatch.core.config import load_config
+lines = open(sys.argv[1], "rb").read().splitlines()[: int(sys.argv[2])]
+config = load_config()
+gc.collect()
+began = time.process_time()
+replay.build_report(replay.fold(replay.decode_lines(lines), config), config)
+print(time.process_time() - began)
+"""
+
+
+def against(commit: str, log: Path, lines: int, repeat: int) -> dict:
+    """This tree's core and `commit`'s, each in a child process, alternating (best of `repeat`)."""
+    with tempfile.TemporaryDirectory() as other:
+        archive = subprocess.run(["git", "archive", commit], capture_output=True, check=True, cwd=REPO_ROOT)
+        subprocess.run(["tar", "-x", "-C", other], input=archive.stdout, check=True)
+        trees = {"this": str(REPO_ROOT), commit: other}
+        best = dict.fromkeys(trees, float("inf"))
+        for _ in range(repeat):
+            for name, tree in trees.items():
+                child = [sys.executable, "-c", _CORE_IN_CHILD, str(log), str(lines)]
+                done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=tree, env=_path(tree))
+                best[name] = min(best[name], float(done.stdout))
+    return {
+        "commit": commit,
+        "events": lines,
+        "this_events_per_cpu_second": lines / best["this"],
+        "commit_events_per_cpu_second": lines / best[commit],
+        "speedup": best[commit] / best["this"],
+        "method": f"decode + fold + report in a child process per tree, alternating, best of {repeat}, CPU time",
+    }
+
+
+def _path(tree: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": tree}
+
+
 def month_replay(log: Path) -> dict:
     """`floorwatch replay` in a child process: its wall time, CPU time and peak RSS (wait4)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -139,11 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-month", action="store_true", help="only the 8-hour log (seconds, not minutes)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--against", metavar="COMMIT", help="also run another commit's core beside this one's")
+    parser.add_argument("--lines", type=int, help="only the first N lines of the 8-hour log (a quick look)")
     args = parser.parse_args(argv)
     CACHE.mkdir(parents=True, exist_ok=True)
     result: dict = {"code": code_version(), "load_average_at_start": os.getloadavg()}
-    lines = shift_log().read_bytes().splitlines()
+    lines = shift_log().read_bytes().splitlines()[: args.lines]
     result["shift_1000_agents_8h"] = side_by_side(lines, args.repeat)
+    if args.against:
+        result["shift_1000_agents_8h_against"] = against(args.against, shift_log(), len(lines), args.repeat)
     del lines
     if not args.skip_month:
         result["month_1000_agents_22_days"] = month_replay(month_log())
