@@ -53,6 +53,9 @@ bench: setup ## Benchmarks side by side on the real broker (raw aiokafka, bare F
 chart: setup ## Lint, render and validate the Helm chart (deploy/helm/floorwatch), as `make test` does
 	@$(PY) -m pytest tests/unit/deploy -q
 
+bench-core: $(STAMP) ## The pure core, no broker: 1,000-agent 8 h log beside json.loads, and a month-long replay (logs cached)
+	@$(PY) -m bench.core
+
 dashboards: $(STAMP) ## Regenerate the Grafana dashboards and Prometheus rules from code
 	@$(PY) -m floorwatch.cli dashboards generate
 
@@ -68,4 +71,4 @@ kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
 clean: ## Remove the virtual environment and local run state (not the jar cache)
 	rm -rf $(VENV) .run .pytest_cache .hypothesis
 
-.PHONY: help setup check fix run test test-unit test-integration test-faults bench chart dashboards schemas kafka-up kafka-down clean
+.PHONY: help setup check fix run test test-unit test-integration test-faults bench bench-core chart dashboards schemas kafka-up kafka-down clean

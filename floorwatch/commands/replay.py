@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.console import Console
@@ -86,18 +86,29 @@ def run(args: argparse.Namespace) -> int:
         if args.by and zone is not None:
             received = None if args.event_clock else time.time()
             periods = replay_periods(lines, config, PeriodKind(args.by), zone, schedules or (), received)
-            return _write(render_periods(periods, args.format), args.output, periods["events"], err)
+            return _write_text(render_periods(periods, args.format), args.output, periods["events"], err)
         report = replay(
             lines,
             config,
             schedules if schedules is not None else (),
             received_at_seconds=None if args.event_clock else time.time(),
         )
-    text = json.dumps(report, sort_keys=True, indent=2, allow_nan=False) + "\n"
-    return _write(text, args.output, report["events"], err)
+    if args.output:
+        with args.output.open("w", encoding="utf-8") as out:
+            _write(report, out)
+    else:
+        _write(report, sys.stdout)
+    _summarise(report["events"], err)
+    return 0
 
 
-def _write(text: str, output: Path | None, events: dict, err: Console) -> int:
+def _write(report: dict, out: TextIO) -> None:
+    """The report as indented JSON, streamed: the same text json.dumps gives, never held whole in memory."""
+    json.dump(report, out, sort_keys=True, indent=2, allow_nan=False)
+    out.write("\n")
+
+
+def _write_text(text: str, output: Path | None, events: dict, err: Console) -> int:
     if output:
         output.write_text(text, encoding="utf-8")
     else:

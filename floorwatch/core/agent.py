@@ -146,34 +146,40 @@ def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Ap
         if lateness > 0:
             at = clock
     identity, state = track.identity, track.state
-    outputs: tuple[object, ...]  # what the sub-tracks report, in the order they report it
-    more: tuple[object, ...]
-    occ, outputs = occupancy.advance(track.occupancy, state, at if clock is None else clock, at, config.occupancy)
-    load, more = _stress_to(track, at, config)
-    outputs += more
+    # Occupancy's advance is the identity (time is measured at view), so it is not called here.
+    # Stress advances and takes the event in one pass (`stress.step_*`: the same as `advance`
+    # then the hook); its outputs from advancing come first, as with two calls.
+    occ = track.occupancy
+    load = track.stress
+    since = load.clock_seconds if load.clock_seconds is not None else clock
     brk = track.breaks
+    outputs: tuple[object, ...]  # what the sub-tracks report, in the order they report it
     if type(event) is AgentStateChanged:
-        brk, more = _breaks_to(track, at, config)
         data = event.data
+        new_state = data.state
+        stepped = stress.step_state(load, since, state, new_state, at, config.stress)
+        load = stepped.track
+        brk, more = _breaks_to(track, at, config)
         if data.team_id != identity.team_id or data.site_id != identity.site_id or data.queues != identity.queues:
             identity = AgentIdentity(
                 agent_id=identity.agent_id, team_id=data.team_id, site_id=data.site_id, queues=data.queues
             )
-        new_state = data.state
         occ, on_occ = occupancy.on_state(occ, state, new_state, at, config.occupancy)
-        load, on_load = stress.on_state(load, state, new_state, at, config.stress)
         brk, on_brk = breaks.on_state(brk, state, new_state, at, config.breaks)
-        if more or on_occ or on_load or on_brk:
-            outputs += more + on_occ + on_load + on_brk
+        outputs = stepped.advanced
+        if more or on_occ or stepped.outputs or on_brk:
+            outputs += more + on_occ + stepped.outputs + on_brk
         state = new_state
     else:
         # Break compliance ignores contacts (breaks.on_contact is the identity), so its track
         # is not advanced here: it catches up from its own clock at the next state change or
         # view, which gives the same figures and violations because advance composes.
+        stepped = stress.step_contact(load, since, state, event, at, config.stress)
+        load = stepped.track
         occ, on_occ = occupancy.on_contact(occ, event, at, config.occupancy)
-        load, on_load = stress.on_contact(load, event, at, config.stress)
-        if on_occ or on_load:
-            outputs += on_occ + on_load
+        outputs = stepped.advanced
+        if on_occ or stepped.outputs:
+            outputs += on_occ + stepped.outputs
     recent = _remember(track.recent_event_ids, event_id, at, config)
     new = AgentTrack(
         identity=identity,

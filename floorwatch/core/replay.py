@@ -125,11 +125,12 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             applied = apply_agent(agents.get(agent_id), event, config)
             agents[agent_id] = applied.track
             verdict = applied.verdict
-            handled, own = split_outputs(applied.outputs)
-            for done in handled:
-                queues[done.queue_id] = on_handled(queues.get(done.queue_id), done, queue_config)
-            if own:
-                outputs.setdefault(agent_id, []).extend(own)
+            if applied.outputs:  # most events report nothing
+                handled, own = split_outputs(applied.outputs)
+                for done in handled:
+                    queues[done.queue_id] = on_handled(queues.get(done.queue_id), done, queue_config)
+                if own:
+                    outputs.setdefault(agent_id, []).extend(own)
             if verdict != "accepted":
                 noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
@@ -192,16 +193,18 @@ def build_report(result: FoldResult, config: MetricConfig) -> Json:
         )
         last_views.append(through_last)
         mark_views.append(through_mark)
-        agents[agent_id] = {
-            "team_id": track.team_id,
-            "site_id": track.site_id,
-            "queues": list(track.queues),
-            "outputs": [_output(o) for o in result.outputs.get(agent_id, ())],
-            "outputs_due_by_watermark": [_output(o) for o in due],
-            "through_last_event": _plain(through_last),
-            "through_watermark": _plain(through_mark),
-            "day_at_end_of_log": _day_at_end_of_log(track, config),
-        }
+        agents[agent_id] = _rounded(
+            {
+                "team_id": track.team_id,
+                "site_id": track.site_id,
+                "queues": list(track.queues),
+                "outputs": [_output(o) for o in result.outputs.get(agent_id, ())],
+                "outputs_due_by_watermark": [_output(o) for o in due],
+                "through_last_event": _plain(through_last),
+                "through_watermark": _plain(through_mark),
+                "day_at_end_of_log": _day_at_end_of_log(track, config),
+            }
+        )  # rounded as it is built: a month of agents is never held unrounded and rounded at once
     occupancy_config = config.occupancy
     report: Json = {
         "report": "floorwatch.replay",
@@ -217,7 +220,13 @@ def build_report(result: FoldResult, config: MetricConfig) -> Json:
         "queues": _queues(result, last_views, mark_views, config),
         "days_at_end_of_log": _days_summary(agents),
     }
-    return {key: _rounded(value, key) for key, value in report.items()}  # as _rounded(report)
+    # As _rounded(report), one part at a time (the agents already are): each unrounded part is
+    # let go as soon as its rounded copy exists, so a long log never holds two reports at once.
+    rounded: Json = {}
+    for key in list(report):
+        value = report.pop(key)
+        rounded[key] = value if key == "agents" else _rounded(value, key)
+    return rounded
 
 
 def _day_at_end_of_log(track: AgentTrack, config: MetricConfig) -> Json:

@@ -8,7 +8,10 @@ they were noticed) that `agent` wraps in AgentOutput. `agent.apply` calls, for o
 applied at `at_seconds`: `advance` from the track's own clock to `at_seconds` in the
 current state, then `on_state` or `on_contact`; a schedule goes to `on_schedule` alone;
 `agent.view` calls `advance` on a copy and `view`. Breaks skip contact events
-(`on_contact` is the identity) and catch up at the next state change or view.
+(`on_contact` is the identity) and catch up at the next state change or view. Two
+shortcuts on the hot path give the same tracks and outputs: occupancy's `advance` is the
+identity and is not called, and stress takes an event in one pass (`stress.step_state`,
+`stress.step_contact`: advance then the hook on one working copy).
 
 One level up, the per-key reducers `agent` and `queue` share a smaller shape:
 `initial(key, ...)`, `apply(track | None, event, config)` -> (new track, outputs or

@@ -14,9 +14,6 @@ starting between `early_match_seconds` before its plan and its planned end.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
-
 from floorwatch.core.breaks.adherence_model import (
     BREAK_ACTIVITIES,
     AdherenceConfig,
@@ -92,12 +89,13 @@ def on_state(
             missed_reported=done.missed_reported,
         )
         taking = None
+    opens_before = max(config.early_match_seconds, config.start_grace_seconds)
     for index, planned in enumerate(breaks):
-        opens = planned.start_seconds - max(config.early_match_seconds, config.start_grace_seconds)
+        # Cheap tests first: most state changes match no planned break.
         if (
             planned.taken_start_seconds is None
+            and planned.start_seconds - opens_before <= at_seconds <= planned.end_seconds
             and new in config.in_states(planned.kind)
-            and opens <= at_seconds <= planned.end_seconds
         ):
             breaks[index] = PlannedBreak(
                 kind=planned.kind,
@@ -109,7 +107,18 @@ def on_state(
             )
             taking = index
             break
-    return replace(track, planned_breaks=tuple(breaks), taking=taking)
+    if taking is None and track.taking is None:
+        return track  # nothing ended, nothing matched
+    return _rebuilt(
+        track,
+        tuple(breaks),
+        taking,
+        track.scheduled_seconds,
+        track.in_adherence_seconds,
+        track.out_since_seconds,
+        track.exception_raised,
+        track.exceptions_total,
+    )
 
 
 def advance(
@@ -139,40 +148,54 @@ def advance(
             )
             raised, total = True, total + 1
     breaks, missed = _missed(track.planned_breaks, to_seconds, config)
-    track = replace(
-        track,
-        planned_breaks=breaks,
-        scheduled_seconds=scheduled,
-        in_adherence_seconds=in_seconds,
-        out_since_seconds=since,
-        exception_raised=raised,
-        exceptions_total=total,
-    )
+    track = _rebuilt(track, breaks, track.taking, scheduled, in_seconds, since, raised, total)
     return track, tuple(outputs) + missed
 
 
 def _pieces(
     track: AdherenceTrack, shift_start: float, shift_end: float, from_seconds: float, to_seconds: float
-) -> Iterator[tuple[float, float, str | None]]:
+) -> list[tuple[float, float, str | None]]:
     """(start, end, activity) over [from, to]: activity None outside the shift, 'work' in its gaps."""
+    activities = track.activities
+    if not from_seconds < shift_start < to_seconds and not from_seconds < shift_end < to_seconds:
+        for _, start, end in activities:
+            if from_seconds < start < to_seconds or from_seconds < end < to_seconds:
+                break
+        else:  # the usual case, time between two events: no cut inside, one piece
+            middle = (from_seconds + to_seconds) / 2
+            return [(from_seconds, to_seconds, _activity_at(track, shift_start, shift_end, middle))]
     cuts = {from_seconds, to_seconds, shift_start, shift_end}
-    for _, start, end in track.activities:
+    for _, start, end in activities:
         cuts.update((start, end))
     points = sorted(t for t in cuts if from_seconds <= t <= to_seconds)
-    for start, end in zip(points, points[1:]):
-        yield start, end, _activity_at(track, shift_start, shift_end, (start + end) / 2)
+    return [
+        (start, end, _activity_at(track, shift_start, shift_end, (start + end) / 2))
+        for start, end in zip(points, points[1:])
+    ]
 
 
 def _activity_at(track: AdherenceTrack, shift_start: float, shift_end: float, at_seconds: float) -> str | None:
     if not shift_start <= at_seconds < shift_end:
         return None
-    covering = [kind for kind, start, end in track.activities if start <= at_seconds < end]
-    return covering[-1] if covering else "work"  # the latest-starting activity wins an overlap
+    found = "work"
+    for kind, start, end in track.activities:
+        if start <= at_seconds < end:
+            found = kind  # the latest-starting activity wins an overlap
+    return found
 
 
 def _missed(
     breaks: tuple[PlannedBreak, ...], to_seconds: float, config: AdherenceConfig
 ) -> tuple[tuple[PlannedBreak, ...], tuple[ScheduledBreakMissed, ...]]:
+    for planned in breaks:
+        if (
+            planned.taken_start_seconds is None
+            and not planned.missed_reported
+            and to_seconds > planned.start_seconds + config.start_grace_seconds
+        ):
+            break
+    else:  # the usual case: nothing newly missed, the same planned breaks
+        return breaks, ()
     outputs: list[ScheduledBreakMissed] = []
     updated: list[PlannedBreak] = []
     for planned in breaks:
@@ -191,3 +214,28 @@ def _missed(
             )
         updated.append(planned)
     return tuple(updated), tuple(outputs)
+
+
+def _rebuilt(
+    track: AdherenceTrack,
+    planned_breaks: tuple[PlannedBreak, ...],
+    taking: int | None,
+    scheduled_seconds: float,
+    in_adherence_seconds: float,
+    out_since_seconds: float | None,
+    exception_raised: bool,
+    exceptions_total: int,
+) -> AdherenceTrack:
+    # Built directly: dataclasses.replace costs several times more, and this runs at every state change.
+    return AdherenceTrack(
+        shift_start_seconds=track.shift_start_seconds,
+        shift_end_seconds=track.shift_end_seconds,
+        activities=track.activities,
+        planned_breaks=planned_breaks,
+        taking=taking,
+        scheduled_seconds=scheduled_seconds,
+        in_adherence_seconds=in_adherence_seconds,
+        out_since_seconds=out_since_seconds,
+        exception_raised=exception_raised,
+        exceptions_total=exceptions_total,
+    )

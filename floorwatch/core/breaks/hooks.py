@@ -5,9 +5,9 @@ from __future__ import annotations
 from floorwatch.core.breaks import adherence
 from floorwatch.core.breaks.adherence_model import AdherenceOutput
 from floorwatch.core.breaks.policy import BREAK_STATES, BreakPolicy
-from floorwatch.core.breaks.progress import BreakRuleBreached, breach
+from floorwatch.core.breaks.progress import BreakRuleBreached, RuleProgress, breach
 from floorwatch.core.breaks.rules import rule_on_state
-from floorwatch.core.breaks.track import OFF, BreakOutput, BreakTaken, BreakTrack, each_rule, in_order, release
+from floorwatch.core.breaks.track import OFF, BreakOutput, BreakTaken, BreakTrack, aligned, in_order, release
 from floorwatch.core.events import AgentState, SchedulePublishedData
 
 
@@ -16,7 +16,14 @@ def on_state(
 ) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     if new == old:
         return track, ()
-    progress, outputs = each_rule(rule_on_state, policy, track, old, new, at_seconds)
+    moved: list[RuleProgress] = []
+    outputs: list[BreakRuleBreached] = []
+    for rule, p in zip(policy.rules, aligned(track, policy)):  # a plain loop: this runs at every state change
+        p, found = rule_on_state(rule, p, old, new, at_seconds)
+        moved.append(p)
+        if found:
+            outputs += found
+    progress = tuple(moved)
     taken, current = track.breaks_taken, track.current_break
     if current is not None:
         finished = BreakTaken(

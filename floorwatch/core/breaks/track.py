@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -99,7 +99,13 @@ def _advance(
             break_start_seconds=None if current is None else current.start_seconds,
             break_allowed_seconds=None if current is None else current.allowed_seconds,
         )
-        progress, outputs = each_rule(advance_rule, policy, track, stretch)
+        moved: list[RuleProgress] = []
+        for rule, p in zip(policy.rules, aligned(track, policy)):  # a plain loop: this runs at every state change
+            p, found = advance_rule(rule, p, stretch)
+            moved.append(p)
+            if found:
+                outputs += found
+        progress = tuple(moved)
     logged_out = track.logged_out_seconds + elapsed if state in OFF else 0.0
     adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
     t = track
@@ -118,7 +124,9 @@ def _advance(
         held=t.held,
         last_day_ended_at_seconds=t.last_day_ended_at_seconds,
     )
-    return track, tuple(outputs) + planned
+    if outputs:
+        return track, tuple(outputs) + planned
+    return track, planned
 
 
 def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
@@ -145,24 +153,6 @@ def aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]:
     if len(track.progress) == len(policy.rules):
         return track.progress
     return (FRESH,) * len(policy.rules)
-
-
-def each_rule(
-    step: Callable[..., tuple[RuleProgress, tuple[BreakRuleBreached, ...]]],
-    policy: BreakPolicy,
-    track: BreakTrack,
-    *args: object,
-) -> tuple[tuple[RuleProgress, ...], list[BreakRuleBreached]]:
-    """`step(rule, progress, *args)` for every rule: the new progress tuple and all outputs, in rule order.
-    A plain loop (no intermediate list of pairs): this runs on every state change."""
-    progress: list[RuleProgress] = []
-    outputs: list[BreakRuleBreached] = []
-    for rule, p in zip(policy.rules, aligned(track, policy)):
-        moved, found = step(rule, p, *args)
-        progress.append(moved)
-        if found:
-            outputs += found
-    return tuple(progress), outputs
 
 
 def release(

@@ -28,7 +28,7 @@ from floorwatch.core.stress.config import RestRequirement, StressBand, StressCon
 from floorwatch.core.stress.dynamics import advance
 from floorwatch.core.stress.figures import StressComponents, StressFigures, view
 from floorwatch.core.stress.history import occupancy_ratio
-from floorwatch.core.stress.hooks import initial, on_contact, on_schedule, on_state
+from floorwatch.core.stress.hooks import Stepped, initial, on_contact, on_schedule, on_state, step_contact, step_state
 from floorwatch.core.stress.state import (
     Loads,
     StressBandChanged,
@@ -44,6 +44,7 @@ from floorwatch.core.stress.state import (
 __all__ = [
     "Loads",
     "RestRequirement",
+    "Stepped",
     "StressBand",
     "StressBandChanged",
     "StressComponents",
@@ -63,6 +64,8 @@ __all__ = [
     "rest_credit",
     "score_of",
     "shift_overrun_points",
+    "step_contact",
+    "step_state",
     "time_on_task_points",
     "view",
 ]

@@ -210,7 +210,14 @@ def _ended(
     reasons = opened.reasons
     for reason, weight in extra:
         reasons = d.with_reason(reasons, reason, weight)
-    marked = opened._replace(reasons=reasons, ended=True)
+    marked = OpenContact(
+        contact_id=opened.contact_id,
+        answered_seconds=opened.answered_seconds,
+        reasons=reasons,
+        ended=True,
+        held_at_seconds=opened.held_at_seconds,
+        hold_seconds=opened.hold_seconds,
+    )
     contacts = _replace_open(contacts, marked)
     if handling:
         return contacts, NOTHING  # closes when the wrap-up ends
@@ -234,7 +241,7 @@ def _close(
     difficulty = d.difficulty_points(reasons, config)
     workload = 0.0 if handle is None else config.workload_points_per_handle_hour * handle / 3600.0
     contacts = StressContacts(
-        open=tuple(c for c in contacts.open if c.contact_id != opened.contact_id),
+        open=tuple([c for c in contacts.open if c.contact_id != opened.contact_id]),
         recent=(*contacts.recent, RecentContact(opened.contact_id, reasons, factor))[-config.recent_contacts :],
         baseline_handle_seconds=baseline,
         baseline_contacts=count,
@@ -266,9 +273,21 @@ def _signal(contacts: StressContacts, signal: str) -> StressContacts:
 
 
 def _replace_open(contacts: StressContacts, opened: OpenContact) -> StressContacts:
-    kept = tuple(opened if c.contact_id == opened.contact_id else c for c in contacts.open)
-    return contacts._replace(open=kept)
+    kept = tuple([opened if c.contact_id == opened.contact_id else c for c in contacts.open])
+    return _open_as(contacts, kept)
 
 
 def _with_open(contacts: StressContacts, opened: OpenContact, config: StressConfig) -> StressContacts:
-    return contacts._replace(open=(*contacts.open, opened)[-config.max_open_contacts :])
+    return _open_as(contacts, (*contacts.open, opened)[-config.max_open_contacts :])
+
+
+def _open_as(contacts: StressContacts, open_contacts: tuple[OpenContact, ...]) -> StressContacts:
+    # Built directly: NamedTuple._replace costs twice as much, and this runs on most contact events.
+    return StressContacts(
+        open=open_contacts,
+        recent=contacts.recent,
+        baseline_handle_seconds=contacts.baseline_handle_seconds,
+        baseline_contacts=contacts.baseline_contacts,
+        difficult_contacts=contacts.difficult_contacts,
+        signals=contacts.signals,
+    )

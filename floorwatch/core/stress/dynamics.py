@@ -17,6 +17,7 @@ from floorwatch.core.stress.config import OFF, REST, StressBand, StressConfig, b
 from floorwatch.core.stress.history import extend_history
 from floorwatch.core.stress.scratch import Scratch
 from floorwatch.core.stress.state import (
+    History,
     Loads,
     StressBandChanged,
     StressTrack,
@@ -35,6 +36,23 @@ def advance(
         return track, ()
     s = Scratch.of(track, config)
     outputs: list[StressBandChanged] = []
+    history = advance_scratch(s, track, state, from_seconds, to_seconds, config, outputs)
+    track = s.freeze(
+        track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
+    )
+    return track, tuple(outputs)
+
+
+def advance_scratch(
+    s: Scratch,
+    track: StressTrack,
+    state: AgentState | None,
+    from_seconds: float,
+    to_seconds: float,
+    config: StressConfig,
+    outputs: list[StressBandChanged],
+) -> History:
+    """`advance` on a working copy already made (`from_seconds < to_seconds`); returns the new history."""
     allowed = allowed_shift_seconds(track.scheduled_shift_seconds, config)
     t = from_seconds
     while True:
@@ -48,11 +66,7 @@ def advance(
         _at_knot(s, state, allowed, t, config, outputs)
         if knot == remaining:  # a knot exactly at the end is applied here, as it would be mid-way
             break
-    history = extend_history(track.history, state, from_seconds, to_seconds, config)
-    track = s.freeze(
-        track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
-    )
-    return track, tuple(outputs)
+    return extend_history(track.history, state, from_seconds, to_seconds, config)
 
 
 def _next_knot(s: Scratch, state: AgentState | None, allowed: float, config: StressConfig) -> float:
@@ -97,7 +111,7 @@ def _step(
     tau_a, tau_e = config.load_time_constant_seconds(state), config.emotional_time_constant_seconds(state)
     a, e = s.workload + s.back_to_back, s.emotional
     decay_a, decay_e = math.exp(-step / tau_a), math.exp(-step / tau_e)
-    start = s.load(state, config)
+    start = 0.0  # the load at the step's start: only a working step needs it
     if resting:
         decay_t = math.exp(-step / config.time_on_task_rest_time_constant_seconds)
         end = _rest_load(s, step, decay_a, decay_e, decay_t, config)
@@ -106,6 +120,7 @@ def _step(
             _announce(s, t, found, config, outputs)
     else:
         k = _slope(s, state, allowed, config)
+        start = s.load(state, config)
         b = start - a - e
         end = a * decay_a + e * decay_e + b + k * step
         if _may_cross_working(a, decay_a, e, decay_e, b, end, s.band, config):

@@ -102,7 +102,13 @@ class Scratch:
         )
 
     def load(self, state: AgentState | None, config: StressConfig) -> float:
-        return self.workload + self.emotional + self.back_to_back + self.levels(state, config)
+        # `levels` inlined (same terms, same order of additions): this runs two or three times per event.
+        levels = (
+            config.time_on_task_points_per_hour * self.time_on_task_seconds / 3600.0
+            + missed_break_points(self.unrested_seconds, self.rest_run_seconds, state in REST, config)
+            + config.shift_overrun_points_per_hour * max(self.overrun_seconds, 0.0) / 3600.0
+        )
+        return self.workload + self.emotional + self.back_to_back + levels
 
     def end_rest(self, config: StressConfig) -> None:
         """The rest is over: what arrived during it counts now, and it credits each rule's unrested work."""

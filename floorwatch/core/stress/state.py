@@ -91,12 +91,19 @@ def missed_break_points(
 ) -> float:
     """Work beyond each rule's limit (and grace) since that rule's rest, in points."""
     total = 0.0
-    for seconds, need in zip(unrested, config.rest_requirements):
-        if resting and rest_run_seconds > 0.0:
+    if resting and rest_run_seconds > 0.0:
+        for seconds, need in zip(unrested, config.rest_requirements):
             seconds *= rest_credit(rest_run_seconds, need.rest_seconds, config)
-        beyond = seconds - need.max_work_seconds - need.grace_seconds
-        if beyond > 0.0:
-            total += beyond
+            beyond = seconds - need.max_work_seconds - need.grace_seconds
+            if beyond > 0.0:
+                total += beyond
+    else:  # the usual case, at work: no credit to apply
+        for seconds, need in zip(unrested, config.rest_requirements):
+            beyond = seconds - need.max_work_seconds - need.grace_seconds
+            if beyond > 0.0:
+                total += beyond
+    if total == 0.0:
+        return 0.0
     return config.missed_break_points_per_hour * total / 3600.0
 
 

@@ -162,3 +162,26 @@ def test_a_stress_track_survives_the_json_round_trip_the_stream_tables_use(scrip
     again = adapter.validate_json(adapter.dump_json(track))
     assert again == track
     assert stress.view(again, state, t + 900, CONFIG) == stress.view(track, state, t + 900, CONFIG)
+
+
+def replay_in_one_pass(script, config=CONFIG):
+    """The same fold as `replay` without extra cuts, but each event taken by `stress.step_*`
+    (advance and hook on one working copy), as the agent reducer does."""
+    track, state, t, emitted = stress.initial(config), None, epoch(0), []
+    for gap, action in script:
+        since, t = t, t + gap  # `replay` advances from the previous event's time, as here
+        if action[0] == "state":
+            stepped = stress.step_state(track, since, state, action[1], t, config)
+            state = action[1]
+        else:
+            stepped = stress.step_contact(track, since, state, event(action, t - epoch(0)), t, config)
+        track = stepped.track
+        emitted += stepped.advanced + stepped.outputs
+    return track, emitted, state, t
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps)
+def test_taking_an_event_in_one_pass_gives_the_same_track_and_outputs_as_advance_then_the_hook(script):
+    for config in (CONFIG, LOW_BANDS):
+        assert replay_in_one_pass(script, config) == replay(script, config)
