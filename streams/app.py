@@ -29,6 +29,7 @@ from floorwatch.streams import logs
 from floorwatch.streams.agent_step import AgentStep, Internal
 from floorwatch.streams.clock import FloorClock
 from floorwatch.streams.delivery import Handler, guarded, persist, probe_broker, resume_from_positions, run_batch
+from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.group_step import newest_members, parse_member
@@ -83,8 +84,6 @@ def create_app(settings: WorkerSettings) -> Worker:
         broker_commit_interval=1.0,
     )
     registry = CollectorRegistry()
-    collector = FloorCollector(labeller)
-    registry.register(collector)
     worker = Worker(
         app=app,
         settings=settings,
@@ -93,7 +92,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         internal=internal,
         registry=registry,
         pipeline=PipelineMetrics.register(registry),
-        collector=collector,
+        page=FloorPage(FloorCollector(labeller)),
         clock=FloorClock(settings.clock),
         gap_check=GapCheck(kafka_client_options(settings)),
         failpoint=Failpoint.from_environment(settings.data_dir),
@@ -228,8 +227,10 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:
+        # The floor's figures as rendered by the last tick, then the process's own counters.
         # charset in the header: a bare text/plain makes clients read non-ASCII labels as Latin-1
-        return web.bytes(generate_latest(worker.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+        body = worker.page.body + generate_latest(worker.registry)
+        return web.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:

@@ -44,7 +44,21 @@ class WorkerSettings(KafkaSecuritySettings):
     web_port: int = Field(6066, ge=1, le=65535, description="Port of the worker's HTTP server.")
     data_dir: Path = Field(Path(".run/worker"), description="Faust's local data directory for this worker.")
     clock: ClockMode = Field(ClockMode.WALL, description="wall in production; event for replays and tests.")
-    tick_seconds: float = Field(5.0, gt=0, description="How often live figures, roll-ups and due breaks are refreshed.")
+    tick_seconds: float = Field(
+        0.5,
+        gt=0,
+        description="How often /metrics is refreshed with what changed: agents with new input, their teams, "
+        "queues, due breaks (the bound on how old a change on /metrics is).",
+    )
+    drift_refresh_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="With the wall clock, how often an agent with no new input is viewed again (its windows "
+        "slide, stress decays and breaks fall due with time alone).",
+    )
+    publish_seconds: float = Field(
+        5.0, gt=0, description="How often changed team-load and every queue-load snapshot are sent to Kafka."
+    )
     privacy: PrivacyMode = Field(PrivacyMode.PSEUDONYMOUS, description="Per-agent labels: named, pseudonymous or off.")
     pseudonym_key: SecretStr = Field(
         SecretStr(""),

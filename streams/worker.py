@@ -12,10 +12,11 @@ from floorwatch.core.config import MetricConfig
 from floorwatch.streams.agent_step import Internal
 from floorwatch.streams.audit import InputAudit
 from floorwatch.streams.clock import FloorClock
+from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.health import HealthLimits, Progress
-from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
+from floorwatch.streams.metrics import PipelineMetrics
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.state import DecodedCache, StoredAgent, load_agent
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
@@ -34,9 +35,9 @@ class Worker:
     config: MetricConfig
     topics: Topics
     internal: Internal
-    registry: CollectorRegistry
+    registry: CollectorRegistry  # the process's own counters; the floor figures are in `page`
     pipeline: PipelineMetrics
-    collector: FloorCollector
+    page: FloorPage
     clock: FloorClock
     gap_check: GapCheck
     progress: Progress
