@@ -26,6 +26,7 @@ from floorwatch.streams.sending import TickSender
 from floorwatch.streams.settings import ClockMode
 from floorwatch.streams.state import DecodedCache, StoredAgent, load_queue
 from floorwatch.streams.views import ViewCache
+from floorwatch.streams.wellbeing import WellbeingPublisher
 
 if TYPE_CHECKING:
     from floorwatch.streams.worker import Worker
@@ -57,6 +58,7 @@ class Ticker:
         self.team_kept: dict[str, TeamView] = {}
         self.published_teams: dict[str, TeamView] = {}  # as last sent to the team-load topic
         self.published_at = -math.inf  # monotonic time of the last team-load and queue-load records
+        self.wellbeing = WellbeingPublisher(self.topics.agent_wellbeing, labeller, worker.config)
 
     def partition_summary(self) -> dict[str, list[int]]:
         return {name: sorted(parts) for name, parts in self._owned.items()}
@@ -82,16 +84,20 @@ class Ticker:
         ):
             self.worker.pipeline.partitions.labels(topic).set(len(owned[name]))
         agents, last_by_site, sends = await self._agents(owned["agents"])
+        sends += await self.wellbeing.changed(self.agent_views.held, self._stored_track, not self.agent_views.drifts)
         teams = await self._teams(owned["teams"])
         queues = self._queues(owned["queues"])
         now = self.worker.clock.now()
         sends += self._loads(teams, queues, now)
         sends += self._alerts(teams, agents, now)
+        self.sender.offer(sends)  # before /metrics shows this tick: its records are sent or on their way
         await self.worker.page.show(FloorSnapshot(started, tuple(agents), tuple(teams), tuple(queues), last_by_site))
         self._lag(actives)
         await self._nudge_stuck_partitions()
-        self.sender.offer(sends)
         self.worker.progress.last_tick_at = time.monotonic()
+
+    def _stored_track(self, agent_id: str, raw: bytes) -> AgentTrack:
+        return self.worker.agents_decoded.get(agent_id, raw).track
 
     def _loads(self, teams: list[TeamView], queues: list, now: float) -> list[Send]:
         """team-load and queue-load records, every `publish_seconds`: teams whose roll-up changed
