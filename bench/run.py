@@ -22,7 +22,7 @@ from floorwatch.topics import Topics
 KB = 1024
 
 
-def run(plan: Plan, bootstrap: str | None = None, log=print) -> dict:
+def run(plan: Plan, bootstrap: str | None = None, log=print, latency_only: bool = False) -> dict:
     began = time.monotonic()
     results: dict = {"plan": asdict(plan), "machine": _machine(), "code_at_start": code_version()}
     log("shift sample: events per agent-hour and end-of-shift state ...")
@@ -39,10 +39,15 @@ def run(plan: Plan, bootstrap: str | None = None, log=print) -> dict:
     load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="floorwatch-bench-") as scratch, local_broker(bootstrap) as servers:
         run_dir = Path(scratch)
-        results["throughput"], throughput_input = _throughput(plan, servers, run_dir, log)
+        if not latency_only:
+            results["throughput"], throughput_input = _throughput(plan, servers, run_dir, log)
         results["latency"], baseline_rss, warm = live.latency(plan, servers, run_dir, live_rate, log)
     results["machine"]["load_average_at_start"] = load_at_start
     results["machine"]["load_average_at_end"] = os.getloadavg()
+    if latency_only:
+        results["code_at_end"] = code_version()
+        results["total_seconds"] = time.monotonic() - began
+        return results
     log("profile: the worker's step functions in-process ...")
     results["profile"] = footprint.step_profile(throughput_input, plan.partitions, plan.profile_events)
     log(f"profile: one tick and one /metrics render over {plan.latency_agents:,} agents in-process ...")

@@ -28,7 +28,15 @@ from floorwatch.redact import redact_logs
 from floorwatch.streams import logs
 from floorwatch.streams.agent_step import AgentStep, Internal
 from floorwatch.streams.clock import FloorClock
-from floorwatch.streams.delivery import Handler, guarded, persist, probe_broker, resume_from_positions, run_batch
+from floorwatch.streams.delivery import (
+    Handler,
+    guarded,
+    persist,
+    probe_broker,
+    resume_from_positions,
+    run_batch,
+    write_owed_positions,
+)
 from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
@@ -220,6 +228,10 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
         logs.limit_repeats()  # Faust configured logging by now
         redact_logs(secrets_of(settings))
         await sender.run()
+
+    @app.timer(settings.positions_every_seconds)
+    async def write_positions() -> None:
+        await guarded(worker, "writing input positions", write_owed_positions(worker, positions))
 
     @app.timer(5.0)
     async def ask_broker() -> None:

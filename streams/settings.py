@@ -70,6 +70,12 @@ class WorkerSettings(KafkaSecuritySettings):
     allowed_lateness_seconds: float = Field(120.0, ge=0, description="Per-agent lateness that is still applied.")
     batch_max_events: int = Field(1000, ge=1, description="Most events processed in one batch.")
     batch_within_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a batch.")
+    positions_every_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="How often applied input positions are written (not after every batch); input applied "
+        "since is read again after a crash and recognised as already applied.",
+    )
     recovery_timeout_seconds: float = Field(
         120.0,
         gt=0,

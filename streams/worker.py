@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.streams.agent_step import Internal
-from floorwatch.streams.audit import InputAudit
+from floorwatch.streams.audit import InputAudit, OwedPositions
 from floorwatch.streams.clock import FloorClock
 from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
@@ -47,6 +47,7 @@ class Worker:
     # keys written live, and only keys of partitions owned now may reach /metrics.
     key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
+    owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
     agents_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     members_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     watchdogs: tuple[RecoveryWatchdog | StallWatchdog, ...] = ()  # started by the command that runs the worker
