@@ -51,7 +51,7 @@ def run(plan: Plan, bootstrap: str | None = None, log=print, latency_only: bool 
     log("profile: the worker's step functions in-process ...")
     results["profile"] = footprint.step_profile(throughput_input, plan.partitions, plan.profile_events)
     log(f"profile: one tick and one /metrics render over {plan.latency_agents:,} agents in-process ...")
-    results["profile"]["tick_at_latency_agents"] = footprint.tick_cost(warm, plan.partitions)
+    results["profile"]["tick_at_latency_agents"] = footprint.tick_cost(warm, plan.partitions, live_rate)
     results["memory"] = _memory(results, baseline_rss)
     results["goals"] = goals(results)
     results["code_at_end"] = code_version()

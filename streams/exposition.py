@@ -62,20 +62,25 @@ class _Section(Generic[T]):
         self.families, self.key = families, key
         self.headers, _ = split_families(render(families(())))
         self.kept: dict[Hashable, tuple[T, list[bytes]]] = {}
+        self.joined: list[bytes] = []
 
     async def render(self, items: Iterable[T]) -> list[bytes]:
         kept: dict[Hashable, tuple[T, list[bytes]]] = {}
-        for n, item in enumerate(items):
+        rendered = 0
+        for item in items:
             key = self.key(item)
             held = self.kept.get(key)
             if held is None or held[0] is not item:
                 held = (item, split_families(render(self.families((item,))))[1])
-                if n % YIELD_EVERY == YIELD_EVERY - 1:
+                rendered += 1
+                if rendered % YIELD_EVERY == 0:
                     await asyncio.sleep(0)
             kept[key] = held
+        if rendered or list(kept) != list(self.kept) or not self.joined:
+            columns = zip(*(lines for _, lines in kept.values())) if kept else ((),) * len(self.headers)
+            self.joined = [header + b"".join(column) for header, column in zip(self.headers, columns, strict=True)]
         self.kept = kept  # items that left the snapshot leave the page
-        columns = zip(*(lines for _, lines in kept.values())) if kept else ((),) * len(self.headers)
-        return [header + b"".join(column) for header, column in zip(self.headers, columns, strict=True)]
+        return self.joined
 
 
 class FloorPage:

@@ -90,3 +90,8 @@ def team_view(team_id: str, team: list[AgentFigures], config: MetricConfig) -> T
             bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
     site = next((m.site_id for m in team if m.site_id), "unassigned")
     return TeamView(team_id, site, rollup.rollup(team, config.occupancy), tuple(team), bands)
+
+
+def same_members(held: TeamView, members: list[AgentFigures]) -> bool:
+    """The very same figures objects as in `held`: no member was viewed again since its roll-up."""
+    return len(held.members) == len(members) and all(a is b for a, b in zip(held.members, members, strict=True))

@@ -18,13 +18,13 @@ from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
 from floorwatch.streams.delivery import go_back
-from floorwatch.streams.group_step import TeamView, team_of, team_view
+from floorwatch.streams.group_step import TeamView, same_members, team_of, team_view
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.sending import TickSender
 from floorwatch.streams.settings import ClockMode
-from floorwatch.streams.state import DecodedCache, StoredAgent, load_queue
+from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_queue
 from floorwatch.streams.views import ViewCache
 from floorwatch.streams.wellbeing import WellbeingPublisher
 
@@ -58,6 +58,7 @@ class Ticker:
         self.team_kept: dict[str, TeamView] = {}
         self.published_teams: dict[str, TeamView] = {}  # as last sent to the team-load topic
         self.published_at = -math.inf  # monotonic time of the last team-load and queue-load records
+        self.queues_decoded: DecodedCache[StoredQueue] = DecodedCache(load_queue)
         self.wellbeing = WellbeingPublisher(self.topics.agent_wellbeing, labeller, worker.config)
 
     def partition_summary(self) -> dict[str, list[int]]:
@@ -237,7 +238,7 @@ class Ticker:
         kept: dict[str, TeamView] = {}
         for team_id in sorted(by_team):
             members, held = by_team[team_id], self.team_kept.get(team_id)
-            if held is not None and _same_members(held, members):
+            if held is not None and same_members(held, members):
                 kept[team_id] = held
             else:
                 kept[team_id] = team_view(team_id, members, self.worker.config)
@@ -250,12 +251,16 @@ class Ticker:
     def _queues(self, partitions: set[int]):
         owners = self.worker.key_partitions["queues"]
         out = []
+        present = set()
         for raw_key, raw in sorted(self.queues.items()):
-            if owners.get(raw_key.decode()) in partitions:
-                track = load_queue(raw).track
+            key = raw_key.decode()
+            if owners.get(key) in partitions:
+                present.add(key)
+                track = self.queues_decoded.get(key, raw).track
                 out.append(
                     queue.view(track, self.worker.clock.for_own_clock(track.clock_seconds), self.worker.config.queue)
                 )
+        self.queues_decoded.forget_missing(present)
         return out
 
     async def _nudge_stuck_partitions(self) -> None:
@@ -312,8 +317,3 @@ class Ticker:
 
 def _track(decoded: DecodedCache[StoredAgent], key: str, raw: bytes) -> AgentTrack:
     return decoded.get(key, raw).track
-
-
-def _same_members(held: TeamView, members: list[AgentFigures]) -> bool:
-    """The very same figures objects: no member was viewed again since the roll-up."""
-    return len(held.members) == len(members) and all(a is b for a, b in zip(held.members, members, strict=True))
