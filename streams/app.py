@@ -88,6 +88,11 @@ def create_app(settings: WorkerSettings) -> Worker:
         datadir=str(settings.data_dir),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # A batch's records are sent together and awaited together: wait a few ms to put them
+        # in one request per partition rather than one request per record (at linger 0 the
+        # producer's requests took about a third of a stateful Faust job's CPU here).
+        producer_linger=0.005,
+        producer_max_batch_size=512 * 1024,
         broker_commit_every=1000,
         broker_commit_interval=1.0,
     )
