@@ -28,6 +28,7 @@ from floorwatch.redact import redact_logs
 from floorwatch.streams import logs
 from floorwatch.streams.agent_step import AgentStep, Internal
 from floorwatch.streams.clock import FloorClock
+from floorwatch.streams.collector_pacing import CollectorPacing
 from floorwatch.streams.delivery import (
     Handler,
     guarded,
@@ -111,6 +112,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         failpoint=Failpoint.from_environment(settings.data_dir),
         progress=Progress(started_at=time.monotonic()),
         health_limits=HealthLimits(tick_seconds=settings.tick_seconds),
+        collector_pacing=CollectorPacing(settings.gc_full_every_seconds),
     )
     _wire(worker, labeller)
     worker.watchdogs = (

@@ -56,6 +56,12 @@ class WorkerSettings(KafkaSecuritySettings):
         description="With the wall clock, how often an agent with no new input is viewed again (its windows "
         "slide, stress decays and breaks fall due with time alone).",
     )
+    gc_full_every_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="How often a full garbage collection runs (2-3 s at 10,000 agents); between them what is "
+        "alive after each tick is left out of collections.",
+    )
     publish_seconds: float = Field(
         5.0, gt=0, description="How often changed team-load and every queue-load snapshot are sent to Kafka."
     )

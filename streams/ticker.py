@@ -96,6 +96,8 @@ class Ticker:
         self._lag(actives)
         await self._nudge_stuck_partitions()
         self.worker.progress.last_tick_at = time.monotonic()
+        if self.worker.collector_pacing is not None:
+            self.worker.collector_pacing.after_tick(time.monotonic())
 
     def _stored_track(self, agent_id: str, raw: bytes) -> AgentTrack:
         return self.worker.agents_decoded.get(agent_id, raw).track

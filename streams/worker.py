@@ -12,6 +12,7 @@ from floorwatch.core.config import MetricConfig
 from floorwatch.streams.agent_step import Internal
 from floorwatch.streams.audit import InputAudit, OwedPositions
 from floorwatch.streams.clock import FloorClock
+from floorwatch.streams.collector_pacing import CollectorPacing
 from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
@@ -48,6 +49,7 @@ class Worker:
     key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
     owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
+    collector_pacing: CollectorPacing | None = None  # set by create_app; None in tests
     agents_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     members_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     watchdogs: tuple[RecoveryWatchdog | StallWatchdog, ...] = ()  # started by the command that runs the worker
