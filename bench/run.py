@@ -177,6 +177,9 @@ def goals(results: dict) -> dict:
     thr, lat, mem = results["throughput"], results["latency"], results["memory"]
     ratio = thr["ratios"].get("floorwatch_1_worker/bare_faust_events (events_per_second)")
     one_x: dict[str, Any] = next((p for p in lat.get("phases", []) if p["rate_factor"] == 1.0), {})
+    five_x: dict[str, Any] = next((p for p in lat.get("phases", []) if p["rate_factor"] == 5.0), {})
+    scrape = lat.get("after_warm_up", {}).get("scrape_seconds")
+    records = one_x.get("records_per_input_event")
     state = mem.get("agents_1000", {}).get("tables", {}).get("state_bytes_per_agent")
     end_state = mem["end_of_shift_state"]["state_bytes_per_agent"]
     core = thr.get("pure_core_replay", {}).get("events_per_second")
@@ -190,6 +193,21 @@ def goals(results: dict) -> dict:
             "goal": "< 1 s",
             "measured": one_x.get("p99_seconds"),
             "met": one_x.get("p99_seconds") is not None and one_x["p99_seconds"] < 1.0,
+        },
+        "p99_event_to_metric_under_2s_at_5x": {
+            "goal": "< 2 s",
+            "measured": five_x.get("p99_seconds"),
+            "met": five_x.get("p99_seconds") is not None and five_x["p99_seconds"] < 2.0,
+        },
+        "metrics_scrape_median_under_50ms_at_10k_agents": {
+            "goal": "< 0.05 s (median of 20)",
+            "measured": scrape,
+            "met": scrape is not None and scrape < 0.05,
+        },
+        "records_per_input_event_at_most_1_2_at_live_rate": {
+            "goal": "<= 1.2",
+            "measured": records,
+            "met": records is not None and records <= 1.2,
         },
         "state_under_4kb_per_agent": {
             "goal": "< 4096 bytes",
