@@ -183,11 +183,19 @@ def _s(value) -> str:
 
 
 def _settle(servers: str, topics: Topics, probes: list[str], probe_log: ProbeLog, scraper: Scraper) -> float:
-    """One probe per partition, end to end, before any phase: the restarted worker is past recovery
-    and its first ticks, so the phases measure a steady worker."""
+    """One probe per partition, end to end, before any phase, and no input waiting on any topic the
+    worker reads (its repartitions too: a restart reads again what it applied since its last
+    stored positions): the restarted worker is past recovery and its catch-up, so the phases
+    measure a steady worker."""
     began = time.monotonic()
     asyncio.run(send_probes_once(servers, topics, probes, probe_log, scraper.locked()))
     _wait_probes_seen(probe_log, scraper, timeout_seconds=180)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        with scraper.locked():
+            if scraper.worker_lag == 0:
+                break
+        time.sleep(0.2)
     return time.monotonic() - began
 
 
