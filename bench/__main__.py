@@ -20,17 +20,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="results JSON (default bench/results/results[-quick].json)")
     parser.add_argument("--bootstrap", help="use this running broker instead of starting one from the cached jars")
     parser.add_argument("--phase-seconds", type=float, help="length of each latency phase")
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="only the live worker's section (latency, records per event, scrape, memory); prints the JSON",
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
     if args.phase_seconds:
         plan = replace(plan, phase_seconds=args.phase_seconds)
     output = args.output or RESULTS / ("results-quick.json" if args.quick else "results.json")
-    results = run(plan, args.bootstrap, log=lambda line: print(line, file=sys.stderr, flush=True))
+    results = run(plan, args.bootstrap, log=_progress, latency_only=args.latency_only)
+    if args.latency_only and not args.output:
+        print(json.dumps(results["latency"], indent=2, sort_keys=True, default=str))
+        return 0
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
-    print(table(results))
+    print(table(results) if "throughput" in results else json.dumps(results["latency"], indent=2, default=str))
     print(f"\nresults: {output}")
     return 0
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -68,16 +68,29 @@ def step_profile(routed: Sequence[Routed], partitions: int, profile_events: int)
     }
 
 
-def tick_cost(routed: Sequence[Routed], partitions: int) -> dict:
-    """The steady tick (and one /metrics render) over every agent in `routed`."""
-    timer = run_batches(as_messages(routed, partitions), 1000)
-    timer.tick()
-    timer.seconds.clear()
-    timer.tick()
+def tick_cost(routed: Sequence[Routed], partitions: int, live_rate: float, tick_seconds: float = 0.5) -> dict:
+    """Ticks over every agent in `routed`: the first (everything new), one with nothing new, and
+    one after a tick's worth of input at `live_rate` (the worker's steady state)."""
+    slice_events = max(1, round(live_rate * tick_seconds))
+    messages = as_messages(routed, partitions)
+    timer = run_batches(messages[:-slice_events], 1000)
+
+    def timed_tick() -> dict:
+        timer.seconds.clear()
+        timer.tick()
+        return {"stage_seconds": dict(timer.seconds), "cpu_seconds": sum(timer.seconds.values())}
+
+    first = timed_tick()
+    unchanged = timed_tick()
+    run_batches(messages[-slice_events:], slice_events, timer=timer)
+    after_input = timed_tick()
     return {
         "agents": len(timer.agents),
-        "tick_stage_seconds": dict(timer.seconds),
-        "tick_cpu_seconds": sum(timer.seconds.values()),
+        "first_tick": first,
+        "tick_with_nothing_new": unchanged,
+        "tick_after_live_input": {**after_input, "input_events": slice_events},
+        "tick_stage_seconds": after_input["stage_seconds"],
+        "tick_cpu_seconds": after_input["cpu_seconds"],
         "scrape_bytes": timer.scrape_bytes,
         "tables": table_bytes(timer),
     }

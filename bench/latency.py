@@ -21,9 +21,10 @@ from bench.probes import ProbeLog, percentile, probe_event, probe_states_in
 from bench.traffic import Routed, started_producer
 from floorwatch.topics import Topics
 
-SCRAPE_MIN_GAP_SECONDS = 0.5
-# A /metrics render blocks the worker's event loop (about 1 s at 10,000 agents): back-to-back
-# scrapes would starve the input. The gap after each scrape is at least as long as the scrape.
+SCRAPE_MIN_GAP_SECONDS = 0.2
+# The gap between scrapes bounds the resolution of the upper bound; it is at least as long as
+# the scrape itself, so a slow page (before it was cached, 2 s at 10,000 agents) cannot starve
+# the worker's loop.
 
 
 @dataclass

@@ -1,5 +1,7 @@
-"""Sections 5 and 6 on a live worker: warm a 10,000-agent floor, restart with a small tick,
-then paced traffic with probe agents (latency), and the worker's footprint (memory)."""
+"""Sections 5 and 6 on a live worker: warm a 10,000-agent floor, restart it (recovery time),
+then paced traffic with probe agents (latency, records produced per input event), and the
+worker's footprint (memory, scrape time and size). The worker runs with default settings
+unless the plan names a tick."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import asyncio
 import re
 import time
 from pathlib import Path
+
+from kafka import KafkaConsumer
 
 from bench import throughput
 from bench.broker import committed_offsets, create_input_topics, end_offsets, fresh_prefix
@@ -20,11 +24,8 @@ from floorwatch.topics import Topics
 
 
 def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> tuple[dict, int, list]:
-    """Warm a worker (normal tick) with every agent, restart it with the small tick, then the paced phases.
-
-    Warming with the small tick would take minutes: each tick views every agent, so with
-    10,000 agents the worker would spend nearly all its time ticking. The restart also
-    measures how long a worker takes to recover that state from its changelogs."""
+    """Warm a worker with every agent, restart it, then the paced phases. The restart measures
+    how long a worker takes to recover that state from its changelogs."""
     prefix = fresh_prefix("latency")
     topics = Topics.with_prefix(prefix)
     group = f"{prefix}-app"
@@ -33,14 +34,14 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
     events = iter(route(simulated(plan.latency_agents, plan.seed + 1, background)))
     warm = [next(events) for _ in range(plan.warm_events)]
     out: dict = {"agents": plan.latency_agents, "tick_seconds": plan.tick_seconds, "live_rate_per_second": live_rate}
-    warmer = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=WARM_TICK_SECONDS)
+    warmer = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=plan.tick_seconds)
     warmer.start()
     try:
         warmer.wait_for("/health", 120)
         baseline_rss = warmer.proc().rss_bytes
         log(
             f"latency: warming up {plan.latency_agents:,} agents with {len(warm):,} events "
-            f"(tick {WARM_TICK_SECONDS:g} s) ..."
+            f"(tick {plan.tick_seconds or 'default'}) ..."
         )
         started = time.monotonic()
         produce_all(servers, topics, warm)
@@ -52,7 +53,7 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
             "events_per_second": drained.events_per_second,
             "stalled": drained.stalled,
         }
-        time.sleep(WARM_TICK_SECONDS + 2)  # a tick after the last event: every agent is in the snapshot
+        time.sleep(SNAPSHOT_WAIT_SECONDS)  # a tick after the last event: every agent is in the snapshot
         out["after_warm_up"] = _scrape_footprint(warmer, baseline_rss)
         log(
             f"  warm: {drained.total_seconds:.0f} s; /metrics {out['after_warm_up']['scrape_bytes'] / 1e6:.1f} MB "
@@ -67,10 +68,11 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
         worker.wait_for("/health", 300)
         out["restart_recovery_seconds"] = time.monotonic() - began
         log(
-            f"  restarted with tick {plan.tick_seconds:g} s: "
+            f"  restarted (tick {plan.tick_seconds or 'default'}): "
             f"ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)"
         )
         out["phases"], out["scrapes"] = _phases(plan, servers, topics, group, events, live_rate, worker, log)
+        out["after_phases"] = _scrape_footprint(worker, baseline_rss)
         ends = end_offsets(servers, throughput.inputs_of(topics))
         committed = committed_offsets(servers, group)
         out["input_lag_after_phases"] = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
@@ -80,7 +82,8 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
     return out, baseline_rss, warm
 
 
-WARM_TICK_SECONDS = 5.0
+SNAPSHOT_WAIT_SECONDS = 7.0  # longer than a default tick plus the wall-clock drift refresh of a busy tick
+SCRAPES_TIMED = 20
 _OVERLAP = re.compile(r"tick is overlapping \(interval=[0-9.]+ runtime=([0-9.]+)\)")
 
 
@@ -106,6 +109,7 @@ def _phases(
         for factor in plan.rate_factors:
             rate = live_rate * factor
             log(f"  phase {factor:g}x: {rate:.0f} events/s for {plan.phase_seconds:.0f} s ...")
+            produced_before = _produced(servers, group)
             cpu_before, t0 = worker.proc().cpu_seconds, time.monotonic()
             sent = asyncio.run(
                 paced_phase(
@@ -123,6 +127,7 @@ def _phases(
             t1 = time.monotonic()
             ends, committed = end_offsets(servers, throughput.inputs_of(topics)), committed_offsets(servers, group)
             lag = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
+            records = _records_per_input_event(produced_before, _produced(servers, group), topics)
             with scraper.locked():
                 worker_lag = scraper.worker_lag
             windows.append(
@@ -131,7 +136,13 @@ def _phases(
                     rate,
                     t0,
                     t1,
-                    {**sent, "input_lag_at_end": worker_lag, "uncommitted_input_at_end": lag, "settle_seconds": settle},
+                    {
+                        **sent,
+                        "input_lag_at_end": worker_lag,
+                        "uncommitted_input_at_end": lag,
+                        "settle_seconds": settle,
+                        **records,
+                    },
                     (worker.proc().cpu_seconds - cpu_before) / (t1 - t0),
                 )
             )
@@ -172,11 +183,19 @@ def _s(value) -> str:
 
 
 def _settle(servers: str, topics: Topics, probes: list[str], probe_log: ProbeLog, scraper: Scraper) -> float:
-    """One probe per partition, end to end, before any phase: the restarted worker is past recovery
-    and its first ticks, so the phases measure a steady worker."""
+    """One probe per partition, end to end, before any phase, and no input waiting on any topic the
+    worker reads (its repartitions too: a restart reads again what it applied since its last
+    stored positions): the restarted worker is past recovery and its catch-up, so the phases
+    measure a steady worker."""
     began = time.monotonic()
     asyncio.run(send_probes_once(servers, topics, probes, probe_log, scraper.locked()))
     _wait_probes_seen(probe_log, scraper, timeout_seconds=180)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        with scraper.locked():
+            if scraper.worker_lag == 0:
+                break
+        time.sleep(0.2)
     return time.monotonic() - began
 
 
@@ -191,16 +210,49 @@ def _wait_probes_seen(probe_log: ProbeLog, scraper: Scraper, timeout_seconds: fl
 
 
 def _scrape_footprint(worker, baseline_rss: int) -> dict:
-    began = time.monotonic()
-    text = worker.get("/metrics", timeout_seconds=60).text
-    seconds = time.monotonic() - began
+    """Memory, and SCRAPES_TIMED scrapes one after another (the median is the headline)."""
+    times, text = [], ""
+    for _ in range(SCRAPES_TIMED):
+        began = time.monotonic()
+        text = worker.get("/metrics", timeout_seconds=60).text
+        times.append(time.monotonic() - began)
+    times.sort()
     series = series_per_agent(text)
     return {
         "rss_bytes": worker.proc().rss_bytes,
         "rss_delta_bytes": worker.proc().rss_bytes - baseline_rss,
-        "scrape_seconds": seconds,
+        "scrape_seconds": times[len(times) // 2],
+        "scrape_seconds_max": times[-1],
+        "scrapes_timed": len(times),
         "scrape_bytes": len(text),
         **series,
+    }
+
+
+def _produced(servers: str, group: str) -> dict[str, int]:
+    """End offsets summed per topic: the inputs, and every topic the worker writes (outputs,
+    repartitions, table changelogs); no transactions, so offsets count records."""
+    consumer = KafkaConsumer(bootstrap_servers=servers, client_id="floorwatch-bench-topics")
+    try:
+        prefix = group.removesuffix("-app")  # the run's prefix: inputs, outputs and internal topics
+        names = sorted(t for t in consumer.topics() if t.startswith(prefix))
+    finally:
+        consumer.close()
+    totals: dict[str, int] = {}
+    for (topic, _), end in end_offsets(servers, names).items():
+        totals[topic] = totals.get(topic, 0) + end
+    return totals
+
+
+def _records_per_input_event(before: dict[str, int], after: dict[str, int], topics: Topics) -> dict:
+    grown = {topic: after[topic] - before.get(topic, 0) for topic in after}
+    inputs = sum(grown.pop(name, 0) for name in (topics.agent_events, topics.contact_events, topics.schedules))
+    produced = sum(grown.values())
+    return {
+        "input_events": inputs,
+        "records_produced": produced,
+        "records_per_input_event": produced / inputs if inputs else None,
+        "records_per_input_event_by_topic": {t: n / inputs for t, n in sorted(grown.items()) if n and inputs},
     }
 
 

@@ -2,12 +2,14 @@
 
 `StepTimer` runs what `streams/app.py` runs for each input batch (agent step, table
 writes as JSON, the queue and team repartitions) and what `streams/ticker.py` runs each
-tick (every agent viewed, teams rolled up, a scrape rendered), keeping time per stage.
+tick (agents and members with new input viewed, their teams rolled up, the changed part of
+/metrics rendered), keeping time per stage.
 It shows where a worker's CPU goes, and lets a profiler see inside without a broker.
 """
 
 from __future__ import annotations
 
+import asyncio
 import cProfile
 import pstats
 import time
@@ -16,19 +18,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kafka.partitioner.default import murmur2
-from prometheus_client import CollectorRegistry, generate_latest
 
 from bench.traffic import Routed
-from floorwatch.core import agent, queue
+from floorwatch.core import queue
 from floorwatch.core.config import MetricConfig, load_config
 from floorwatch.streams.agent_step import AgentStep, Internal
-from floorwatch.streams.group_step import parse_member, team_views
+from floorwatch.streams.exposition import FloorPage
+from floorwatch.streams.group_step import TeamView, parse_member, same_members, team_of, team_view
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.settings import PrivacyMode
 from floorwatch.streams.state import DecodedCache, dump_queue, load_agent, load_queue
+from floorwatch.streams.views import ViewCache
 from floorwatch.topics import Topics
 
 
@@ -65,10 +68,11 @@ class StepTimer:
         self.step = AgentStep(self.config, Topics(), self.internal, self.labeller)
         self.queue_step = QueueStep(self.config.queue)
         self.agents_decoded = DecodedCache(load_agent)
-        self.members_decoded = DecodedCache(lambda raw: load_agent(raw).track)
-        self.registry = CollectorRegistry()
-        self.collector = FloorCollector(self.labeller)
-        self.registry.register(self.collector)
+        self.members_decoded = DecodedCache(load_agent)
+        self.page = FloorPage(FloorCollector(self.labeller))
+        self.agent_views = ViewCache(self.config, refresh_seconds=30.0, tick_seconds=0.5, drifts=False)
+        self.member_views = ViewCache(self.config, refresh_seconds=30.0, tick_seconds=0.5, drifts=False)
+        self.teams: dict[str, TeamView] = {}
 
     def _timed(self, stage: str, began: float) -> float:
         now = time.process_time()
@@ -109,24 +113,40 @@ class StepTimer:
         self._timed("team-member table write", t)
 
     def tick(self) -> None:
-        """One clock tick over every agent, team and queue held (event clock: each as of its own last event)."""
+        """One clock tick as the worker runs it (event clock): view agents and members whose stored
+        value changed, re-roll teams with a re-viewed member, render the changed part of /metrics."""
         t = time.process_time()
-        figures = []
-        for agent_id, raw in self.agents.items():
-            track = self.agents_decoded.get(agent_id, raw).track
-            figures.append(agent.view(track, track.last_event_seconds or 0.0, self.config)[0])
-        t = self._timed("tick: view every agent", t)
-        present = [(key, self.members_decoded.get(key, raw)) for key, raw in self.members.items()]
-        teams = team_views(present, lambda track: track.last_event_seconds or 0.0, self.config)
-        t = self._timed("tick: team roll-ups (view every member again)", t)
+        self.agent_views.begin(len(self.agents), time.monotonic())
+        figures = [self._view(self.agent_views, self.agents_decoded, key, raw) for key, raw in self.agents.items()]
+        self.agent_views.end()
+        t = self._timed("tick: view agents with new input", t)
+        self.member_views.begin(len(self.members), time.monotonic())
+        by_team: dict[str, list] = {}
+        for key, raw in self.members.items():
+            by_team.setdefault(team_of(key), []).append(self._view(self.member_views, self.members_decoded, key, raw))
+        self.member_views.end()
+        teams = []
+        for team_id in sorted(by_team):
+            held, members = self.teams.get(team_id), by_team[team_id]
+            if held is None or not same_members(held, members):
+                held = self.teams[team_id] = team_view(team_id, members, self.config)
+            teams.append(held)
+        t = self._timed("tick: team roll-ups (teams with a changed member)", t)
         queues = []
         for raw in self.queues.values():
             queue_track = load_queue(raw).track
             queues.append(queue.view(queue_track, queue_track.clock_seconds or 0.0, self.config.queue))
         t = self._timed("tick: queues", t)
-        self.collector.snapshot = FloorSnapshot(time.time(), tuple(figures), tuple(teams), tuple(queues), {})
-        self.scrape_bytes = len(generate_latest(self.registry))
-        self._timed("scrape: render /metrics", t)
+        snapshot = FloorSnapshot(time.time(), tuple(figures), tuple(teams), tuple(queues), {})
+        asyncio.run(self.page.show(snapshot))
+        self.scrape_bytes = len(self.page.body)
+        self._timed("scrape: render the changed part of /metrics", t)
+
+    def _view(self, views: ViewCache, decoded: DecodedCache, key: str, raw: bytes):
+        def track():
+            return decoded.get(key, raw).track
+
+        return views.view(key, raw, track, lambda tr: tr.last_event_seconds or 0.0).figures
 
     def _load_agent(self, agent_id: str):
         raw = self.agents.get(agent_id)

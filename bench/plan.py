@@ -15,7 +15,7 @@ class Plan:
     phase_seconds: float = 60.0
     rate_factors: tuple[float, ...] = (1.0, 5.0)
     probe_interval_seconds: float = 0.25
-    tick_seconds: float = 0.2
+    tick_seconds: float | None = None  # None: the worker's default settings
     profile_events: int = 20_000
     partitions: int = 6
     seed: int = 7

@@ -100,7 +100,7 @@ def floorwatch_worker(
     run_dir: Path,
     *,
     partitions: int,
-    tick_seconds: float,
+    tick_seconds: float | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> Subject:
     """A `floorwatch worker` as an operator runs it; all workers with one prefix share a consumer group."""
@@ -114,10 +114,10 @@ def floorwatch_worker(
         "FLOORWATCH_PRIVACY": "named",
         "FLOORWATCH_PSEUDONYM_KEY": "bench-only-key",  # keys violation and alert ids in named mode too
         "FLOORWATCH_CLOCK": "event",
-        "FLOORWATCH_TICK_SECONDS": str(tick_seconds),
         "FLOORWATCH_WEB_PORT": str(port),
         "FLOORWATCH_DATA_DIR": str(data),
         "FLOORWATCH_LOG_LEVEL": "warning",
+        **({"FLOORWATCH_TICK_SECONDS": str(tick_seconds)} if tick_seconds is not None else {}),
         **(extra_env or {}),
     }
     return Subject([sys.executable, "-m", "floorwatch.cli", "worker"], data / "worker.log", env, port)

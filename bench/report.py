@@ -45,7 +45,8 @@ def table(results: dict) -> str:
         lines.append(f"  {pair:44s} {_n(wall, 3):>10s} {_n(cpu, 3):>13s}")
     lines.append("")
     lines.append(
-        f"Latency, event produced -> figure on /metrics ({lat['agents']:,} agents, tick {lat['tick_seconds']} s, "
+        f"Latency, event produced -> figure on /metrics ({lat['agents']:,} agents, "
+        f"tick {lat['tick_seconds'] or 'default'}, "
         f"scrape median {_n(lat.get('scrapes', {}).get('median_seconds'), 2, ' s')}, tick median "
         f"{_n(lat.get('tick_runtimes_seconds', {}).get('median'), 2, ' s')}, restart recovery "
         f"{_n(lat.get('restart_recovery_seconds'), 1, ' s')})"
@@ -58,15 +59,22 @@ def table(results: dict) -> str:
             f"[lower bounds p50 {_n(phase.get('p50_seconds_not_before'), 2, ' s')}, "
             f"p99 {_n(phase.get('p99_seconds_not_before'), 2, ' s')}]  (probes seen {phase['probes_seen']}, unseen "
             f"{phase['probes_never_seen']}, worker CPU {phase['worker_cpu_share_of_one_core']:.0%} of a core, "
-            f"worker's input lag at end {_n(phase.get('input_lag_at_end'))})"
+            f"worker's input lag at end {_n(phase.get('input_lag_at_end'))}, "
+            f"records produced per input event {_n(phase.get('records_per_input_event'), 2)})"
+        )
+    warm = lat.get("after_warm_up", {})
+    if warm:
+        lines.append(
+            f"  /metrics after warm-up: median of {warm.get('scrapes_timed', 1)} scrapes "
+            f"{_n(warm.get('scrape_seconds'), 3, ' s')} for {warm.get('scrape_bytes', 0) / 1e6:.1f} MB"
         )
     tick = results.get("profile", {}).get("tick_at_latency_agents")
     if tick:
-        stages = tick["tick_stage_seconds"]
+        first, after = tick.get("first_tick", {}), tick.get("tick_after_live_input", {})
         lines.append(
-            f"  in-process, one steady tick over {tick['agents']:,} agents: "
-            f"{sum(v for k, v in stages.items() if k.startswith('tick')):.2f} s CPU; one /metrics render "
-            f"{stages.get('scrape: render /metrics', 0):.2f} s for {tick['scrape_bytes'] / 1e6:.1f} MB"
+            f"  in-process over {tick['agents']:,} agents: first tick {_n(first.get('cpu_seconds'), 2, ' s')} CPU; "
+            f"a tick after {after.get('input_events', 0)} new events {_n(after.get('cpu_seconds'), 3, ' s')} CPU; "
+            f"/metrics {tick['scrape_bytes'] / 1e6:.1f} MB"
         )
     lines.append("")
     lines.append("Memory per tracked agent")

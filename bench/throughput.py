@@ -60,9 +60,7 @@ def pipeline(
 ) -> dict:
     group = f"{prefix}-floorwatch-x{workers}"
     subjects = [
-        floorwatch_worker(
-            bootstrap, prefix, run_dir, partitions=partitions, tick_seconds=5.0, extra_env={"FLOORWATCH_APP_ID": group}
-        )
+        floorwatch_worker(bootstrap, prefix, run_dir, partitions=partitions, extra_env={"FLOORWATCH_APP_ID": group})
         for _ in range(workers)
     ]
     recording = run_dir / f"{group}.pyspy.txt"

@@ -132,15 +132,13 @@ class AgentStep:
             result.counts["output", send.topic] += 1
 
     def _publish(self, stored: StoredAgent, before: StoredAgent | None, encoded: bytes, result: BatchResult) -> None:
-        """After the batch: the agent's latest figures, and its stored value to its team's roll-up."""
+        """After the batch: the agent's stored value to its team's roll-up. (Its agent-wellbeing
+        record is the tick's: `wellbeing.py`.)"""
         track = stored.track
         if track.team_id is None:
             return
         if before is not None and before.track == track:
             return  # only redelivered or duplicate input: nothing new to say
-        figures, _ = agent.view(track, track.last_event_seconds or 0.0, self.config)
-        if self.labeller.per_agent_allowed:
-            result.sends.append(records.wellbeing(self.topics.agent_wellbeing, self.labeller, figures))
         head = {"agent_id": track.agent_id, "revision": stored.revision}
         member = json.dumps(head).encode() + b"\n" + encoded
         result.sends.append(Send(self.internal.team_members, track.team_id.encode(), member))

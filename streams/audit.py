@@ -16,6 +16,7 @@ No Faust and no Kafka here: plain bookkeeping, tested by feeding offsets.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -140,6 +141,27 @@ class InputAudit:
             del self.rewinds[where]
         for where in [w for w in self.moved_at if w not in kept]:
             del self.moved_at[where]
+
+
+@dataclass
+class OwedPositions:
+    """Next offsets of batches whose effects are stored but whose positions are not written yet.
+
+    Positions are written at most every so often, not after every batch: at live rates a batch
+    holds a few events and each wrote a record per input partition it touched. Anything applied
+    past the stored positions is read again after a restart and recognised per key (an agent's
+    `applied_offsets`, a queue's event ids, a member's revision), as a crash between a batch's
+    state and its positions always was; so owed positions may also be dropped (on assignment)."""
+
+    owed: dict[Partition, int] = field(default_factory=dict)
+    written_at: float = -math.inf
+
+    def due(self, now_seconds: float, every_seconds: float) -> bool:
+        return bool(self.owed) and now_seconds - self.written_at >= every_seconds
+
+    def take(self, now_seconds: float) -> dict[Partition, int]:
+        owed, self.owed, self.written_at = self.owed, {}, now_seconds
+        return owed
 
 
 def position_key(topic: str, partition: int) -> bytes:

@@ -66,11 +66,9 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
     if plan.to_apply:
         await apply(plan.to_apply)
     worker.failpoint.maybe_fail()
-    await persist(
-        worker,
-        positions,
-        [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in plan.next_offsets.items()],
-    )
+    worker.owed_positions.owed.update(plan.next_offsets)  # the batch's effects are stored by now
+    if worker.owed_positions.due(time.monotonic(), worker.settings.positions_every_seconds):
+        await write_positions(worker, positions)
     worker.audit.stored(plan, time.monotonic())
     for message in [*plan.rewinding, *plan.unplaced]:  # fetched ahead of a going-back: dropped, fetched again later
         worker.pipeline.offset_gaps.labels(message.topic, "refetched").inc()
@@ -92,6 +90,18 @@ async def _adopt(worker: Worker, positions: Any, topic: str, partition: int) -> 
     worker.pipeline.offset_gaps.labels(topic, "unresumed").inc()
     worker.audit.adopt((topic, partition), start, time.monotonic())
     await _seek(worker, tp, start)
+
+
+async def write_positions(worker: Worker, positions: Any) -> None:
+    """Write the owed positions (each after its batch's effects were stored)."""
+    owed = worker.owed_positions.take(time.monotonic())
+    await persist(worker, positions, [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in owed.items()])
+
+
+async def write_owed_positions(worker: Worker, positions: Any) -> None:
+    """From a timer: positions owed longer than the period (input that stopped coming)."""
+    if worker.owed_positions.due(time.monotonic(), worker.settings.positions_every_seconds):
+        await write_positions(worker, positions)
 
 
 async def go_back(worker: Worker, topic: str, partition: int, offset: int) -> None:
@@ -147,6 +157,7 @@ async def resume_from_positions(worker: Worker, positions: Any) -> None:
         nexts[(tp.topic, tp.partition)] = nxt
     worker.audit.next_offsets = nexts
     worker.audit.rewinds.clear()
+    worker.owed_positions.take(time.monotonic())  # dropped: what they cover is recognised when read again
     worker.pipeline.applied_offset.clear()
     for (topic, partition), nxt in nexts.items():
         worker.pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)

@@ -79,13 +79,19 @@ def team_views(
     for key, track in members:
         figures, _ = agent.view(track, now_for(track), config)
         by_team.setdefault(team_of(key), []).append(figures)
-    views = []
-    for team_id in sorted(by_team):
-        team = by_team[team_id]
-        bands = {"normal": 0, "elevated": 0, "high": 0}
-        for member in team:
-            if member.state not in (None, "LOGGED_OUT"):
-                bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
-        site = next((m.site_id for m in team if m.site_id), "unassigned")
-        views.append(TeamView(team_id, site, rollup.rollup(team, config.occupancy), tuple(team), bands))
-    return views
+    return [team_view(team_id, by_team[team_id], config) for team_id in sorted(by_team)]
+
+
+def team_view(team_id: str, team: list[AgentFigures], config: MetricConfig) -> TeamView:
+    """One team's roll-up from its members' figures (all viewed at the same instant)."""
+    bands = {"normal": 0, "elevated": 0, "high": 0}
+    for member in team:
+        if member.state not in (None, "LOGGED_OUT"):
+            bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
+    site = next((m.site_id for m in team if m.site_id), "unassigned")
+    return TeamView(team_id, site, rollup.rollup(team, config.occupancy), tuple(team), bands)
+
+
+def same_members(held: TeamView, members: list[AgentFigures]) -> bool:
+    """The very same figures objects as in `held`: no member was viewed again since its roll-up."""
+    return len(held.members) == len(members) and all(a is b for a, b in zip(held.members, members, strict=True))

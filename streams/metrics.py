@@ -42,24 +42,17 @@ class FloorCollector(Collector):
         snapshot = self.snapshot
         if snapshot is None:
             return
-        yield _gauge(
-            "floorwatch_snapshot_timestamp_seconds",
-            "When these figures were last computed (Unix time).",
-            [],
-            [([], snapshot.taken_at_seconds)],
-        )
-        yield from self._teams([t for t in snapshot.teams if self.labeller.group_publishable(t.group.agents_staffed)])
-        yield from self._queues(snapshot.queues)
+        yield head_family(snapshot)
+        yield from self.team_families(self.publishable_teams(snapshot.teams))
+        yield from self.queue_families(snapshot.queues)
         if self.labeller.per_agent_allowed:
-            yield from self._agents(snapshot.agents)
-        yield _gauge(
-            "floorwatch_site_last_event_timestamp_seconds",
-            "Newest event time seen from the site's agents on this worker (max across workers).",
-            ["site"],
-            [([site], seconds) for site, seconds in sorted(snapshot.last_event_by_site.items())],
-        )
+            yield from self.agent_families(snapshot.agents)
+        yield site_family(snapshot)
 
-    def _teams(self, teams: list[TeamView]) -> Iterator[Metric]:
+    def publishable_teams(self, teams: tuple[TeamView, ...]) -> list[TeamView]:
+        return [t for t in teams if self.labeller.group_publishable(t.group.agents_staffed)]
+
+    def team_families(self, teams: list[TeamView]) -> Iterator[Metric]:
         labels = ["team", "site"]
         rows = lambda pick: [([t.team_id, t.site_id], pick(t)) for t in teams]  # noqa: E731
         present = lambda pick: [(row, v) for row, v in rows(pick) if v is not None]  # noqa: E731
@@ -180,7 +173,7 @@ class FloorCollector(Collector):
             [row for t in teams for row in _queue_states(t)],
         )
 
-    def _queues(self, queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
+    def queue_families(self, queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
         rows = lambda pick: [([q.queue_id], pick(q)) for q in queues if pick(q) is not None]  # noqa: E731
         yield _gauge(
             "floorwatch_queue_contacts_waiting",
@@ -225,7 +218,7 @@ class FloorCollector(Collector):
             rows(lambda q: q.window.counts.offered),
         )
 
-    def _agents(self, agents: tuple[AgentFigures, ...]) -> Iterator[Metric]:
+    def agent_families(self, agents: tuple[AgentFigures, ...]) -> Iterator[Metric]:
         key = self.labeller.agent_key
         info, occupancy, stress, due, overdue, required, latest = [], [], [], [], [], [], []
         for a in agents:
@@ -283,6 +276,24 @@ class FloorCollector(Collector):
             labels + ["rule", "basis"],
             latest,
         )
+
+
+def head_family(snapshot: FloorSnapshot) -> GaugeMetricFamily:
+    return _gauge(
+        "floorwatch_snapshot_timestamp_seconds",
+        "When these figures were last computed (Unix time).",
+        [],
+        [([], snapshot.taken_at_seconds)],
+    )
+
+
+def site_family(snapshot: FloorSnapshot) -> GaugeMetricFamily:
+    return _gauge(
+        "floorwatch_site_last_event_timestamp_seconds",
+        "Newest event time seen from the site's agents on this worker (max across workers).",
+        ["site"],
+        [([site], seconds) for site, seconds in sorted(snapshot.last_event_by_site.items())],
+    )
 
 
 def _queue_states(team: TeamView) -> list[tuple[list[str], int]]:

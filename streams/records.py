@@ -137,13 +137,19 @@ def violation_id(labeller: AgentLabeller, agent_id: str, rule: str, at_seconds: 
 
 def agent_outputs(topics: Topics, labeller: AgentLabeller, track: AgentTrack, output: object) -> list[Send]:
     """Violations and high stress, as records; nothing per agent when per-agent detail is off."""
+    return agent_outputs_for(topics, labeller, track.agent_id, track.team_id, track.site_id, output)
+
+
+def agent_outputs_for(
+    topics: Topics, labeller: AgentLabeller, agent_id: str, team_id: str | None, site_id: str | None, output: object
+) -> list[Send]:
     if not labeller.per_agent_allowed:
         return []
-    key = labeller.agent_key(track.agent_id)
-    team, site = track.team_id or "unassigned", track.site_id or "unassigned"
+    key = labeller.agent_key(agent_id)
+    team, site = team_id or "unassigned", site_id or "unassigned"
     if isinstance(output, BreakRuleBreached):
         record = BreakViolation(
-            violation_id=violation_id(labeller, track.agent_id, output.rule, output.at_seconds),
+            violation_id=violation_id(labeller, agent_id, output.rule, output.at_seconds),
             agent_key=key,
             team_id=team,
             site_id=site,

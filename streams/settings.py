@@ -44,7 +44,27 @@ class WorkerSettings(KafkaSecuritySettings):
     web_port: int = Field(6066, ge=1, le=65535, description="Port of the worker's HTTP server.")
     data_dir: Path = Field(Path(".run/worker"), description="Faust's local data directory for this worker.")
     clock: ClockMode = Field(ClockMode.WALL, description="wall in production; event for replays and tests.")
-    tick_seconds: float = Field(5.0, gt=0, description="How often live figures, roll-ups and due breaks are refreshed.")
+    tick_seconds: float = Field(
+        0.5,
+        gt=0,
+        description="How often /metrics is refreshed with what changed: agents with new input, their teams, "
+        "queues, due breaks (the bound on how old a change on /metrics is).",
+    )
+    drift_refresh_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="With the wall clock, how often an agent with no new input is viewed again (its windows "
+        "slide, stress decays and breaks fall due with time alone).",
+    )
+    gc_full_every_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="How often a full garbage collection runs (2-3 s at 10,000 agents); between them what is "
+        "alive after each tick is left out of collections.",
+    )
+    publish_seconds: float = Field(
+        5.0, gt=0, description="How often changed team-load and every queue-load snapshot are sent to Kafka."
+    )
     privacy: PrivacyMode = Field(PrivacyMode.PSEUDONYMOUS, description="Per-agent labels: named, pseudonymous or off.")
     pseudonym_key: SecretStr = Field(
         SecretStr(""),
@@ -56,6 +76,12 @@ class WorkerSettings(KafkaSecuritySettings):
     allowed_lateness_seconds: float = Field(120.0, ge=0, description="Per-agent lateness that is still applied.")
     batch_max_events: int = Field(1000, ge=1, description="Most events processed in one batch.")
     batch_within_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a batch.")
+    positions_every_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="How often applied input positions are written (not after every batch); input applied "
+        "since is read again after a crash and recognised as already applied.",
+    )
     recovery_timeout_seconds: float = Field(
         120.0,
         gt=0,

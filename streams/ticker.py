@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from floorwatch.core import agent, queue
-from floorwatch.core.agent import AgentFigures
+from floorwatch.core import queue
+from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
 from floorwatch.streams.delivery import go_back
-from floorwatch.streams.group_step import team_views
+from floorwatch.streams.group_step import TeamView, same_members, team_of, team_view
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.sending import TickSender
-from floorwatch.streams.state import load_queue
+from floorwatch.streams.settings import ClockMode
+from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_queue
+from floorwatch.streams.views import ViewCache
+from floorwatch.streams.wellbeing import WellbeingPublisher
 
 if TYPE_CHECKING:
     from floorwatch.streams.worker import Worker
@@ -46,6 +51,15 @@ class Ticker:
         self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
         self._owned: dict[str, set[int]] = {}
         self.behind_partitions: dict[tuple[str, int], int] = {}
+        settings = worker.settings
+        drifts = settings.clock is ClockMode.WALL  # with the event clock only new input changes figures
+        self.agent_views = ViewCache(worker.config, settings.drift_refresh_seconds, settings.tick_seconds, drifts)
+        self.member_views = ViewCache(worker.config, settings.drift_refresh_seconds, settings.tick_seconds, drifts)
+        self.team_kept: dict[str, TeamView] = {}
+        self.published_teams: dict[str, TeamView] = {}  # as last sent to the team-load topic
+        self.published_at = -math.inf  # monotonic time of the last team-load and queue-load records
+        self.queues_decoded: DecodedCache[StoredQueue] = DecodedCache(load_queue)
+        self.wellbeing = WellbeingPublisher(self.topics.agent_wellbeing, labeller, worker.config)
 
     def partition_summary(self) -> dict[str, list[int]]:
         return {name: sorted(parts) for name, parts in self._owned.items()}
@@ -71,10 +85,35 @@ class Ticker:
         ):
             self.worker.pipeline.partitions.labels(topic).set(len(owned[name]))
         agents, last_by_site, sends = await self._agents(owned["agents"])
+        sends += await self.wellbeing.changed(self.agent_views.held, self._stored_track, not self.agent_views.drifts)
         teams = await self._teams(owned["teams"])
         queues = self._queues(owned["queues"])
         now = self.worker.clock.now()
+        sends += self._loads(teams, queues, now)
+        sends += self._alerts(teams, agents, now)
+        self.sender.offer(sends)  # before /metrics shows this tick: its records are sent or on their way
+        await self.worker.page.show(FloorSnapshot(started, tuple(agents), tuple(teams), tuple(queues), last_by_site))
+        self._lag(actives)
+        await self._nudge_stuck_partitions()
+        self.worker.progress.last_tick_at = time.monotonic()
+        if self.worker.collector_pacing is not None:
+            self.worker.collector_pacing.after_tick(time.monotonic())
+
+    def _stored_track(self, agent_id: str, raw: bytes) -> AgentTrack:
+        return self.worker.agents_decoded.get(agent_id, raw).track
+
+    def _loads(self, teams: list[TeamView], queues: list, now: float) -> list[Send]:
+        """team-load and queue-load records, every `publish_seconds`: teams whose roll-up changed
+        since they were last sent, and every owned queue. Both topics are compacted snapshots."""
+        mono = time.monotonic()
+        if mono - self.published_at < self.worker.settings.publish_seconds:
+            return []
+        self.published_at = mono
+        sends = []
         for view in teams:
+            if self.published_teams.get(view.team_id) is view:
+                continue
+            self.published_teams[view.team_id] = view
             if self.labeller.group_publishable(view.group.agents_staffed):
                 sends.append(
                     records.team_load(
@@ -87,40 +126,38 @@ class Ticker:
                         view.agents_by_stress_band,
                     )
                 )
-        for figures in queues:
-            sends.append(records.queue_load(self.topics.queue_load, figures))
-        sends += self._alerts(teams, agents, now)
-        self.worker.collector.snapshot = FloorSnapshot(
-            started, tuple(agents), tuple(teams), tuple(queues), last_by_site
-        )
-        self._lag(actives)
-        await self._nudge_stuck_partitions()
-        self.sender.offer(sends)
-        self.worker.progress.last_tick_at = time.monotonic()
+        self.published_teams = {t.team_id: self.published_teams[t.team_id] for t in teams}
+        return sends + [records.queue_load(self.topics.queue_load, figures) for figures in queues]
 
     async def _agents(self, partitions: set[int]):
-        clock, config = self.worker.clock, self.worker.config
+        now_for = self._now_for
         figures_list: list[AgentFigures] = []
         last_by_site: dict[str, float] = {}
         sends: list[Send] = []
         owners = self.worker.key_partitions["agents"]
+        decoded = self.worker.agents_decoded
         present = set()
-        for n, (key, raw) in enumerate(list(self.agents.items())):
+        items = list(self.agents.items())
+        views = self.agent_views
+        views.begin(len(items), time.monotonic())
+        for n, (key, raw) in enumerate(items):
             agent_id = key.decode()
             if owners.get(agent_id) not in partitions:
                 continue
             present.add(agent_id)
-            track = self.worker.agents_decoded.get(agent_id, raw).track
-            figures, due = agent.view(track, clock.for_own_clock(track.last_event_seconds), config)
+            seen = views.view(agent_id, raw, partial(_track, decoded, agent_id, raw), now_for)
+            figures = seen.figures
             figures_list.append(figures)
-            if track.site_id is not None and track.last_event_seconds is not None:
-                last_by_site[track.site_id] = max(last_by_site.get(track.site_id, 0.0), track.last_event_seconds)
-            for output in due:  # breaches the clock reached before the agent's next event
+            if figures.site_id is not None and figures.last_event_seconds is not None:
+                site = figures.site_id
+                last_by_site[site] = max(last_by_site.get(site, 0.0), figures.last_event_seconds)
+            for output in seen.due:  # breaches the clock reached before the agent's next event
                 if isinstance(output.output, BreakRuleBreached):
-                    sends += self._announce(track, output.output)
+                    sends += self._announce(output.agent_id, output.team_id, output.site_id, output.output)
             if n % YIELD_EVERY == YIELD_EVERY - 1:
                 await asyncio.sleep(0)
-        self.worker.agents_decoded.forget_missing(present)
+        views.end()
+        decoded.forget_missing(present)
         return figures_list, last_by_site, sends
 
     def _alerts(self, teams, agents, now: float) -> list[Send]:
@@ -175,33 +212,57 @@ class Ticker:
             bases=subject.breaks.overdue_bases,
         )
 
-    def _announce(self, track, breach: BreakRuleBreached) -> list[Send]:
-        violation = records.violation_id(self.labeller, track.agent_id, breach.rule, breach.at_seconds)
+    def _announce(self, agent_id: str, team_id, site_id, breach: BreakRuleBreached) -> list[Send]:
+        violation = records.violation_id(self.labeller, agent_id, breach.rule, breach.at_seconds)
         if violation in self.announced:
             return []
         self.announced.add(violation)
-        return records.agent_outputs(self.topics, self.labeller, track, breach)
+        return records.agent_outputs_for(self.topics, self.labeller, agent_id, team_id, site_id, breach)
 
-    async def _teams(self, partitions: set[int]):
+    async def _teams(self, partitions: set[int]) -> list[TeamView]:
+        """Every owned team's roll-up; a team is rolled up again only when a member's figures changed."""
         owners = self.worker.key_partitions["team-members"]
-        present = []
-        for raw_key, raw in list(self.members.items()):
+        decoded, now_for = self.worker.members_decoded, self._now_for
+        by_team: dict[str, list[AgentFigures]] = {}
+        items = list(self.members.items())
+        views = self.member_views
+        views.begin(len(items), time.monotonic())
+        for n, (raw_key, raw) in enumerate(items):
             key = raw_key.decode()
-            if owners.get(key) in partitions:
-                present.append((key, self.worker.members_decoded.get(key, raw).track))
-        self.worker.members_decoded.forget_missing({key for key, _ in present})
-        await asyncio.sleep(0)
-        return team_views(present, lambda t: self.worker.clock.for_own_clock(t.last_event_seconds), self.worker.config)
+            if owners.get(key) not in partitions:
+                continue
+            seen = views.view(key, raw, partial(_track, decoded, key, raw), now_for)
+            by_team.setdefault(team_of(key), []).append(seen.figures)
+            if n % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)
+        views.end()
+        decoded.forget_missing(set(views.held))
+        kept: dict[str, TeamView] = {}
+        for team_id in sorted(by_team):
+            members, held = by_team[team_id], self.team_kept.get(team_id)
+            if held is not None and same_members(held, members):
+                kept[team_id] = held
+            else:
+                kept[team_id] = team_view(team_id, members, self.worker.config)
+        self.team_kept = kept
+        return list(kept.values())
+
+    def _now_for(self, track: AgentTrack) -> float:
+        return self.worker.clock.for_own_clock(track.last_event_seconds)
 
     def _queues(self, partitions: set[int]):
         owners = self.worker.key_partitions["queues"]
         out = []
+        present = set()
         for raw_key, raw in sorted(self.queues.items()):
-            if owners.get(raw_key.decode()) in partitions:
-                track = load_queue(raw).track
+            key = raw_key.decode()
+            if owners.get(key) in partitions:
+                present.add(key)
+                track = self.queues_decoded.get(key, raw).track
                 out.append(
                     queue.view(track, self.worker.clock.for_own_clock(track.clock_seconds), self.worker.config.queue)
                 )
+        self.queues_decoded.forget_missing(present)
         return out
 
     async def _nudge_stuck_partitions(self) -> None:
@@ -254,3 +315,7 @@ class Ticker:
             progress.input_waiting_since = time.monotonic()
         if self.worker.audit.longest_rewind_seconds(time.monotonic()) > REWIND_LIMIT_SECONDS:
             raise RuntimeError(f"going back for skipped input has not succeeded in {REWIND_LIMIT_SECONDS:.0f} s")
+
+
+def _track(decoded: DecodedCache[StoredAgent], key: str, raw: bytes) -> AgentTrack:
+    return decoded.get(key, raw).track

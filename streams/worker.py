@@ -10,12 +10,14 @@ from prometheus_client import CollectorRegistry
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.streams.agent_step import Internal
-from floorwatch.streams.audit import InputAudit
+from floorwatch.streams.audit import InputAudit, OwedPositions
 from floorwatch.streams.clock import FloorClock
+from floorwatch.streams.collector_pacing import CollectorPacing
+from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.health import HealthLimits, Progress
-from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
+from floorwatch.streams.metrics import PipelineMetrics
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.state import DecodedCache, StoredAgent, load_agent
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
@@ -34,9 +36,9 @@ class Worker:
     config: MetricConfig
     topics: Topics
     internal: Internal
-    registry: CollectorRegistry
+    registry: CollectorRegistry  # the process's own counters; the floor figures are in `page`
     pipeline: PipelineMetrics
-    collector: FloorCollector
+    page: FloorPage
     clock: FloorClock
     gap_check: GapCheck
     progress: Progress
@@ -46,6 +48,8 @@ class Worker:
     # keys written live, and only keys of partitions owned now may reach /metrics.
     key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
+    owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
+    collector_pacing: CollectorPacing | None = None  # set by create_app; None in tests
     agents_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     members_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     watchdogs: tuple[RecoveryWatchdog | StallWatchdog, ...] = ()  # started by the command that runs the worker

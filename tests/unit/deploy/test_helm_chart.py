@@ -273,8 +273,9 @@ def test_memory_requests_grow_with_the_agents_a_worker_may_hold():
     small, large = memory_mib(**{"sizing.agents": "1000"}), memory_mib(**{"sizing.agents": "10000"})
     fewer_workers = memory_mib(**{"sizing.agents": "10000", "worker.replicas": "1"})
 
-    # 6 partitions, 2 workers: 3 partitions of 167 agents each = 501 agents x 111 KiB + 77 MiB
-    assert small == 77 + -(-501 * 111 // 1024)
+    # 6 partitions, 2 workers: 3 partitions of 167 agents each = 501 agents x per-agent KiB + idle MiB
+    benchmark = yaml.safe_load((CHART / "values.yaml").read_text())["sizing"]["benchmark"]
+    assert small == benchmark["idleWorkerMiB"] + -(-501 * benchmark["perAgentKiB"] // 1024)
     assert small < large < fewer_workers
 
 

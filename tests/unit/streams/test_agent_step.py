@@ -94,19 +94,16 @@ def test_contact_events_reach_the_queue_repartition_keyed_by_queue():
     assert kinds == ["contact.offered", "contact.answered", "floorwatch.internal.contact_handled"]
 
 
-def test_with_per_agent_detail_off_no_record_names_or_pseudonymises_an_agent():
+def test_with_per_agent_detail_off_the_team_roll_up_still_gets_the_track():
     events = [state("ana", AVAILABLE, 0), *contact_cycle("ana", "c1", 60, talk=120, wrap=30)]
     result = _run(_step(PrivacyMode.OFF), _messages(events), {})
     published = {send.topic for send in result.sends}
-    assert TOPICS.agent_wellbeing not in published
     assert INTERNAL.team_members in published  # the roll-up still needs the track
 
 
-def test_pseudonymous_records_carry_a_keyed_hash_never_the_agent_id():
-    result = _run(_step(PrivacyMode.PSEUDONYMOUS), _messages([state("ana", AVAILABLE, 0)]), {})
-    wellbeing = [json.loads(s.value) for s in result.sends if s.topic == TOPICS.agent_wellbeing]
-    assert len(wellbeing) == 1 and wellbeing[0]["agent_key"].startswith("p-")
-    assert "ana" not in json.dumps(wellbeing)
+def test_a_batch_sends_no_wellbeing_record_the_tick_does():
+    result = _run(_step(), _messages([state("ana", AVAILABLE, 0)]), {})
+    assert TOPICS.agent_wellbeing not in {send.topic for send in result.sends}
 
 
 def test_an_agent_moving_team_leaves_its_old_team():

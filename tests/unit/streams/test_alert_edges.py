@@ -10,7 +10,7 @@ from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import decode_lines, fold
 from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.privacy import AgentLabeller
-from floorwatch.streams.settings import PrivacyMode
+from floorwatch.streams.settings import ClockMode, PrivacyMode
 from floorwatch.streams.ticker import Ticker
 from floorwatch.topics import Topics
 from tests.unit.core.builders import AVAILABLE, contact_cycle, state
@@ -31,7 +31,8 @@ def _busy_team():
 
 
 def _ticker() -> Ticker:
-    worker = SimpleNamespace(config=CONFIG, topics=Topics())
+    settings = SimpleNamespace(clock=ClockMode.EVENT, drift_refresh_seconds=30.0, tick_seconds=0.5, publish_seconds=5.0)
+    worker = SimpleNamespace(config=CONFIG, topics=Topics(), settings=settings)
     return Ticker(worker, AgentLabeller(PrivacyMode.NAMED, b"key"), None, None, None, None)  # type: ignore[arg-type]
 
 

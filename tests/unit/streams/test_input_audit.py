@@ -7,6 +7,7 @@ import pytest
 from floorwatch.streams.audit import (
     Gap,
     InputAudit,
+    OwedPositions,
     StoredFormatError,
     dump_position,
     load_position,
@@ -130,3 +131,15 @@ def test_a_partition_that_moves_is_never_stuck():
     audit.moved_at = {(T, 0): 0.0}
     audit.stored(audit.plan(_messages(5, 6)), now_seconds=25.0)
     assert audit.stuck({(T, 0): 40}, now_seconds=50.0, after_seconds=30.0) == []
+
+
+def test_owed_positions_are_due_once_the_period_has_passed_and_taken_together():
+    owed = OwedPositions()
+    assert not owed.due(0.0, 1.0)  # nothing owed
+    owed.owed.update({("t", 0): 5})
+    assert owed.due(0.0, 1.0)  # never written: due at once
+    assert owed.take(10.0) == {("t", 0): 5} and owed.owed == {}
+    owed.owed.update({("t", 0): 9, ("t", 1): 3})
+    assert not owed.due(10.5, 1.0)
+    assert owed.due(11.0, 1.0)
+    assert owed.take(11.0) == {("t", 0): 9, ("t", 1): 3}

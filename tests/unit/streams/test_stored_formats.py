@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from floorwatch.streams.audit import StoredFormatError
-from floorwatch.streams.state import AGENT_FORMAT, dump_agent, load_agent, load_queue
+from floorwatch.streams.state import AGENT_FORMAT, agent_json, dump_agent, load_agent, load_queue
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stored"
 
@@ -19,7 +19,7 @@ def test_an_agent_value_written_in_the_current_format_reads_back_unchanged():
     stored = load_agent(raw)
     assert stored.format == AGENT_FORMAT == 2 and stored.revision == 7
     assert stored.track.agent_id == "a1"
-    assert json.loads(dump_agent(stored)) == json.loads(raw)
+    assert json.loads(agent_json(dump_agent(stored))) == json.loads(raw)
 
 
 def test_an_agent_value_of_format_1_is_refused_with_what_to_do():
@@ -43,3 +43,16 @@ def test_an_agent_value_of_an_unknown_format_is_refused_with_what_to_do():
 def test_a_queue_value_that_is_not_a_queue_is_refused_with_what_to_do():
     with pytest.raises(StoredFormatError, match="reset the application"):
         load_queue(b'{"format": 1, "something": "else"}')
+
+
+def test_an_agent_value_is_stored_compressed_and_a_plain_json_value_still_reads():
+    raw = (FIXTURES / "agent.v2.json").read_bytes()
+    stored = load_agent(raw)  # plain JSON, as values were written before compression
+    compressed = dump_agent(stored)
+    assert len(compressed) < len(raw) and not compressed.startswith(b"{")
+    assert load_agent(compressed) == stored
+
+
+def test_an_agent_value_that_is_neither_json_nor_compressed_json_is_refused_with_what_to_do():
+    with pytest.raises(StoredFormatError, match="Resetting state"):
+        load_agent(b"\x00\x01 not a stored value")

@@ -1,0 +1,96 @@
+"""The cached /metrics page says exactly what prometheus-client's render of the snapshot says."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from floorwatch.core import agent
+from floorwatch.core.codec import encode
+from floorwatch.core.config import MetricConfig
+from floorwatch.core.replay import decode_lines, fold
+from floorwatch.streams.exposition import FloorPage
+from floorwatch.streams.group_step import member_key, team_views
+from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
+from floorwatch.streams.privacy import AgentLabeller
+from floorwatch.streams.settings import PrivacyMode
+from tests.unit.core.builders import at, team_shift
+
+CONFIG = MetricConfig()
+
+
+def _snapshot(hours: float) -> FloorSnapshot:
+    events = [e for e in team_shift() if e.occurred_at < at(hours * 3600)]
+    tracks = fold(decode_lines([encode(e) for e in events]), CONFIG).agents
+    members = [(member_key(t.team_id or "", t.agent_id), t) for t in tracks.values()]
+    teams = team_views(members, lambda t: t.last_event_seconds or 0.0, CONFIG)
+    figures = tuple(agent.view(t, t.last_event_seconds or 0.0, CONFIG)[0] for t in tracks.values())
+    return FloorSnapshot(hours, figures, tuple(teams), (), {"site-1": 1234.5})
+
+
+def _reference(labeller: AgentLabeller, snapshot: FloorSnapshot) -> bytes:
+    collector = FloorCollector(labeller)
+    collector.snapshot = snapshot
+    registry = CollectorRegistry()
+    registry.register(collector)
+    return generate_latest(registry)
+
+
+def _samples(text: bytes) -> dict[tuple, float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text.decode())
+        for sample in family.samples
+    }
+
+
+def _families(text: bytes) -> list[str]:
+    return [family.name for family in text_string_to_metric_families(text.decode())]
+
+
+def _show(page: FloorPage, snapshot: FloorSnapshot) -> bytes:
+    asyncio.run(page.show(snapshot))
+    return page.body
+
+
+def test_the_page_holds_the_same_families_and_samples_as_a_full_render():
+    labeller = AgentLabeller(PrivacyMode.NAMED, b"key", 1)
+    snapshot = _snapshot(4)
+    body = _show(FloorPage(FloorCollector(labeller)), snapshot)
+    reference = _reference(labeller, snapshot)
+    assert _families(body) == _families(reference)
+    assert _samples(body) == _samples(reference)
+    assert len([s for s in _samples(body) if s[0].startswith("floorwatch_agent_")]) > 10
+
+
+def test_a_changed_agent_is_rendered_again_and_the_others_are_kept():
+    labeller = AgentLabeller(PrivacyMode.NAMED, b"key", 1)
+    page = FloorPage(FloorCollector(labeller))
+    early, late = _snapshot(2), _snapshot(6)
+    _show(page, early)
+    # One agent moves on to its later figures; every other figures object is the very same.
+    moved = dataclasses.replace(early, agents=(late.agents[0], *early.agents[1:]), taken_at_seconds=7.0)
+    assert _samples(_show(page, moved)) == _samples(_reference(labeller, moved))
+    assert _samples(_show(page, moved)) != _samples(_reference(labeller, early))
+
+
+def test_an_agent_that_left_the_snapshot_leaves_the_page():
+    labeller = AgentLabeller(PrivacyMode.NAMED, b"key", 1)
+    page = FloorPage(FloorCollector(labeller))
+    snapshot = _snapshot(4)
+    gone = snapshot.agents[0].agent_id
+    _show(page, snapshot)
+    body = _show(page, dataclasses.replace(snapshot, agents=snapshot.agents[1:]))
+    agents = {dict(labels).get("agent") for (name, labels) in _samples(body) if name.startswith("floorwatch_agent_")}
+    assert gone not in agents and agents
+
+
+def test_with_per_agent_detail_off_the_page_has_no_agent_series():
+    labeller = AgentLabeller(PrivacyMode.OFF, b"key", 1)
+    body = _show(FloorPage(FloorCollector(labeller)), _snapshot(4))
+    names = {name for name, _ in _samples(body)}
+    assert not any(name.startswith("floorwatch_agent_") for name in names)
+    assert "floorwatch_team_handle_seconds" in names
