@@ -1,5 +1,9 @@
-"""Certificates for the TLS tests, made fresh per session with `cryptography`: a CA, a broker
-certificate for 127.0.0.1, a client certificate, and a second, untrusted CA with its own client."""
+"""Certificates for a local floor over TLS, made with `cryptography`: a CA, a server certificate
+for 127.0.0.1 and localhost (the broker's and the workers' web servers'), a client certificate,
+and a second, untrusted CA with its own client (for tests of what is refused).
+
+Used by `floorwatch kafka start --secure`, `floorwatch up --secure` and the TLS tests; a real
+deployment brings certificates from its own CA. Keys are written unencrypted, mode 0600."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ _Key = ec.EllipticCurvePrivateKey
 class LocalPki:
     ca: Path  # the CA both sides trust
     broker_keystore: Path  # broker key (PKCS#8) + certificate, for ssl.keystore.type=PEM
+    server_cert: Path  # the same certificate and key apart, for web servers
+    server_key: Path
     client_cert: Path
     client_key: Path
     rogue_ca: Path  # a CA nobody trusts
@@ -38,6 +44,8 @@ def make_pki(folder: Path) -> LocalPki:
     return LocalPki(
         ca=write("ca.pem", _pem(ca_cert)),
         broker_keystore=write("broker-keystore.pem", _key_pem(broker_key) + _pem(broker_cert)),
+        server_cert=write("server.pem", _pem(broker_cert)),
+        server_key=write("server-key.pem", _key_pem(broker_key)),
         client_cert=write("client.pem", _pem(client_cert)),
         client_key=write("client-key.pem", _key_pem(client_key)),
         rogue_ca=write("rogue-ca.pem", _pem(rogue_cert)),
