@@ -32,43 +32,58 @@ class LocalPki:
     rogue_client_cert: Path  # a client certificate signed by it
     rogue_client_key: Path
 
+    @classmethod
+    def at(cls, folder: Path) -> LocalPki:
+        """Where make_pki(folder) writes each file."""
+        return cls(**{name: folder / file for name, file in FILES.items()})
 
-def make_pki(folder: Path) -> LocalPki:
+
+FILES = {
+    "ca": "ca.pem",
+    "broker_keystore": "broker-keystore.pem",
+    "server_cert": "server.pem",
+    "server_key": "server-key.pem",
+    "client_cert": "client.pem",
+    "client_key": "client-key.pem",
+    "rogue_ca": "rogue-ca.pem",
+    "rogue_client_cert": "rogue-client.pem",
+    "rogue_client_key": "rogue-client-key.pem",
+}
+
+
+def make_pki(folder: Path, valid_days: int = 2) -> LocalPki:
     folder.mkdir(parents=True, exist_ok=True)
-    ca_key, ca_cert = _ca("floorwatch test CA")
-    rogue_key, rogue_cert = _ca("someone else's CA")
-    broker_key, broker_cert = _leaf("127.0.0.1", ca_key, ca_cert, server=True)
-    client_key, client_cert = _leaf("floorwatch-worker", ca_key, ca_cert, server=False)
-    rogue_client_key, rogue_client_cert = _leaf("floorwatch-worker", rogue_key, rogue_cert, server=False)
-    write = _writer(folder)
-    return LocalPki(
-        ca=write("ca.pem", _pem(ca_cert)),
-        broker_keystore=write("broker-keystore.pem", _key_pem(broker_key) + _pem(broker_cert)),
-        server_cert=write("server.pem", _pem(broker_cert)),
-        server_key=write("server-key.pem", _key_pem(broker_key)),
-        client_cert=write("client.pem", _pem(client_cert)),
-        client_key=write("client-key.pem", _key_pem(client_key)),
-        rogue_ca=write("rogue-ca.pem", _pem(rogue_cert)),
-        rogue_client_cert=write("rogue-client.pem", _pem(rogue_client_cert)),
-        rogue_client_key=write("rogue-client-key.pem", _key_pem(rogue_client_key)),
+    ca_key, ca_cert = _ca("floorwatch local CA", valid_days)
+    rogue_key, rogue_cert = _ca("someone else's CA", valid_days)
+    broker_key, broker_cert = _leaf("127.0.0.1", ca_key, ca_cert, server=True, valid_days=valid_days)
+    client_key, client_cert = _leaf("floorwatch-worker", ca_key, ca_cert, server=False, valid_days=valid_days)
+    rogue_client_key, rogue_client_cert = _leaf(
+        "floorwatch-worker", rogue_key, rogue_cert, server=False, valid_days=valid_days
     )
-
-
-def _writer(folder: Path):
-    def write(name: str, data: bytes) -> Path:
-        path = folder / name
+    contents = {
+        "ca": _pem(ca_cert),
+        "broker_keystore": _key_pem(broker_key) + _pem(broker_cert),
+        "server_cert": _pem(broker_cert),
+        "server_key": _key_pem(broker_key),
+        "client_cert": _pem(client_cert),
+        "client_key": _key_pem(client_key),
+        "rogue_ca": _pem(rogue_cert),
+        "rogue_client_cert": _pem(rogue_client_cert),
+        "rogue_client_key": _key_pem(rogue_client_key),
+    }
+    pki = LocalPki.at(folder)
+    for name, data in contents.items():
+        path: Path = getattr(pki, name)
         path.write_bytes(data)
         path.chmod(0o600)
-        return path
-
-    return write
+    return pki
 
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def _builder(subject: str, issuer: x509.Name, public_key) -> x509.CertificateBuilder:
+def _builder(subject: str, issuer: x509.Name, public_key, valid_days: int) -> x509.CertificateBuilder:
     now = datetime.datetime.now(datetime.UTC)
     return (
         x509.CertificateBuilder()
@@ -77,14 +92,14 @@ def _builder(subject: str, issuer: x509.Name, public_key) -> x509.CertificateBui
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=2))
+        .not_valid_after(now + datetime.timedelta(days=valid_days))
     )
 
 
-def _ca(common_name: str) -> tuple[_Key, x509.Certificate]:
+def _ca(common_name: str, valid_days: int) -> tuple[_Key, x509.Certificate]:
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
-        _builder(common_name, _name(common_name), key.public_key())
+        _builder(common_name, _name(common_name), key.public_key(), valid_days)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -106,11 +121,13 @@ def _ca(common_name: str) -> tuple[_Key, x509.Certificate]:
     return key, cert
 
 
-def _leaf(common_name: str, ca_key: _Key, ca_cert: x509.Certificate, *, server: bool) -> tuple[_Key, x509.Certificate]:
+def _leaf(
+    common_name: str, ca_key: _Key, ca_cert: x509.Certificate, *, server: bool, valid_days: int
+) -> tuple[_Key, x509.Certificate]:
     key = ec.generate_private_key(ec.SECP256R1())
     usage = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
     builder = (
-        _builder(common_name, ca_cert.subject, key.public_key())
+        _builder(common_name, ca_cert.subject, key.public_key(), valid_days)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
