@@ -120,7 +120,7 @@ def test_a_secure_floor_is_scraped_over_tls_with_basic_auth_and_refuses_a_reader
 ):
     """`floorwatch up --secure`: every Kafka client over SASL_SSL, the workers' pages behind TLS with client
     certificates and basic auth, and Prometheus given what it needs to scrape them."""
-    process, prometheus, run_dir, log, started = secure_live_floor
+    process, prometheus, run_dir, log, _ = secure_live_floor
     teams = {team.team_id for team in build_floor(SimulatorSettings(total_agents=AGENTS, seed=SEED)).teams}
 
     wait_until(lambda: "Press Ctrl-C" in log.read_text(), 120, f"floorwatch up never came up:\n{log.read_text()}")
@@ -132,7 +132,9 @@ def test_a_secure_floor_is_scraped_over_tls_with_basic_auth_and_refuses_a_reader
     worker_url = next(line.split()[2] for line in log.read_text().splitlines() if "worker metrics" in line)
     pki = run_dir / "secrets" / "pki"
     anonymous = requests.get(
-        worker_url.rstrip(","), cert=(str(pki / "client.pem"), str(pki / "client-key.pem")), verify=str(pki / "ca.pem"),
+        worker_url.rstrip(","),
+        cert=(str(pki / "client.pem"), str(pki / "client-key.pem")),
+        verify=str(pki / "ca.pem"),
         timeout=5,
     )
 
