@@ -1,20 +1,23 @@
 """The secrets of a secured local floor, made once in one folder: certificates, the Kafka user's
 password, Prometheus's scrape password and the workers' web configuration file.
 
-`floorwatch kafka start --secure` and `floorwatch up --secure` use them; a real deployment brings
-its own (docs/security.md). The folder is 0700 and every file 0600. A folder made before is
-used again, so a broker whose SCRAM users were stored at format time keeps accepting them.
+`floorwatch kafka start --secure` and `floorwatch up --secure` use them, and `floorwatch secrets
+make DIR --for-compose` makes them for docker-compose.secure.yml; a real deployment brings its own
+(docs/security.md). The folder is 0700 and every file 0600 (0750/0640 with a group, for
+containers whose users share it). A folder made before is used again, so a broker whose SCRAM
+users were stored at format time keeps accepting them.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from floorwatch.deploy.kafka_config import BrokerSecurity
-from floorwatch.deploy.pki import LocalPki, make_pki
+from floorwatch.deploy.pki import LOCAL_HOSTS, LocalPki, make_pki
 from floorwatch.deploy.prometheus import ScrapeSecurity
 from floorwatch.web_config import hash_password
 
@@ -29,18 +32,19 @@ class LocalSecrets:
     pki: LocalPki
 
     @classmethod
-    def in_folder(cls, folder: Path) -> LocalSecrets:
+    def in_folder(cls, folder: Path, hosts: Sequence[str] = LOCAL_HOSTS, group: int | None = None) -> LocalSecrets:
+        """`hosts`: what the server certificate is valid for; `group`: a group id allowed to read everything."""
         folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)
         pki_folder = folder / "pki"
         made = (pki_folder / "ca.pem").is_file()
-        pki = LocalPki.at(pki_folder) if made else make_pki(pki_folder, valid_days=VALID_DAYS)
+        pki = LocalPki.at(pki_folder) if made else make_pki(pki_folder, valid_days=VALID_DAYS, hosts=hosts)
         found = cls(folder, pki)
         for path in (found.kafka_password_file, found.scrape_password_file):
             if not path.is_file():
                 _write_secret(path, secrets.token_urlsafe(24))
         if not found.web_config_file.is_file():
             _write_secret(found.web_config_file, found._web_config())
+        _restrict(folder, group)
         return found
 
     @property
@@ -85,14 +89,29 @@ class LocalSecrets:
         hashed = hash_password(self.scrape_password_file.read_text().strip())
         return (
             "# Made by floorwatch for a local floor (deploy/local_secrets.py); format: docs/security.md.\n"
+            "# Paths are relative to this file, so the folder works wherever it is mounted.\n"
             "tls_server_config:\n"
-            f"  cert_file: {self.pki.server_cert}\n"
-            f"  key_file: {self.pki.server_key}\n"
+            f"  cert_file: {self._relative(self.pki.server_cert)}\n"
+            f"  key_file: {self._relative(self.pki.server_key)}\n"
             "  client_auth_type: RequireAndVerifyClientCert\n"
-            f"  client_ca_file: {self.pki.ca}\n"
+            f"  client_ca_file: {self._relative(self.pki.ca)}\n"
             "basic_auth_users:\n"
             f"  {SCRAPE_USER}: '{hashed}'\n"
         )
+
+    def _relative(self, path: Path) -> Path:
+        return path.relative_to(self.folder)
+
+
+def _restrict(folder: Path, group: int | None) -> None:
+    """Only the owner (and `group`, read-only) may read the secrets."""
+    for path in [folder, *folder.rglob("*")]:
+        if group is not None:
+            os.chown(path, -1, group)
+        if path.is_dir():
+            path.chmod(0o750 if group is not None else 0o700)
+        else:
+            path.chmod(0o640 if group is not None else 0o600)
 
 
 def _write_secret(path: Path, text: str) -> None:

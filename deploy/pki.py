@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +52,15 @@ FILES = {
 }
 
 
-def make_pki(folder: Path, valid_days: int = 2) -> LocalPki:
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def make_pki(folder: Path, valid_days: int = 2, hosts: Sequence[str] = LOCAL_HOSTS) -> LocalPki:
+    """`hosts`: the addresses and names the server certificate is valid for."""
     folder.mkdir(parents=True, exist_ok=True)
     ca_key, ca_cert = _ca("floorwatch local CA", valid_days)
     rogue_key, rogue_cert = _ca("someone else's CA", valid_days)
-    broker_key, broker_cert = _leaf("127.0.0.1", ca_key, ca_cert, server=True, valid_days=valid_days)
+    broker_key, broker_cert = _leaf(hosts[0], ca_key, ca_cert, server=True, valid_days=valid_days, hosts=hosts)
     client_key, client_cert = _leaf("floorwatch-worker", ca_key, ca_cert, server=False, valid_days=valid_days)
     rogue_client_key, rogue_client_cert = _leaf(
         "floorwatch-worker", rogue_key, rogue_cert, server=False, valid_days=valid_days
@@ -122,7 +127,13 @@ def _ca(common_name: str, valid_days: int) -> tuple[_Key, x509.Certificate]:
 
 
 def _leaf(
-    common_name: str, ca_key: _Key, ca_cert: x509.Certificate, *, server: bool, valid_days: int
+    common_name: str,
+    ca_key: _Key,
+    ca_cert: x509.Certificate,
+    *,
+    server: bool,
+    valid_days: int,
+    hosts: Sequence[str] = (),
 ) -> tuple[_Key, x509.Certificate]:
     key = ec.generate_private_key(ec.SECP256R1())
     usage = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
@@ -134,10 +145,17 @@ def _leaf(
     )
     if server:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            x509.SubjectAlternativeName([_general_name(host) for host in hosts]),
             critical=False,
         )
     return key, builder.sign(ca_key, hashes.SHA256())
+
+
+def _general_name(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
 
 
 def _pem(cert: x509.Certificate) -> bytes:
