@@ -22,6 +22,9 @@ setup: $(STAMP) ## Install everything: Python packages, Kafka jars (Maven), Prom
 run: setup ## Set everything up and run the live floor (local Kafka, workers, Prometheus, traffic)
 	@$(PY) -m floorwatch.cli up
 
+run-secure: setup ## The live floor with Kafka over SASL_SSL and /metrics behind TLS, client certificates and basic auth
+	@$(PY) -m floorwatch.cli up --secure
+
 check: $(STAMP) ## Static gates: ruff lint, ruff format check, mypy (strict on floorwatch/core)
 	@echo "==> ruff check"
 	@$(VENV)/bin/ruff check .
@@ -65,10 +68,13 @@ schemas: $(STAMP) ## Regenerate the JSON Schemas and the AsyncAPI document from 
 kafka-up: setup ## Start a single local Kafka broker in the background (127.0.0.1:19092)
 	@$(PY) -m floorwatch.cli kafka start
 
+kafka-up-secure: setup ## The same broker with SASL_SSL (SCRAM) on 19094 and mutual TLS on 19095; `source .run/kafka/secure.env`
+	@$(PY) -m floorwatch.cli kafka start --secure
+
 kafka-down: $(STAMP) ## Stop the local Kafka broker(s) started by kafka-up
 	@$(PY) -m floorwatch.cli kafka stop
 
 clean: ## Remove the virtual environment and local run state (not the jar cache)
 	rm -rf $(VENV) .run .pytest_cache .hypothesis
 
-.PHONY: help setup check fix run test test-unit test-integration test-faults bench bench-core chart dashboards schemas kafka-up kafka-down clean
+.PHONY: help setup check fix run run-secure test test-unit test-integration test-faults bench bench-core chart dashboards schemas kafka-up kafka-up-secure kafka-down clean

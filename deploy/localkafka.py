@@ -62,12 +62,14 @@ class LocalKafka:
         detached: bool = False,
         class_archive: bool = True,
         security: BrokerSecurity | None = None,
+        secure_ports: Sequence[int] | None = None,
     ) -> None:
         """`run_dir` holds one folder per node (config, data, broker.log); ports default to free ones.
 
         `detached=True` lets the brokers outlive this Python process (`floorwatch kafka start`);
         otherwise they are killed at the latest when this object is collected or Python exits.
         `class_archive` uses (or records, see jvm_archive.py) a class-data archive next to the jars.
+        `secure_ports`: with `security`, each node's SASL_SSL and SSL ports in turn (free ones by default).
         """
         self.run_dir = Path(run_dir).resolve()
         self.jars = Path(jars)
@@ -75,9 +77,9 @@ class LocalKafka:
         self.java = java
         self.cluster_id = cluster_id or new_cluster_id()
         self.detached = detached
-        self._ports_given = broker_ports is not None or controller_ports is not None
+        self._ports_given = any(ports is not None for ports in (broker_ports, controller_ports, secure_ports))
         self.security = security
-        self.layout = _secured(_layout(nodes, broker_ports, controller_ports), security)
+        self.layout = _secured(_layout(nodes, broker_ports, controller_ports), security, secure_ports)
         self.startup_seconds: float | None = None
         self.class_archive = archive_path(self.jars, java) if class_archive else None
         self._recording: tuple[int, Path] | None = None  # (node id, file) of an archive being recorded
@@ -194,6 +196,8 @@ class LocalKafka:
         """What `floorwatch kafka status|stop` need to find these brokers again from another process."""
         return {
             "bootstrap_servers": self.bootstrap_servers,
+            "sasl_ssl_bootstrap_servers": self.sasl_ssl_bootstrap_servers,
+            "ssl_bootstrap_servers": self.ssl_bootstrap_servers,
             "cluster_id": self.cluster_id,
             "run_dir": str(self.run_dir),
             "nodes": [
@@ -342,11 +346,16 @@ def _layout(nodes: int, broker_ports: Sequence[int] | None, controller_ports: Se
     return ClusterLayout.on_ports(brokers, controllers)
 
 
-def _secured(layout: ClusterLayout, security: BrokerSecurity | None) -> ClusterLayout:
-    """The layout with free ports for each node's secure listeners, when there are any."""
+def _secured(
+    layout: ClusterLayout, security: BrokerSecurity | None, secure_ports: Sequence[int] | None = None
+) -> ClusterLayout:
+    """The layout with ports for each node's secure listeners (free ones unless given), when there are any."""
     if security is None:
         return layout
-    ports = iter(free_ports(2 * len(layout.nodes)))
+    wanted = 2 * len(layout.nodes)
+    if secure_ports is not None and len(secure_ports) != wanted:
+        raise ValueError(f"{len(layout.nodes)} node(s) need {wanted} secure ports (SASL_SSL and SSL per node)")
+    ports = iter(secure_ports if secure_ports is not None else free_ports(wanted))
     return ClusterLayout(
         tuple(dataclasses.replace(node, sasl_ssl_port=next(ports), ssl_port=next(ports)) for node in layout.nodes)
     )

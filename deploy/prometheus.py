@@ -16,6 +16,7 @@ import tempfile
 import time
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,36 @@ def tool_path(name: str) -> Path:
     raise PrometheusError(f"`{name}` is not installed; {INSTALL_HINT}")
 
 
+@dataclass(frozen=True)
+class ScrapeSecurity:
+    """How Prometheus reaches workers that have a web configuration file (FLOORWATCH_WEB_CONFIG_FILE):
+    https with the CA that signed their certificate, a client certificate when they require one,
+    and a basic-auth user whose password Prometheus reads from a file."""
+
+    scheme: str = "http"
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    username: str = ""
+    password_file: Path | None = None
+
+    def job_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"scheme": self.scheme}
+        tls = {"ca_file": self.ca_file, "cert_file": self.cert_file, "key_file": self.key_file}
+        if any(tls.values()):
+            options["tls_config"] = {name: str(path) for name, path in tls.items() if path is not None}
+        if self.username:
+            options["basic_auth"] = {"username": self.username, "password_file": str(self.password_file)}
+        return options
+
+
 def scrape_config(
     targets: Sequence[str],
     *,
     scrape_interval_seconds: float = 1,
     rule_files: Sequence[Path] = (),
     job: str = "floorwatch",
+    security: ScrapeSecurity = ScrapeSecurity(),
 ) -> str:
     """A minimal prometheus.yml scraping `targets` (host:port) often enough for tests to wait briefly."""
     config: dict[str, Any] = {
@@ -61,7 +86,7 @@ def scrape_config(
             "evaluation_interval": f"{scrape_interval_seconds}s",
         },
         "rule_files": [str(path) for path in rule_files],
-        "scrape_configs": [{"job_name": job, "static_configs": [{"targets": list(targets)}]}],
+        "scrape_configs": [{"job_name": job, **security.job_options(), "static_configs": [{"targets": list(targets)}]}],
     }
     return yaml.safe_dump(config, sort_keys=False)
 
@@ -90,11 +115,14 @@ class LocalPrometheus:
         scrape_interval_seconds: float = 1,
         rule_files: Sequence[Path] = (),
         port: int | None = None,
+        security: ScrapeSecurity = ScrapeSecurity(),
     ) -> LocalPrometheus:
         run_dir.mkdir(parents=True, exist_ok=True)
         config_file = run_dir / "prometheus.yml"
         config_file.write_text(
-            scrape_config(targets, scrape_interval_seconds=scrape_interval_seconds, rule_files=rule_files)
+            scrape_config(
+                targets, scrape_interval_seconds=scrape_interval_seconds, rule_files=rule_files, security=security
+            )
         )
         return cls(config_file, run_dir=run_dir, port=port)
 

@@ -17,6 +17,8 @@ COMMANDS = {
     "kafka": "Start, stop or check the local Kafka broker or three-broker cluster",
     "up": "Run the live floor on this machine: Kafka, stream workers, Prometheus, simulated traffic",
     "worker": "Run a floorwatch stream worker (Faust)",
+    "secrets": "Make certificates, passwords and a web configuration file for a secured floor",
+    "web": "Hash a basic-auth password or check a worker's web configuration file (TLS, basic auth)",
     "replay": "Compute every figure in batch from a canonical event log (JSONL)",
     "schemas": "Write or check the published JSON Schemas and AsyncAPI document",
     "simulate": "Generate realistic contact-center traffic (to Kafka or a JSONL file)",

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from floorwatch.deploy.kafka_jars import Report, ensure_kafka_jars
+from floorwatch.deploy.local_secrets import KAFKA_USER, SCRAPE_USER, LocalSecrets
 from floorwatch.deploy.localkafka import LocalKafka
 from floorwatch.deploy.processes import free_ports
-from floorwatch.deploy.prometheus import LocalPrometheus
+from floorwatch.deploy.prometheus import LocalPrometheus, ScrapeSecurity
 from floorwatch.deploy.settings import DeploySettings
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 
+WEB_SETTING = "FLOORWATCH_WEB_CONFIG_FILE"
 RULES_DIR = Path(__file__).resolve().parents[1] / "deploy" / "prometheus" / "rules"
 
 
@@ -39,6 +41,9 @@ class FloorPlan:
     understaffed_teams: int = 1
     prometheus_port: int = 9090
     kafka_port: int = 19092
+    # Kafka over SASL_SSL (SCRAM) for every client, workers' /metrics over TLS with client
+    # certificates and basic auth, Prometheus scraping with them; secrets in <run dir>/secrets.
+    secure: bool = False
 
 
 @dataclass
@@ -51,15 +56,30 @@ class LiveFloor:
     specs: list[tuple[list[str], dict[str, str], str]] = field(default_factory=list)  # how each child was started
     worker_ports: list[int] = field(default_factory=list)
     key_file: Path | None = None  # where this run's pseudonym key is kept (None: taken from the environment)
+    secrets: LocalSecrets | None = None  # with plan.secure
 
     def start(self) -> None:
         plan = self.plan
         plan.run_dir.mkdir(parents=True, exist_ok=True)
+        if os.environ.get(WEB_SETTING) and not plan.secure:
+            raise RuntimeError(
+                f"{WEB_SETTING} is set, but Prometheus here would not know how to scrape through it: "
+                "unset it, or use `floorwatch up --secure`, which makes its own"
+            )
         jars = ensure_kafka_jars(DeploySettings().cache_root, report=self.say)
+        self.secrets = LocalSecrets.in_folder(plan.run_dir / "secrets") if plan.secure else None
         self.say(f"==> starting Kafka (KRaft, one broker) on 127.0.0.1:{plan.kafka_port}")
-        self.kafka = LocalKafka(plan.run_dir / "kafka", jars=jars, broker_ports=[plan.kafka_port])
+        self.kafka = LocalKafka(
+            # a secured broker stores its SCRAM users when formatted: its data is kept apart
+            plan.run_dir / ("kafka-secure" if plan.secure else "kafka"),
+            jars=jars,
+            broker_ports=[plan.kafka_port],
+            security=self.secrets.broker_security() if self.secrets is not None else None,
+        )
         seconds = self.kafka.start()
         self.say(f"    ready in {seconds:.1f} s")
+        if self.secrets is not None:
+            self.say(f"    clients use SASL_SSL on {self._client_bootstrap()} (secrets in {self.secrets.folder})")
         bootstrap = self.kafka.bootstrap_servers
         key = self._pseudonym_key()
         self.worker_ports = free_ports(plan.workers)
@@ -74,6 +94,7 @@ class LiveFloor:
             rule_files=[r for r in rules if not r.name.endswith("_test.yml")],
             scrape_interval_seconds=5,
             port=plan.prometheus_port,
+            security=self.secrets.scrape_security() if self.secrets is not None else ScrapeSecurity(),
         )
         self.prometheus.start()
         self.say(f"==> simulating {plan.agents} agents at {plan.speed:g}x real time")
@@ -83,7 +104,7 @@ class LiveFloor:
                 "--to",
                 "kafka",
                 "--bootstrap-servers",
-                bootstrap,
+                self._client_bootstrap(),
                 "--agents",
                 str(plan.agents),
                 "--speed",
@@ -96,9 +117,22 @@ class LiveFloor:
                 "--understaffed-teams",
                 str(plan.understaffed_teams),
             ],
-            dict(os.environ),
+            {**os.environ, **self._secure_env()},
             "simulator.log",
         )
+
+    def _client_bootstrap(self) -> str:
+        assert self.kafka is not None
+        return self.kafka.sasl_ssl_bootstrap_servers if self.secrets is not None else self.kafka.bootstrap_servers
+
+    def _secure_env(self) -> dict[str, str]:
+        """FLOORWATCH_KAFKA_* (SASL_SSL) for every client, and the workers' web configuration file."""
+        if self.secrets is None:
+            return {}
+        return {
+            **self.secrets.kafka_env(self._client_bootstrap()),
+            WEB_SETTING: str(self.secrets.web_config_file),
+        }
 
     def _pseudonym_key(self) -> str:
         """FLOORWATCH_PSEUDONYM_KEY when given; otherwise a random key for this run only, kept in a file
@@ -118,6 +152,7 @@ class LiveFloor:
         return {
             **os.environ,
             "FLOORWATCH_BOOTSTRAP_SERVERS": bootstrap,
+            **self._secure_env(),
             "FLOORWATCH_WEB_PORT": str(port),
             "FLOORWATCH_PARTITIONS": str(self.plan.partitions),
             "FLOORWATCH_DATA_DIR": str(self.plan.run_dir / f"worker-{index + 1}"),
@@ -146,14 +181,16 @@ class LiveFloor:
     def describe(self) -> str:
         if self.kafka is None or self.prometheus is None:
             raise RuntimeError("describe() is for a started floor")
-        metrics = ", ".join(f"http://127.0.0.1:{p}/metrics" for p in self.worker_ports)
+        scheme = "https" if self.secrets is not None else "http"
+        metrics = ", ".join(f"{scheme}://127.0.0.1:{p}/metrics" for p in self.worker_ports)
         return "\n".join(
             [
                 "",
                 "floorwatch is running a live floor:",
                 f"  worker metrics   {metrics}",
+                *self._secure_lines(),
                 f"  Prometheus       {self.prometheus.url}  (try: floorwatch_team_occupancy_ratio)",
-                f"  Kafka            {self.kafka.bootstrap_servers}  (topics floorwatch.*)",
+                f"  Kafka            {self._client_bootstrap()}  (topics floorwatch.*)",
                 f"  terminal view    floorwatch top --prometheus {self.prometheus.url}",
                 f"  logs             {self.plan.run_dir}",
                 f"  pseudonym key    {self.key_file} (random, this run only)"
@@ -163,6 +200,18 @@ class LiveFloor:
                 "Press Ctrl-C to stop everything.",
             ]
         )
+
+    def _secure_lines(self) -> list[str]:
+        if self.secrets is None:
+            return []
+        folder, port = self.secrets.folder, self.worker_ports[0]
+        return [
+            f"                   TLS, client certificate and basic auth: curl --cacert {folder}/pki/ca.pem "
+            f"--cert {folder}/pki/client.pem --key {folder}/pki/client-key.pem "
+            f'-u "{SCRAPE_USER}:$(cat {folder}/scrape-password)" https://127.0.0.1:{port}/metrics',
+            f"  Kafka clients    source the FLOORWATCH_KAFKA_* settings the workers use: SASL_SSL user {KAFKA_USER}, "
+            f"password file {self.secrets.kafka_password_file}",
+        ]
 
     def failed_child(self) -> subprocess.Popen | None:
         """A child that stopped for good; a worker asking to be restarted (exit 75) is restarted."""

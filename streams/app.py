@@ -54,6 +54,7 @@ from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.streams.worker import Worker, kafka_client_options
 from floorwatch.topics import Topics
+from floorwatch.web_config import BasicAuth, load_web_config
 
 log = logging.getLogger("floorwatch.streams")
 
@@ -64,6 +65,9 @@ def create_app(settings: WorkerSettings) -> Worker:
     )
     topics = Topics.with_prefix(settings.topic_prefix)
     internal = Internal(queue_events=f"{settings.app_id}-queue-events", team_members=f"{settings.app_id}-team-members")
+    web = load_web_config(settings.web_config_file)  # WebConfigError: a file that cannot be used stops the start
+    for warning in web.warnings():
+        log.warning("%s", warning)
     labeller = AgentLabeller(
         settings.privacy, settings.pseudonym_key.get_secret_value().encode(), settings.min_group_size
     )
@@ -78,6 +82,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         web_host=settings.web_host,
         web_bind=settings.web_host,  # web_host alone only sets the advertised URL; Faust binds all interfaces
         web_port=settings.web_port,
+        web_ssl_context=web.ssl_context(),
         # Faust's own pages are on by default: /table/ serves table data (real agent ids and
         # per-agent state), /router/ the cluster layout. floorwatch serves only its own two.
         web_tables_enabled=False,
@@ -114,7 +119,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         health_limits=HealthLimits(tick_seconds=settings.tick_seconds),
         collector_pacing=CollectorPacing(settings.gc_full_every_seconds),
     )
-    _wire(worker, labeller)
+    _wire(worker, labeller, BasicAuth(web.basic_auth_users))
     worker.watchdogs = (
         RecoveryWatchdog(worker.busy, settings.recovery_timeout_seconds),
         StallWatchdog(worker.progress, worker.busy, settings.stall_timeout_seconds, settings.tick_seconds),
@@ -148,7 +153,7 @@ def _raw(app: faust.App, *topics: str, **options: Any) -> Any:
     return app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw", **options)
 
 
-def _wire(worker: Worker, labeller: AgentLabeller) -> None:
+def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     app, settings, topics, internal = worker.app, worker.settings, worker.topics, worker.internal
     inputs = _raw(app, topics.agent_events, topics.contact_events, topics.schedules)
     queue_topic = _raw(app, internal.queue_events, partitions=settings.partitions, internal=True)
@@ -246,6 +251,8 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:
+        if not await auth.allows(request.headers.get("Authorization")):
+            return _unauthorized(web)
         # The floor's figures as rendered by the last tick, then the process's own counters.
         # charset in the header: a bare text/plain makes clients read non-ASCII labels as Latin-1
         body = worker.page.body + generate_latest(worker.registry)
@@ -253,6 +260,8 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
 
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:
+        if not await auth.allows(request.headers.get("Authorization")):
+            return _unauthorized(web)
         found = problems(worker.progress, worker.health_limits, time.monotonic(), worker.busy())
         body = {
             "status": "ok" if not found else "unhealthy",
@@ -261,6 +270,10 @@ def _wire(worker: Worker, labeller: AgentLabeller) -> None:
             "behind_messages": dict(worker.progress.behind_messages),
         }
         return web.json(body, status=200 if not found else 503)
+
+
+def _unauthorized(web: Any) -> Any:
+    return web.text("401 Unauthorized\n", status=401, headers={"WWW-Authenticate": 'Basic realm="floorwatch"'})
 
 
 def _bytes_table(worker: Worker, name: str) -> Any:

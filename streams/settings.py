@@ -42,6 +42,11 @@ class WorkerSettings(KafkaSecuritySettings):
         "127.0.0.1", description="The one address the worker's HTTP server (/metrics, /health) listens on."
     )
     web_port: int = Field(6066, ge=1, le=65535, description="Port of the worker's HTTP server.")
+    web_config_file: Path | None = Field(
+        None,
+        description="TLS and basic auth for /metrics and /health, in the format of Prometheus's exporter web "
+        "configuration file (docs/security.md); none when unset.",
+    )
     data_dir: Path = Field(Path(".run/worker"), description="Faust's local data directory for this worker.")
     clock: ClockMode = Field(ClockMode.WALL, description="wall in production; event for replays and tests.")
     tick_seconds: float = Field(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from floorwatch.deploy.kafka_config import LOOPBACK
 from floorwatch.deploy.kafka_jars import JarFetchError, ensure_kafka_jars
+from floorwatch.deploy.local_secrets import KAFKA_USER, LocalSecrets
 from floorwatch.deploy.localkafka import KAFKA_NODE_MAIN, KafkaStartError, LocalKafka, broker_ready
 from floorwatch.deploy.processes import command_line, pid_alive, stop_detached
 from floorwatch.deploy.settings import DeploySettings
@@ -23,6 +24,7 @@ from floorwatch.deploy.toolchain import ToolchainError, find_java
 HELP = "Start, stop or check the local Kafka broker or three-broker cluster"
 DEFAULT_PORT = 19092
 STATE_FILE = "state.json"
+SECURE_ENV = "secure.env"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--run-dir", type=Path, default=Path(".run/kafka"), help="config, data and logs (default .run/kafka)"
     )
     parser.add_argument("--fresh", action="store_true", help="start: wipe the previous data first")
+    parser.add_argument(
+        "--secure",
+        action="store_true",
+        help="start: add a SASL_SSL listener (SCRAM-SHA-512 user) and a mutual-TLS listener on the ports after "
+        "the controllers, with certificates and a password made in <run dir>/secrets; writes <run dir>/secure.env",
+    )
     parser.add_argument("--heap-mb", type=int, default=512, help="JVM heap per broker (default 512)")
     parser.add_argument(
         "--timeout", type=float, default=120, help="start: seconds to wait for the brokers (default 120)"
@@ -57,7 +65,7 @@ def _start(args: argparse.Namespace) -> int:
         print(f"Kafka is already running at {state['bootstrap_servers']} (`floorwatch kafka stop` to stop it)")
         return 0
     nodes = 3 if args.cluster else 1
-    ports = list(range(args.port, args.port + 2 * nodes))
+    ports = list(range(args.port, args.port + (4 if args.secure else 2) * nodes))
     taken = [port for port in ports if not _port_free(port)]
     if taken:
         print(f"cannot start: port(s) {taken} on {LOOPBACK} are in use; pass another --port")
@@ -68,18 +76,22 @@ def _start(args: argparse.Namespace) -> int:
     except (ToolchainError, JarFetchError) as error:
         print(error)
         return 1
-    data_dir = args.run_dir / ("cluster" if args.cluster else "single")
+    # Secure brokers store their SCRAM users when formatted: their data is kept apart.
+    data_dir = args.run_dir / (("cluster" if args.cluster else "single") + ("-secure" if args.secure else ""))
     if args.fresh:
         shutil.rmtree(data_dir, ignore_errors=True)
+    secured = LocalSecrets.in_folder(args.run_dir / "secrets") if args.secure else None
     kafka = LocalKafka(
         data_dir,
         jars=jars,
         nodes=nodes,
         broker_ports=ports[:nodes],
-        controller_ports=ports[nodes:],
+        controller_ports=ports[nodes : 2 * nodes],
         heap_mb=args.heap_mb,
         cluster_id=_previous_cluster_id(data_dir),
         detached=True,
+        security=secured.broker_security() if secured is not None else None,
+        secure_ports=ports[2 * nodes :] if secured is not None else None,
     )
     print(f"starting {'a three-broker cluster' if args.cluster else 'one broker'} (KRaft) ...", flush=True)
     try:
@@ -90,8 +102,19 @@ def _start(args: argparse.Namespace) -> int:
     (data_dir / "cluster_id").write_text(kafka.cluster_id)
     (args.run_dir / STATE_FILE).write_text(json.dumps(kafka.describe(), indent=2))
     print(f"Kafka is up at {kafka.bootstrap_servers} after {seconds:.1f} s; logs: {data_dir}/node-*/broker.log")
+    if secured is not None:
+        _say_secure(kafka, secured, args.run_dir / SECURE_ENV)
     print("stop it with `floorwatch kafka stop` (make kafka-down)")
     return 0
+
+
+def _say_secure(kafka: LocalKafka, secured: LocalSecrets, env_file: Path) -> None:
+    env = secured.kafka_env(kafka.sasl_ssl_bootstrap_servers)
+    env_file.write_text("".join(f"export {name}={value}\n" for name, value in env.items()))
+    print(f"SASL_SSL (SCRAM-SHA-512, user {KAFKA_USER}): {kafka.sasl_ssl_bootstrap_servers}")
+    print(f"mutual TLS (client certificate {secured.pki.client_cert}): {kafka.ssl_bootstrap_servers}")
+    print(f"PLAINTEXT stays on {kafka.bootstrap_servers} (loopback only) for admin and readiness checks")
+    print(f"secrets in {secured.folder}; for floorwatch's clients: source {env_file}")
 
 
 def _stop(args: argparse.Namespace) -> int:
@@ -124,6 +147,8 @@ def _status(args: argparse.Namespace) -> int:
             f"{'serving' if ready else 'NOT serving'}, log {node['log']}"
         )
     print(f"bootstrap servers: {state['bootstrap_servers']}")
+    if state.get("sasl_ssl_bootstrap_servers"):
+        print(f"SASL_SSL: {state['sasl_ssl_bootstrap_servers']}; mutual TLS: {state['ssl_bootstrap_servers']}")
     return 0 if healthy else 1
 
 

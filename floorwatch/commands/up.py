@@ -17,6 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prometheus-port", type=int, default=9090, help="Prometheus UI and API port (default 9090)")
     parser.add_argument("--kafka-port", type=int, default=19092, help="Kafka broker port (default 19092)")
     parser.add_argument("--run-dir", type=Path, default=Path(".run/floor"), help="logs and data (default .run/floor)")
+    parser.add_argument(
+        "--secure",
+        action="store_true",
+        help="Kafka over SASL_SSL (SCRAM-SHA-512) for every client, the workers' /metrics over TLS with client "
+        "certificates and basic auth, Prometheus scraping with them (secrets made in <run dir>/secrets)",
+    )
     parser.add_argument("--for-seconds", type=float, default=None, help="stop by itself after this long (for scripts)")
 
 
@@ -31,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         prometheus_port=args.prometheus_port,
         kafka_port=args.kafka_port,
+        secure=args.secure,
     )
     floor = LiveFloor(plan, say=lambda line: print(line, flush=True))
     # SIGTERM (e.g. from a test or a service manager) stops as cleanly as Ctrl-C.

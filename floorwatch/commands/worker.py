@@ -42,6 +42,7 @@ def run_worker(settings: WorkerSettings) -> int:
     from floorwatch.streams.app import create_app, run, secrets_of
     from floorwatch.streams.kafka_admin import TopicLayoutError, ensure_topics
     from floorwatch.streams.watchdog import RESTART_EXIT_CODE
+    from floorwatch.web_config import WebConfigError
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -49,7 +50,7 @@ def run_worker(settings: WorkerSettings) -> int:
         worker = create_app(settings)
         check_access(settings.bootstrap_servers, settings)
         ensure_topics(settings, worker.topics, (worker.internal.queue_events, worker.internal.team_members))
-    except (KafkaAccessDenied, KafkaSecurityError) as problem:
+    except (KafkaAccessDenied, KafkaSecurityError, WebConfigError) as problem:
         print(f"floorwatch worker: {problem}", file=sys.stderr)
         return CONFIG_EXIT_CODE
     except TopicLayoutError as problem:

@@ -8,7 +8,8 @@ Fixtures:
 - `topic_factory` (function): `topic_factory("prefix", partitions=1, replication_factor=1, configs=None)`
   creates a fresh topic (leaders elected) and returns its name.
 - `kafka_cluster` (module): a started three-node LocalKafka; a test that stops a node restarts it.
-- `prometheus_factory` (function): `prometheus_factory(targets, rule_files=(), scrape_interval_seconds=1)`
+- `prometheus_factory` (function): `prometheus_factory(targets, rule_files=(), scrape_interval_seconds=1,
+  security=ScrapeSecurity())`
   starts a real Prometheus scraping `targets` and returns the started LocalPrometheus.
 """
 
@@ -23,7 +24,7 @@ from kafka.admin import KafkaAdminClient
 from floorwatch.deploy.jvm_archive import archive_path
 from floorwatch.deploy.kafka_jars import ensure_kafka_jars, folder_size_bytes
 from floorwatch.deploy.localkafka import LocalKafka, broker_ready
-from floorwatch.deploy.prometheus import LocalPrometheus
+from floorwatch.deploy.prometheus import LocalPrometheus, ScrapeSecurity
 from floorwatch.deploy.settings import DeploySettings
 from tests.helpers import record_summary
 
@@ -128,11 +129,19 @@ def prometheus_factory(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[
     started: list[LocalPrometheus] = []
 
     def start(
-        targets: Sequence[str], *, rule_files: Sequence[Path] = (), scrape_interval_seconds: float = 1
+        targets: Sequence[str],
+        *,
+        rule_files: Sequence[Path] = (),
+        scrape_interval_seconds: float = 1,
+        security: ScrapeSecurity | None = None,
     ) -> LocalPrometheus:
         run_dir = tmp_path / f"prometheus-{len(started)}"
         prometheus = LocalPrometheus.scraping(
-            targets, run_dir, rule_files=rule_files, scrape_interval_seconds=scrape_interval_seconds
+            targets,
+            run_dir,
+            rule_files=rule_files,
+            scrape_interval_seconds=scrape_interval_seconds,
+            security=security or ScrapeSecurity(),
         )
         started.append(prometheus)
         seconds = prometheus.start()

@@ -19,9 +19,9 @@ from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import replay
 from floorwatch.deploy.kafka_config import BrokerSecurity
 from floorwatch.deploy.localkafka import LocalKafka
+from floorwatch.deploy.pki import LocalPki, make_pki
 from floorwatch.topics import Topics
 from tests.helpers import record_summary, wait_until
-from tests.integration.pki import LocalPki, make_pki
 from tests.integration.stream_workers import WorkerProcess, produce, team_figures
 
 USER, PASSWORD = "floorwatch", "correct horse battery staple"

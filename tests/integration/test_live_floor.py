@@ -43,6 +43,15 @@ def _teams_with_occupancy(prometheus: str) -> set[str]:
 
 @pytest.fixture
 def live_floor(tmp_path: Path, kafka_jars: Path):
+    yield from _live_floor(tmp_path)
+
+
+@pytest.fixture
+def secure_live_floor(tmp_path: Path, kafka_jars: Path):
+    yield from _live_floor(tmp_path, "--secure")
+
+
+def _live_floor(tmp_path: Path, *options: str):
     kafka_port, prometheus_port = free_ports(2)
     run_dir = tmp_path / "floor"
     command = [
@@ -62,6 +71,7 @@ def live_floor(tmp_path: Path, kafka_jars: Path):
         str(prometheus_port),
         "--run-dir",
         str(run_dir),
+        *options,
     ]
     log = (tmp_path / "up.log").open("wb")
     started = time.monotonic()
@@ -103,6 +113,37 @@ def test_the_main_job_shows_every_team_and_ctrl_c_leaves_nothing_running(live_fl
     assert process.wait(timeout=60) == 0, log.read_text()
     wait_until(lambda: not _floor_processes(run_dir), 30, "processes of the floor outlived Ctrl-C")
     assert "everything stopped" in log.read_text()
+
+
+def test_a_secure_floor_is_scraped_over_tls_with_basic_auth_and_refuses_a_reader_without_credentials(
+    secure_live_floor, pytestconfig
+):
+    """`floorwatch up --secure`: every Kafka client over SASL_SSL, the workers' pages behind TLS with client
+    certificates and basic auth, and Prometheus given what it needs to scrape them."""
+    process, prometheus, run_dir, log, _ = secure_live_floor
+    teams = {team.team_id for team in build_floor(SimulatorSettings(total_agents=AGENTS, seed=SEED)).teams}
+
+    wait_until(lambda: "Press Ctrl-C" in log.read_text(), 120, f"floorwatch up never came up:\n{log.read_text()}")
+    ready = time.monotonic()
+    # figures reach Prometheus only if the simulator and workers got through SASL_SSL and Prometheus through TLS
+    wait_until(lambda: _teams_with_occupancy(prometheus) >= teams, 90, "Prometheus never saw every team")
+    record_summary(pytestconfig, "floorwatch up --secure", f"every team in Prometheus {time.monotonic() - ready:.1f} s")
+    up = requests.get(f"{prometheus}/api/v1/query", params={"query": "up"}, timeout=5).json()["data"]["result"]
+    worker_url = next(line.split()[2] for line in log.read_text().splitlines() if "worker metrics" in line)
+    pki = run_dir / "secrets" / "pki"
+    anonymous = requests.get(
+        worker_url.rstrip(","),
+        cert=(str(pki / "client.pem"), str(pki / "client-key.pem")),
+        verify=str(pki / "ca.pem"),
+        timeout=5,
+    )
+
+    assert sorted(s["value"][1] for s in up) == ["1", "1"]
+    assert worker_url.startswith("https://127.0.0.1:")
+    assert anonymous.status_code == 401
+    assert "SASL_SSL on 127.0.0.1:" in log.read_text()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0, log.read_text()
 
 
 def _top_shows_every_team(prometheus: str, teams: set[str], pytestconfig) -> None:

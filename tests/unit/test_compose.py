@@ -168,3 +168,85 @@ def test_every_published_port_is_bound_to_the_hosts_loopback() -> None:
     published = [port for service in _services().values() for port in service.get("ports", [])]
 
     assert published and all(str(port).startswith("127.0.0.1:") for port in published)
+
+
+SECURE = ROOT / "docker-compose.secure.yml"
+
+
+def _secure_services() -> dict[str, Any]:
+    return yaml.safe_load(SECURE.read_text())["services"]
+
+
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None,
+    reason="the docker-compose binary is not installed (Debian: apt-get install docker-compose)",
+)
+def test_docker_compose_accepts_the_secure_overlay_with_secrets_passed_in_and_refuses_it_without(
+    tmp_path: Path,
+) -> None:
+    command = ["docker-compose", "-f", str(COMPOSE), "-f", str(SECURE), "config"]
+    env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": "test-only-secret", "GRAFANA_ADMIN_PASSWORD": "test-only"}
+    env.pop("FLOORWATCH_SECRETS_DIR", None)
+
+    without = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, cwd=ROOT)
+    given = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**env, "FLOORWATCH_SECRETS_DIR": str(tmp_path)},
+        timeout=60,
+        cwd=ROOT,
+    )
+
+    assert without.returncode != 0 and "FLOORWATCH_SECRETS_DIR" in without.stderr
+    assert given.returncode == 0, given.stderr
+    resolved = yaml.safe_load(given.stdout)["services"]
+    mounted = f"{tmp_path}:/run/secrets/floorwatch:ro"
+    assert all(mounted in resolved[name]["volumes"] for name in ("kafka", "worker", "simulator", "prometheus"))
+    for name in ("worker", "simulator"):
+        environment = resolved[name]["environment"]
+        assert environment["FLOORWATCH_BOOTSTRAP_SERVERS"] == "kafka:9095"
+        assert environment["FLOORWATCH_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    # the secure broker keeps its data apart: its SCRAM user is stored when the storage is formatted
+    assert [v for v in resolved["kafka"]["volumes"] if v.endswith("/var/lib/kafka/data:rw")] == [
+        "kafka-secure-data:/var/lib/kafka/data:rw"
+    ]
+
+
+def test_the_secure_overlay_reads_every_secret_from_the_mounted_folder_and_writes_none_down() -> None:
+    text = SECURE.read_text()
+    services = _secure_services()
+    broker = services["kafka"]["command"][0]
+
+    assert "password=$$(cat /run/secrets/floorwatch/kafka-password)" in broker
+    assert "PLAINTEXT://127.0.0.1:9092" in broker and "CONTROLLER://127.0.0.1:9093" in broker  # loopback only
+    assert "SASL_SSL://:9095" in broker and "EXTERNAL:SASL_SSL" in broker
+    for name in ("worker", "simulator"):
+        assert services[name]["environment"]["FLOORWATCH_KAFKA_SASL_PASSWORD_FILE"].startswith("/run/secrets/")
+    assert services["worker"]["environment"]["FLOORWATCH_WEB_CONFIG_FILE"] == "/run/secrets/floorwatch/web-config.yml"
+    assert "https://127.0.0.1:6066/health" in services["worker"]["healthcheck"]["test"][3]
+    assert ":-" not in text  # no fallback values, secret or otherwise
+
+
+def test_prometheus_of_the_secure_overlay_scrapes_the_workers_as_their_web_configuration_requires(
+    tmp_path: Path,
+) -> None:
+    from floorwatch.commands.secrets import COMPOSE_HOSTS
+    from floorwatch.deploy.local_secrets import SCRAPE_USER, LocalSecrets
+    from floorwatch.web_config import load_web_config
+
+    made = LocalSecrets.in_folder(tmp_path / "secrets", COMPOSE_HOSTS)
+    config_text = (ROOT / "deploy/prometheus/prometheus-secure.yml").read_text()
+    job = next(j for j in yaml.safe_load(config_text)["scrape_configs"] if j["job_name"] == "floorwatch-worker")
+    web = load_web_config(made.web_config_file)
+
+    assert job["scheme"] == "https" and web.scheme == "https"
+    assert web.tls is not None and web.tls.client_auth_type == "RequireAndVerifyClientCert"
+    assert job["basic_auth"]["username"] == SCRAPE_USER and list(web.basic_auth_users) == [SCRAPE_USER]
+    assert job["tls_config"]["server_name"] in COMPOSE_HOSTS
+    assert job["dns_sd_configs"][0]["port"] == int(_services()["worker"]["environment"]["FLOORWATCH_WEB_PORT"])
+    if shutil.which("promtool") is not None:  # promtool reads the files the config names
+        local = tmp_path / "prometheus.yml"
+        local.write_text(config_text.replace("/run/secrets/floorwatch", str(made.folder)))
+        checked = subprocess.run(["promtool", "check", "config", str(local)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
