@@ -43,3 +43,20 @@ def test_an_agent_value_of_an_unknown_format_is_refused_with_what_to_do():
 def test_a_queue_value_that_is_not_a_queue_is_refused_with_what_to_do():
     with pytest.raises(StoredFormatError, match="reset the application"):
         load_queue(b'{"format": 1, "something": "else"}')
+
+
+def test_a_queue_value_of_format_1_is_migrated_with_no_abandon_waiting_time():
+    from floorwatch.core import queue
+    from floorwatch.streams.state import QUEUE_FORMAT, StoredQueue, dump_queue
+
+    track = queue.initial("billing")
+    counts = (3, 2, 0, 1, 0, 0, 12.5, 2, 400.0)
+    old = json.loads(dump_queue(StoredQueue(track=track, handled_ids=("c1",))))
+    old["format"] = 1
+    old["track"]["totals"] = list(counts)
+    old["track"]["buckets"] = [[60.0, list(counts)]]
+    stored = load_queue(json.dumps(old).encode())
+    assert stored.format == QUEUE_FORMAT == 2
+    assert stored.track.totals == (*counts, 0.0)
+    assert stored.track.buckets == ((60.0, (*counts, 0.0)),)
+    assert stored.handled_ids == ("c1",)

@@ -1,0 +1,179 @@
+"""Agents a queue needs now for its service-level target (docs/staffing.md).
+
+From the queue's recent demand (arrival rate over the last 15 minutes, average handle time
+over the last 30, patience from the abandons seen) the smallest number of agents whose
+predicted service level meets the queue's target, with Erlang C, or Erlang A when callers
+abandon often enough to matter. Plain maths over the queue's own figures: the live tick and
+the replay call the same function on the same counts, so they give the same advice.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from floorwatch.core import erlang
+
+Model = Literal["erlang_c", "erlang_a"]
+MAX_AGENTS = 5000  # a search past this means the inputs are nonsense (a burst of test events)
+
+
+@dataclass(frozen=True)
+class ServiceTarget:
+    level_ratio: float = 0.80  # the classic "80/20": 80 % answered within 20 s
+    threshold_seconds: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.level_ratio < 1.0 or self.threshold_seconds < 0:
+            raise ValueError("a service-level target needs a ratio in (0, 1) and a threshold of 0 s or more")
+
+    def label(self) -> str:
+        return f"{self.level_ratio:.0%} in {self.threshold_seconds:.0f} s"
+
+
+@dataclass(frozen=True)
+class StaffingConfig:
+    target: ServiceTarget = field(default_factory=ServiceTarget)
+    targets_by_queue: dict[str, ServiceTarget] = field(default_factory=dict)  # queues with their own target
+    arrival_window_seconds: float = 900.0  # recent enough to follow a surge, long enough to hold ~tens of calls
+    handle_window_seconds: float = 1800.0  # handle times vary more than arrivals: a longer average
+    # Abandons matter (Erlang A) from this share of resolved contacts, with at least this many seen:
+    # Erlang C ignores them and over-staffs a queue whose callers give up.
+    erlang_a_from_abandon_ratio: float = 0.03
+    erlang_a_minimum_abandons: int = 5
+    # Never advise a level that keeps agents busier than this: the top of the healthy band
+    # (docs/metrics.md), because advice that meets the target by burning people out is not advice.
+    max_occupancy_ratio: float = 0.85
+    # How far ahead advice looks: an agent whose rest break falls due within it is never suggested.
+    horizon_seconds: float = 1800.0
+
+    def __post_init__(self) -> None:
+        if min(self.arrival_window_seconds, self.handle_window_seconds, self.horizon_seconds) <= 0:
+            raise ValueError("staffing windows and horizon must be positive durations in seconds")
+        if not 0.0 < self.max_occupancy_ratio <= 1.0:
+            raise ValueError("max_occupancy_ratio must be in (0, 1]")
+
+    def target_for(self, queue_id: str) -> ServiceTarget:
+        return self.targets_by_queue.get(queue_id, self.target)
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What the queue asks of its agents lately (the inputs of the staffing formulas)."""
+
+    arrival_rate_per_second: float
+    average_handle_seconds: float
+    patience_seconds: float | None  # mean patience of waiting callers; None when abandons are too few to matter
+
+    @property
+    def load_erlangs(self) -> float:
+        return self.arrival_rate_per_second * self.average_handle_seconds
+
+
+@dataclass(frozen=True)
+class StaffingFigures:
+    target_service_level_ratio: float
+    target_threshold_seconds: float
+    target_label: str  # "80% in 20 s"
+    arrival_rate_per_second: float | None
+    average_handle_seconds: float | None
+    offered_load_erlangs: float | None
+    patience_seconds: float | None
+    model: Model | None  # None: not enough demand seen to advise (no arrivals or no handled contact)
+    agents_needed: int | None
+    predicted_service_level_ratio: float | None  # at agents_needed
+    predicted_occupancy_ratio: float | None  # at agents_needed
+
+
+def demand(
+    offered: int,
+    arrival_covered_seconds: float,
+    handled: int,
+    handled_seconds: float,
+    abandoned: int,
+    resolved: int,
+    waited_seconds: float,
+    config: StaffingConfig,
+) -> Demand | None:
+    """Demand from window counts; None when there is nothing to size for.
+
+    Patience is the maximum-likelihood mean of an exponential patience with censoring: total
+    time callers spent waiting (answered and abandoned alike) over the number who gave up."""
+    if offered <= 0 or handled <= 0 or arrival_covered_seconds <= 0 or handled_seconds <= 0:
+        return None
+    material = (
+        abandoned >= config.erlang_a_minimum_abandons
+        and resolved > 0
+        and abandoned / resolved >= config.erlang_a_from_abandon_ratio
+        and waited_seconds > 0
+    )
+    return Demand(
+        arrival_rate_per_second=offered / arrival_covered_seconds,
+        average_handle_seconds=handled_seconds / handled,
+        patience_seconds=waited_seconds / abandoned if material else None,
+    )
+
+
+def figures(found: Demand | None, target: ServiceTarget, config: StaffingConfig) -> StaffingFigures:
+    if found is None:
+        return StaffingFigures(
+            target.level_ratio, target.threshold_seconds, target.label(), None, None, None, None, None, None, None, None
+        )
+    agents, level, occupancy = agents_needed(found, target, config)
+    return StaffingFigures(
+        target_service_level_ratio=target.level_ratio,
+        target_threshold_seconds=target.threshold_seconds,
+        target_label=target.label(),
+        arrival_rate_per_second=found.arrival_rate_per_second,
+        average_handle_seconds=found.average_handle_seconds,
+        offered_load_erlangs=found.load_erlangs,
+        patience_seconds=found.patience_seconds,
+        model="erlang_a" if found.patience_seconds is not None else "erlang_c",
+        agents_needed=agents,
+        predicted_service_level_ratio=level,
+        predicted_occupancy_ratio=occupancy,
+    )
+
+
+def agents_needed(found: Demand, target: ServiceTarget, config: StaffingConfig) -> tuple[int, float, float]:
+    """The fewest agents meeting the target and the occupancy cap: (agents, service level, occupancy)."""
+    predict = _erlang_a if found.patience_seconds is not None else _erlang_c
+    low = max(1, math.ceil(found.load_erlangs / config.max_occupancy_ratio - 1e-9))
+    if found.patience_seconds is None:
+        low = max(low, math.floor(found.load_erlangs) + 1)  # Erlang C needs N > A to be stable
+
+    def meets(agents: int) -> bool:
+        level, occupancy = predict(agents, found, target)
+        return level >= target.level_ratio and occupancy <= config.max_occupancy_ratio
+
+    high = low
+    while not meets(high):  # service level rises with agents: double, then halve
+        if high >= MAX_AGENTS:
+            break
+        low, high = high + 1, min(2 * high, MAX_AGENTS)
+    while low < high:
+        middle = (low + high) // 2
+        if meets(middle):
+            high = middle
+        else:
+            low = middle + 1
+    level, occupancy = predict(high, found, target)
+    return high, level, occupancy
+
+
+def _erlang_c(agents: int, found: Demand, target: ServiceTarget) -> tuple[float, float]:
+    level = erlang.service_level_c(agents, found.load_erlangs, found.average_handle_seconds, target.threshold_seconds)
+    return level, min(1.0, found.load_erlangs / agents)
+
+
+def _erlang_a(agents: int, found: Demand, target: ServiceTarget) -> tuple[float, float]:
+    assert found.patience_seconds is not None
+    result = erlang.erlang_a(
+        agents,
+        found.arrival_rate_per_second,
+        found.average_handle_seconds,
+        found.patience_seconds,
+        target.threshold_seconds,
+    )
+    return result.service_level_ratio, result.occupancy_ratio
