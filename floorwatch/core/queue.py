@@ -227,7 +227,7 @@ def staffing_figures(track: QueueTrack, now_seconds: float, config: QueueConfig)
         waited_seconds=handling.answer_wait_seconds + handling.abandon_wait_seconds,
         config=advice,
     )
-    return staffing.figures(found, advice.target_for(track.queue_id), advice)
+    return staffing.figures(track.queue_id, found, advice)
 
 
 def _within(track: QueueTrack, now_seconds: float, window_seconds: float, config: QueueConfig) -> Counts:

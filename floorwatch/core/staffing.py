@@ -36,6 +36,8 @@ class ServiceTarget:
 class StaffingConfig:
     target: ServiceTarget = field(default_factory=ServiceTarget)
     targets_by_queue: dict[str, ServiceTarget] = field(default_factory=dict)  # queues with their own target
+    # Which queues share a skill (agents of one can serve another): a queue not named is its own skill.
+    skills_by_queue: dict[str, str] = field(default_factory=dict)
     arrival_window_seconds: float = 900.0  # recent enough to follow a surge, long enough to hold ~tens of calls
     handle_window_seconds: float = 1800.0  # handle times vary more than arrivals: a longer average
     # Abandons matter (Erlang A) from this share of resolved contacts, with at least this many seen:
@@ -47,6 +49,9 @@ class StaffingConfig:
     max_occupancy_ratio: float = 0.85
     # How far ahead advice looks: an agent whose rest break falls due within it is never suggested.
     horizon_seconds: float = 1800.0
+    # A team lends agents only while its 15-minute occupancy is below this: the bottom of the
+    # healthy band (docs/metrics.md), so lending never pushes a team into pressure.
+    spare_below_ratio: float = 0.75
 
     def __post_init__(self) -> None:
         if min(self.arrival_window_seconds, self.handle_window_seconds, self.horizon_seconds) <= 0:
@@ -56,6 +61,61 @@ class StaffingConfig:
 
     def target_for(self, queue_id: str) -> ServiceTarget:
         return self.targets_by_queue.get(queue_id, self.target)
+
+    def skill_of(self, queue_id: str) -> str:
+        return self.skills_by_queue.get(queue_id, queue_id)
+
+
+def parse_staffing(document: object, where: str = "staffing file") -> StaffingConfig:
+    """A staffing file (YAML or JSON) as a StaffingConfig; a ValueError names the key that is wrong.
+
+    target: {service_level: 0.8, within_seconds: 20}
+    queues:
+      q-manila-billing: {skill: billing, service_level: 0.9, within_seconds: 15}
+      q-lisbon-billing: {skill: billing}
+    """
+    if not isinstance(document, dict):
+        raise ValueError(f"{where}: expected a mapping with `target` and/or `queues`")
+    unknown = set(document) - {"target", "queues", "horizon_minutes", "max_occupancy", "spare_below_occupancy"}
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+    default = _target(document.get("target", {}), ServiceTarget(), f"{where}: target")
+    targets, skills = {}, {}
+    queues = document.get("queues") or {}
+    if not isinstance(queues, dict):
+        raise ValueError(f"{where}: `queues` must map queue ids to their settings")
+    for queue_id, entry in queues.items():
+        entry = entry or {}
+        if not isinstance(entry, dict) or set(entry) - {"skill", "service_level", "within_seconds"}:
+            raise ValueError(f"{where}: queues.{queue_id} takes only skill, service_level and within_seconds")
+        if "skill" in entry:
+            skills[str(queue_id)] = str(entry["skill"])
+        if "service_level" in entry or "within_seconds" in entry:
+            targets[str(queue_id)] = _target(entry, default, f"{where}: queues.{queue_id}")
+    defaults = StaffingConfig()
+    try:
+        return StaffingConfig(
+            target=default,
+            targets_by_queue=targets,
+            skills_by_queue=skills,
+            horizon_seconds=float(document.get("horizon_minutes", defaults.horizon_seconds / 60)) * 60,
+            max_occupancy_ratio=float(document.get("max_occupancy", defaults.max_occupancy_ratio)),
+            spare_below_ratio=float(document.get("spare_below_occupancy", defaults.spare_below_ratio)),
+        )
+    except (TypeError, ValueError) as problem:
+        raise ValueError(f"{where}: {problem}") from None
+
+
+def _target(entry: object, default: ServiceTarget, where: str) -> ServiceTarget:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: expected service_level and within_seconds")
+    try:
+        return ServiceTarget(
+            level_ratio=float(entry.get("service_level", default.level_ratio)),
+            threshold_seconds=float(entry.get("within_seconds", default.threshold_seconds)),
+        )
+    except (TypeError, ValueError) as problem:
+        raise ValueError(f"{where}: {problem}") from None
 
 
 @dataclass(frozen=True)
@@ -73,6 +133,7 @@ class Demand:
 
 @dataclass(frozen=True)
 class StaffingFigures:
+    skill: str  # the queue's skill group (the queue id unless configured)
     target_service_level_ratio: float
     target_threshold_seconds: float
     target_label: str  # "80% in 20 s"
@@ -115,13 +176,13 @@ def demand(
     )
 
 
-def figures(found: Demand | None, target: ServiceTarget, config: StaffingConfig) -> StaffingFigures:
+def figures(queue_id: str, found: Demand | None, config: StaffingConfig) -> StaffingFigures:
+    target, skill = config.target_for(queue_id), config.skill_of(queue_id)
     if found is None:
-        return StaffingFigures(
-            target.level_ratio, target.threshold_seconds, target.label(), None, None, None, None, None, None, None, None
-        )
+        return StaffingFigures(skill, target.level_ratio, target.threshold_seconds, target.label(), *(None,) * 8)
     agents, level, occupancy = agents_needed(found, target, config)
     return StaffingFigures(
+        skill=skill,
         target_service_level_ratio=target.level_ratio,
         target_threshold_seconds=target.threshold_seconds,
         target_label=target.label(),
