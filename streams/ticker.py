@@ -85,6 +85,7 @@ class Ticker:
                         now,
                         view.group,
                         view.agents_by_stress_band,
+                        view.supply,
                     )
                 )
         for figures in queues:
