@@ -141,6 +141,16 @@ class FloorCollector(Collector):
             rows(lambda t: t.group.agents_break_overdue),
         )
         yield _gauge(
+            "floorwatch_team_agents_break_overdue_by_basis",
+            "Agents on shift with a break overdue under a rule of this basis (statute, guidance, house_policy).",
+            labels + ["basis"],
+            [
+                ([t.team_id, t.site_id, basis], n)
+                for t in teams
+                for basis, n in sorted(t.group.agents_break_overdue_by_basis.items())
+            ],
+        )
+        yield _gauge(
             "floorwatch_team_break_compliance_ratio",
             "Agents on shift with no break overdue / agents on shift.",
             labels,
