@@ -12,13 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from floorwatch.core.agent import AgentFigures
 from floorwatch.core.events import STATE_CATEGORY, AgentState, StateCategory
-from floorwatch.core.staffing import StaffingConfig, StaffingFigures
+from floorwatch.core.staffing import StaffingConfig
 
 _SERVING = (StateCategory.HANDLE, StateCategory.AVAILABLE)
 _READY = {state.value for state, kind in STATE_CATEGORY.items() if kind in _SERVING}
+
+
+class Need(Protocol):
+    """What advice needs of a queue's staffing figures (StaffingFigures, or a row read back from /metrics)."""
+
+    @property
+    def skill(self) -> str: ...
+    @property
+    def target_label(self) -> str: ...
+    @property
+    def agents_needed(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,9 @@ def team_supply(members: Iterable[AgentFigures], config: StaffingConfig) -> Team
     return TeamSupply(dict(sorted(serving.items())), dict(sorted(movable.items())))
 
 
-def advise(queue_id: str, need: StaffingFigures, teams: Sequence[TeamOffer], config: StaffingConfig) -> QueueAdvice:
-    skill = config.skill_of(queue_id)
+def advise(queue_id: str, need: Need, teams: Sequence[TeamOffer], spare_below_ratio: float) -> QueueAdvice:
+    """The queue's need beside what every team serves and could lend (see the module's docstring)."""
+    skill = need.skill
     serving = sum(t.supply.agents_serving_by_queue.get(queue_id, 0) for t in teams)
     short = None if need.agents_needed is None else max(0, need.agents_needed - serving)
     sources = sorted(
@@ -96,7 +109,7 @@ def advise(queue_id: str, need: StaffingFigures, teams: Sequence[TeamOffer], con
             if t.supply.agents_movable_by_skill.get(skill, 0) > 0
             and queue_id not in t.supply.agents_serving_by_queue
             and t.occupancy_ratio is not None
-            and t.occupancy_ratio < config.spare_below_ratio
+            and t.occupancy_ratio < spare_below_ratio
         ),
         key=lambda s: (-s.agents_movable, s.occupancy_ratio, s.team_id),
     )

@@ -277,7 +277,8 @@ def _queues(
         track = result.queues.get(queue_id)
         contacts = queue.view(track, watermark, config.queue) if track is not None and watermark is not None else None
         agents = _both(staffed_last[queue_id], staffed_mark[queue_id]) if queue_id in staffed_last else None
-        advised = advice.advise(queue_id, contacts.staffing, offers, config.queue.staffing) if contacts else None
+        spare = config.queue.staffing.spare_below_ratio
+        advised = advice.advise(queue_id, contacts.staffing, offers, spare) if contacts else None
         out[queue_id] = {
             "contacts": _plain(contacts) if contacts is not None else None,
             "agents": agents,

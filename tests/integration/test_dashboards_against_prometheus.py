@@ -116,7 +116,8 @@ def expected_advice(floor_log, staffing_file) -> ExpectedAdvice:
     needs = {q: queue.view(t, t.clock_seconds, config.queue).staffing for q, t in result.queues.items()}
     members = [agent.view(t, t.last_event_seconds or 0.0, config)[0] for t in result.agents.values()]
     short_queue = f"q-{OVERLOADED}"
-    advised = advice.advise(short_queue, needs[short_queue], team_offers(members, config), config.queue.staffing)
+    spare = config.queue.staffing.spare_below_ratio
+    advised = advice.advise(short_queue, needs[short_queue], team_offers(members, config), spare)
     return ExpectedAdvice({q: n.agents_needed for q, n in needs.items() if n.agents_needed is not None}, advised)
 
 

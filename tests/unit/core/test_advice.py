@@ -59,7 +59,7 @@ MANILA = TeamOffer("manila-billing", "manila", 0.96, TeamSupply({"q-manila-billi
 
 def test_the_advice_names_the_shortfall_and_a_spare_team_of_the_same_skill():
     lisbon = TeamOffer("lisbon-billing", "lisbon", 0.52, TeamSupply({"q-lisbon-billing": 10}, {"billing": 3}))
-    advised = advice.advise("q-manila-billing", need(8), [MANILA, lisbon], BILLING)
+    advised = advice.advise("q-manila-billing", need(8), [MANILA, lisbon], BILLING.spare_below_ratio)
     assert advised.agents_serving == 4 and advised.agents_short == 4
     assert advised.sources == (Source("lisbon-billing", "lisbon", 3, 0.52),)
     assert advised.summary == (
@@ -71,16 +71,16 @@ def test_the_advice_names_the_shortfall_and_a_spare_team_of_the_same_skill():
 def test_a_busy_team_or_one_of_another_skill_is_never_suggested():
     busy = TeamOffer("leeds-billing", "leeds", 0.80, TeamSupply({"q-leeds-billing": 5}, {"billing": 2}))
     sales = TeamOffer("lisbon-sales", "lisbon", 0.40, TeamSupply({"q-lisbon-sales": 5}, {"q-lisbon-sales": 4}))
-    advised = advice.advise("q-manila-billing", need(8), [MANILA, busy, sales], BILLING)
+    advised = advice.advise("q-manila-billing", need(8), [MANILA, busy, sales], BILLING.spare_below_ratio)
     assert advised.sources == ()
     assert advised.summary.endswith("no team with this skill has spare agents free of a due break")
 
 
 def test_a_queue_with_enough_agents_says_so_and_one_without_demand_says_it_cannot_advise():
-    assert advice.advise("q-manila-billing", need(3), [MANILA], BILLING).summary == (
+    assert advice.advise("q-manila-billing", need(3), [MANILA], BILLING.spare_below_ratio).summary == (
         "q-manila-billing has the 3 agents it needs for 80% in 20 s"
     )
-    quiet = advice.advise("q-manila-billing", need(None), [MANILA], BILLING)
+    quiet = advice.advise("q-manila-billing", need(None), [MANILA], BILLING.spare_below_ratio)
     assert quiet.agents_short is None and "not enough recent contacts" in quiet.summary
 
 
