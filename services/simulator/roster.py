@@ -40,7 +40,10 @@ def build_floor(settings: SimulatorSettings) -> Floor:
         rng = random.Random(f"{settings.seed}:roster:{team_id}")
         starts = shift_starts(planned, settings.shift_length_seconds, settings.duration_seconds, segments)
         plans = [_plan_agent(k, planned, start, settings, rng) for k, start in enumerate(starts)]
-        rates = size_arrival_rates(planned_on_queue(plans, segments), segments, handle_seconds, settings)
+        if settings.arrivals_per_hour is not None:  # staffed at a chosen level: the rate is given, not sized
+            rates = tuple(settings.arrivals_per_hour / 3600.0 for _ in segments)
+        else:
+            rates = size_arrival_rates(planned_on_queue(plans, segments), segments, handle_seconds, settings)
         # The absent agents are spread evenly over the stagger, so breaks stay spread too.
         kept = [plans[int(i * planned / headcount)] for i in range(headcount)]
         queue_id = f"q-{team_id}"
