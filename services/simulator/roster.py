@@ -60,6 +60,17 @@ def build_floor(settings: SimulatorSettings) -> Floor:
     )
 
 
+def queue_skills(settings: SimulatorSettings) -> dict[str, str]:
+    """Each simulated queue's skill: the teams of one skill at different sites serve queues of the
+    same skill (q-lisbon-billing and q-manila-billing are both "billing"), so they can lend to each
+    other (the staffing file of docs/staffing.md)."""
+    skills = {}
+    for site, team_id, _ in _team_layout(settings):
+        skill = team_id.removeprefix(f"{site}-")
+        skills[f"q-{team_id}"] = skill.rsplit("-", 1)[0] if skill[-1].isdigit() else skill
+    return skills
+
+
 def _team_layout(settings: SimulatorSettings) -> list[tuple[str, str, int]]:
     if settings.total_agents is None:
         sizes = [settings.agents_per_team] * (settings.sites * settings.teams_per_site)
