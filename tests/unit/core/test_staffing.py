@@ -98,3 +98,40 @@ def test_on_a_large_queue_the_occupancy_cap_binds_before_the_service_level():
     assert agents_needed(found, ServiceTarget(), StaffingConfig(max_occupancy_ratio=1.0))[0] == 188
     agents, _, occupancy = agents_needed(found, ServiceTarget(), StaffingConfig())
     assert agents == 212 and occupancy <= 0.85
+
+
+def test_a_staffing_file_sets_targets_skills_and_bounds(tmp_path):
+    from floorwatch.core.config import load_config
+
+    path = tmp_path / "staffing.yaml"
+    path.write_text(
+        "target: {service_level: 0.9, within_seconds: 30}\n"
+        "horizon_minutes: 20\nmax_occupancy: 0.8\nspare_below_occupancy: 0.7\n"
+        "queues:\n  q-a: {skill: billing, service_level: 0.95}\n  q-b: {skill: billing}\n"
+    )
+    staffing = load_config(staffing=path).queue.staffing
+    assert staffing.target_for("q-a") == ServiceTarget(0.95, 30.0)  # its own level, the default threshold
+    assert staffing.target_for("q-b") == staffing.target_for("q-c") == ServiceTarget(0.9, 30.0)
+    assert staffing.skill_of("q-a") == staffing.skill_of("q-b") == "billing" and staffing.skill_of("q-c") == "q-c"
+    assert (staffing.horizon_seconds, staffing.max_occupancy_ratio, staffing.spare_below_ratio) == (1200.0, 0.8, 0.7)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("queues:\n  q-a: {skil: billing}\n", "queues.q-a takes only skill, service_level and within_seconds"),
+        ("target: {service_level: 80}\n", "target: a service-level target needs a ratio in (0, 1)"),
+        ("targets: {}\n", "unknown key(s) ['targets']"),
+        ("max_occupancy: 0\n", "max_occupancy_ratio must be in (0, 1]"),
+        ("- a list\n", "expected a mapping"),
+    ],
+)
+def test_a_wrong_staffing_file_is_refused_naming_the_file_and_key(tmp_path, text, named):
+    from floorwatch.core.config import ConfigError, load_config
+
+    path = tmp_path / "staffing.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as refused:
+        load_config(staffing=path)
+    assert str(path) in refused.value.reason and named in refused.value.reason
+    assert "docs/staffing.md" in refused.value.reason
