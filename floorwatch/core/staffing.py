@@ -137,14 +137,14 @@ class StaffingFigures:
     target_service_level_ratio: float
     target_threshold_seconds: float
     target_label: str  # "80% in 20 s"
-    arrival_rate_per_second: float | None
-    average_handle_seconds: float | None
-    offered_load_erlangs: float | None
-    patience_seconds: float | None
-    model: Model | None  # None: not enough demand seen to advise (no arrivals or no handled contact)
-    agents_needed: int | None
-    predicted_service_level_ratio: float | None  # at agents_needed
-    predicted_occupancy_ratio: float | None  # at agents_needed
+    arrival_rate_per_second: float | None = None
+    average_handle_seconds: float | None = None
+    offered_load_erlangs: float | None = None
+    patience_seconds: float | None = None
+    model: Model | None = None  # None: not enough demand seen to advise (no arrivals or no handled contact)
+    agents_needed: int | None = None
+    predicted_service_level_ratio: float | None = None  # at agents_needed
+    predicted_occupancy_ratio: float | None = None  # at agents_needed
 
 
 def demand(
@@ -179,7 +179,12 @@ def demand(
 def figures(queue_id: str, found: Demand | None, config: StaffingConfig) -> StaffingFigures:
     target, skill = config.target_for(queue_id), config.skill_of(queue_id)
     if found is None:
-        return StaffingFigures(skill, target.level_ratio, target.threshold_seconds, target.label(), *(None,) * 8)
+        return StaffingFigures(
+            skill=skill,
+            target_service_level_ratio=target.level_ratio,
+            target_threshold_seconds=target.threshold_seconds,
+            target_label=target.label(),
+        )
     agents, level, occupancy = agents_needed(found, target, config)
     return StaffingFigures(
         skill=skill,
