@@ -33,8 +33,10 @@ class Alert:
     summary: str
     description: str
     action: str  # the runbook line: what the floor manager (or operator) can do
+    advice: str | None = None  # staffing advice read at firing time (team overload)
 
     def rule(self) -> dict[str, object]:
+        extra = {"advice": self.advice} if self.advice is not None else {}
         return {
             "alert": self.name,
             "expr": self.expr,
@@ -45,12 +47,40 @@ class Alert:
                 "description": self.description,
                 "action": self.action,
                 "runbook_url": f"{RUNBOOK}#{self.name.lower()}",
+                **extra,
             },
         }
 
 
 def _context(metric_query: str, label: str) -> str:
     return (_TEAM_CONTEXT % metric_query).replace("<label>", label)
+
+
+def _staffing_advice(t: Thresholds, prefix: str = "") -> str:
+    """For each queue the team serves: how many agents it lacks for its target, and the teams of the
+    same skill that could lend some (not serving the queue, spare occupancy, agents free of a due
+    rest break: floorwatch_team_skill_agents_movable). docs/staffing.md; the core's advise() says the
+    same. Renders nothing (not even `prefix`) when the team's queues have no advice yet."""
+    served = (
+        f"{q.QUEUE_AGENTS_SHORT} and on (queue) (sum by (queue) "
+        f'(floorwatch_team_queue_agents{{site="%s",team="%s",state=~"{q.READY_STATES}"}}) > 0)'
+    )
+    lenders = (
+        'max by (site, team) (floorwatch_team_skill_agents_movable{skill="%s"}) > 0'
+        f' unless on (site, team) (floorwatch_team_queue_agents{{queue="%s",state=~"{q.READY_STATES}"}} > 0)'
+        f' and on (site, team) ({q.TEAM_OCCUPANCY}{{window="15m"}} < {t.spare_below_ratio:g})'
+    )
+    occupancy = f'{q.TEAM_OCCUPANCY}{{window="15m",site="%s",team="%s"}}'
+    return (
+        f"{{{{ with printf `{served}` $labels.site $labels.team | query }}}}{prefix}"
+        "{{ range $i, $queue := . }}{{ if $i }} {{ end }}"
+        "{{ .Labels.queue }} {{ if gt .Value 0.0 }}needs {{ .Value }} more agent(s) for {{ .Labels.target }}"
+        f"{{{{ range printf `{lenders}` .Labels.skill .Labels.queue | query }}}}"
+        "; {{ .Labels.team }} has {{ .Value }} available at "
+        f"{{{{ with printf `{occupancy}` .Labels.site .Labels.team | query }}}}"
+        "{{ . | first | value | humanizePercentage }}{{ end }} occupancy{{ end }}"
+        "{{ else }}has the agents {{ .Labels.target }} needs{{ end }}.{{ end }}{{ end }}"
+    )
 
 
 def _pct(ratio: float) -> str:
@@ -69,9 +99,11 @@ def floor_alerts(t: Thresholds, timings: AlertTimings) -> list[Alert]:
             "floor",
             "Team {{ $labels.team }} ({{ $labels.site }}) is overloaded",
             "Occupancy over the last 15 minutes is {{ $value | humanizePercentage }}, above "
-            f"{_pct(t.burnout_above_ratio)} for {timings.team_overload}: the burnout zone.{staffed}{waiting}",
+            f"{_pct(t.burnout_above_ratio)} for {timings.team_overload}: the burnout zone.{staffed}{waiting}"
+            + _staffing_advice(t, " Staffing: "),
             "Bring agents back from auxiliary work (training, meetings), borrow agents from a team below "
             "the target band, or ask the WFM team to re-forecast; protect breaks rather than cancel them.",
+            advice=_staffing_advice(t),
         ),
         Alert(
             "FloorwatchAgentStressHigh",
@@ -88,13 +120,15 @@ def floor_alerts(t: Thresholds, timings: AlertTimings) -> list[Alert]:
         ),
         Alert(
             "FloorwatchBreaksOverdue",
-            "sum by (site, team) (floorwatch_team_agents_break_overdue) > 0",
+            "sum by (site, team, basis) (floorwatch_team_agents_break_overdue_by_basis) > 0",
             timings.breaks_overdue,
             "warning",
             "floor",
-            "{{ $value }} agent(s) in {{ $labels.team }} ({{ $labels.site }}) have a break overdue",
-            "A rest or meal break required by the break policy is overdue beyond its grace period."
-            + _context("floorwatch_team_agents_on_shift", " Agents on shift: "),
+            "{{ $value }} agent(s) in {{ $labels.team }} ({{ $labels.site }}) have a break overdue "
+            "({{ $labels.basis }})",
+            '{{ if eq $labels.basis "statute" }}A break the law requires{{ else if eq $labels.basis "guidance" }}'
+            "A break that official guidance recommends{{ else }}A break of the organisation's own policy{{ end }}"
+            " is overdue beyond its grace period." + _context("floorwatch_team_agents_on_shift", " Agents on shift: "),
             "Release the agents for their break (stagger them if contacts wait); the wellbeing dashboard "
             "lists who is due when per-agent detail is allowed.",
         ),

@@ -173,6 +173,46 @@ def build(t: Thresholds) -> Dashboard:
             min_value=0,
         )
     )
+    board.row("Staffing advice")
+    board.add(
+        trend(
+            "Agents needed and serving",
+            "Per queue: the agents needed now to meet its service-level target (Erlang C, or Erlang A when "
+            "callers abandon; from the last 15 minutes of arrivals and 30 of handle time) against the agents "
+            "handling or available for it across every team. docs/manager-guide.md explains how to read it.",
+            "short",
+            neutral_steps(),
+            [
+                Query(f"{q.QUEUE_AGENTS_NEEDED} {SERVED}", "{{queue}} needs ({{target}})"),
+                Query(f"{q.QUEUE_AGENTS_SERVING} {SERVED}", "{{queue}} serving"),
+            ],
+            min_value=0,
+        ),
+        width=12,
+    )
+    board.add(
+        listing(
+            "Agents short now",
+            "Per queue: agents needed minus agents serving, never below 0. A queue short of agents is where "
+            "people are working beyond a sustainable pace.",
+            "short",
+            steps((None, "green"), (1, "orange"), (3, "red")),
+            [Query(f"{q.QUEUE_AGENTS_SHORT} {SERVED}")],
+        ),
+        width=6,
+    )
+    board.add(
+        listing(
+            "Agents teams could lend",
+            "Per team and skill: members available now, with no rest break due within the advice horizon "
+            f"and stress not high. Only teams below {t.spare_below_ratio:.0%} occupancy over 15 minutes are "
+            "suggested to lend (the overload alert names them).",
+            "short",
+            neutral_steps(),
+            [Query("max by (site, team, skill) (floorwatch_team_skill_agents_movable)")],
+        ),
+        width=6,
+    )
     board.row("Alerts")
     board.add(
         listing(

@@ -36,6 +36,9 @@ QUEUE_SERVICE_LEVEL = "queue:floorwatch_service_level:ratio"
 QUEUE_OFFERED = "queue:floorwatch_offered_contacts:max"
 TEAM_QUEUE_ON_BREAK = "site_team_queue:floorwatch_agents_on_rest_break:ratio"
 TEAM_WAITING = "site_team:floorwatch_contacts_waiting_in_served_queues:sum"
+QUEUE_AGENTS_NEEDED = "queue:floorwatch_agents_needed:max"
+QUEUE_AGENTS_SERVING = "queue:floorwatch_agents_serving:sum"
+QUEUE_AGENTS_SHORT = "queue:floorwatch_agents_short:max"
 
 
 def time_weighted(handle: str, available: str, by: str) -> str:

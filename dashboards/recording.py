@@ -36,6 +36,15 @@ def recording_rules() -> list[dict[str, str]]:
         # Nobody on a break is a ratio of 0, not a missing series.
         _record(q.TEAM_QUEUE_ON_BREAK, f"({on_break} or 0 * {staffed_per_queue}) / ({staffed_per_queue} > 0)"),
         _record(q.TEAM_WAITING, f"sum by (site, team) ({waiting_per_queue} * on (queue) group_right () {served})"),
+        # Staffing advice (docs/staffing.md): what each queue needs, serves (members handling or
+        # available, over every team) and lacks. A queue nobody serves lacks all it needs.
+        _record(q.QUEUE_AGENTS_NEEDED, "max by (queue, skill, target) (floorwatch_queue_agents_needed)"),
+        _record(q.QUEUE_AGENTS_SERVING, f'sum by (queue) (floorwatch_team_queue_agents{{state=~"{q.READY_STATES}"}})'),
+        _record(
+            q.QUEUE_AGENTS_SHORT,
+            f"clamp_min({q.QUEUE_AGENTS_NEEDED} - on (queue) group_left () {q.QUEUE_AGENTS_SERVING}, 0)"
+            f" or {q.QUEUE_AGENTS_NEEDED}",
+        ),
     ]
 
 

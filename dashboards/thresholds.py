@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from floorwatch.core.occupancy import OccupancyConfig
+from floorwatch.core.staffing import StaffingConfig
 from floorwatch.core.stress import StressConfig
 
 _OCCUPANCY = OccupancyConfig()
 _STRESS = StressConfig()
+_STAFFING = StaffingConfig()
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Thresholds:
     # Stress bands (docs/stress.md): >= 70 suggests a recovery break now.
     stress_elevated_from: float = _STRESS.elevated_from
     stress_high_from: float = _STRESS.high_from
+    # A team lends agents to a short queue only below this 15-minute occupancy (docs/staffing.md).
+    spare_below_ratio: float = _STAFFING.spare_below_ratio
     # The industry's classic 80/20: 80 % of contacts answered within 20 s.
     service_level_target_ratio: float = 0.80
     # A service level over a handful of contacts is noise; the queue needs this many offered (30 min).

@@ -109,6 +109,19 @@ class TeamLoad(_Record):
         ge=0, le=1, description="Fraction of agents on shift with no open violation."
     )
     agents_by_stress_band: dict[str, int]
+    break_compliance_by_basis: dict[Literal["statute", "guidance", "house_policy"], float | None] = Field(
+        default_factory=dict,
+        description="The compliance ratio for the rules of each basis apart (law never mixed with guidance or "
+        "house policy); null for a basis with nobody on shift.",
+    )
+    agents_serving_by_queue: dict[str, int] = Field(
+        default_factory=dict, description="Members handling or available now, per queue they serve."
+    )
+    agents_movable_by_skill: dict[str, int] = Field(
+        default_factory=dict,
+        description="Members available now with the skill, no rest break due within the advice horizon and "
+        "stress not high: who the team could lend to a short-staffed queue (docs/staffing.md).",
+    )
 
 
 class QueueLoad(_Record):
@@ -123,6 +136,24 @@ class QueueLoad(_Record):
         default=0, ge=0, description="Callers gone within the short-abandon time (5 s): in no rate."
     )
     average_handle_seconds: float | None = Field(ge=0)
+    skill: str | None = Field(default=None, description="The queue's skill group (the queue id unless configured).")
+    service_level_target_ratio: float | None = Field(default=None, ge=0, le=1)
+    service_level_target_seconds: float | None = Field(default=None, ge=0)
+    agents_needed: int | None = Field(
+        default=None,
+        ge=0,
+        description="Agents the queue needs now to meet its target (docs/staffing.md); null before enough "
+        "contacts were offered and handled. Agents serving it are per team, on team.load.",
+    )
+    staffing_model: Literal["erlang_c", "erlang_a"] | None = Field(
+        default=None, description="Erlang A when callers abandon often enough to matter, else Erlang C."
+    )
+    offered_load_erlangs: float | None = Field(
+        default=None, ge=0, description="Arrival rate (last 15 min) x average handle time (last 30 min)."
+    )
+    patience_seconds: float | None = Field(
+        default=None, ge=0, description="Callers' mean patience from the abandons seen (Erlang A only)."
+    )
 
 
 class BreakViolation(_Record):

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from floorwatch.deploy.kafka_jars import Report, ensure_kafka_jars
 from floorwatch.deploy.local_secrets import KAFKA_USER, SCRAPE_USER, LocalSecrets
 from floorwatch.deploy.localkafka import LocalKafka
@@ -82,10 +84,12 @@ class LiveFloor:
             self.say(f"    clients use SASL_SSL on {self._client_bootstrap()} (secrets in {self.secrets.folder})")
         bootstrap = self.kafka.bootstrap_servers
         key = self._pseudonym_key()
+        staffing = self._staffing_file()
         self.worker_ports = free_ports(plan.workers)
         for index, port in enumerate(self.worker_ports):
             self.say(f"==> starting stream worker {index + 1} of {plan.workers} (/metrics on 127.0.0.1:{port})")
-            self._spawn(["worker"], self._worker_env(bootstrap, port, index, key), f"worker-{index + 1}.log")
+            env = {**self._worker_env(bootstrap, port, index, key), "FLOORWATCH_STAFFING_FILE": str(staffing)}
+            self._spawn(["worker"], env, f"worker-{index + 1}.log")
         self.say(f"==> starting Prometheus on 127.0.0.1:{plan.prometheus_port}")
         rules = sorted(RULES_DIR.glob("*.yml")) if RULES_DIR.exists() else []
         self.prometheus = LocalPrometheus.scraping(
@@ -133,6 +137,24 @@ class LiveFloor:
             **self.secrets.kafka_env(self._client_bootstrap()),
             WEB_SETTING: str(self.secrets.web_config_file),
         }
+
+    def _staffing_file(self) -> Path:
+        """FLOORWATCH_STAFFING_FILE when given; otherwise one for the simulated floor, where the teams of
+        one skill at different sites can lend to each other (docs/staffing.md)."""
+        given = os.environ.get("FLOORWATCH_STAFFING_FILE", "")
+        if given:
+            return Path(given)
+        from floorwatch.services.simulator.roster import queue_skills
+        from floorwatch.services.simulator.settings import SimulatorSettings
+
+        floor = SimulatorSettings(
+            seed=self.plan.seed, total_agents=self.plan.agents, understaffed_teams=self.plan.understaffed_teams
+        )
+        path = self.plan.run_dir / "staffing.yaml"
+        queues = {queue: {"skill": skill} for queue, skill in sorted(queue_skills(floor).items())}
+        header = "# The simulated floor's queues by skill (docs/staffing.md)\n"
+        path.write_text(header + yaml.safe_dump({"queues": queues}))
+        return path
 
     def _pseudonym_key(self) -> str:
         """FLOORWATCH_PSEUDONYM_KEY when given; otherwise a random key for this run only, kept in a file

@@ -15,9 +15,14 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
+from floorwatch.core import advice
+from floorwatch.core.staffing import StaffingConfig
+
 HANDLE_STATES = ("ON_CONTACT", "HOLD", "AFTER_CONTACT_WORK")
 REST_STATES = ("BREAK", "LUNCH")
 OTHER_AUX = ("TRAINING", "MEETING", "COACHING", "OTHER_AUX")
+SERVING_STATES = (*HANDLE_STATES, "AVAILABLE")
+SPARE_BELOW_RATIO = StaffingConfig().spare_below_ratio  # the alert rules use the same default
 Sample = tuple[str, dict[str, str], float]  # (series name, labels, value) as the text format gives it
 
 
@@ -32,6 +37,8 @@ class TeamRow:
     bands: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     compliance: float | None = None
+    serving_by_queue: dict[str, int] = field(default_factory=dict)  # handling or available, per queue
+    movable_by_skill: dict[str, int] = field(default_factory=dict)  # could be lent (docs/staffing.md)
 
 
 @dataclass
@@ -42,6 +49,9 @@ class QueueRow:
     service_level: float | None = None
     abandon: float | None = None
     short_abandoned: int = 0
+    agents_needed: int | None = None  # for the target; None until the queue has enough contacts
+    skill: str = ""
+    target_label: str = ""
 
 
 @dataclass
@@ -68,6 +78,7 @@ def floor_view(samples: list[Sample], alerts: list[dict]) -> FloorView:
             _queue_sample(
                 queues.setdefault(labels["queue"], QueueRow(labels["queue"])),
                 name.removeprefix("floorwatch_queue_"),
+                labels,
                 value,
             )
     return FloorView(dict(sorted(teams.items())), dict(sorted(queues.items())), alerts)
@@ -88,9 +99,13 @@ def _team_sample(row: TeamRow, name: str, labels: dict[str, str], value: float) 
         row.overdue = int(value)
     elif name == "break_compliance_ratio":
         row.compliance = value
+    elif name == "queue_agents" and labels.get("state") in SERVING_STATES:
+        row.serving_by_queue[labels["queue"]] = row.serving_by_queue.get(labels["queue"], 0) + int(value)
+    elif name == "skill_agents_movable":
+        row.movable_by_skill[labels["skill"]] = int(value)
 
 
-def _queue_sample(row: QueueRow, name: str, value: float) -> None:
+def _queue_sample(row: QueueRow, name: str, labels: dict[str, str], value: float) -> None:
     if name == "contacts_waiting":
         row.waiting = int(value)
     elif name == "longest_wait_seconds":
@@ -101,6 +116,17 @@ def _queue_sample(row: QueueRow, name: str, value: float) -> None:
         row.abandon = value
     elif name == "short_abandoned_contacts":
         row.short_abandoned = int(value)
+    elif name == "agents_needed":
+        row.agents_needed, row.skill, row.target_label = int(value), labels["skill"], labels["target"]
+
+
+def staffing_advice(view: FloorView, spare_below_ratio: float) -> list[advice.QueueAdvice]:
+    """The core's advice for every queue with a need, from what the workers publish."""
+    offers = [
+        advice.TeamOffer(t.team, t.site, t.occupancy_15m, advice.TeamSupply(t.serving_by_queue, t.movable_by_skill))
+        for t in view.teams.values()
+    ]
+    return [advice.advise(q.queue, q, offers, spare_below_ratio) for q in view.queues.values() if q.agents_needed]
 
 
 def _percent(value: float | None) -> str:
@@ -158,9 +184,13 @@ def render(view: FloorView, previous: FloorView | None, title: str) -> Group:
             _percent(row.compliance),
         )
     queues = Table(title="Queues", expand=True)
-    for header in ("queue", "waiting", "longest wait", "service level (30 min)", "abandoned", "short abandons"):
+    headers = ("queue", "waiting", "longest wait", "service level (30 min)", "abandoned", "short abandons", "needed")
+    for header in (*headers, "serving"):
         queues.add_column(header, justify="left" if header == "queue" else "right")
+    serving = {q: sum(t.serving_by_queue.get(q, 0) for t in view.teams.values()) for q in view.queues}
     for queue_row in view.queues.values():
+        needed = queue_row.agents_needed
+        short = needed is not None and needed > serving[queue_row.queue]
         queues.add_row(
             queue_row.queue,
             str(queue_row.waiting),
@@ -168,7 +198,10 @@ def render(view: FloorView, previous: FloorView | None, title: str) -> Group:
             _percent(queue_row.service_level),
             _percent(queue_row.abandon),
             str(queue_row.short_abandoned),
+            "-" if needed is None else (f"[bold red]{needed}[/]" if short else str(needed)),
+            str(serving[queue_row.queue]),
         )
+    advice_lines = "\n".join(a.summary for a in staffing_advice(view, SPARE_BELOW_RATIO)) or "no queue has advice yet"
     firing = [a for a in view.alerts if a.get("state") == "firing"]
     alert_lines = (
         "\n".join(
@@ -178,7 +211,13 @@ def render(view: FloorView, previous: FloorView | None, title: str) -> Group:
         )
         or "none firing"
     )
-    return Group(Panel(title, style="bold"), teams, queues, Panel(alert_lines, title="Alerts"))
+    return Group(
+        Panel(title, style="bold"),
+        teams,
+        queues,
+        Panel(advice_lines, title="Staffing advice"),
+        Panel(alert_lines, title="Alerts"),
+    )
 
 
 @dataclass

@@ -61,7 +61,8 @@ log = logging.getLogger("floorwatch.streams")
 
 def create_app(settings: WorkerSettings) -> Worker:
     config = dataclasses.replace(
-        load_config(settings.policy_file), allowed_lateness_seconds=settings.allowed_lateness_seconds
+        load_config(settings.policy_file, settings.staffing_file),
+        allowed_lateness_seconds=settings.allowed_lateness_seconds,
     )
     topics = Topics.with_prefix(settings.topic_prefix)
     internal = Internal(queue_events=f"{settings.app_id}-queue-events", team_members=f"{settings.app_id}-team-members")

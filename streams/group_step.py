@@ -13,7 +13,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from floorwatch.core import agent, rollup
+from floorwatch.core import advice, agent, rollup
+from floorwatch.core.advice import TeamSupply
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.rollup import GroupFigures
@@ -69,6 +70,7 @@ class TeamView:
     group: GroupFigures
     members: tuple[AgentFigures, ...]
     agents_by_stress_band: dict[str, int]
+    supply: TeamSupply  # serving per queue, could lend per skill (docs/staffing.md)
 
 
 def team_views(
@@ -89,7 +91,9 @@ def team_view(team_id: str, team: list[AgentFigures], config: MetricConfig) -> T
         if member.state not in (None, "LOGGED_OUT"):
             bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
     site = next((m.site_id for m in team if m.site_id), "unassigned")
-    return TeamView(team_id, site, rollup.rollup(team, config.occupancy), tuple(team), bands)
+    group = rollup.rollup(team, config.occupancy)
+    supply = advice.team_supply(team, config.queue.staffing)
+    return TeamView(team_id, site, group, tuple(team), bands, supply)
 
 
 def same_members(held: TeamView, members: list[AgentFigures]) -> bool:

@@ -134,6 +134,16 @@ class FloorCollector(Collector):
             rows(lambda t: t.group.agents_break_overdue),
         )
         yield _gauge(
+            "floorwatch_team_agents_break_overdue_by_basis",
+            "Agents on shift with a break overdue under a rule of this basis (statute, guidance, house_policy).",
+            labels + ["basis"],
+            [
+                ([t.team_id, t.site_id, basis], n)
+                for t in teams
+                for basis, n in sorted(t.group.agents_break_overdue_by_basis.items())
+            ],
+        )
+        yield _gauge(
             "floorwatch_team_break_compliance_ratio",
             "Agents on shift with no break overdue / agents on shift.",
             labels,
@@ -171,6 +181,13 @@ class FloorCollector(Collector):
             "Staffed members serving the queue, by current state (an agent serving several queues counts in each).",
             labels + ["queue", "state"],
             [row for t in teams for row in _queue_states(t)],
+        )
+        yield _gauge(
+            "floorwatch_team_skill_agents_movable",
+            "Members available now with the skill, no rest break due within the advice horizon and stress not "
+            "high: who the team could lend to a short-staffed queue.",
+            labels + ["skill"],
+            [([t.team_id, t.site_id, k], n) for t in teams for k, n in t.supply.agents_movable_by_skill.items()],
         )
 
     def queue_families(self, queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
@@ -217,6 +234,7 @@ class FloorCollector(Collector):
             ["queue"],
             rows(lambda q: q.window.counts.offered),
         )
+        yield from _staffing(queues)
 
     def agent_families(self, agents: tuple[AgentFigures, ...]) -> Iterator[Metric]:
         key = self.labeller.agent_key
@@ -293,6 +311,42 @@ def site_family(snapshot: FloorSnapshot) -> GaugeMetricFamily:
         "Newest event time seen from the site's agents on this worker (max across workers).",
         ["site"],
         [([site], seconds) for site, seconds in sorted(snapshot.last_event_by_site.items())],
+    )
+
+
+def _staffing(queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
+    """Agents each queue needs now (docs/staffing.md); the queue's skill and target ride as labels
+    so alert annotations and panels can say "for 80% in 20 s" and find teams of the same skill."""
+    advised = [q for q in queues if q.staffing.agents_needed is not None]
+    yield _gauge(
+        "floorwatch_queue_agents_needed",
+        "Agents the queue needs now to meet its service-level target (Erlang C, or Erlang A when callers abandon).",
+        ["queue", "skill", "model", "target"],
+        [
+            ([q.queue_id, q.staffing.skill, q.staffing.model, q.staffing.target_label], q.staffing.agents_needed)
+            for q in advised
+        ],
+    )
+    yield _gauge(
+        "floorwatch_queue_offered_load_erlangs",
+        "Recent arrival rate times average handle time: agents kept busy by the queue's demand.",
+        ["queue"],
+        [([q.queue_id], q.staffing.offered_load_erlangs) for q in advised],
+    )
+    yield _gauge(
+        "floorwatch_queue_patience_seconds",
+        "Mean patience of waiting callers, estimated from abandons (only when Erlang A is used).",
+        ["queue"],
+        [([q.queue_id], q.staffing.patience_seconds) for q in advised if q.staffing.patience_seconds is not None],
+    )
+    yield _gauge(
+        "floorwatch_queue_service_level_target_ratio",
+        "The queue's service-level target (share answered within its threshold).",
+        ["queue", "threshold_seconds"],
+        [
+            ([q.queue_id, f"{q.staffing.target_threshold_seconds:g}"], q.staffing.target_service_level_ratio)
+            for q in queues
+        ],
     )
 
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
+from floorwatch.core.advice import TeamSupply
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.core.occupancy import ContactHandled
@@ -208,6 +209,7 @@ def team_load(
     as_of_seconds: float,
     group: GroupFigures,
     bands: dict[str, int],
+    supply: TeamSupply | None = None,
 ) -> Send:
     shift = group.shift
     record = TeamLoad(
@@ -223,12 +225,15 @@ def team_load(
         live_occupancy_ratio=group.live_floor_occupancy_ratio,
         break_compliance_ratio=group.break_compliance_ratio,
         agents_by_stress_band=bands,
+        break_compliance_by_basis=group.break_compliance_ratio_by_basis,
+        agents_serving_by_queue=supply.agents_serving_by_queue if supply is not None else {},
+        agents_movable_by_skill=supply.agents_movable_by_skill if supply is not None else {},
     )
     return Send(topic, scope_id.encode(), _json(record))
 
 
 def queue_load(topic: str, figures: QueueFigures) -> Send:
-    window = figures.window
+    window, staffing = figures.window, figures.staffing
     record = QueueLoad(
         queue_id=figures.queue_id,
         as_of=utc(figures.as_of_seconds),
@@ -238,5 +243,12 @@ def queue_load(topic: str, figures: QueueFigures) -> Send:
         abandon_ratio=window.abandon_rate_ratio,
         short_abandoned_contacts=window.short_abandoned,
         average_handle_seconds=window.average_handle_seconds,
+        skill=staffing.skill,
+        service_level_target_ratio=staffing.target_service_level_ratio,
+        service_level_target_seconds=staffing.target_threshold_seconds,
+        agents_needed=staffing.agents_needed,
+        staffing_model=staffing.model,
+        offered_load_erlangs=staffing.offered_load_erlangs,
+        patience_seconds=staffing.patience_seconds,
     )
     return Send(topic, figures.queue_id.encode(), _json(record))

@@ -78,6 +78,11 @@ class WorkerSettings(KafkaSecuritySettings):
     )
     min_group_size: int = Field(5, ge=1, description="With privacy off, groups smaller than this are not published.")
     policy_file: Path | None = Field(None, description="Break policy YAML; the built-in default when unset.")
+    staffing_file: Path | None = Field(
+        None,
+        description="Service-level targets and skills per queue for the staffing advice (docs/staffing.md); "
+        "80% in 20 s for every queue, each its own skill, when unset.",
+    )
     allowed_lateness_seconds: float = Field(120.0, ge=0, description="Per-agent lateness that is still applied.")
     batch_max_events: int = Field(1000, ge=1, description="Most events processed in one batch.")
     batch_within_seconds: float = Field(0.05, gt=0, description="Longest wait to fill a batch.")

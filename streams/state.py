@@ -26,7 +26,9 @@ from floorwatch.streams.audit import StoredFormatError
 # issue 19 and the stress model of issue 20. The stress state changed shape and cannot be
 # carried over, so values of format 0 and 1 are refused with what to do (reset and rebuild).
 AGENT_FORMAT = 2
-QUEUE_FORMAT = 1
+# Queue format 2 (issue 18) adds the abandoned callers' waiting time to every count; a format-1
+# value is migrated on read with that time 0 (patience is then estimated from newer contacts only).
+QUEUE_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +147,20 @@ def dump_queue(stored: StoredQueue) -> bytes:
 
 
 def load_queue(raw: bytes) -> StoredQueue:
+    found = _format_of(raw)
     try:
-        stored = _QUEUE.validate_json(raw)
-    except ValidationError as problem:
-        raise _unreadable("queue", None, QUEUE_FORMAT) from problem
+        stored = _QUEUE.validate_json(raw) if found != 1 else _QUEUE.validate_python(_queue_from_format_1(raw))
+    except (ValidationError, KeyError, TypeError, ValueError) as problem:
+        raise _unreadable("queue", found, QUEUE_FORMAT) from problem
     if stored.format != QUEUE_FORMAT:
         raise _unreadable("queue", stored.format, QUEUE_FORMAT)
     return stored
+
+
+def _queue_from_format_1(raw: bytes) -> dict:
+    value = json.loads(raw)
+    track = value["track"]
+    track["totals"] = [*track["totals"], 0.0]
+    track["buckets"] = [[start, [*counts, 0.0]] for start, counts in track["buckets"]]
+    value["format"] = QUEUE_FORMAT
+    return dict(value)

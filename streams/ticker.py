@@ -124,6 +124,7 @@ class Ticker:
                         now,
                         view.group,
                         view.agents_by_stress_band,
+                        view.supply,
                     )
                 )
         self.published_teams = {t.team_id: self.published_teams[t.team_id] for t in teams}

@@ -41,6 +41,9 @@ SHOWN_ON_STDERR = 20
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("events", help="canonical event log, one JSON event per line ('-' reads stdin)")
     parser.add_argument("--policy", type=Path, help="break policy profile (YAML); default: the built-in default policy")
+    parser.add_argument(
+        "--staffing", type=Path, help="service-level targets and skills per queue (YAML, docs/staffing.md)"
+    )
     parser.add_argument("--schedules", type=Path, help="schedule.published events (JSONL), applied before the log")
     parser.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
     parser.add_argument("--no-progress", action="store_true", help="never draw the progress bar")
@@ -64,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        config = load_config(policy=args.policy)
+        config = load_config(policy=args.policy, staffing=args.staffing)
     except ConfigError as problem:
         err.print(f"floorwatch replay: {problem.reason}")
         return 2

@@ -74,6 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="simulated start, e.g. 2026-11-24T08:00:00Z (default: that date for files, now when live)",
     )
     floor.add_argument(
+        "--arrivals-per-hour",
+        type=float,
+        metavar="N",
+        help="a fixed contact rate for every queue instead of one sized to the staff: with --agents-per-team, "
+        "a queue staffed at a chosen level",
+    )
+    floor.add_argument(
         "--understaffed-teams", type=int, default=1, help="teams (the last ones) staffed below plan (default 1)"
     )
     floor.add_argument(
@@ -150,6 +157,7 @@ def _settings(args: argparse.Namespace, live: bool):
         total_agents=args.agents,
         understaffed_teams=args.understaffed_teams,
         understaff_ratio=args.understaff_factor,
+        arrivals_per_hour=args.arrivals_per_hour,
     )
 
 

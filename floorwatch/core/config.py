@@ -13,9 +13,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from floorwatch.core.breaks import PROFILES, BreakPolicy, PolicyError, default_policy, load_policy, load_profile
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.queue import QueueConfig
+from floorwatch.core.staffing import StaffingConfig, parse_staffing
 from floorwatch.core.stress import RestRequirement, StressConfig
 
 
@@ -69,16 +72,37 @@ def rest_requirements(policy: BreakPolicy) -> tuple[RestRequirement, ...]:
     return tuple(found)
 
 
-def load_config(policy: str | Path | None = None) -> MetricConfig:
-    """The defaults, with the break policy from a YAML file or a shipped profile's name."""
-    if policy is None:
-        return MetricConfig()
+def load_config(policy: str | Path | None = None, staffing: str | Path | None = None) -> MetricConfig:
+    """The defaults, with the break policy from a YAML file or a shipped profile's name, and the
+    queues' service-level targets and skills from a staffing file (docs/staffing.md)."""
+    config = MetricConfig()
+    if policy is not None:
+        try:
+            if Path(policy).exists() or str(policy) not in PROFILES:
+                config = MetricConfig(breaks=load_policy(str(policy)))
+            else:
+                config = MetricConfig(breaks=load_profile(str(policy)))
+        except PolicyError as problem:
+            raise ConfigError(problem.reason) from None
+    if staffing is not None:
+        config = dataclasses.replace(
+            config, queue=dataclasses.replace(config.queue, staffing=load_staffing(Path(staffing)))
+        )
+    return config
+
+
+def load_staffing(path: Path) -> StaffingConfig:
+    """Read a staffing file; a ConfigError says which file and key, and what to write instead."""
     try:
-        if Path(policy).exists() or str(policy) not in PROFILES:
-            return MetricConfig(breaks=load_policy(str(policy)))
-        return MetricConfig(breaks=load_profile(str(policy)))
-    except PolicyError as problem:
-        raise ConfigError(problem.reason) from None
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as problem:
+        raise ConfigError(f"{path}: cannot read the staffing file ({problem.strerror})") from None
+    except yaml.YAMLError as problem:
+        raise ConfigError(f"{path}: not valid YAML ({problem})") from None
+    try:
+        return parse_staffing(document, str(path))
+    except ValueError as problem:
+        raise ConfigError(f"{problem} (format: docs/staffing.md, 'Configuration')") from None
 
 
 def as_dict(config: Any) -> Any:

@@ -11,12 +11,14 @@ it belongs. Within that memory, the figures do not depend on arrival order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
+from floorwatch.core import staffing
 from floorwatch.core.events import AnyEvent, ContactAbandoned, ContactAnswered, ContactOffered
 from floorwatch.core.occupancy import ContactHandled, ratio
+from floorwatch.core.staffing import StaffingConfig, StaffingFigures
 
 
 class AbandonTreatment(StrEnum):
@@ -40,10 +42,14 @@ class QueueConfig:
     # be recognised (e.g. a log ingested again an hour later). Generous, because a queue's
     # events arrive from many agents' partitions, which a restarting worker reads unevenly.
     remember_contacts_seconds: float = 1800.0
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)  # agents needed (docs/staffing.md)
 
     def __post_init__(self) -> None:
         if self.bucket_seconds <= 0 or self.window_seconds < self.bucket_seconds:
             raise ValueError("queue window must be at least one bucket, and buckets positive")
+        longest = max(self.staffing.arrival_window_seconds, self.staffing.handle_window_seconds)
+        if longest > self.window_seconds:
+            raise ValueError(f"staffing windows ({longest:.0f} s) cannot be longer than the queue window")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +63,15 @@ class ContactCounts:
     answer_wait_seconds: float = 0.0
     handled: int = 0
     handled_seconds: float = 0.0
+    abandon_wait_seconds: float = 0.0  # time abandoned callers waited (short abandons excluded): patience
 
 
 _CHUNK = 32
 # Inside the track, counts are plain tuples in ContactCounts' field order: they are added on
 # every outcome, and a tuple costs a tenth of a frozen dataclass to build.
-Counts = tuple[int, int, int, int, int, int, float, int, float]
-_ZERO: Counts = (0, 0, 0, 0, 0, 0, 0.0, 0, 0.0)
-_ONE_OFFER: Counts = (1, 0, 0, 0, 0, 0, 0.0, 0, 0.0)
+Counts = tuple[int, int, int, int, int, int, float, int, float, float]
+_ZERO: Counts = (0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0.0)
+_ONE_OFFER: Counts = (1, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0.0)
 
 
 def _add(a: Counts, b: Counts) -> Counts:
@@ -78,6 +85,7 @@ def _add(a: Counts, b: Counts) -> Counts:
         a[6] + b[6],
         a[7] + b[7],
         a[8] + b[8],
+        a[9] + b[9],
     )
 
 
@@ -129,6 +137,7 @@ class QueueFigures:
     window_seconds: float
     window: ContactFigures
     total: ContactFigures
+    staffing: StaffingFigures  # agents needed now for the queue's target
 
 
 def initial(queue_id: str) -> QueueTrack:
@@ -183,15 +192,11 @@ def on_handled(track: QueueTrack | None, handled: ContactHandled, config: QueueC
     """An agent finished one of this queue's contacts (wrap-up included): for handle time."""
     if track is None:
         track = initial(handled.queue_id)
-    return _record(track, handled.wrapped_seconds, (0, 0, 0, 0, 0, 0, 0.0, 1, handled.handle_seconds), config)
+    return _record(track, handled.wrapped_seconds, (0, 0, 0, 0, 0, 0, 0.0, 1, handled.handle_seconds, 0.0), config)
 
 
 def view(track: QueueTrack, now_seconds: float, config: QueueConfig) -> QueueFigures:
-    horizon = _bucket_start(now_seconds, config) - config.window_seconds
-    window = _ZERO
-    for start, counts in track.buckets:
-        if horizon <= start <= now_seconds:
-            window = _add(window, counts)
+    window = _within(track, now_seconds, config.window_seconds, config)
     waits = [now_seconds - offered_at for _, offered_at in track.waiting]
     return QueueFigures(
         queue_id=track.queue_id,
@@ -203,7 +208,37 @@ def view(track: QueueTrack, now_seconds: float, config: QueueConfig) -> QueueFig
         window_seconds=config.window_seconds,
         window=contact_figures(ContactCounts(*window), config),
         total=contact_figures(ContactCounts(*track.totals), config),
+        staffing=staffing_figures(track, now_seconds, config),
     )
+
+
+def staffing_figures(track: QueueTrack, now_seconds: float, config: QueueConfig) -> StaffingFigures:
+    """Agents needed now: arrivals over the arrival window, handle time over the handle window."""
+    advice = config.staffing
+    arrivals = ContactCounts(*_within(track, now_seconds, advice.arrival_window_seconds, config))
+    handling = ContactCounts(*_within(track, now_seconds, advice.handle_window_seconds, config))
+    resolved = handling.answered_within + handling.answered_after + handling.abandoned_within + handling.abandoned_after
+    found = staffing.demand(
+        offered=arrivals.offered,
+        arrival_covered_seconds=now_seconds - (_bucket_start(now_seconds, config) - advice.arrival_window_seconds),
+        handled=handling.handled,
+        handled_seconds=handling.handled_seconds,
+        abandoned=handling.abandoned_within + handling.abandoned_after,
+        resolved=resolved,
+        waited_seconds=handling.answer_wait_seconds + handling.abandon_wait_seconds,
+        config=advice,
+    )
+    return staffing.figures(track.queue_id, found, advice)
+
+
+def _within(track: QueueTrack, now_seconds: float, window_seconds: float, config: QueueConfig) -> Counts:
+    """Counts of the buckets from `window_seconds` before the current bucket up to now."""
+    horizon = _bucket_start(now_seconds, config) - window_seconds
+    window = _ZERO
+    for start, counts in track.buckets:
+        if horizon <= start <= now_seconds:
+            window = _add(window, counts)
+    return window
 
 
 def contact_figures(counts: ContactCounts, config: QueueConfig) -> ContactFigures:
@@ -235,10 +270,10 @@ def _outcome(event: ContactAnswered | ContactAbandoned, config: QueueConfig) -> 
     wait = event.data.wait_seconds
     within = wait <= config.service_level_threshold_seconds
     if isinstance(event, ContactAnswered):
-        return (0, 1, 0, 0, 0, 0, wait, 0, 0.0) if within else (0, 0, 1, 0, 0, 0, wait, 0, 0.0)
+        return (0, 1, 0, 0, 0, 0, wait, 0, 0.0, 0.0) if within else (0, 0, 1, 0, 0, 0, wait, 0, 0.0, 0.0)
     if wait < config.short_abandon_seconds:
-        return (0, 0, 0, 0, 0, 1, 0.0, 0, 0.0)
-    return (0, 0, 0, 1, 0, 0, 0.0, 0, 0.0) if within else (0, 0, 0, 0, 1, 0, 0.0, 0, 0.0)
+        return (0, 0, 0, 0, 0, 1, 0.0, 0, 0.0, 0.0)
+    return (0, 0, 0, 1, 0, 0, 0.0, 0, 0.0, wait) if within else (0, 0, 0, 0, 1, 0, 0.0, 0, 0.0, wait)
 
 
 def _waiting(track: QueueTrack, contact_id: str) -> bool:

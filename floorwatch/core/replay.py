@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from floorwatch.core import agent, queue, rollup
+from floorwatch.core import advice, agent, queue, rollup
 from floorwatch.core.agent import AgentFigures, AgentOutput, AgentTrack
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.core.codec import InvalidEvent, decode
@@ -279,14 +279,32 @@ def _queues(
 ) -> Json:
     staffed_last = rollup.by_queue(last_views, config.occupancy)
     staffed_mark = rollup.by_queue(mark_views, config.occupancy)
+    offers = team_offers(mark_views, config)
     watermark = result.watermark_seconds
     out: Json = {}
     for queue_id in sorted(set(result.queues) | set(staffed_last)):
         track = result.queues.get(queue_id)
         contacts = queue.view(track, watermark, config.queue) if track is not None and watermark is not None else None
         agents = _both(staffed_last[queue_id], staffed_mark[queue_id]) if queue_id in staffed_last else None
-        out[queue_id] = {"contacts": _plain(contacts) if contacts is not None else None, "agents": agents}
+        spare = config.queue.staffing.spare_below_ratio
+        advised = advice.advise(queue_id, contacts.staffing, offers, spare) if contacts else None
+        out[queue_id] = {
+            "contacts": _plain(contacts) if contacts is not None else None,
+            "agents": agents,
+            "advice_at_watermark": _plain(advised) if advised is not None else None,
+        }
     return out
+
+
+def team_offers(members: list[AgentFigures], config: MetricConfig) -> list[advice.TeamOffer]:
+    """Every team's supply at one instant, as the workers publish it from the team partitions."""
+    offers = []
+    for team_id, group in rollup.by_team(members, config.occupancy).items():
+        team = [m for m in members if m.team_id == team_id]
+        occupancy = next(w.figures.occupancy_ratio for w in group.windows if w.window_seconds == 900.0)
+        site = next((m.site_id for m in team if m.site_id), "unassigned")
+        offers.append(advice.TeamOffer(team_id, site, occupancy, advice.team_supply(team, config.queue.staffing)))
+    return offers
 
 
 def _grouped(

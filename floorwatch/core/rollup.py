@@ -36,6 +36,8 @@ class GroupFigures:
     break_violations_total: int
     # The same ratio for statute, guidance and house_policy apart (law is never mixed with the rest).
     break_compliance_ratio_by_basis: dict[str, float | None] = field(default_factory=dict)
+    # On shift with a break overdue under a rule of each basis (an agent may count under several).
+    agents_break_overdue_by_basis: dict[str, int] = field(default_factory=dict)
 
 
 def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFigures:
@@ -70,6 +72,10 @@ def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFig
         break_compliance_ratio=breaks.team_compliance_ratio([m.breaks for m in members]),
         break_violations_total=sum(m.breaks.violations_total for m in members),
         break_compliance_ratio_by_basis=breaks.compliance_ratio_by_basis([m.breaks for m in members]),
+        agents_break_overdue_by_basis={
+            basis: sum(1 for m in members if m.breaks.on_shift and basis in m.breaks.overdue_bases)
+            for basis in breaks.BASES
+        },
     )
 
 

@@ -9,31 +9,14 @@ from __future__ import annotations
 
 import math
 
+from floorwatch.core import erlang as core_erlang
 
-def erlang_b(servers: int, traffic_erlangs: float) -> float:
-    """Blocking probability, by the numerically stable recursion B(n) = A B(n-1) / (n + A B(n-1))."""
-    blocking = 1.0
-    for n in range(1, servers + 1):
-        blocking = traffic_erlangs * blocking / (n + traffic_erlangs * blocking)
-    return blocking
-
-
-def erlang_c(servers: int, traffic_erlangs: float) -> float:
-    """Probability that a contact has to wait (is not answered at once); 1 when overloaded."""
-    if servers <= 0 or traffic_erlangs >= servers:
-        return 1.0
-    if traffic_erlangs <= 0:
-        return 0.0
-    blocking = erlang_b(servers, traffic_erlangs)
-    return servers * blocking / (servers - traffic_erlangs * (1.0 - blocking))
-
-
-def service_level(servers: int, traffic_erlangs: float, handle_seconds: float, threshold_seconds: float) -> float:
-    """Share of contacts answered within the threshold: 1 - C(N, A) exp(-(N - A) t / AHT)."""
-    if servers <= 0 or traffic_erlangs >= servers:
-        return 0.0
-    waiting = erlang_c(servers, traffic_erlangs)
-    return 1.0 - waiting * math.exp(-(servers - traffic_erlangs) * threshold_seconds / handle_seconds)
+# The formulas live once, in the core (floorwatch/core/erlang.py); the simulator sizes its
+# forecasts with the same code the staffing advice uses.
+erlang_b = core_erlang.erlang_b
+erlang_c = core_erlang.erlang_c
+service_level = core_erlang.service_level_c
+average_speed_of_answer_seconds = core_erlang.average_wait_c
 
 
 def service_level_fractional(
@@ -51,13 +34,6 @@ def service_level_fractional(
         return at_low
     at_high = service_level(low + 1, traffic_erlangs, handle_seconds, threshold_seconds)
     return at_low + share * (at_high - at_low)
-
-
-def average_speed_of_answer_seconds(servers: int, traffic_erlangs: float, handle_seconds: float) -> float:
-    """Mean wait over all contacts, C(N, A) AHT / (N - A); infinite when overloaded."""
-    if servers <= traffic_erlangs:
-        return math.inf
-    return erlang_c(servers, traffic_erlangs) * handle_seconds / (servers - traffic_erlangs)
 
 
 def agents_required(

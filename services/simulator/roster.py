@@ -40,7 +40,10 @@ def build_floor(settings: SimulatorSettings) -> Floor:
         rng = random.Random(f"{settings.seed}:roster:{team_id}")
         starts = shift_starts(planned, settings.shift_length_seconds, settings.duration_seconds, segments)
         plans = [_plan_agent(k, planned, start, settings, rng) for k, start in enumerate(starts)]
-        rates = size_arrival_rates(planned_on_queue(plans, segments), segments, handle_seconds, settings)
+        if settings.arrivals_per_hour is not None:  # staffed at a chosen level: the rate is given, not sized
+            rates = tuple(settings.arrivals_per_hour / 3600.0 for _ in segments)
+        else:
+            rates = size_arrival_rates(planned_on_queue(plans, segments), segments, handle_seconds, settings)
         # The absent agents are spread evenly over the stagger, so breaks stay spread too.
         kept = [plans[int(i * planned / headcount)] for i in range(headcount)]
         queue_id = f"q-{team_id}"
@@ -55,6 +58,17 @@ def build_floor(settings: SimulatorSettings) -> Floor:
     return Floor(
         run_id, settings.start, settings.duration_seconds, settings.duration_seconds + drain, segments, tuple(teams)
     )
+
+
+def queue_skills(settings: SimulatorSettings) -> dict[str, str]:
+    """Each simulated queue's skill: the teams of one skill at different sites serve queues of the
+    same skill (q-lisbon-billing and q-manila-billing are both "billing"), so they can lend to each
+    other (the staffing file of docs/staffing.md)."""
+    skills = {}
+    for site, team_id, _ in _team_layout(settings):
+        skill = team_id.removeprefix(f"{site}-")
+        skills[f"q-{team_id}"] = skill.rsplit("-", 1)[0] if skill[-1].isdigit() else skill
+    return skills
 
 
 def _team_layout(settings: SimulatorSettings) -> list[tuple[str, str, int]]:

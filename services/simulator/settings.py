@@ -95,6 +95,9 @@ class SimulatorSettings:
     # Staffing and service level (80/20 is the industry's default target).
     service_level_threshold_seconds: float = 20.0
     target_service_level_ratio: float = 0.80
+    # A fixed arrival rate for every queue (contacts per hour, Poisson) instead of a volume sized to the
+    # staff: with it, agents_per_team staffs a queue at a chosen level (to check staffing advice).
+    arrivals_per_hour: float | None = None
     understaffed_teams: int = 1  # how many teams (the last ones) get fewer agents than planned
     understaff_ratio: float = 0.7  # share of the planned headcount that works in those teams
     intraday_profile: tuple[float, ...] = DEFAULT_INTRADAY_PROFILE
@@ -183,6 +186,8 @@ def _problems(s: SimulatorSettings):
         yield f"shift_seconds: must be positive, got {s.shift_seconds}"
     if s.total_agents is not None and s.total_agents < 1:
         yield f"total_agents: must be at least 1, got {s.total_agents}"
+    if s.arrivals_per_hour is not None and s.arrivals_per_hour <= 0:
+        yield f"arrivals_per_hour: must be positive or None, got {s.arrivals_per_hour}"
     if s.personal_aux_per_hour < 0:
         yield f"personal_aux_per_hour: must not be negative, got {s.personal_aux_per_hour}"
     if s.understaffed_teams < 0:

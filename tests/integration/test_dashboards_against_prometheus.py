@@ -21,8 +21,10 @@ import pytest
 import requests
 from kafka import KafkaProducer
 
-from floorwatch.core.config import MetricConfig
-from floorwatch.core.replay import replay
+from floorwatch.core import advice, agent, queue
+from floorwatch.core.config import MetricConfig, load_config
+from floorwatch.core.replay import decode_lines, fold, replay, team_offers
+from floorwatch.dashboards import promql as q
 from floorwatch.dashboards.generate import dashboards
 from floorwatch.dashboards.inspect import PanelQuery, panel_queries, resolve_variables, substitute, variables
 from floorwatch.dashboards.rules import rules_yaml
@@ -33,6 +35,8 @@ from tests.helpers import record_summary, wait_until
 from tests.integration.stream_workers import WorkerProcess, produce
 
 OVERLOADED, HEALTHY = "manila-billing", "lisbon-billing"
+# The two teams' queues are one skill, so the healthy team can lend to the overloaded one's queue.
+STAFFING = "queues:\n  q-manila-billing: {skill: billing}\n  q-lisbon-billing: {skill: billing}\n"
 # Grafana's $__rate_interval depends on the time range; 5m spans this whole run, so rates and
 # quantiles see every batch the workers processed.
 BUILTINS = {"__rate_interval": "5m", "__interval": "15s"}
@@ -91,6 +95,32 @@ def expected_teams(floor_log) -> dict[str, dict]:
     return teams
 
 
+@pytest.fixture(scope="module")
+def staffing_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("staffing") / "staffing.yaml"
+    path.write_text(STAFFING)
+    return path
+
+
+@dataclass(frozen=True)
+class ExpectedAdvice:
+    needed: dict[str, int]  # per queue, viewed at its own newest event as an event-clock worker does
+    advice: advice.QueueAdvice  # for the overloaded team's queue, teams viewed at each member's last event
+
+
+@pytest.fixture(scope="module")
+def expected_advice(floor_log, staffing_file) -> ExpectedAdvice:
+    """The staffing advice as the core computes it from the same log, at the instants the workers view."""
+    config = load_config(staffing=staffing_file)
+    result = fold(decode_lines(floor_log), config)
+    needs = {q: queue.view(t, t.clock_seconds, config.queue).staffing for q, t in result.queues.items()}
+    members = [agent.view(t, t.last_event_seconds or 0.0, config)[0] for t in result.agents.values()]
+    short_queue = f"q-{OVERLOADED}"
+    spare = config.queue.staffing.spare_below_ratio
+    advised = advice.advise(short_queue, needs[short_queue], team_offers(members, config), spare)
+    return ExpectedAdvice({q: n.agents_needed for q, n in needs.items() if n.agents_needed is not None}, advised)
+
+
 def test_the_scenario_overloads_one_team_and_not_the_other(expected_teams):
     burnout = Thresholds().burnout_above_ratio
     assert expected_teams[OVERLOADED]["occupancy_15m"] > burnout > expected_teams[HEALTHY]["occupancy_15m"]
@@ -122,12 +152,13 @@ def _settled(prometheus: LocalPrometheus, expected_teams: dict[str, dict]) -> bo
 
 
 @pytest.fixture(scope="module")
-def live_floor(floor_log, expected_teams, kafka_bootstrap, tmp_path_factory, pytestconfig):
+def live_floor(floor_log, expected_teams, staffing_file, kafka_bootstrap, tmp_path_factory, pytestconfig):
     """Two workers with the whole log processed, scraped by Prometheus with the short-`for` rules."""
     began = time.monotonic()
     run_dir = tmp_path_factory.mktemp("live-floor")
     prefix = f"fw.dashboards.{uuid.uuid4().hex[:8]}"
-    workers = [WorkerProcess(kafka_bootstrap, prefix, run_dir).start() for _ in range(2)]
+    staffing = {"FLOORWATCH_STAFFING_FILE": str(staffing_file)}
+    workers = [WorkerProcess(kafka_bootstrap, prefix, run_dir, extra_env=staffing).start() for _ in range(2)]
     prometheus = None
     try:
         for worker in workers:
@@ -204,6 +235,29 @@ def test_the_overloaded_team_is_paged_and_the_healthy_team_is_not(live_floor, ex
         f"firing for {OVERLOADED} only; figures settled "
         f"{live_floor.settled_after_seconds:.0f} s after Prometheus started",
     )
+
+
+def test_the_overload_alert_carries_the_staffing_advice_the_replay_computes(live_floor, expected_advice, pytestconfig):
+    alert = _wait_for_the_overload_page(live_floor.prometheus)
+    advised = expected_advice.advice
+    assert advised.agents_short is not None and advised.agents_short > 0  # the scenario is short-staffed
+    expected = f"{advised.queue_id} needs {advised.agents_short} more agent(s) for {advised.target_label}"
+    for source in advised.sources:  # Prometheus's humanizePercentage: 4 significant digits
+        expected += f"; {source.team_id} has {source.agents_movable} available at {source.occupancy_ratio * 100:.4g}%"
+        expected += " occupancy"
+    assert alert["annotations"]["advice"] == expected + "."
+    assert alert["annotations"]["description"].endswith(" Staffing: " + expected + ".")
+    assert [s.team_id for s in advised.sources] == [HEALTHY]  # the healthy team of the same skill lends
+    record_summary(pytestconfig, "staffing advice in the overload alert", alert["annotations"]["advice"])
+
+
+def test_every_queue_needs_on_prometheus_what_the_core_computes_from_the_log(live_floor, expected_advice):
+    def seen() -> dict[str, int] | None:
+        samples = live_floor.prometheus.query(q.QUEUE_AGENTS_NEEDED)
+        found = {s["metric"]["queue"]: int(float(s["value"][1])) for s in samples}
+        return found if found == expected_advice.needed else None
+
+    wait_until(seen, 30, f"Prometheus never showed the agents needed the core computes: {expected_advice.needed}")
 
 
 def _label_values(prometheus_url: str):

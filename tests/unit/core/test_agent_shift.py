@@ -171,6 +171,8 @@ def test_team_break_compliance_counts_statute_only_and_each_basis_apart():
     by_basis = team.break_compliance_ratio_by_basis
     assert by_basis["house_policy"] == pytest.approx(2 / 3)
     assert by_basis["statute"] == 1.0 and by_basis["guidance"] == 1.0
+    # The overdue count split the same way: the alert fires per basis (a house rule here, no law).
+    assert team.agents_break_overdue_by_basis == {"statute": 0, "guidance": 0, "house_policy": 1}
 
 
 def test_break_compliance_is_the_same_with_or_without_the_contact_events_in_between():

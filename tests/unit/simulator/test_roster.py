@@ -132,3 +132,24 @@ def test_staggered_shifts_follow_the_demand_curve_over_a_day():
 def test_one_shift_spanning_the_window_starts_everyone_at_the_opening():
     agents = build_floor(SimulatorSettings(sites=1, teams_per_site=1, agents_per_team=5, understaffed_teams=0)).agents
     assert {a.shift_start_seconds for a in agents} == {0.0}
+
+
+def test_the_simulated_queues_of_one_skill_at_every_site_share_that_skill():
+    from floorwatch.services.simulator.roster import queue_skills
+
+    settings = SimulatorSettings(sites=2, teams_per_site=7)  # the 7th team per site is "billing-2"
+    skills = queue_skills(settings)
+    assert set(skills) == {team.queue_id for team in build_floor(settings).teams}
+    assert skills["q-lisbon-billing"] == skills["q-manila-billing"] == skills["q-lisbon-billing-2"] == "billing"
+    assert skills["q-manila-tech-support"] == "tech-support"
+
+
+def test_floorwatch_up_writes_a_staffing_file_the_workers_can_read(tmp_path, monkeypatch):
+    from floorwatch.core.config import load_config
+    from floorwatch.services.livefloor import FloorPlan, LiveFloor
+
+    monkeypatch.delenv("FLOORWATCH_STAFFING_FILE", raising=False)
+    tmp_path.mkdir(exist_ok=True)
+    path = LiveFloor(FloorPlan(run_dir=tmp_path, agents=40))._staffing_file()
+    staffing = load_config(staffing=path).queue.staffing
+    assert staffing.skill_of("q-lisbon-billing") == staffing.skill_of("q-manila-billing") == "billing"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from prometheus_client import CollectorRegistry
 
 from floorwatch.core import agent, queue
@@ -73,3 +74,34 @@ def test_short_abandons_are_scraped_next_to_the_abandon_ratio_that_leaves_them_o
     registry.register(collector)
     assert registry.get_sample_value("floorwatch_queue_short_abandoned_contacts", {"queue": "q1"}) == 1
     assert registry.get_sample_value("floorwatch_queue_abandon_ratio", {"queue": "q1"}) == 1.0
+
+
+def test_a_queue_advice_and_a_team_lendable_agents_are_on_the_scrape():
+    from floorwatch.core import queue
+
+    morning = [e for e in team_shift() if e.occurred_at < at(4 * 3600)]
+    result = fold(decode_lines([encode(e) for e in morning]), CONFIG)
+    now = max(t.last_event_seconds or 0.0 for t in result.agents.values())
+    figures = queue.view(result.queues["q1"], now, CONFIG.queue)
+    members = [(member_key(t.team_id or "", t.agent_id), t) for t in result.agents.values()]
+    teams = team_views(members, lambda t: now, CONFIG)
+    collector = FloorCollector(AgentLabeller(PrivacyMode.NAMED, b"key", 5))
+    collector.snapshot = FloorSnapshot(1.0, (), tuple(teams), (figures,))
+    registry = CollectorRegistry()
+    registry.register(collector)
+
+    staffing = figures.staffing
+    assert staffing.agents_needed is not None
+    labels = {"queue": "q1", "skill": "q1", "model": staffing.model, "target": "80% in 20 s"}
+    assert registry.get_sample_value("floorwatch_queue_agents_needed", labels) == staffing.agents_needed
+    assert registry.get_sample_value("floorwatch_queue_offered_load_erlangs", {"queue": "q1"}) == pytest.approx(
+        staffing.offered_load_erlangs
+    )
+    target = registry.get_sample_value(
+        "floorwatch_queue_service_level_target_ratio", {"queue": "q1", "threshold_seconds": "20"}
+    )
+    assert target == 0.8
+    movable = teams[0].supply.agents_movable_by_skill.get("q1", 0)
+    team = {"team": "blue", "site": "site-1", "skill": "q1"}
+    sample = registry.get_sample_value("floorwatch_team_skill_agents_movable", team)
+    assert sample == (movable if movable else None)

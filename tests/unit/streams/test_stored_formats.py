@@ -56,3 +56,20 @@ def test_an_agent_value_is_stored_compressed_and_a_plain_json_value_still_reads(
 def test_an_agent_value_that_is_neither_json_nor_compressed_json_is_refused_with_what_to_do():
     with pytest.raises(StoredFormatError, match="Resetting state"):
         load_agent(b"\x00\x01 not a stored value")
+
+
+def test_a_queue_value_of_format_1_is_migrated_with_no_abandon_waiting_time():
+    from floorwatch.core import queue
+    from floorwatch.streams.state import QUEUE_FORMAT, StoredQueue, dump_queue
+
+    track = queue.initial("billing")
+    counts = (3, 2, 0, 1, 0, 0, 12.5, 2, 400.0)
+    old = json.loads(dump_queue(StoredQueue(track=track, handled_ids=("c1",))))
+    old["format"] = 1
+    old["track"]["totals"] = list(counts)
+    old["track"]["buckets"] = [[60.0, list(counts)]]
+    stored = load_queue(json.dumps(old).encode())
+    assert stored.format == QUEUE_FORMAT == 2
+    assert stored.track.totals == (*counts, 0.0)
+    assert stored.track.buckets == ((60.0, (*counts, 0.0)),)
+    assert stored.handled_ids == ("c1",)
