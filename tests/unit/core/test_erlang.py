@@ -87,7 +87,7 @@ def _direct_sum(agents: int, erlangs: float) -> float:
     return top / (sum(erlangs**k / math.factorial(k) for k in range(agents)) + top)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(agents=st.integers(min_value=1, max_value=60), load=st.floats(min_value=0.01, max_value=0.99))
 def test_the_recursion_equals_the_direct_sum_formula(agents, load):
     assert erlang_c(agents, agents * load) == pytest.approx(_direct_sum(agents, agents * load), rel=1e-9)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from floorwatch.services.simulator.erlang import (
     agents_required,
@@ -51,23 +49,6 @@ def test_thirteen_agents_fall_just_short_of_the_target_in_the_worked_example():
 )
 def test_erlang_c_reduces_to_the_textbook_closed_forms(servers, erlangs, expected):
     assert erlang_c(servers, erlangs) == pytest.approx(expected, rel=1e-12)
-
-
-def _direct_sum(servers: int, erlangs: float) -> float:
-    top = erlangs**servers / math.factorial(servers) * servers / (servers - erlangs)
-    return top / (sum(erlangs**k / math.factorial(k) for k in range(servers)) + top)
-
-
-@settings(max_examples=100, deadline=None)
-@given(servers=st.integers(min_value=1, max_value=60), load=st.floats(min_value=0.01, max_value=0.99))
-def test_the_stable_recursion_equals_the_direct_sum_formula(servers, load):
-    assert erlang_c(servers, servers * load) == pytest.approx(_direct_sum(servers, servers * load), rel=1e-9)
-
-
-def test_an_overloaded_queue_waits_always_and_never_meets_a_service_level():
-    assert erlang_c(10, 10.0) == 1.0
-    assert service_level(10, 12.0, 300, 20) == 0.0
-    assert average_speed_of_answer_seconds(10, 12.0, 300) == math.inf
 
 
 def test_average_speed_of_answer_is_the_mean_of_the_wait_distribution():
