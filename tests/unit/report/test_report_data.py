@@ -102,7 +102,8 @@ def test_the_same_log_gives_the_same_page_byte_for_byte(folded):
 
 def test_the_command_writes_one_page_per_team(simulated_log, tmp_path):
     env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": KEY}
-    done = floorwatch("report", str(simulated_log), "--per", "team", "--output", str(tmp_path / "out"), "--event-clock", env=env)
+    out = str(tmp_path / "out")
+    done = floorwatch("report", str(simulated_log), "--per", "team", "--output", out, "--event-clock", env=env)
     assert done.returncode == 0, done.stderr
     pages = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(pages) == 4 and all(p.startswith("team-") and p.endswith(".html") for p in pages)
