@@ -8,7 +8,7 @@ the page opens offline and cannot send what it shows anywhere.
 from __future__ import annotations
 
 import json
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -42,14 +42,18 @@ def render(data: Json, zone: tzinfo) -> str:
     return env.get_template("report.html").render(
         data=data,
         plots=plots(data, zone),
-        first=at[0] if at else "-",
-        last=at[-1] if at else "-",
+        first=_local(at[0], zone) if at else "-",
+        last=_local(at[-1], zone) if at else "-",
         team_columns=TEAM_COLUMNS,
         agent_columns=AGENT_COLUMNS,
         violation_columns=VIOLATION_COLUMNS,
         # "</" cannot end the script block early, whatever an id holds
         data_json=json.dumps(data, sort_keys=True, allow_nan=False).replace("</", "<\\/"),
     )
+
+
+def _local(iso: str, zone: tzinfo) -> str:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _table(table_id: str, columns: tuple[tuple[str, str], ...], rows: list[Json]) -> Markup:

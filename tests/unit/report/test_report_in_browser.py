@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.report.browser import console_errors, offline_chromium
+from tests.unit.report.browser import browser_offline, console_errors
 from tests.unit.report.conftest import KEY, floorwatch
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / ".run" / "artifacts"
@@ -42,7 +42,7 @@ def replayed(simulated_log: Path) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def page(report: Path):
-    with offline_chromium() as browser:
+    with browser_offline() as browser:
         browser.get(report.as_uri())
         browser.find_element("id", "report-data")
         yield browser
@@ -125,7 +125,7 @@ def test_the_console_check_sees_a_script_error_and_a_blocked_request(tmp_path):
         '<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         'script-src \'unsafe-inline\'"><img src="https://example.org/x.png"><script>no_such_function()</script>'
     )
-    with offline_chromium() as browser:
+    with browser_offline() as browser:
         browser.get(broken.as_uri())
         errors = console_errors(browser)
     assert any("no_such_function" in e for e in errors)
