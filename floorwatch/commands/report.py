@@ -16,8 +16,12 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kafka.errors import KafkaError
+
 from floorwatch.core.config import ConfigError, load_config
 from floorwatch.core.periods import PeriodKind
+from floorwatch.kafka_security import KafkaSecurityError
+from floorwatch.kafka_window import KafkaWindowSettings, WindowError, parse_instant, read_window
 from floorwatch.report.data import Privacy, Scope, fold_for_report, report_data, sites_and_teams
 from floorwatch.report.page import render
 from floorwatch.streams.privacy import AgentLabeller
@@ -29,7 +33,13 @@ KEY_VARIABLE = "FLOORWATCH_PSEUDONYM_KEY"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
-    add("events", type=Path, help="canonical event log, one JSON event per line")
+    add("events", type=Path, nargs="?", help="canonical event log, one JSON event per line (or --from-kafka)")
+    live = parser.add_argument_group("from the live topics instead of a file")
+    live.add_argument("--from-kafka", action="store_true", help="read the input topics' events in --since..--until")
+    live.add_argument("--since", help="window start, RFC 3339 with zone (2026-11-24T00:00:00Z); include shift starts")
+    live.add_argument("--until", help="window end (exclusive), RFC 3339 with zone")
+    live.add_argument("--bootstrap-servers", help="default: FLOORWATCH_BOOTSTRAP_SERVERS or 127.0.0.1:19092")
+    live.add_argument("--topic-prefix", help="default: FLOORWATCH_TOPIC_PREFIX or floorwatch")
     add("--by", choices=[k.value for k in PeriodKind], default="shift", help="table rows per shift (default) or day")
     add("--output", type=Path, required=True, help="the HTML file; with --per, a folder for one file each")
     where = parser.add_mutually_exclusive_group()
@@ -56,27 +66,48 @@ def run(args: argparse.Namespace) -> int:
         zone = ZoneInfo(args.timezone)
         config = load_config(policy=args.policy, staffing=args.staffing)
         privacy = _privacy(PrivacyMode(args.privacy), args.min_group_size)
-        lines = args.events.read_bytes().splitlines(keepends=True)
-        schedules = args.schedules.read_bytes().splitlines(keepends=True) if args.schedules else []
+        lines, schedules = _read_input(args)
     except ZoneInfoNotFoundError:
         return _fail(f"--timezone {args.timezone!r} is not a known time zone (e.g. Europe/Berlin, UTC)")
     except ValueError as problem:
         return _fail(str(problem))
     except ConfigError as problem:
         return _fail(problem.reason)
+    except (WindowError, KafkaSecurityError, KafkaError) as problem:
+        return _fail(f"cannot read the topics: {problem}")
     except OSError as problem:
         return _fail(f"cannot read {problem.filename}: {problem.strerror}")
     received = None if args.event_clock else time.time()
     folded = fold_for_report(lines, config, PeriodKind(args.by), zone, schedules, received, args.step_minutes * 60)
     pages = _pages(args, sites_and_teams(folded))
     if not pages:
-        return _fail(f"no {'site' if args.site else 'team'} {args.site or args.team!r} in {args.events}")
+        source = args.events or "the window read from Kafka"
+        return _fail(f"no {'site' if args.site else 'team'} {args.site or args.team!r} in {source}")
     if args.per:
         args.output.mkdir(parents=True, exist_ok=True)
     for scope, path in pages:
         path.write_text(render(report_data(folded, scope, privacy), zone), encoding="utf-8")
         print(f"wrote {path} ({scope.title}, {path.stat().st_size / 1e3:.0f} kB)")
     return 0
+
+
+def _read_input(args: argparse.Namespace) -> tuple[list[bytes], list[bytes]]:
+    """The log's lines and the schedules' lines, from the files or from a window of the topics."""
+    schedules = args.schedules.read_bytes().splitlines(keepends=True) if args.schedules else []
+    if not args.from_kafka:
+        if args.events is None or args.since or args.until:
+            raise ValueError("give an event log, or --from-kafka with --since and --until")
+        return args.events.read_bytes().splitlines(keepends=True), schedules
+    if args.events is not None or not (args.since and args.until):
+        raise ValueError("--from-kafka reads the topics: give --since and --until, and no event log")
+    since, until = parse_instant(args.since), parse_instant(args.until)
+    if until <= since:
+        raise ValueError("--until must be after --since")
+    overrides = {"bootstrap_servers": args.bootstrap_servers, "topic_prefix": args.topic_prefix}
+    settings = KafkaWindowSettings(**{k: v for k, v in overrides.items() if v is not None})
+    from_topics, lines = read_window(settings, since, until)
+    print(f"read {len(lines)} events from {settings.bootstrap_servers} ({args.since} to {args.until})", file=sys.stderr)
+    return lines, schedules + from_topics
 
 
 def _pages(args: argparse.Namespace, sites: dict[str, list[str]]) -> list[tuple[Scope, Path]]:

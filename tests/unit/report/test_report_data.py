@@ -121,3 +121,18 @@ def test_the_command_names_an_unknown_team(simulated_log, tmp_path):
     env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": KEY}
     done = floorwatch("report", str(simulated_log), "--team", "nope", "--output", str(tmp_path / "r.html"), env=env)
     assert done.returncode == 2 and "no team 'nope'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--from-kafka", "--since", "2026-11-24T00:00:00Z"], "--from-kafka reads the topics: give --since and --until"),
+        (["--from-kafka", "--since", "2026-11-24T00:00:00", "--until", "2026-11-25T00:00:00Z"], "no time zone"),
+        (["--from-kafka", "--since", "2026-11-25T00:00:00Z", "--until", "2026-11-24T00:00:00Z"], "after --since"),
+        ([], "give an event log, or --from-kafka"),
+    ],
+)
+def test_the_command_explains_a_window_it_cannot_read(args, says, tmp_path):
+    env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": KEY}
+    done = floorwatch("report", *args, "--output", str(tmp_path / "r.html"), env=env)
+    assert done.returncode == 2 and says in done.stderr
