@@ -126,7 +126,7 @@ def test_the_command_names_an_unknown_team(simulated_log, tmp_path):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--from-kafka", "--since", "2026-11-24T00:00:00Z"], "--from-kafka reads the topics: give --since and --until"),
+        (["--from-kafka", "--since", "2026-11-24T00:00:00Z"], "give --since and --until"),
         (["--from-kafka", "--since", "2026-11-24T00:00:00", "--until", "2026-11-25T00:00:00Z"], "no time zone"),
         (["--from-kafka", "--since", "2026-11-25T00:00:00Z", "--until", "2026-11-24T00:00:00Z"], "after --since"),
         ([], "give an event log, or --from-kafka"),
