@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any
 
 import matplotlib
@@ -29,38 +30,48 @@ def plots(data: Json, zone: tzinfo) -> list[tuple[str, str, str]]:
     times = date2num([datetime.fromisoformat(t.replace("Z", "+00:00")) for t in data["timeline"]["at"]])
     teams, queues = data["timeline"]["teams"], data["timeline"]["queues"]
     limit = data["thresholds"]["overload_above_ratio"]
-    one = [""]
+    one, per_queue = [""], list(queues) or [""]
+    span = (float(times[0]), float(times[-1])) if len(times) > 1 else None
+    timed = partial(_svg, zone=zone, span=span)  # every time plot on the same axis: the page's period
     return [
         (
             "occupancy",
             f"Occupancy per team (15-minute window) against the overload threshold ({limit:.0%})",
-            _svg(one, lambda ax, _: _occupancy(ax, times, teams, limit), zone),
+            timed(one, lambda ax, _: _occupancy(ax, times, teams, limit)),
         ),
-        ("stress", "Staffed agents by stress band", _svg(one, lambda ax, _: _stress(ax, times, teams), zone)),
+        ("stress", "Staffed agents by stress band", timed(one, lambda ax, _: _stress(ax, times, teams))),
         (
             "breaks",
             "Break compliance per team (on shift with no statutory break overdue)",
-            _svg(one, lambda ax, _: _compliance(ax, times, teams), zone),
+            timed(one, lambda ax, _: _compliance(ax, times, teams)),
         ),
         (
             "violations",
             "Break violations by rule",
-            _svg(one, lambda ax, _: _violations(ax, data["violations_by_rule"]), zone, dated=False),
+            _svg(one, lambda ax, _: _violations(ax, data["violations_by_rule"]), zone=zone, dated=False),
         ),
         (
             "service",
             "Service level and abandon rate per queue (30-minute window)",
-            _svg(list(queues) or one, lambda ax, q: _service(ax, times, queues.get(q)), zone, row_inches=1.8),
+            timed(per_queue, lambda ax, q: _service(ax, times, queues.get(q)), row_inches=1.8),
         ),
         (
             "staffing",
             "Agents needed for the target (Erlang advice) against agents serving, per queue",
-            _svg(list(queues) or one, lambda ax, q: _staffing(ax, times, queues.get(q)), zone, row_inches=1.8),
+            timed(per_queue, lambda ax, q: _staffing(ax, times, queues.get(q)), row_inches=1.8),
         ),
     ]
 
 
-def _svg(panels: list[str], draw: Draw, zone: tzinfo, *, dated: bool = True, row_inches: float = ROW_INCHES) -> str:
+def _svg(
+    panels: list[str],
+    draw: Draw,
+    zone: tzinfo,
+    *,
+    dated: bool = True,
+    row_inches: float = ROW_INCHES,
+    span: tuple[float, float] | None = None,
+) -> str:
     with matplotlib.rc_context(_SVG_SETTINGS):
         figure = Figure(figsize=(WIDTH_INCHES, max(ROW_INCHES, row_inches * len(panels))), layout="constrained")
         axes = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
@@ -69,6 +80,8 @@ def _svg(panels: list[str], draw: Draw, zone: tzinfo, *, dated: bool = True, row
             if panel:
                 ax.set_title(panel, loc="left", fontsize=9)
             if dated:
+                if span is not None:
+                    ax.set_xlim(*span)
                 ax.xaxis.set_major_locator(_clock_ticks(zone))
                 ax.xaxis.set_major_formatter(DateFormatter("%H:%M", tz=zone))
             ax.grid(alpha=0.3)
@@ -92,7 +105,7 @@ def _occupancy(ax: Axes, times: Times, teams: Json, limit: float) -> None:
     ax.axhline(limit, color="#c8463d", linestyle="--", linewidth=1, label="overload threshold")
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("occupancy")
-    ax.legend(loc="lower left", fontsize=7, ncols=5)
+    _legend(ax, loc="lower left", fontsize=7, ncols=5)
 
 
 def _stress(ax: Axes, times: Times, teams: Json) -> None:
@@ -102,7 +115,7 @@ def _stress(ax: Axes, times: Times, teams: Json) -> None:
             bands[band] = [a + b for a, b in zip(bands[band], counts)]
     ax.stackplot(times, *bands.values(), labels=list(bands), colors=list(BAND_COLOURS.values()), step="post")
     ax.set_ylabel("agents")
-    ax.legend(loc="lower left", fontsize=7, ncols=3)
+    _legend(ax, loc="lower left", fontsize=7, ncols=3)
 
 
 def _compliance(ax: Axes, times: Times, teams: Json) -> None:
@@ -110,7 +123,7 @@ def _compliance(ax: Axes, times: Times, teams: Json) -> None:
         ax.plot(times, _nan(series["break_compliance_ratio"]), label=team, linewidth=1.4)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("compliance")
-    ax.legend(loc="lower left", fontsize=7, ncols=5)
+    _legend(ax, loc="lower left", fontsize=7, ncols=5)
 
 
 def _violations(ax: Axes, rows: list[Json]) -> None:
@@ -128,7 +141,7 @@ def _service(ax: Axes, times: Times, series: Json | None) -> None:
         ax.plot(times, _nan(series["service_level_ratio"]), color="#3b6ea5", label="service level")
         ax.plot(times, _nan(series["abandon_rate_ratio"]), color="#c8463d", linestyle=":", label="abandoned")
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower left", fontsize=7, ncols=2)
+    _legend(ax, loc="lower left", fontsize=7, ncols=2)
 
 
 def _staffing(ax: Axes, times: Times, series: Json | None) -> None:
@@ -137,7 +150,12 @@ def _staffing(ax: Axes, times: Times, series: Json | None) -> None:
         ax.step(times, _nan(series["agents_serving"]), where="post", color="#4c9f70", linestyle="--", label="serving")
     ax.set_ylim(bottom=0)
     ax.set_ylabel("agents")
-    ax.legend(loc="lower left", fontsize=7, ncols=2)
+    _legend(ax, loc="lower left", fontsize=7, ncols=2)
+
+
+def _legend(ax: Axes, **options: Any) -> None:
+    if ax.get_legend_handles_labels()[0]:  # an empty scope has nothing to name
+        ax.legend(**options)
 
 
 def _nan(values: list[float | int | None]) -> list[float]:
