@@ -108,7 +108,13 @@ def report_data(folded: Folded, scope: Scope, privacy: Privacy) -> Json:
             "step_seconds": folded.timeline.step_seconds,
             "at": [_iso(s.at_seconds) for s in samples],
             "teams": {team: _team_series(samples, team) for team in sorted(teams)},
-            "queues": {queue: _queue_series(samples, queue) for queue in queues},
+            "queues": {
+                queue: {
+                    **_queue_series(samples, queue),
+                    "target_service_level_ratio": folded.config.queue.staffing.target_for(queue).level_ratio,
+                }
+                for queue in queues
+            },
         },
     }
 

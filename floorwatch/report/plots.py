@@ -12,6 +12,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.dates import HOURLY, MINUTELY, AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 Json = dict[str, Any]
 BAND_COLOURS = {"normal": "#4c9f70", "elevated": "#e0a030", "high": "#c8463d"}
@@ -140,8 +141,10 @@ def _service(ax: Axes, times: Times, series: Json | None) -> None:
     if series is not None:
         ax.plot(times, _nan(series["service_level_ratio"]), color="#3b6ea5", label="service level")
         ax.plot(times, _nan(series["abandon_rate_ratio"]), color="#c8463d", linestyle=":", label="abandoned")
+        target = series["target_service_level_ratio"]
+        ax.axhline(target, color="#777777", linestyle="--", linewidth=1, label=f"target {target:.0%}")
     ax.set_ylim(0, 1.02)
-    _legend(ax, loc="lower left", fontsize=7, ncols=2)
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7)  # beside the panel: never over a line
 
 
 def _staffing(ax: Axes, times: Times, series: Json | None) -> None:
@@ -149,8 +152,9 @@ def _staffing(ax: Axes, times: Times, series: Json | None) -> None:
         ax.step(times, _nan(series["agents_needed"]), where="post", color="#3b6ea5", label="needed")
         ax.step(times, _nan(series["agents_serving"]), where="post", color="#4c9f70", linestyle="--", label="serving")
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # people come whole
     ax.set_ylabel("agents")
-    _legend(ax, loc="lower left", fontsize=7, ncols=2)
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7)
 
 
 def _legend(ax: Axes, **options: Any) -> None:
