@@ -115,6 +115,7 @@ def _stress(ax: Axes, times: Times, teams: Json) -> None:
         for band, counts in series["agents_by_stress_band"].items():
             bands[band] = [a + b for a, b in zip(bands[band], counts)]
     ax.stackplot(times, *bands.values(), labels=list(bands), colors=list(BAND_COLOURS.values()), step="post")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("agents")
     _legend(ax, loc="lower left", fontsize=7, ncols=3)
 

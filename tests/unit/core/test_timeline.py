@@ -77,6 +77,12 @@ def test_the_last_sample_is_the_replay_reports_picture_at_the_watermark():
     assert q1.agents_serving == queue["advice_at_watermark"]["agents_serving"]
 
 
+def test_sampling_leaves_the_fold_and_its_report_unchanged():
+    events = by_time(team_shift())
+    sampled = tl.timeline(entries(events), CONFIG).result
+    assert build_report(sampled, CONFIG) == build_report(fold(entries(events), CONFIG), CONFIG)
+
+
 def test_a_sample_sees_exactly_the_events_up_to_its_instant():
     events = by_time(team_shift())
     samples = tl.timeline(entries(events), CONFIG).samples
