@@ -62,6 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.step_minutes <= 0 or args.min_group_size < 1:
+        return _fail("--step-minutes must be above 0 and --min-group-size at least 1")
     try:
         zone = ZoneInfo(args.timezone)
         config = load_config(policy=args.policy, staffing=args.staffing)
@@ -79,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {problem.filename}: {problem.strerror}")
     received = None if args.event_clock else time.time()
     folded = fold_for_report(lines, config, PeriodKind(args.by), zone, schedules, received, args.step_minutes * 60)
+    events = folded.periods["events"]
+    print(
+        f"{events['lines']} lines: {events['accepted']} accepted, {events['duplicate']} duplicate, "
+        f"{events['late']} late, {events['rejected']} rejected (the report's header says the same)",
+        file=sys.stderr,
+    )
     pages = _pages(args, sites_and_teams(folded))
     if not pages:
         source = args.events or "the window read from Kafka"

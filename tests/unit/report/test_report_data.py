@@ -130,6 +130,7 @@ def test_the_command_names_an_unknown_team(simulated_log, tmp_path):
         (["--from-kafka", "--since", "2026-11-24T00:00:00", "--until", "2026-11-25T00:00:00Z"], "no time zone"),
         (["--from-kafka", "--since", "2026-11-25T00:00:00Z", "--until", "2026-11-24T00:00:00Z"], "after --since"),
         ([], "give an event log, or --from-kafka"),
+        (["events.jsonl", "--step-minutes", "0"], "--step-minutes must be above 0"),
     ],
 )
 def test_the_command_explains_a_window_it_cannot_read(args, says, tmp_path):
