@@ -47,9 +47,13 @@ def render(data: Json, zone: tzinfo) -> str:
         team_columns=TEAM_COLUMNS,
         agent_columns=AGENT_COLUMNS,
         violation_columns=VIOLATION_COLUMNS,
-        # "</" cannot end the script block early, whatever an id holds
-        data_json=json.dumps(data, sort_keys=True, allow_nan=False).replace("</", "<\\/"),
+        data_json=_script_safe(json.dumps(data, sort_keys=True, allow_nan=False)),
     )
+
+
+def _script_safe(text: str) -> str:
+    """JSON that no id can break out of its <script> block with: <, > and & as \\u escapes (still JSON)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _local(iso: str, zone: tzinfo) -> str:

@@ -40,7 +40,7 @@ def floorwatch(*args: str) -> subprocess.CompletedProcess[str]:
 def embedded(page: Path) -> dict:
     found = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page.read_text(), re.S)
     assert found is not None
-    return json.loads(found.group(1).replace("<\\/", "</"))
+    return json.loads(found.group(1))
 
 
 def test_a_day_read_from_the_topics_gives_the_report_of_the_same_log_from_a_file(kafka_bootstrap, sim_topics, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import UTC
@@ -137,3 +138,17 @@ def test_the_command_explains_a_window_it_cannot_read(args, says, tmp_path):
     env = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": KEY}
     done = floorwatch("report", *args, "--output", str(tmp_path / "r.html"), env=env)
     assert done.returncode == 2 and says in done.stderr
+
+
+def test_markup_in_a_team_or_agent_id_is_shown_as_text_never_run():
+    from floorwatch.core.codec import encode
+    from tests.unit.core.builders import AVAILABLE, LOGGED_OUT, MINUTE, state
+
+    team, agent = "<script>alert(1)</script>", "a</script><script>alert(2)//"
+    events = [state(agent, AVAILABLE, 0, team=team), state(agent, LOGGED_OUT, 30 * MINUTE, team=team)]
+    folded = fold_for_report([encode(e) for e in events], CONFIG, PeriodKind.SHIFT, UTC)
+    page = render(report_data(folded, Scope("floor"), NAMED), UTC)
+    assert "<script>alert" not in page and "</script><script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # in the tables, escaped
+    block = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+    assert block is not None and json.loads(block.group(1))["team_rows"][0]["id"] == team  # the data keeps it
