@@ -62,6 +62,9 @@ bench-core: $(STAMP) ## The pure core, no broker: 1,000-agent 8 h log beside jso
 dashboards: $(STAMP) ## Regenerate the Grafana dashboards and Prometheus rules from code
 	@$(PY) -m floorwatch.cli dashboards generate
 
+report-screenshots: $(STAMP) ## Regenerate the shift report's screenshots in docs/images/ (needs chromium: make setup)
+	@$(PY) -m floorwatch.deploy.report_screenshots
+
 schemas: $(STAMP) ## Regenerate the JSON Schemas and the AsyncAPI document from the models
 	@$(PY) -m floorwatch.cli schemas write
 

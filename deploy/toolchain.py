@@ -17,6 +17,8 @@ DEBIAN_PACKAGES = {
     "promtool": "prometheus",
     "docker-compose": "docker-compose",
     "amtool": "prometheus-alertmanager",  # checks the Alertmanager routing in the tests
+    "chromium": "chromium",  # opens the shift report in the browser test and for its screenshots
+    "chromedriver": "chromium-driver",  # lets Selenium drive that chromium (same Debian version)
 }
 JAVA_HINT = "sudo apt-get install -y openjdk-17-jre-headless"
 

@@ -20,6 +20,7 @@ COMMANDS = {
     "secrets": "Make certificates, passwords and a web configuration file for a secured floor",
     "web": "Hash a basic-auth password or check a worker's web configuration file (TLS, basic auth)",
     "replay": "Compute every figure in batch from a canonical event log (JSONL)",
+    "report": "Write the shift report: one self-contained HTML page per floor, site or team, from an event log",
     "schemas": "Write or check the published JSON Schemas and AsyncAPI document",
     "simulate": "Generate realistic contact-center traffic (to Kafka or a JSONL file)",
     "top": "A live terminal view of the floor",

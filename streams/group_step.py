@@ -86,10 +86,7 @@ def team_views(
 
 def team_view(team_id: str, team: list[AgentFigures], config: MetricConfig) -> TeamView:
     """One team's roll-up from its members' figures (all viewed at the same instant)."""
-    bands = {"normal": 0, "elevated": 0, "high": 0}
-    for member in team:
-        if member.state not in (None, "LOGGED_OUT"):
-            bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
+    bands = rollup.agents_by_stress_band(team)
     site = next((m.site_id for m in team if m.site_id), "unassigned")
     group = rollup.rollup(team, config.occupancy)
     supply = advice.team_supply(team, config.queue.staffing)

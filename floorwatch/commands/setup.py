@@ -34,8 +34,14 @@ HELP = "Install what floorwatch runs on: Kafka jars from Maven Central, Promethe
 REQUIRED_PROGRAMS = ("prometheus", "promtool")
 # Only for checks: docker-compose validates docker-compose.yml, amtool the Alertmanager routes;
 # their tests skip, saying why, without them.
-OPTIONAL_PROGRAMS = ("docker-compose", "amtool")
-OPTIONAL_PURPOSE = {"docker-compose": "validates docker-compose.yml", "amtool": "checks Alertmanager routing"}
+OPTIONAL_PROGRAMS = ("docker-compose", "amtool", "chromium", "chromedriver")
+OPTIONAL_PURPOSE = {
+    "docker-compose": "validates docker-compose.yml",
+    "amtool": "checks Alertmanager routing",
+    "chromium": "opens the shift report in the browser test",
+    "chromedriver": "drives chromium in the browser test",
+}
+VERSIONED = ("prometheus", "chromium", "chromedriver")  # the summary names their Debian version
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -126,7 +132,7 @@ def _ensure_debian_programs(may_install: bool, summary: list[tuple[str, str]], p
     for program in REQUIRED_PROGRAMS + OPTIONAL_PROGRAMS:
         path = find_program(program)
         if path is not None:
-            summary.append((program, f"{program_version(path)} ({path})" if program == "prometheus" else str(path)))
+            summary.append((program, f"{program_version(path)} ({path})" if program in VERSIONED else str(path)))
             continue
         package = missing_debian_packages([program])[0]
         hint = f"`sudo apt-get update && sudo apt-get install -y {package}` (or run `make setup` as root)"

@@ -14,7 +14,7 @@ from typing import Any
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.period_rows import COLUMNS, agent_rows, team_rows
-from floorwatch.core.periods import PeriodFold, PeriodKind
+from floorwatch.core.periods import AgentPeriod, PeriodFold, PeriodKind
 from floorwatch.core.replay import LISTED_LIMIT, Rejection, decode_lines
 
 Json = dict[str, Any]
@@ -28,6 +28,19 @@ def replay_periods(
     schedule_lines: Iterable[bytes | str] = (),
     received_at_seconds: float | None = None,
 ) -> Json:
+    fold, events = fold_log(lines, config, kind, zone, schedule_lines, received_at_seconds)
+    return periods_report(fold.finish(), events, config, kind, zone)
+
+
+def fold_log(
+    lines: Iterable[bytes | str],
+    config: MetricConfig,
+    kind: PeriodKind,
+    zone: tzinfo,
+    schedule_lines: Iterable[bytes | str] = (),
+    received_at_seconds: float | None = None,
+) -> tuple[PeriodFold, Json]:
+    """The log folded into periods (not yet finished) and its events tally, as the report shows it."""
     fold = PeriodFold(config, kind, zone)
     tally: Json = {"lines": 0, "accepted": 0, "duplicate": 0, "late": 0, "queue_only": 0, "rejected": 0}
     rejections: list[Json] = []
@@ -45,12 +58,17 @@ def replay_periods(
             if verdict == "queue":  # no agent's figure depends on it: counted, not judged here
                 tally["queue_only"] += 1
             tally["accepted" if verdict == "queue" else verdict] += 1
-    periods = fold.finish()
+    return fold, {**tally, "rejections": rejections}
+
+
+def periods_report(
+    periods: list[AgentPeriod], events: Json, config: MetricConfig, kind: PeriodKind, zone: tzinfo
+) -> Json:
     return {
         "report": "floorwatch.replay.periods",
         "by": kind.value,
         "timezone": str(zone),
-        "events": {**tally, "rejections": rejections},
+        "events": events,
         "agents": agent_rows(periods, config.occupancy, zone),
         "teams": team_rows(periods, kind, config.occupancy, zone),
     }

@@ -138,6 +138,11 @@ class PeriodFold:
         periods = sorted((p for p in self._closed if _anything(p)), key=lambda p: (p.agent_id, p.start_seconds))
         return self._with_violations(periods)
 
+    def violations(self) -> list[tuple[str, BreakRuleBreached]]:
+        """Every violation judged so far (after `finish`: all of them), per agent, by deadline."""
+        found = [(a, v) for a, by_key in self._violations.items() for v in by_key.values()]
+        return sorted(found, key=lambda item: (item[0], item[1].at_seconds, item[1].rule))
+
     # --- boundaries ---------------------------------------------------------------------
 
     def _cross_days(self, agent_id: str, track: AgentTrack, event_seconds: float) -> None:

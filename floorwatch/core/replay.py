@@ -10,7 +10,7 @@ floor would show at that moment. Same log, same configuration: same report, byte
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -97,7 +97,12 @@ def decode_lines(
             yield file, number, Rejection(file, number, problem.reason)
 
 
-def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
+# Called before each timed event is applied, with its time and the tracks so far (read only):
+# how `timeline` samples the floor through the day without a second fold.
+BeforeEvent = Callable[[float, Mapping[str, AgentTrack], Mapping[str, QueueTrack]], None]
+
+
+def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEvent | None = None) -> FoldResult:
     """Apply every entry in order: agents by agent_id, queues by queue_id (as the streams key them)."""
     agents: dict[str, AgentTrack] = {}
     queues: dict[str, QueueTrack] = {}
@@ -118,6 +123,8 @@ def fold(entries: Iterable[Entry], config: MetricConfig) -> FoldResult:
             continue
         kind = event.type
         by_type[kind] = by_type.get(kind, 0) + 1
+        if before_event is not None and kind != "schedule.published":
+            before_event(event.occurred_at.timestamp(), agents, queues)
         where = route(event)
         agent_id = where.agent_id
         verdict = "accepted"

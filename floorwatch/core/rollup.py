@@ -79,6 +79,15 @@ def rollup(members: Iterable[AgentFigures], config: OccupancyConfig) -> GroupFig
     )
 
 
+def agents_by_stress_band(members: Iterable[AgentFigures]) -> dict[str, int]:
+    """Staffed members per stress band (logged-out agents are in no band), every band present."""
+    bands = {"normal": 0, "elevated": 0, "high": 0}
+    for member in members:
+        if member.state not in (None, AgentState.LOGGED_OUT.value):
+            bands[member.stress.band] = bands.get(member.stress.band, 0) + 1
+    return bands
+
+
 def group_by(
     members: Iterable[AgentFigures], keys: Callable[[AgentFigures], Iterable[str]], config: OccupancyConfig
 ) -> dict[str, GroupFigures]:

@@ -45,3 +45,17 @@ def test_no_java_on_path_says_what_to_install(tmp_path: Path, monkeypatch: pytes
 
     with pytest.raises(ToolchainError, match=r"Java is not installed.*openjdk-17"):
         find_java()
+
+
+def test_setup_asks_debian_for_chromium_and_its_driver_only_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from floorwatch.deploy import toolchain
+
+    present: set[str] = set()
+    monkeypatch.setattr(toolchain, "find_program", lambda name: tmp_path / name if name in present else None)
+    assert toolchain.missing_debian_packages(["chromium", "chromedriver"]) == ["chromium", "chromium-driver"]
+    present.add("chromium")
+    assert toolchain.missing_debian_packages(["chromium", "chromedriver"]) == ["chromium-driver"]
+    present.add("chromedriver")
+    assert toolchain.missing_debian_packages(["chromium", "chromedriver"]) == []

@@ -8,6 +8,15 @@ Sources (each test names the one it checks):
 - [MITAN] "The Erlang-C formula" worked example (Mitan Ltd, mitan.co.uk/erlang/elgcmath.htm, and
   reproduced widely): 360 calls per half hour, 240 s calls, 55 agents, 15 s target. Traffic 48
   Erlangs, agent occupancy 0.873, probability of waiting 0.2387, average speed of answer 8.2 s.
+- [CCTOOLS] call-center-tools (pypi.org/project/call-center-tools), README worked example: 1000 calls per
+  hour, AHT 120 s, maximum occupancy 85 %, 80 % answered in 20 s: traffic 33.333 Erlangs, waiting
+  probability 19.07 %, service level 93.72 %, average speed of answer 3.43 s, occupancy 83.33 %,
+  40 agents (58 with 30 % shrinkage). The 40 comes from the occupancy cap (33.33 / 0.85 = 39.2):
+  80/20 alone needs 38. floorwatch caps at 85 % by default too, so it gives 40 as published.
+- [TURBOTAB] turbotab (pypi.org/project/turbotab), README quick start "Required staffing for 80% SLA in
+  20 seconds": 25 calls per 600 s interval, AHT 180 s: 11 productive agents (16 scheduled with 30 %
+  shrinkage). floorwatch advises agents on the queue, so it is checked against the 11 (shrinkage is a
+  rostering figure: productive / (1 - shrinkage), rounded up, gives the 16).
 - [ERLANG B TABLE] Erlang B (loss) tables as printed in traffic-engineering handbooks: 5 trunks at
   2 Erlangs block 3.67 %; 14 at 10 Erlangs 5.68 %; 10 at 5 Erlangs 1.84 %.
 - [KLEINROCK] Kleinrock, Queueing Systems Vol. 1 (1975), section 3.5: for one agent the probability of
@@ -48,6 +57,30 @@ def test_the_call_centre_helper_example_with_11_agents_waits_68_percent_and_answ
 
 def test_13_agents_fall_just_short_in_the_call_centre_helper_example():  # [CCH]
     assert 0.79 < service_level_c(13, CCH_ERLANGS, 180.0, 20.0) < 0.80
+
+
+def test_the_call_center_tools_example_needs_40_agents_for_1000_calls_an_hour():  # [CCTOOLS]
+    found = Demand(arrival_rate_per_second=1000 / 3600, average_handle_seconds=120.0, patience_seconds=None)
+    agents, level, occupancy = agents_needed(found, ServiceTarget(0.80, 20.0), StaffingConfig())
+    assert agents == 40
+    assert round(level, 4) == 0.9372
+    assert round(occupancy, 4) == 0.8333
+    assert round(erlang_c(40, 1000 / 3600 * 120), 4) == 0.1907
+    assert round(average_wait_c(40, 1000 / 3600 * 120, 120.0), 2) == 3.43
+
+
+def test_the_call_center_tools_40_is_the_occupancy_cap_not_the_service_level():  # [CCTOOLS]
+    found = Demand(arrival_rate_per_second=1000 / 3600, average_handle_seconds=120.0, patience_seconds=None)
+    uncapped, _, _ = agents_needed(found, ServiceTarget(0.80, 20.0), StaffingConfig(max_occupancy_ratio=1.0))
+    assert uncapped == 38
+
+
+def test_the_turbotab_quick_start_needs_11_productive_agents_and_16_with_shrinkage():  # [TURBOTAB]
+    found = Demand(arrival_rate_per_second=25 / 600, average_handle_seconds=180.0, patience_seconds=None)
+    agents, _, _ = agents_needed(found, ServiceTarget(0.80, 20.0), StaffingConfig())
+    assert agents == 11
+    assert service_level_c(10, 7.5, 180.0, 20.0) < 0.80 <= service_level_c(11, 7.5, 180.0, 20.0)
+    assert math.ceil(agents / (1 - 0.30)) == 16
 
 
 def test_the_mitan_example_of_360_calls_and_55_agents():  # [MITAN]
