@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -32,10 +32,11 @@ from floorwatch.streams.collector_pacing import CollectorPacing
 from floorwatch.streams.delivery import (
     Handler,
     guarded,
-    persist,
     probe_broker,
     resume_from_positions,
     run_batch,
+    save_before_revoke,
+    set_in_memory,
     write_owed_positions,
 )
 from floorwatch.streams.exposition import FloorPage
@@ -177,7 +178,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
         result = step.run(messages, load_stored)
         await send_all(app, result.sends, pipeline)
         writes = [(agent_id, result.encoded[agent_id], m.partition) for agent_id, (_, m) in result.stored.items()]
-        await persist(worker, agents, writes)
+        set_in_memory(worker, agents, writes)  # its changelog records go with the next positions
         for agent_id, (stored, _) in result.stored.items():
             worker.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
         worker.clock.saw_event(result.newest_event_seconds)
@@ -200,7 +201,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             updates.append(update)
             partition_of[update.key] = message.partition
         newer = newest_members(updates, held_revision)
-        await persist(worker, members, [(u.key, u.body, partition_of[u.key]) for u in newer])
+        set_in_memory(worker, members, [(u.key, u.body, partition_of[u.key]) for u in newer])
 
     async def apply_queue_events(messages: list[RawMessage]) -> None:
         def load(queue_id: str) -> Any:
@@ -209,7 +210,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
 
         result = queue_step.run(messages, load)
         writes = [(queue_id, dump_queue(stored), m.partition) for queue_id, (stored, m) in result.stored.items()]
-        await persist(worker, queues, writes)
+        set_in_memory(worker, queues, writes)
         count_into(pipeline, result.counts)
 
     def consume(channel: Any, name: str, apply: Handler) -> None:
@@ -228,6 +229,11 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     @positions.on_recover
     async def positions_recovered() -> None:
         await guarded(worker, "resuming from stored positions", resume_from_positions(worker, positions))
+
+    async def save_before_rebalance(sender: Any, *_: Any, signal: Any, **__: Any) -> None:
+        await guarded(worker, "saving state before a rebalance", save_before_revoke(worker, positions))
+
+    app.on_partitions_revoked.connect(cast(Any, save_before_rebalance))  # awaited by Faust, after the batches in flight
 
     sender = TickSender(app, pipeline, snapshot_topics={topics.team_load, topics.queue_load, topics.agent_wellbeing})
     ticker = Ticker(worker, labeller, agents, members, queues, sender)
@@ -296,6 +302,7 @@ def _bytes_table(worker: Worker, name: str) -> Any:
     )
     table.key_serializer = "raw"
     table.value_serializer = "raw"
+    worker.tables[name] = table
     return table
 
 
