@@ -46,6 +46,7 @@ from floorwatch.streams.group_step import newest_members, parse_member
 from floorwatch.streams.health import HealthLimits, Progress, problems
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
+from floorwatch.streams.outbox import Outbox, entries_of
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
@@ -120,6 +121,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         progress=Progress(started_at=time.monotonic()),
         health_limits=HealthLimits(tick_seconds=settings.tick_seconds),
         collector_pacing=CollectorPacing(settings.gc_full_every_seconds),
+        outbox=Outbox(settings.partitions),
     )
     _wire(worker, labeller, BasicAuth(web.basic_auth_users))
     worker.watchdogs = (
@@ -168,6 +170,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     queue_step = QueueStep(worker.config.queue)
     pipeline = worker.pipeline
     batches = dict(within=settings.batch_within_seconds)
+    repartitions = {internal.queue_events, internal.team_members}
 
     def load_stored(agent_id: str) -> StoredAgent | None:
         raw = agents.get(agent_id.encode())
@@ -176,7 +179,11 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     async def apply_agent_events(messages: list[RawMessage]) -> None:
         started = time.perf_counter()
         result = step.run(messages, load_stored)
-        await send_all(app, result.sends, pipeline)
+        # Outputs now; what the queues and teams read goes packed with the next save (outbox.py).
+        await send_all(app, [s for s in result.sends if s.topic not in repartitions], pipeline)
+        for send in result.sends:
+            if send.topic in repartitions:
+                worker.outbox.add(send)
         writes = [(agent_id, result.encoded[agent_id], m.partition) for agent_id, (_, m) in result.stored.items()]
         set_in_memory(worker, agents, writes)  # its changelog records go with the next positions
         for agent_id, (stored, _) in result.stored.items():
@@ -196,7 +203,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
 
         partition_of: dict[str, int] = {}
         updates = []
-        for message in messages:
+        for message in (entry for packed in messages for entry in entries_of(packed)):
             update = parse_member(message.key.decode() if message.key else "", message.value or b"")
             updates.append(update)
             partition_of[update.key] = message.partition
@@ -208,7 +215,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             raw = queues.get(queue_id.encode())
             return load_queue(raw) if raw is not None else None
 
-        result = queue_step.run(messages, load)
+        result = queue_step.run([entry for packed in messages for entry in entries_of(packed)], load)
         writes = [(queue_id, dump_queue(stored), m.partition) for queue_id, (stored, m) in result.stored.items()]
         set_in_memory(worker, queues, writes)
         count_into(pipeline, result.counts)

@@ -20,6 +20,7 @@ from aiokafka import TopicPartition
 
 from floorwatch.streams.audit import dump_position, load_position, parse_position_key, position_key
 from floorwatch.streams.messages import RawMessage
+from floorwatch.streams.sending import send_all
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 from floorwatch.streams.worker import Worker, kafka_client_options
 
@@ -97,6 +98,9 @@ async def write_positions(worker: Worker, positions: Any) -> None:
     those batches: state first, each awaited, so stored positions never pass stored state."""
     async with worker.saving:
         owed = worker.owed_positions.take(time.monotonic())  # every batch in it has marked its values by now
+        # What those values sent to the repartition topics goes first: a queue event or a member's
+        # leave must not be lost behind an agent value that says it was applied.
+        await send_all(worker.app, worker.outbox.take(), worker.pipeline)
         await save_unsaved(worker)
         await persist(
             worker, positions, [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in owed.items()]

@@ -19,6 +19,7 @@ from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.health import HealthLimits, Progress
 from floorwatch.streams.metrics import PipelineMetrics
+from floorwatch.streams.outbox import Outbox
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.state import DecodedCache, StoredAgent, load_agent
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
@@ -51,6 +52,7 @@ class Worker:
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
     owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
     unsaved: Unsaved = dataclasses.field(default_factory=Unsaved)  # table values not in their changelog yet
+    outbox: Outbox = dataclasses.field(default_factory=lambda: Outbox(0))  # create_app sizes it
     tables: dict[str, Any] = dataclasses.field(default_factory=dict)  # name -> Faust table, for writing them
     # One writer of state and positions at a time: positions must never pass state another
     # writer has sent but Kafka has not acknowledged yet.
