@@ -42,7 +42,7 @@ from floorwatch.streams.delivery import (
 from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
-from floorwatch.streams.group_step import newest_members, parse_member
+from floorwatch.streams.group_step import held_revision, left_value, newest_members, parse_member
 from floorwatch.streams.health import HealthLimits, Progress, problems
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
@@ -197,9 +197,8 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
         pipeline.batch_seconds.observe(time.perf_counter() - started)
 
     async def apply_team_members(messages: list[RawMessage]) -> None:
-        def held_revision(key: str) -> int | None:
-            raw = members.get(key.encode())
-            return worker.members_decoded.get(key, raw).revision if raw is not None else None
+        def held(key: str) -> int | None:
+            return held_revision(members.get(key.encode()), lambda raw: worker.members_decoded.get(key, raw).revision)
 
         partition_of: dict[str, int] = {}
         updates = []
@@ -207,8 +206,10 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             update = parse_member(message.key.decode() if message.key else "", message.value or b"")
             updates.append(update)
             partition_of[update.key] = message.partition
-        newer = newest_members(updates, held_revision)
-        set_in_memory(worker, members, [(u.key, u.body, partition_of[u.key]) for u in newer])
+        newer = newest_members(updates, held)
+        # A leave is kept as a marker with its revision (not deleted), so it guards like an update.
+        stored = [(u.key, u.body if u.body is not None else left_value(u.revision), partition_of[u.key]) for u in newer]
+        set_in_memory(worker, members, stored)
 
     async def apply_queue_events(messages: list[RawMessage]) -> None:
         def load(queue_id: str) -> Any:

@@ -18,7 +18,7 @@ from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
 from floorwatch.streams.delivery import go_back
-from floorwatch.streams.group_step import TeamView, same_members, team_of, team_view
+from floorwatch.streams.group_step import TeamView, has_left, same_members, team_of, team_view
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
@@ -250,7 +250,7 @@ class Ticker:
         views.begin(len(items), time.monotonic())
         for n, (raw_key, raw) in enumerate(items):
             key = raw_key.decode()
-            if owners.get(key) not in partitions:
+            if owners.get(key) not in partitions or has_left(raw):
                 continue
             seen = views.view(key, raw, partial(_track, decoded, key, raw), now_for)
             by_team.setdefault(team_of(key), []).append(seen.figures)
