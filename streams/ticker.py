@@ -61,6 +61,7 @@ class Ticker:
         # queue -> (stored value, monotonic time) of its last queue-load record
         self.published_queues: dict[str, tuple[bytes, float]] = {}
         self._queue_raw: dict[str, bytes] = {}  # queue -> the stored value this tick viewed
+        self._queue_views: dict[str, tuple[bytes, Any]] = {}  # queue key -> (stored value, its figures)
         self.queues_decoded: DecodedCache[StoredQueue] = DecodedCache(load_queue)
         self.wellbeing = WellbeingPublisher(self.topics.agent_wellbeing, labeller, worker.config)
 
@@ -276,15 +277,22 @@ class Ticker:
         out = []
         present = set()
         self._queue_raw = {}
+        kept, views = self._queue_views, {}
         for raw_key, raw in sorted(self.queues.items()):
             key = raw_key.decode()
             if owners.get(key) in partitions:
                 present.add(key)
-                track = self.queues_decoded.get(key, raw).track
-                now = self.worker.clock.for_own_clock(track.clock_seconds)
-                figures = queue.view(track, now, self.worker.config.queue)
+                held = kept.get(key)
+                if held is not None and held[0] is raw and not self.agent_views.drifts:
+                    figures = held[1]  # the event clock: a queue's figures change only with its stored value
+                else:
+                    track = self.queues_decoded.get(key, raw).track
+                    now = self.worker.clock.for_own_clock(track.clock_seconds)
+                    figures = queue.view(track, now, self.worker.config.queue)
+                views[key] = (raw, figures)
                 self._queue_raw[figures.queue_id] = raw
                 out.append(figures)
+        self._queue_views = views
         self.queues_decoded.forget_missing(present)
         return out
 
