@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer
 
-from bench import throughput
+from bench import spy, throughput
 from bench.broker import committed_offsets, create_input_topics, end_offsets, fresh_prefix
 from bench.drain import wait_drained
 from bench.latency import Scraper, paced_phase, send_probes_once, summarise
@@ -71,7 +71,7 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
             f"  restarted (tick {plan.tick_seconds or 'default'}): "
             f"ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)"
         )
-        out["phases"], out["scrapes"] = _phases(plan, servers, topics, group, events, live_rate, worker, log)
+        out["phases"], out["scrapes"] = _phases(plan, servers, topics, group, events, live_rate, worker, log, run_dir)
         out["after_phases"] = _scrape_footprint(worker, baseline_rss)
         ends = end_offsets(servers, throughput.inputs_of(topics))
         committed = committed_offsets(servers, group)
@@ -96,7 +96,7 @@ def _tick_runtimes(log_text: str) -> dict:
 
 
 def _phases(
-    plan: Plan, servers: str, topics: Topics, group: str, events, live_rate: float, worker, log
+    plan: Plan, servers: str, topics: Topics, group: str, events, live_rate: float, worker, log, run_dir: Path
 ) -> tuple[list, dict]:
     probes = probe_ids(plan.partitions)
     probe_log = ProbeLog()
@@ -110,6 +110,8 @@ def _phases(
             rate = live_rate * factor
             log(f"  phase {factor:g}x: {rate:.0f} events/s for {plan.phase_seconds:.0f} s ...")
             produced_before = _produced(servers, group)
+            folded = run_dir / f"latency-{factor:g}x.folded"  # py-spy samples of the worker in this phase
+            recorder = spy.start(worker.pid, folded)
             cpu_before, t0 = worker.proc().cpu_seconds, time.monotonic()
             sent = asyncio.run(
                 paced_phase(
@@ -125,6 +127,7 @@ def _phases(
                 )
             )
             t1 = time.monotonic()
+            profile = spy.stop(recorder, folded)
             ends, committed = end_offsets(servers, throughput.inputs_of(topics)), committed_offsets(servers, group)
             lag = sum(max(0, end - committed.get(tp, 0)) for tp, end in ends.items())
             records = _records_per_input_event(produced_before, _produced(servers, group), topics)
@@ -141,6 +144,7 @@ def _phases(
                         "input_lag_at_end": worker_lag,
                         "uncommitted_input_at_end": lag,
                         "settle_seconds": settle,
+                        "worker_profile": profile,
                         **records,
                     },
                     (worker.proc().cpu_seconds - cpu_before) / (t1 - t0),

@@ -19,6 +19,8 @@ class Plan:
     profile_events: int = 20_000
     partitions: int = 6
     seed: int = 7
+    scale_agents: int = 50_000  # section 8: two workers, a second one joining
+    scale_events: int = 150_000  # every agent's schedule and login, then the first contacts
 
     @classmethod
     def quick(cls) -> Plan:
@@ -28,4 +30,6 @@ class Plan:
             warm_events=25_000,
             phase_seconds=20.0,
             profile_events=8_000,
+            scale_agents=20_000,
+            scale_events=50_000,
         )

@@ -94,6 +94,21 @@ def table(results: dict) -> str:
         f"(agent table {_n(end['agent_table_bytes_per_agent'])} "
         f"+ team-member copy {_n(end['team_member_table_bytes_per_agent'])})"
     )
+    scale = results.get("scale")
+    if scale:
+        lines.append("")
+        if "error" in scale:
+            lines.append(f"Two workers at scale: FAILED: {scale['error'][:120]}")
+        else:
+            share = scale.get("cpu_share_of_one_core_from_second_start", {})
+            stall = _n(scale.get("longest_stall_after_join_start_seconds"), 1, " s")
+            lines.append(
+                f"Two workers, {scale['agents']:,} agents ({scale['events']:,} events): second worker joined after "
+                f"{_n(scale.get('join_seconds'), 1, ' s')} (longest stall {stall}); "
+                f"then {_n(scale.get('events_per_second_both_after_join'))} events/s wall, CPU "
+                f"{_n(share.get('first', 0) * 100)} % / {_n(share.get('second', 0) * 100)} % of a core; "
+                f"all committed: {scale.get('all_committed')}"
+            )
     lines.append("")
     lines.append("Goals (reported, not asserted)")
     for name, goal in goals.items():

@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import footprint, live, throughput
+from bench import footprint, live, scale, throughput
 from bench.broker import create_input_topics, fresh_prefix, local_broker
 from bench.plan import Plan
 from bench.processes import REPO_ROOT
@@ -42,6 +42,8 @@ def run(plan: Plan, bootstrap: str | None = None, log=print, latency_only: bool 
         if not latency_only:
             results["throughput"], throughput_input = _throughput(plan, servers, run_dir, log)
         results["latency"], baseline_rss, warm = live.latency(plan, servers, run_dir, live_rate, log)
+        if not latency_only:
+            results["scale"] = _scale(plan, servers, run_dir, log)
     results["machine"]["load_average_at_start"] = load_at_start
     results["machine"]["load_average_at_end"] = os.getloadavg()
     if latency_only:
@@ -57,6 +59,20 @@ def run(plan: Plan, bootstrap: str | None = None, log=print, latency_only: bool 
     results["code_at_end"] = code_version()
     results["total_seconds"] = time.monotonic() - began
     return results
+
+
+def _scale(plan: Plan, servers: str, run_dir: Path, log) -> dict:
+    log(f"scale: {plan.scale_agents:,} agents, a second worker joining the first ...")
+    try:
+        return scale.two_workers(plan, servers, run_dir, log)
+    except Exception as problem:  # reported, not fatal: the other sections stand on their own
+        log(f"  failed: {type(problem).__name__}")
+        return {"error": f"{type(problem).__name__}: {problem}"[:2000]}
+
+
+def scale_only(plan: Plan, bootstrap: str | None, log=print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="floorwatch-bench-") as scratch, local_broker(bootstrap) as servers:
+        return {"scale": _scale(plan, servers, Path(scratch), log), "code": code_version()}
 
 
 def code_version() -> dict:

@@ -81,6 +81,8 @@ def stop(recorder: subprocess.Popen | None, output: Path) -> dict | None:
 def summarise(folded: str) -> dict:
     regions: Counter = Counter()
     leaves: Counter = Counter()
+    own: Counter = Counter()  # innermost frame, by function and file
+    inclusive: Counter = Counter()  # any frame on the stack, by function and file, once per sample
     total = 0
     for line in folded.splitlines():
         stack, _, count = line.rpartition(" ")
@@ -91,13 +93,24 @@ def summarise(folded: str) -> dict:
         frames = stack.split(";")
         regions[_region(frames)] += n
         leaves[_library(frames[-1])] += n
+        own[_short(frames[-1])] += n
+        for name in {_short(f) for f in frames}:
+            inclusive[name] += n
     if not total:
         return {"samples": 0}
     return {
         "samples": total,
         "inclusive_share": {k: v / total for k, v in regions.most_common()},
         "innermost_frame_library_share": {k: v / total for k, v in leaves.most_common()},
+        "top_own_functions": {k: round(v / total, 4) for k, v in own.most_common(25)},
+        "top_inclusive_functions": {k: round(v / total, 4) for k, v in inclusive.most_common(40)},
     }
+
+
+def _short(frame: str) -> str:
+    """`function (path/to/file.py:line)` -> `function (file.py)`."""
+    name, _, where = frame.partition(" (")
+    return f"{name} ({where.rsplit('/', 1)[-1].split(':', 1)[0]})" if where else name
 
 
 def _region(frames: list[str]) -> str:

@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -32,19 +32,21 @@ from floorwatch.streams.collector_pacing import CollectorPacing
 from floorwatch.streams.delivery import (
     Handler,
     guarded,
-    persist,
     probe_broker,
     resume_from_positions,
     run_batch,
+    save_before_revoke,
+    set_in_memory,
     write_owed_positions,
 )
 from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
-from floorwatch.streams.group_step import newest_members, parse_member
+from floorwatch.streams.group_step import held_revision, left_value, newest_members, parse_member
 from floorwatch.streams.health import HealthLimits, Progress, problems
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
+from floorwatch.streams.outbox import Outbox, entries_of
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
@@ -119,6 +121,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         progress=Progress(started_at=time.monotonic()),
         health_limits=HealthLimits(tick_seconds=settings.tick_seconds),
         collector_pacing=CollectorPacing(settings.gc_full_every_seconds),
+        outbox=Outbox(settings.partitions),
     )
     _wire(worker, labeller, BasicAuth(web.basic_auth_users))
     worker.watchdogs = (
@@ -167,6 +170,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     queue_step = QueueStep(worker.config.queue)
     pipeline = worker.pipeline
     batches = dict(within=settings.batch_within_seconds)
+    repartitions = {internal.queue_events, internal.team_members}
 
     def load_stored(agent_id: str) -> StoredAgent | None:
         raw = agents.get(agent_id.encode())
@@ -175,9 +179,13 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     async def apply_agent_events(messages: list[RawMessage]) -> None:
         started = time.perf_counter()
         result = step.run(messages, load_stored)
-        await send_all(app, result.sends, pipeline)
+        # Outputs now; what the queues and teams read goes packed with the next save (outbox.py).
+        await send_all(app, [s for s in result.sends if s.topic not in repartitions], pipeline)
+        for send in result.sends:
+            if send.topic in repartitions:
+                worker.outbox.add(send)
         writes = [(agent_id, result.encoded[agent_id], m.partition) for agent_id, (_, m) in result.stored.items()]
-        await persist(worker, agents, writes)
+        set_in_memory(worker, agents, writes)  # its changelog records go with the next positions
         for agent_id, (stored, _) in result.stored.items():
             worker.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
         worker.clock.saw_event(result.newest_event_seconds)
@@ -189,27 +197,28 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
         pipeline.batch_seconds.observe(time.perf_counter() - started)
 
     async def apply_team_members(messages: list[RawMessage]) -> None:
-        def held_revision(key: str) -> int | None:
-            raw = members.get(key.encode())
-            return worker.members_decoded.get(key, raw).revision if raw is not None else None
+        def held(key: str) -> int | None:
+            return held_revision(members.get(key.encode()), lambda raw: worker.members_decoded.get(key, raw).revision)
 
         partition_of: dict[str, int] = {}
         updates = []
-        for message in messages:
+        for message in (entry for packed in messages for entry in entries_of(packed)):
             update = parse_member(message.key.decode() if message.key else "", message.value or b"")
             updates.append(update)
             partition_of[update.key] = message.partition
-        newer = newest_members(updates, held_revision)
-        await persist(worker, members, [(u.key, u.body, partition_of[u.key]) for u in newer])
+        newer = newest_members(updates, held)
+        # A leave is kept as a marker with its revision (not deleted), so it guards like an update.
+        stored = [(u.key, u.body if u.body is not None else left_value(u.revision), partition_of[u.key]) for u in newer]
+        set_in_memory(worker, members, stored)
 
     async def apply_queue_events(messages: list[RawMessage]) -> None:
         def load(queue_id: str) -> Any:
             raw = queues.get(queue_id.encode())
             return load_queue(raw) if raw is not None else None
 
-        result = queue_step.run(messages, load)
+        result = queue_step.run([entry for packed in messages for entry in entries_of(packed)], load)
         writes = [(queue_id, dump_queue(stored), m.partition) for queue_id, (stored, m) in result.stored.items()]
-        await persist(worker, queues, writes)
+        set_in_memory(worker, queues, writes)
         count_into(pipeline, result.counts)
 
     def consume(channel: Any, name: str, apply: Handler) -> None:
@@ -228,6 +237,11 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     @positions.on_recover
     async def positions_recovered() -> None:
         await guarded(worker, "resuming from stored positions", resume_from_positions(worker, positions))
+
+    async def save_before_rebalance(sender: Any, *_: Any, signal: Any, **__: Any) -> None:
+        await guarded(worker, "saving state before a rebalance", save_before_revoke(worker, positions))
+
+    app.on_partitions_revoked.connect(cast(Any, save_before_rebalance))  # awaited by Faust, after the batches in flight
 
     sender = TickSender(app, pipeline, snapshot_topics={topics.team_load, topics.queue_load, topics.agent_wellbeing})
     ticker = Ticker(worker, labeller, agents, members, queues, sender)
@@ -296,6 +310,7 @@ def _bytes_table(worker: Worker, name: str) -> Any:
     )
     table.key_serializer = "raw"
     table.value_serializer = "raw"
+    worker.tables[name] = table
     return table
 
 

@@ -164,6 +164,39 @@ class OwedPositions:
         return owed
 
 
+@dataclass
+class Unsaved:
+    """Table keys set in memory whose changelog records are not written yet.
+
+    A batch sets its table values in memory only; their changelog records are written together
+    just before the positions that cover them (`delivery.write_positions`), so a key changed by
+    several batches in a second costs one record, and a batch waits for Kafka once (its outputs),
+    not three times. Until then the values are as unsaved as positions not yet written: a crash
+    loses both, and the input since is read again and recognised per key, as after a crash
+    between a batch's state and its positions."""
+
+    keys: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> key -> partition
+
+    def mark(self, table: str, key: str, partition: int) -> None:
+        self.keys.setdefault(table, {})[key] = partition
+
+    def take(self) -> dict[str, dict[str, int]]:
+        keys, self.keys = self.keys, {}
+        return keys
+
+    def drop_unowned(self, owned: set[int]) -> dict[str, list[str]]:
+        """Forget keys of partitions this worker no longer owns (their new owner reads the input
+        again from the stored positions); returns them per table, for the caller to clear."""
+        dropped: dict[str, list[str]] = {}
+        for table, keys in self.keys.items():
+            gone = [key for key, partition in keys.items() if partition not in owned]
+            for key in gone:
+                del keys[key]
+            if gone:
+                dropped[table] = gone
+        return dropped
+
+
 def position_key(topic: str, partition: int) -> bytes:
     return f"{topic}/{partition}".encode()  # Kafka topic names cannot contain '/'
 

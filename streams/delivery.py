@@ -20,6 +20,7 @@ from aiokafka import TopicPartition
 
 from floorwatch.streams.audit import dump_position, load_position, parse_position_key, position_key
 from floorwatch.streams.messages import RawMessage
+from floorwatch.streams.sending import send_all
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 from floorwatch.streams.worker import Worker, kafka_client_options
 
@@ -93,9 +94,57 @@ async def _adopt(worker: Worker, positions: Any, topic: str, partition: int) -> 
 
 
 async def write_positions(worker: Worker, positions: Any) -> None:
-    """Write the owed positions (each after its batch's effects were stored)."""
-    owed = worker.owed_positions.take(time.monotonic())
-    await persist(worker, positions, [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in owed.items()])
+    """Write the table values batches set since the last time, then the positions owed for
+    those batches: state first, each awaited, so stored positions never pass stored state."""
+    async with worker.saving:
+        owed = worker.owed_positions.take(time.monotonic())  # every batch in it has marked its values by now
+        # What those values sent to the repartition topics goes first: a queue event or a member's
+        # leave must not be lost behind an agent value that says it was applied.
+        await send_all(worker.app, worker.outbox.take(), worker.pipeline)
+        await save_unsaved(worker)
+        await persist(
+            worker, positions, [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in owed.items()]
+        )
+
+
+async def save_unsaved(worker: Worker) -> None:
+    """The changelog records of table values set in memory since they were last written."""
+    for name, keys in worker.unsaved.take().items():
+        table = worker.tables[name]
+        data = table.data
+        await persist(worker, table, [(key, data.get(key.encode()), partition) for key, partition in keys.items()])
+
+
+def set_in_memory(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]]) -> None:
+    """A batch's table values, in memory now; their changelog records go out with the next
+    positions (`write_positions`). None deletes the key."""
+    store, owners = table.data, worker.key_partitions[table.name]
+    for key, value, partition in writes:
+        raw_key = key.encode()
+        if value is None:
+            store.pop(raw_key, None)
+            owners.pop(key, None)
+        else:
+            store[raw_key] = value
+            owners[key] = partition
+        worker.unsaved.mark(table.name, key, partition)
+
+
+async def save_before_revoke(worker: Worker, positions: Any) -> None:
+    """Faust is revoking partitions (their batches are done): write what is unsaved and the
+    positions owed now, so their next owner, which reads the changelogs next, starts from all
+    of it rather than reading the last second of input again."""
+    await write_positions(worker, positions)
+
+
+def forget_unowned_unsaved(worker: Worker, owned: set[int]) -> None:
+    """After an assignment: unsaved values of partitions this worker lost are not its to write
+    (the next owner reads their input again from the stored positions)."""
+    for name, keys in worker.unsaved.drop_unowned(owned).items():
+        store, owners = worker.tables[name].data, worker.key_partitions[name]
+        for key in keys:
+            store.pop(key.encode(), None)
+            owners.pop(key, None)
 
 
 async def write_owed_positions(worker: Worker, positions: Any) -> None:
@@ -158,6 +207,10 @@ async def resume_from_positions(worker: Worker, positions: Any) -> None:
     worker.audit.next_offsets = nexts
     worker.audit.rewinds.clear()
     worker.owed_positions.take(time.monotonic())  # dropped: what they cover is recognised when read again
+    # Unsaved values of partitions kept stay marked: the input read again is recognised (an
+    # agent's applied offsets, a queue's ids, a member's revision), so they are written
+    # before any position past them is.
+    forget_unowned_unsaved(worker, {p for _, p in active_keys})
     worker.pipeline.applied_offset.clear()
     for (topic, partition), nxt in nexts.items():
         worker.pipeline.applied_offset.labels(topic, str(partition)).set(nxt - 1)

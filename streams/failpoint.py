@@ -1,8 +1,9 @@
 """Faults the fault suite injects on purpose, once per data directory (a restarted worker runs
 clean); off unless FLOORWATCH_FAILPOINT is set, which only tests do (docs/reliability.md):
 
-- `after_batch:N`: an exception after the Nth batch's outputs and state were written but
-  before its positions were (the worst moment to fail);
+- `after_batch:N`: an exception after the Nth batch's outputs were sent and its state set
+  (in memory; its changelog records go with the next positions) but before its positions
+  were written (the worst moment to fail);
 - `skip_after_batch:N`: from the Nth batch on, the first batch that holds more than 25
   consecutive records of one partition at its expected offset loses the first 25 of them
   before the worker sees them: what a consumer that jumped ahead delivers, as Faust's does in
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,15 +58,16 @@ class Failpoint:
         if self._due("after_batch"):
             raise InjectedFault(f"injected fault after batch {self.batches} (FLOORWATCH_FAILPOINT)")
 
-    def withhold(self, messages: Sequence[RawMessage], next_offsets: Mapping[tuple[str, int], int]) -> list[RawMessage]:
+    def withhold(self, messages: list[RawMessage], next_offsets: Mapping[tuple[str, int], int]) -> list[RawMessage]:
         """`messages` as a consumer that jumped SKIP_OFFSETS ahead would deliver them: once, from
         the Nth batch on, at the first partition whose run of consecutive offsets from its
-        expected next offset is longer than the jump (so a record past the jump arrives)."""
+        expected next offset is longer than the jump (so a record past the jump arrives).
+        Not armed (every real worker): the very list handed in, neither copied nor looked at."""
         if self.after_batches is None or self.kind != "skip_after_batch" or self.marker.exists():
-            return list(messages)
+            return messages
         self.batches += 1
         if self.batches < self.after_batches:
-            return list(messages)
+            return messages
         offsets: dict[tuple[str, int], set[int]] = {}
         for message in messages:
             offsets.setdefault((message.topic, message.partition), set()).add(message.offset)
@@ -78,4 +80,4 @@ class Failpoint:
             skipped = range(first, first + SKIP_OFFSETS)
             log.warning("FLOORWATCH_FAILPOINT: %s[%d]@%d..%d withheld", *where, first, first + SKIP_OFFSETS - 1)
             return [m for m in messages if (m.topic, m.partition) != where or m.offset not in skipped]
-        return list(messages)
+        return messages

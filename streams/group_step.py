@@ -45,6 +45,26 @@ def parse_member(team_id: str, value: bytes) -> MemberUpdate:
     return MemberUpdate(member_key(team_id, fields["agent_id"]), int(fields.get("revision", 0)), body or None)
 
 
+LEFT = b"\x00left "  # a stored value never starts with a NUL byte (JSON, or zlib's 0x78)
+
+
+def left_value(revision: int) -> bytes:
+    """What the team table keeps for a member that left: its revision, so that an older update
+    from a partition's previous owner arriving later cannot add the member back."""
+    return LEFT + str(revision).encode()
+
+
+def has_left(raw: bytes) -> bool:
+    return raw.startswith(LEFT)
+
+
+def held_revision(raw: bytes | None, revision_of: Callable[[bytes], int]) -> int | None:
+    """The revision a team table value holds: a member's, or a leave's."""
+    if raw is None:
+        return None
+    return int(raw[len(LEFT) :]) if has_left(raw) else revision_of(raw)
+
+
 def newest_members(updates: Iterable[MemberUpdate], held_revision: Callable[[str], int | None]) -> list[MemberUpdate]:
     """Per member, the newest update of a batch, if it is newer than what is held.
 

@@ -25,3 +25,4 @@ class Send:
     topic: str
     key: bytes | None
     value: bytes | None
+    partition: int | None = None  # None: Kafka's default partitioner on the key

@@ -18,7 +18,7 @@ async def send_all(app: Any, sends: list[Send], pipeline: PipelineMetrics) -> No
     if not sends:
         return
     producer = app.producer
-    pending = [await producer.send(s.topic, s.key, s.value, None, None, None) for s in sends]
+    pending = [await producer.send(s.topic, s.key, s.value, s.partition, None, None) for s in sends]
     await asyncio.gather(*pending)
     for send in sends:
         pipeline.outputs.labels(send.topic).inc()

@@ -89,8 +89,9 @@ class WorkerSettings(KafkaSecuritySettings):
     positions_every_seconds: float = Field(
         1.0,
         gt=0,
-        description="How often applied input positions are written (not after every batch); input applied "
-        "since is read again after a crash and recognised as already applied.",
+        description="How often the worker saves (not after every batch): the packed repartition records, "
+        "then the table values set since, then the applied input positions; input applied since is read "
+        "again after a crash and recognised as already applied.",
     )
     recovery_timeout_seconds: float = Field(
         120.0,

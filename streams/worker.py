@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from floorwatch.core.config import MetricConfig
 from floorwatch.streams.agent_step import Internal
-from floorwatch.streams.audit import InputAudit, OwedPositions
+from floorwatch.streams.audit import InputAudit, OwedPositions, Unsaved
 from floorwatch.streams.clock import FloorClock
 from floorwatch.streams.collector_pacing import CollectorPacing
 from floorwatch.streams.exposition import FloorPage
@@ -18,6 +19,7 @@ from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.health import HealthLimits, Progress
 from floorwatch.streams.metrics import PipelineMetrics
+from floorwatch.streams.outbox import Outbox
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.state import DecodedCache, StoredAgent, load_agent
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
@@ -49,6 +51,12 @@ class Worker:
     key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
     owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
+    unsaved: Unsaved = dataclasses.field(default_factory=Unsaved)  # table values not in their changelog yet
+    outbox: Outbox = dataclasses.field(default_factory=lambda: Outbox(0))  # create_app sizes it
+    tables: dict[str, Any] = dataclasses.field(default_factory=dict)  # name -> Faust table, for writing them
+    # One writer of state and positions at a time: positions must never pass state another
+    # writer has sent but Kafka has not acknowledged yet.
+    saving: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
     collector_pacing: CollectorPacing | None = None  # set by create_app; None in tests
     agents_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     members_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))

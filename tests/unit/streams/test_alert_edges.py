@@ -45,3 +45,33 @@ def test_a_team_crossing_into_overload_raises_one_alert_until_it_recovers():
     assert [json.loads(s.value)["kind"] for s in first] == ["team_overload"]
     assert again == [] and cleared == []
     assert len(raised_anew) == 1
+
+
+def _queue_figures(queue_id: str):
+    from floorwatch.core import queue
+
+    return queue.view(queue.initial(queue_id), 1000.0, CONFIG.queue)
+
+
+def test_a_queue_load_record_goes_out_when_the_queue_changed_not_every_period():
+    ticker = _ticker()
+    q1, q2 = _queue_figures("q1"), _queue_figures("q2")
+    stored = {"q1": b"one", "q2": b"two"}
+    ticker._queue_raw = dict(stored)
+    first = ticker._queue_loads([q1, q2], mono=10.0)
+    unchanged = ticker._queue_loads([q1, q2], mono=15.0)
+    ticker._queue_raw["q2"] = b"two, changed"  # a new stored value: a new bytes object
+    changed = ticker._queue_loads([q1, q2], mono=20.0)
+    assert sorted(s.key for s in first) == [b"q1", b"q2"]
+    assert unchanged == []
+    assert [s.key for s in changed] == [b"q2"]
+
+
+def test_with_the_wall_clock_an_unchanged_queue_is_sent_again_after_the_refresh_period():
+    ticker = _ticker()
+    ticker.agent_views.drifts = True  # the wall clock: a queue's windows slide without input
+    q1 = _queue_figures("q1")
+    ticker._queue_raw = {"q1": b"one"}
+    assert len(ticker._queue_loads([q1], mono=0.0)) == 1
+    assert ticker._queue_loads([q1], mono=29.0) == []
+    assert len(ticker._queue_loads([q1], mono=30.0)) == 1

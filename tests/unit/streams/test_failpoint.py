@@ -61,3 +61,14 @@ def test_the_skip_failpoint_leaves_other_partitions_and_unknown_ones_alone(tmp_p
         "other", 0, range(40)
     )
     assert [m.offset for m in delivered if (m.topic, m.partition) == ("in", 1)] == list(range(30, 40))
+
+
+def test_a_worker_without_a_failpoint_gets_its_batch_back_untouched_not_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("FLOORWATCH_FAILPOINT", raising=False)
+    batch = _run("in", 0, range(40))
+    off = Failpoint.from_environment(tmp_path)
+    assert off.withhold(batch, {("in", 0): 0}) is batch
+    other_kind = Failpoint(1, tmp_path / "fired", "after_batch")
+    assert other_kind.withhold(batch, {("in", 0): 0}) is batch

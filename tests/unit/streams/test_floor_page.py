@@ -12,6 +12,7 @@ from floorwatch.core import agent
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.replay import decode_lines, fold
+from floorwatch.streams import exposition
 from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.metrics import FloorCollector, FloorSnapshot
@@ -94,3 +95,47 @@ def test_with_per_agent_detail_off_the_page_has_no_agent_series():
     names = {name for name, _ in _samples(body)}
     assert not any(name.startswith("floorwatch_agent_") for name in names)
     assert "floorwatch_team_handle_seconds" in names
+
+
+def test_with_lines_joined_in_runs_a_change_in_one_run_gives_the_page_a_fresh_render_gives(monkeypatch):
+    monkeypatch.setattr(exposition, "BLOCK", 1)  # a run per agent: several runs even on a small floor
+    labeller = AgentLabeller(PrivacyMode.NAMED, b"key", 1)
+    page = FloorPage(FloorCollector(labeller))
+    early, late = _snapshot(2), _snapshot(6)
+    assert len(early.agents) >= 3
+    _show(page, early)
+    middle = len(early.agents) // 2
+    moved = dataclasses.replace(
+        early, agents=(*early.agents[:middle], late.agents[middle], *early.agents[middle + 1 :]), taken_at_seconds=7.0
+    )
+    assert _show(page, moved) == _show(FloorPage(FloorCollector(labeller)), moved)
+    assert _samples(_show(page, moved)) == _samples(_reference(labeller, moved))
+    fewer = dataclasses.replace(moved, agents=moved.agents[1:])
+    assert _show(page, fewer) == _show(FloorPage(FloorCollector(labeller)), fewer)
+
+
+def test_queue_lines_are_rendered_again_when_a_queue_figures_object_is_new_and_kept_otherwise():
+    from floorwatch.core import queue
+
+    labeller = AgentLabeller(PrivacyMode.NAMED, b"key", 1)
+    page = FloorPage(FloorCollector(labeller))
+    calm = queue.view(queue.initial("q1"), 1000.0, MetricConfig().queue)
+    snapshot = dataclasses.replace(_snapshot(2), queues=(calm,))
+    first = _show(page, snapshot)
+    assert ("floorwatch_queue_contacts_waiting", {"queue": "q1"}) in _raw_samples(first)
+    busy = dataclasses.replace(calm, contacts_waiting=7)
+    after = _show(page, dataclasses.replace(snapshot, queues=(busy,)))
+    assert _value(after, "floorwatch_queue_contacts_waiting") == 7.0
+    again = _show(page, dataclasses.replace(snapshot, queues=(busy,)))
+    assert _value(again, "floorwatch_queue_contacts_waiting") == 7.0
+    assert _show(page, dataclasses.replace(snapshot, queues=(busy,))) == _show(
+        FloorPage(FloorCollector(labeller)), dataclasses.replace(snapshot, queues=(busy,))
+    )
+
+
+def _raw_samples(body: bytes):
+    return [(s.name, s.labels) for f in text_string_to_metric_families(body.decode()) for s in f.samples]
+
+
+def _value(body: bytes, name: str) -> float:
+    return next(s.value for f in text_string_to_metric_families(body.decode()) for s in f.samples if s.name == name)

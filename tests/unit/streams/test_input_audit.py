@@ -9,6 +9,7 @@ from floorwatch.streams.audit import (
     InputAudit,
     OwedPositions,
     StoredFormatError,
+    Unsaved,
     dump_position,
     load_position,
     parse_position_key,
@@ -143,3 +144,24 @@ def test_owed_positions_are_due_once_the_period_has_passed_and_taken_together():
     assert not owed.due(10.5, 1.0)
     assert owed.due(11.0, 1.0)
     assert owed.take(11.0) == {("t", 0): 9, ("t", 1): 3}
+
+
+def test_unsaved_keys_are_taken_once_and_a_later_change_marks_them_again():
+    unsaved = Unsaved()
+    unsaved.mark("agents", "ana", 0)
+    unsaved.mark("agents", "ana", 0)  # changed by two batches: one changelog record
+    unsaved.mark("queues", "q1", 3)
+    assert unsaved.take() == {"agents": {"ana": 0}, "queues": {"q1": 3}}
+    assert unsaved.take() == {}
+    unsaved.mark("agents", "ana", 0)
+    assert unsaved.take() == {"agents": {"ana": 0}}
+
+
+def test_unsaved_keys_of_partitions_no_longer_owned_are_dropped_and_the_rest_kept():
+    unsaved = Unsaved()
+    unsaved.mark("agents", "ana", 0)
+    unsaved.mark("agents", "ben", 1)
+    unsaved.mark("team-members", "t1\x1fben", 2)
+    dropped = unsaved.drop_unowned({0, 2})
+    assert dropped == {"agents": ["ben"]}
+    assert unsaved.take() == {"agents": {"ana": 0}, "team-members": {"t1\x1fben": 2}}
