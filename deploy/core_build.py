@@ -84,7 +84,7 @@ from floorwatch.core import native
 names = ["floorwatch.core." + name.replace("/", ".") for name in native.COMPILED]
 found = {{name: native.source_annotations(importlib.import_module(name)) for name in names}}
 with open(os.path.join(sys.argv[1], native.ANNOTATIONS_FILE), "w") as out:
-    json.dump(found, out, indent=1, sort_keys=True)
+    json.dump(found, out, indent=1)  # in the order the source declares them
 """
 
 
