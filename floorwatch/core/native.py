@@ -129,9 +129,9 @@ def _spelled(where: str, hint: object) -> str:
     raise TypeError(f"{where}: annotation {hint!r} is not text; core modules need `from __future__ import annotations`")
 
 
-def _hint(spelled: str, module: str) -> str | ForwardRef:
+def _hint(spelled: str) -> str | ForwardRef:
     if spelled.startswith(FORWARD):
-        return ForwardRef(spelled.removeprefix(FORWARD), module=module)
+        return ForwardRef(spelled.removeprefix(FORWARD))  # as typing.NamedTuple makes them: no module
     return spelled
 
 
@@ -181,7 +181,7 @@ class _BuildFinder:
 def _restore(module: ModuleType, classes: dict[str, dict[str, str]]) -> None:
     for class_name, spelled in classes.items():
         cls = getattr(module, class_name)
-        hints = {field: _hint(text, module.__name__) for field, text in spelled.items()}
+        hints = {field: _hint(text) for field, text in spelled.items()}
         cls.__annotations__ = hints
         fields = getattr(cls, "__dataclass_fields__", {})
         for field in fields.values():

@@ -78,7 +78,8 @@ def test_the_compiled_classes_carry_the_annotations_and_fields_of_the_pure_ones(
         "            out[module.__name__ + '.' + cls_name] = [repr(vars(cls).get('__annotations__')), fields]\n"
         "print(json.dumps(out))\n"
     )
-    pure = json.loads(_python(dump, FLOORWATCH_CORE="pure").stdout)
+    # Classes with annotations; mypyc also gives a compiled enum annotations of its members, which nothing reads.
+    pure = {key: value for key, value in json.loads(_python(dump, FLOORWATCH_CORE="pure").stdout).items() if value[0] != "None"}
     compiled: dict[str, list[object]] = {}
     for key in pure:
         module_name, cls_name = key.rsplit(".", 1)
