@@ -79,7 +79,8 @@ def test_the_compiled_classes_carry_the_annotations_and_fields_of_the_pure_ones(
         "print(json.dumps(out))\n"
     )
     # Classes with annotations; mypyc also gives a compiled enum annotations of its members, which nothing reads.
-    pure = {key: value for key, value in json.loads(_python(dump, FLOORWATCH_CORE="pure").stdout).items() if value[0] != "None"}
+    dumped = json.loads(_python(dump, FLOORWATCH_CORE="pure").stdout)
+    pure = {key: value for key, value in dumped.items() if value[0] != "None"}
     compiled: dict[str, list[object]] = {}
     for key in pure:
         module_name, cls_name = key.rsplit(".", 1)
