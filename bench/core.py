@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench.processes import REPO_ROOT
 from bench.run import code_version
-from floorwatch.core import replay
+from floorwatch.core import IMPLEMENTATION, replay
 from floorwatch.core.config import load_config
 
 RESULTS = Path(__file__).resolve().parent / "results" / "results.json"
@@ -111,7 +111,7 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
 # The core of another commit cannot share this process: a child runs the same measurement on its tree.
 _CORE_IN_CHILD = """
 import gc, sys, time
-from floorwatch.core import replay
+from floorwatch.core import IMPLEMENTATION, replay
 from floorwatch.core.config import load_config
 lines = open(sys.argv[1], "rb").read().splitlines()[: int(sys.argv[2])]
 config = load_config()
@@ -144,8 +144,27 @@ def against(commit: str, log: Path, lines: int, repeat: int) -> dict:
     }
 
 
-def _path(tree: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": tree}
+def _path(tree: str, **more: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": tree, **more}
+
+
+def compiled_against_pure(log: Path, lines: int, repeat: int) -> dict:
+    """This tree's core compiled (mypyc) and as pure Python, each in a child process, alternating."""
+    kinds = ("compiled", "pure")
+    best = dict.fromkeys(kinds, float("inf"))
+    for _ in range(repeat):
+        for kind in kinds:
+            child = [sys.executable, "-c", _CORE_IN_CHILD, str(log), str(lines)]
+            env = _path(str(REPO_ROOT), FLOORWATCH_CORE=kind)
+            done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=REPO_ROOT, env=env)
+            best[kind] = min(best[kind], float(done.stdout))
+    return {
+        "events": lines,
+        "compiled_events_per_cpu_second": lines / best["compiled"],
+        "pure_events_per_cpu_second": lines / best["pure"],
+        "speedup": best["pure"] / best["compiled"],
+        "method": f"decode + fold + report, a child process per FLOORWATCH_CORE, alternating, best of {repeat}",
+    }
 
 
 def month_replay(log: Path) -> dict:
@@ -185,8 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     CACHE.mkdir(parents=True, exist_ok=True)
     result: dict = {"code": code_version(), "load_average_at_start": os.getloadavg()}
+    result["implementation"] = IMPLEMENTATION.describe()
     lines = shift_log().read_bytes().splitlines()[: args.lines]
     result["shift_1000_agents_8h"] = side_by_side(lines, args.repeat)
+    if IMPLEMENTATION.compiled:
+        result["shift_1000_agents_8h_compiled_vs_pure"] = compiled_against_pure(shift_log(), len(lines), args.repeat)
     if args.against:
         result["shift_1000_agents_8h_against"] = against(args.against, shift_log(), len(lines), args.repeat)
     del lines
