@@ -91,7 +91,7 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
             json.loads(line)
 
     def core() -> None:
-        replay.build_report(replay.fold(replay.decode_lines(lines), config), config)
+        replay.replay(lines, config)
 
     best = {"json_loads": float("inf"), "core": float("inf")}
     for _ in range(repeat):  # interleaved, so that a change in the machine's load hits both
@@ -104,20 +104,20 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
         "core_events_per_cpu_second": n / best["core"],
         "core_over_json_loads_ratio": best["json_loads"] / best["core"],
         "method": f"best of {repeat}, interleaved, CPU time in one process: a `json.loads` pass over the lines; "
-        "`replay.build_report(replay.fold(replay.decode_lines(lines)))` as `floorwatch replay` runs it",
+        "`replay.replay(lines, config)` as `floorwatch replay` runs it",
     }
 
 
 # The core of another commit cannot share this process: a child runs the same measurement on its tree.
 _CORE_IN_CHILD = """
 import gc, sys, time
-from floorwatch.core import IMPLEMENTATION, replay
+from floorwatch.core import replay
 from floorwatch.core.config import load_config
 lines = open(sys.argv[1], "rb").read().splitlines()[: int(sys.argv[2])]
 config = load_config()
 gc.collect()
 began = time.process_time()
-replay.build_report(replay.fold(replay.decode_lines(lines), config), config)
+replay.replay(lines, config)
 print(time.process_time() - began)
 """
 
