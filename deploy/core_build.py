@@ -21,12 +21,12 @@ from pathlib import Path
 from floorwatch.core import native
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-KEPT_BUILDS = 3  # other worktrees and branches may still use an older core
+KEPT_BUILDS = 8  # other worktrees and branches may still use an older core (about 4 MB each)
 
 
-def missing_toolchain() -> str | None:
+def missing_toolchain(compiler: str | None = None) -> str | None:
     """What is missing to compile C extensions for this interpreter, or None."""
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    compiler = compiler or (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         return f"no C compiler ({compiler})"
     if not (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file():
@@ -34,9 +34,9 @@ def missing_toolchain() -> str | None:
     return None
 
 
-def ensure_built(core_dir: Path = native.CORE_DIR) -> tuple[str, Path | None]:
+def ensure_built(core_dir: Path = native.CORE_DIR, compiler: str | None = None) -> tuple[str, Path | None]:
     """Build the compiled core for these sources unless it exists. Returns (what happened, build or None)."""
-    missing = missing_toolchain()
+    missing = missing_toolchain(compiler)
     if missing:
         return f"not built: {missing}; the core runs as pure Python (same figures, slower)", None
     with tempfile.TemporaryDirectory(prefix="floorwatch-core-build-") as scratch:
@@ -48,18 +48,24 @@ def ensure_built(core_dir: Path = native.CORE_DIR) -> tuple[str, Path | None]:
         if (folder / "BUILT").is_file():
             return "cached", folder
         began = time.monotonic()
-        partial = folder.with_name(folder.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        # Unique, so two setups building at once never mix their files; the first to finish wins.
+        partial = Path(tempfile.mkdtemp(prefix=f"{folder.name}.partial-", dir=folder.parent))
         command = [sys.executable, "-c", _BUILD, str(partial), str(Path(scratch) / "work")]
         done = subprocess.run(command, cwd=snapshot, capture_output=True, text=True)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            shutil.rmtree(partial, ignore_errors=True)
             raise RuntimeError(f"compiling the core with mypyc failed:\n{tail}")
         # The snapshot's own modules, not an installed copy: its folder comes first on the path.
         subprocess.run([sys.executable, "-c", _ANNOTATIONS, str(partial)], cwd=snapshot, check=True)
         (partial / "BUILT").write_text(f"{key}\n")
-        shutil.rmtree(folder, ignore_errors=True)
-        partial.rename(folder)
+        try:
+            partial.rename(folder)
+        except OSError:  # built meanwhile by another setup (or a leftover without BUILT): keep one
+            shutil.rmtree(folder if not (folder / "BUILT").is_file() else partial, ignore_errors=True)
+            if partial.exists():
+                partial.rename(folder)
         _prune(folder)
         return f"built in {time.monotonic() - began:.0f} s", folder
 
@@ -89,7 +95,8 @@ with open(os.path.join(sys.argv[1], native.ANNOTATIONS_FILE), "w") as out:
 
 
 def _prune(keep: Path) -> None:
-    builds = sorted((p for p in keep.parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    builds = [p for p in keep.parent.iterdir() if p.is_dir() and ".partial-" not in p.name]
+    builds.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [p for p in builds if p != keep][KEPT_BUILDS - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
 
