@@ -6,6 +6,8 @@ Two measurements, written under "core" in bench/results/results.json (the rest i
   --repeat, interleaved, CPU time: the ratio is what a busy machine leaves stable);
 - `floorwatch replay` of a month-long log (1,000 agents x 22 working days, one simulator run
   per day): wall time, CPU time, events per second and the process's peak memory.
+With the compiled core built (`make setup`), the 8-hour measurement is also run for this
+tree as compiled and as pure Python, side by side in child processes (`FLOORWATCH_CORE`).
 The logs are generated once into ~/.cache/floorwatch/bench (about 2.8 GB for the month).
 """
 
