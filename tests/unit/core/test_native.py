@@ -54,6 +54,19 @@ def test_insisting_on_the_compiled_core_without_a_build_fails_at_import_saying_w
     assert "floorwatch setup" in shown.stderr
 
 
+def test_the_command_line_says_the_same_in_one_line_without_a_traceback(tmp_path):
+    shown = subprocess.run(
+        [sys.executable, "-m", "floorwatch.cli", "replay", "events.jsonl"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "FLOORWATCH_CACHE": str(tmp_path), "FLOORWATCH_CORE": "compiled"},
+    )
+    assert shown.returncode == 2
+    assert shown.stderr.startswith("floorwatch: FLOORWATCH_CORE=compiled but there is no compiled core")
+    assert "Traceback" not in shown.stderr
+
+
 def test_an_unknown_choice_of_core_is_refused_with_the_choices():
     shown = _python("import floorwatch.core", FLOORWATCH_CORE="fast")
     assert shown.returncode != 0
