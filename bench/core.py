@@ -6,6 +6,8 @@ Two measurements, written under "core" in bench/results/results.json (the rest i
   --repeat, interleaved, CPU time: the ratio is what a busy machine leaves stable);
 - `floorwatch replay` of a month-long log (1,000 agents x 22 working days, one simulator run
   per day): wall time, CPU time, events per second and the process's peak memory.
+With the compiled core built (`make setup`), the 8-hour measurement is also run for this
+tree as compiled and as pure Python, side by side in child processes (`FLOORWATCH_CORE`).
 The logs are generated once into ~/.cache/floorwatch/bench (about 2.8 GB for the month).
 """
 
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from bench.processes import REPO_ROOT
 from bench.run import code_version
-from floorwatch.core import replay
+from floorwatch.core import IMPLEMENTATION, replay
 from floorwatch.core.config import load_config
 
 RESULTS = Path(__file__).resolve().parent / "results" / "results.json"
@@ -91,7 +93,7 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
             json.loads(line)
 
     def core() -> None:
-        replay.build_report(replay.fold(replay.decode_lines(lines), config), config)
+        replay.replay(lines, config)
 
     best = {"json_loads": float("inf"), "core": float("inf")}
     for _ in range(repeat):  # interleaved, so that a change in the machine's load hits both
@@ -104,7 +106,7 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
         "core_events_per_cpu_second": n / best["core"],
         "core_over_json_loads_ratio": best["json_loads"] / best["core"],
         "method": f"best of {repeat}, interleaved, CPU time in one process: a `json.loads` pass over the lines; "
-        "`replay.build_report(replay.fold(replay.decode_lines(lines)))` as `floorwatch replay` runs it",
+        "`replay.replay(lines, config)` as `floorwatch replay` runs it",
     }
 
 
@@ -117,7 +119,7 @@ lines = open(sys.argv[1], "rb").read().splitlines()[: int(sys.argv[2])]
 config = load_config()
 gc.collect()
 began = time.process_time()
-replay.build_report(replay.fold(replay.decode_lines(lines), config), config)
+replay.replay(lines, config)
 print(time.process_time() - began)
 """
 
@@ -144,8 +146,27 @@ def against(commit: str, log: Path, lines: int, repeat: int) -> dict:
     }
 
 
-def _path(tree: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": tree}
+def _path(tree: str, **more: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": tree, **more}
+
+
+def compiled_against_pure(log: Path, lines: int, repeat: int) -> dict:
+    """This tree's core compiled (mypyc) and as pure Python, each in a child process, alternating."""
+    kinds = ("compiled", "pure")
+    best = dict.fromkeys(kinds, float("inf"))
+    for _ in range(repeat):
+        for kind in kinds:
+            child = [sys.executable, "-c", _CORE_IN_CHILD, str(log), str(lines)]
+            env = _path(str(REPO_ROOT), FLOORWATCH_CORE=kind)
+            done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=REPO_ROOT, env=env)
+            best[kind] = min(best[kind], float(done.stdout))
+    return {
+        "events": lines,
+        "compiled_events_per_cpu_second": lines / best["compiled"],
+        "pure_events_per_cpu_second": lines / best["pure"],
+        "speedup": best["pure"] / best["compiled"],
+        "method": f"decode + fold + report, a child process per FLOORWATCH_CORE, alternating, best of {repeat}",
+    }
 
 
 def month_replay(log: Path) -> dict:
@@ -185,8 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     CACHE.mkdir(parents=True, exist_ok=True)
     result: dict = {"code": code_version(), "load_average_at_start": os.getloadavg()}
+    result["implementation"] = IMPLEMENTATION.describe()
     lines = shift_log().read_bytes().splitlines()[: args.lines]
     result["shift_1000_agents_8h"] = side_by_side(lines, args.repeat)
+    if IMPLEMENTATION.compiled:
+        result["shift_1000_agents_8h_compiled_vs_pure"] = compiled_against_pure(shift_log(), len(lines), args.repeat)
     if args.against:
         result["shift_1000_agents_8h_against"] = against(args.against, shift_log(), len(lines), args.repeat)
     del lines

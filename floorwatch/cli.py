@@ -43,6 +43,17 @@ def _available() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(argv)
+    except ImportError as problem:
+        # FLOORWATCH_CORE=compiled without a build for these sources: the message says what to do.
+        if type(problem).__name__ != "CompiledCoreMissing":
+            raise
+        print(f"floorwatch: {problem}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="floorwatch", description="floorwatch: live workload and wellbeing signals for a contact-center floor."
     )

@@ -28,6 +28,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+import floorwatch.core as core
+from floorwatch.core import native
 from floorwatch.core.config import ConfigError, load_config
 from floorwatch.core.period_report import render_periods, replay_periods
 from floorwatch.core.periods import PeriodKind
@@ -39,6 +41,10 @@ SHOWN_ON_STDERR = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        f"The metric core here runs {core.IMPLEMENTATION.describe()}. {native.MODE_VARIABLE}=pure runs the "
+        "pure-Python reference, =compiled insists on the build; both give the same figures."
+    )
     parser.add_argument("events", help="canonical event log, one JSON event per line ('-' reads stdin)")
     parser.add_argument("--policy", type=Path, help="break policy profile (YAML); default: the built-in default policy")
     parser.add_argument(

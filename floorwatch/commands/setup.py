@@ -9,6 +9,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from floorwatch.deploy.core_build import ensure_built
 from floorwatch.deploy.helm_tool import HELM_VERSION, HelmInstallError, install_helm, installed_helm
 from floorwatch.deploy.jvm_archive import archive_path
 from floorwatch.deploy.kafka_jars import (
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         _first_broker_start(jars, summary, problems)
     _ensure_debian_programs(not args.no_install, summary, problems)
     _ensure_helm(not args.no_install, summary)
+    _build_core(summary)
     _print_summary(summary, problems)
     return 1 if problems else 0
 
@@ -156,6 +158,18 @@ def _ensure_helm(may_install: bool, summary: list[tuple[str, str]]) -> None:
         summary.append(("helm", f"not installed (optional: lints and renders the Kubernetes chart): {error}"))
         return
     summary.append(("helm", f"{HELM_VERSION} ({binary})"))
+
+
+def _build_core(summary: list[tuple[str, str]]) -> None:
+    """The metric core compiled with mypyc (floorwatch.core.native). Optional: without a C
+    compiler, or if the build fails, the pure-Python core runs with the same figures, slower."""
+    print("compiling the metric core with mypyc (once per version of its sources) ...", flush=True)
+    try:
+        outcome, folder = ensure_built()
+    except RuntimeError as error:
+        summary.append(("compiled core", f"not built (the core runs as pure Python, same figures): {error}"))
+        return
+    summary.append(("compiled core", f"{outcome} ({folder})" if folder else outcome))
 
 
 def _print_summary(summary: list[tuple[str, str]], problems: list[str]) -> None:

@@ -13,7 +13,7 @@ per partition, so the live stream and a replay agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from floorwatch.core import breaks, occupancy, routing, stress
 from floorwatch.core.breaks import BreakFigures, BreakTrack
@@ -77,7 +77,9 @@ class AgentOutput:
     agent_id: str
     team_id: str | None
     site_id: str | None
-    output: object
+    # Any sub-track's output record. Typed Any, not object: mypyc cannot compile a dataclass
+    # field annotated `object` (KeyError 'object' at import).
+    output: Any
 
 
 class Applied(NamedTuple):

@@ -10,7 +10,9 @@ floor would show at that moment. Same log, same configuration: same report, byte
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -183,7 +185,24 @@ def replay(
         decode_lines(schedule_lines, "schedules", received_at_seconds),
         decode_lines(lines, "events", received_at_seconds),
     )
-    return build_report(fold(entries, config), config)
+    with fewer_collections():
+        return build_report(fold(entries, config), config)
+
+
+YOUNG_COLLECTION_THRESHOLD = 100_000  # allocations between collections of new objects; Python's default is 700
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The fold makes and drops millions of small acyclic records (tracks, tuples, floats) that
+    reference counting frees; at Python's default thresholds the cycle collector walks the young
+    ones every 700 allocations, about an eighth of the fold's time. Collections stay on, only rarer."""
+    before = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, before[1], before[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def build_report(result: FoldResult, config: MetricConfig) -> Json:
