@@ -5,6 +5,9 @@ Run by `floorwatch setup`. The build is named by a hash of the core's sources
 other sources. It compiles a snapshot of the sources, so an edit during the build cannot end up
 in a build named for other bytes. Without a C compiler or the Python headers it says so and
 succeeds: the pure-Python modules run, with the same figures, more slowly.
+
+The key covers the core's sources, not this file: when you change how the core is compiled here
+(options, the mypy pin, what is recorded beside the modules), raise `native.BUILD_RECIPE`.
 """
 
 from __future__ import annotations

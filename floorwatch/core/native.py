@@ -31,6 +31,11 @@ CORE_DIR = Path(__file__).resolve().parent
 MODE_VARIABLE = "FLOORWATCH_CORE"
 MODES = ("auto", "pure", "compiled")
 
+# This file's bytes are part of the build's key (it lives in the core), so raising this number
+# retires every existing build. Raise it when `deploy/core_build.py` changes how the core is
+# compiled (its options, the mypy version it uses, what it records beside the modules).
+BUILD_RECIPE = 1
+
 # The modules the fold, the view and the report run through. Not compiled: the pydantic
 # events and codec (pydantic validates in its own compiled code), configuration and the
 # reports by day or shift, which run once per report, and this module and the package files.
