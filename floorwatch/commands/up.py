@@ -40,7 +40,11 @@ def run(args: argparse.Namespace) -> int:
         secure=args.secure,
     )
     floor = LiveFloor(plan, say=lambda line: print(line, flush=True))
-    # SIGTERM (e.g. from a test or a service manager) stops as cleanly as Ctrl-C.
+    # Ctrl-C stops everything even when a launcher started us with SIGINT ignored (a shell's
+    # background job, or a script run under nohup in the background); Python keeps an inherited
+    # "ignore" otherwise, and the floor could then only be killed. SIGTERM (e.g. from a test or a
+    # service manager) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         floor.start()
