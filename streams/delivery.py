@@ -118,16 +118,22 @@ async def save_unsaved(worker: Worker) -> None:
 def set_in_memory(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]]) -> None:
     """A batch's table values, in memory now; their changelog records go out with the next
     positions (`write_positions`). None deletes the key."""
-    store, owners = table.data, worker.key_partitions[table.name]
     for key, value, partition in writes:
-        raw_key = key.encode()
-        if value is None:
-            store.pop(raw_key, None)
-            owners.pop(key, None)
-        else:
-            store[raw_key] = value
-            owners[key] = partition
+        _set_locally(worker, table, key, value, partition)
         worker.unsaved.mark(table.name, key, partition)
+
+
+def _set_locally(worker: Worker, table: Any, key: str, value: bytes | None, partition: int) -> bytes:
+    """The table's in-memory value and the key's owning partition; None deletes. Returns the raw key."""
+    store, owners = table.data, worker.key_partitions[table.name]
+    raw_key = key.encode()
+    if value is None:
+        store.pop(raw_key, None)
+        owners.pop(key, None)
+    else:
+        store[raw_key] = value
+        owners[key] = partition
+    return raw_key
 
 
 async def save_before_revoke(worker: Worker, positions: Any) -> None:
@@ -252,16 +258,9 @@ async def persist(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes 
     loses state whose input is already committed. Awaiting the acks here closes that window."""
     if not writes:
         return
-    store, owners = table.data, worker.key_partitions[table.name]
     changelog = table.changelog_topic.get_topic_name()
     pending = []
     for key, value, partition in writes:
-        raw_key = key.encode()
-        if value is None:
-            store.pop(raw_key, None)
-            owners.pop(key, None)
-        else:
-            store[raw_key] = value
-            owners[key] = partition
+        raw_key = _set_locally(worker, table, key, value, partition)
         pending.append(await worker.app.producer.send(changelog, raw_key, value, partition, None, None))
     await asyncio.gather(*pending)
