@@ -7,6 +7,8 @@ Fixtures:
 - `kafka_admin` (session): a kafka-python admin client on that broker.
 - `topic_factory` (function): `topic_factory("prefix", partitions=1, replication_factor=1, configs=None)`
   creates a fresh topic (leaders elected) and returns its name.
+- `input_topics` (function): fresh floorwatch input topics (agent events, contact events, schedules),
+  three partitions each, as `floorwatch.topics.Topics`.
 - `kafka_cluster` (module): a started three-node LocalKafka; a test that stops a node restarts it.
 - `prometheus_factory` (function): `prometheus_factory(targets, rule_files=(), scrape_interval_seconds=1,
   security=ScrapeSecurity())`
@@ -26,10 +28,12 @@ from floorwatch.deploy.kafka_jars import ensure_kafka_jars, folder_size_bytes
 from floorwatch.deploy.localkafka import LocalKafka, broker_ready
 from floorwatch.deploy.prometheus import LocalPrometheus, ScrapeSecurity
 from floorwatch.deploy.settings import DeploySettings
+from floorwatch.topics import Topics
 from tests.helpers import record_summary
 
 TopicFactory = Callable[..., str]
 PrometheusFactory = Callable[..., LocalPrometheus]
+INPUT_PARTITIONS = 3
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +115,16 @@ def topic_factory(kafka_admin: KafkaAdminClient, unique_name: Callable[[str], st
         return name
 
     return create
+
+
+@pytest.fixture
+def input_topics(kafka_admin: KafkaAdminClient, unique_name: Callable[[str], str]) -> Topics:
+    topics = Topics.with_prefix(unique_name("input"))
+    spec = {"num_partitions": INPUT_PARTITIONS, "replication_factor": 1, "configs": {}}
+    kafka_admin.create_topics(
+        dict.fromkeys((topics.agent_events, topics.contact_events, topics.schedules), spec), wait_for_metadata=True
+    )
+    return topics
 
 
 @pytest.fixture(scope="module")

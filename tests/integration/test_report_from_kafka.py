@@ -9,24 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from floorwatch.topics import Topics
-
-PARTITIONS = 3
 FLOOR = ["--sites", "1", "--teams-per-site", "2", "--agents-per-team", "5", "--seed", "5", "--duration", "3h"]
 START = "2026-11-24T08:00:00Z"
 ENV = {**os.environ, "FLOORWATCH_PSEUDONYM_KEY": "integration-test-key"}
-
-
-@pytest.fixture
-def sim_topics(kafka_admin, unique_name) -> Topics:
-    topics = Topics.with_prefix(unique_name("report"))
-    specs = {"num_partitions": PARTITIONS, "replication_factor": 1, "configs": {}}
-    kafka_admin.create_topics(
-        dict.fromkeys((topics.agent_events, topics.contact_events, topics.schedules), specs), wait_for_metadata=True
-    )
-    return topics
 
 
 def floorwatch(*args: str) -> subprocess.CompletedProcess[str]:
@@ -43,8 +28,10 @@ def embedded(page: Path) -> dict:
     return json.loads(found.group(1))
 
 
-def test_a_day_read_from_the_topics_gives_the_report_of_the_same_log_from_a_file(kafka_bootstrap, sim_topics, tmp_path):
-    prefix = sim_topics.agent_events.removesuffix(".agent-events")
+def test_a_day_read_from_the_topics_gives_the_report_of_the_same_log_from_a_file(
+    kafka_bootstrap, input_topics, tmp_path
+):
+    prefix = input_topics.agent_events.removesuffix(".agent-events")
     log = tmp_path / "events.jsonl"
     floorwatch("simulate", "--output", str(log), "--start", START, "--quiet", *FLOOR)
     live = ("--bootstrap-servers", kafka_bootstrap, "--topic-prefix", prefix)
@@ -63,8 +50,8 @@ def test_a_day_read_from_the_topics_gives_the_report_of_the_same_log_from_a_file
         assert kafka_data[key] == file_data[key], key
 
 
-def test_a_window_before_the_log_has_no_team_to_report(kafka_bootstrap, sim_topics, tmp_path):
-    prefix = sim_topics.agent_events.removesuffix(".agent-events")
+def test_a_window_before_the_log_has_no_team_to_report(kafka_bootstrap, input_topics, tmp_path):
+    prefix = input_topics.agent_events.removesuffix(".agent-events")
     live = ("--bootstrap-servers", kafka_bootstrap, "--topic-prefix", prefix)
     floorwatch("simulate", *live, "--speed", "max", "--start", START, "--quiet", *FLOOR)
     done = subprocess.run(

@@ -17,18 +17,7 @@ from floorwatch.core.events import partition_key
 from floorwatch.topics import Topics
 from tests.helpers import wait_until
 
-PARTITIONS = 3
 FLOOR = ["--sites", "1", "--teams-per-site", "2", "--agents-per-team", "5", "--seed", "9"]
-
-
-@pytest.fixture
-def sim_topics(kafka_admin, unique_name) -> Topics:
-    topics = Topics.with_prefix(unique_name("sim"))
-    specs = {"num_partitions": PARTITIONS, "replication_factor": 1, "configs": {}}
-    kafka_admin.create_topics(
-        dict.fromkeys((topics.agent_events, topics.contact_events, topics.schedules), specs), wait_for_metadata=True
-    )
-    return topics
 
 
 def _consume(bootstrap: str, topics: Topics, expected: int, timeout_seconds: float) -> list:
@@ -55,7 +44,9 @@ def _consume(bootstrap: str, topics: Topics, expected: int, timeout_seconds: flo
     return records
 
 
-def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced(kafka_bootstrap, sim_topics, tmp_path):
+def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced(
+    kafka_bootstrap, input_topics, tmp_path
+):
     start = "2026-11-24T08:00:00Z"
     reference = tmp_path / "reference.jsonl"
     assert main(["simulate", "--output", str(reference), "--quiet", "--start", start, "--duration", "30m", *FLOOR]) == 0
@@ -70,7 +61,7 @@ def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced
             "--bootstrap-servers",
             kafka_bootstrap,
             "--topic-prefix",
-            sim_topics.agent_events.removesuffix(".agent-events"),
+            input_topics.agent_events.removesuffix(".agent-events"),
             "--speed",
             "600",
             "--start",
@@ -84,7 +75,7 @@ def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced
         timeout=120,
     )
     elapsed = time.monotonic() - began
-    records = _consume(kafka_bootstrap, sim_topics, len(lines), 60)
+    records = _consume(kafka_bootstrap, input_topics, len(lines), 60)
 
     assert sorted(record.value for record in records) == sorted(lines)
     span_seconds = (decode(lines[-1]).occurred_at - decode(lines[0]).occurred_at).total_seconds()
@@ -98,7 +89,7 @@ def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced
     partitions = defaultdict(set)
     for record in records:
         event = decode(record.value)
-        assert record.topic == sim_topics.for_event(event)
+        assert record.topic == input_topics.for_event(event)
         assert record.key == partition_key(event).encode()
         partitions[(record.topic, record.key)].add(record.partition)
     assert all(len(found) == 1 for found in partitions.values())
@@ -106,16 +97,16 @@ def test_a_sped_up_live_run_delivers_the_same_events_as_the_file_keyed_and_paced
     # Each agent's states and contact events are read back in the order they happened.
     by_agent_kafka, by_agent_file = defaultdict(list), defaultdict(list)
     for record in sorted(records, key=lambda r: (r.topic, r.partition, r.offset)):
-        if record.topic == sim_topics.agent_events:
+        if record.topic == input_topics.agent_events:
             by_agent_kafka[record.key].append(record.value)
     for line in lines:
         event = decode(line)
-        if sim_topics.for_event(event) == sim_topics.agent_events:
+        if input_topics.for_event(event) == input_topics.agent_events:
             by_agent_file[partition_key(event).encode()].append(line)
     assert by_agent_kafka == by_agent_file
 
 
-def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(kafka_bootstrap, sim_topics):
+def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(kafka_bootstrap, input_topics):
     # 200 agents: schedules and (most) logins at the start, then a contact every few seconds.
     count = 395
     args = [
@@ -123,7 +114,7 @@ def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(
         "--bootstrap-servers",
         kafka_bootstrap,
         "--topic-prefix",
-        sim_topics.agent_events.removesuffix(".agent-events"),
+        input_topics.agent_events.removesuffix(".agent-events"),
         "--agents",
         "200",
         "--duration",
@@ -134,7 +125,7 @@ def test_in_real_time_each_event_is_stamped_with_the_wall_clock_time_it_is_sent(
     ]
     before = datetime.now(UTC)
     assert main(args) == 0
-    records = _consume(kafka_bootstrap, sim_topics, count, 60)
+    records = _consume(kafka_bootstrap, input_topics, count, 60)
     for record in records:
         event = decode(record.value)
         assert event.occurred_at >= before.replace(microsecond=0)
