@@ -66,6 +66,6 @@ def run_worker(settings: WorkerSettings) -> int:
         )
         return RESTART_EXIT_CODE
     for watchdog in worker.watchdogs:
-        watchdog.start()
+        watchdog.start(loop_source=lambda: worker.app.loop)
     run(worker)
     return 0
