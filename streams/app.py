@@ -236,9 +236,11 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
 
     @positions.on_recover
     async def positions_recovered() -> None:
+        worker.changed_keys.start_over()  # tables recovered: the next tick walks every key
         await guarded(worker, "resuming from stored positions", resume_from_positions(worker, positions))
 
     async def save_before_rebalance(sender: Any, *_: Any, signal: Any, **__: Any) -> None:
+        worker.changed_keys.start_over()
         await guarded(worker, "saving state before a rebalance", save_before_revoke(worker, positions))
 
     app.on_partitions_revoked.connect(cast(Any, save_before_rebalance))  # awaited by Faust, after the batches in flight
@@ -295,7 +297,9 @@ def _bytes_table(worker: Worker, name: str) -> Any:
     owners = worker.key_partitions.setdefault(name, {})
 
     async def recovered(event: Any) -> None:  # a changelog record replayed into this worker's table
-        owners[event.message.key.decode()] = event.message.partition
+        key = event.message.key.decode()
+        owners[key] = event.message.partition
+        worker.changed_keys.mark(name, key)
 
     # Keys and values are bytes we encode ourselves; the schema makes the changelog (and so
     # recovery) use the same raw codec, which Faust would otherwise take to be JSON.

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from floorwatch.core.config import MetricConfig
 from floorwatch.streams.agent_step import Internal
 from floorwatch.streams.audit import InputAudit, OwedPositions, Unsaved
+from floorwatch.streams.changes import ChangedKeys
 from floorwatch.streams.clock import FloorClock
 from floorwatch.streams.collector_pacing import CollectorPacing
 from floorwatch.streams.exposition import FloorPage
@@ -52,6 +53,7 @@ class Worker:
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
     owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
     unsaved: Unsaved = dataclasses.field(default_factory=Unsaved)  # table values not in their changelog yet
+    changed_keys: ChangedKeys = dataclasses.field(default_factory=ChangedKeys)  # what the next tick views
     outbox: Outbox = dataclasses.field(default_factory=lambda: Outbox(0))  # create_app sizes it
     tables: dict[str, Any] = dataclasses.field(default_factory=dict)  # name -> Faust table, for writing them
     # One writer of state and positions at a time: positions must never pass state another
