@@ -272,7 +272,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             return _unauthorized(web)
         # The floor's figures as rendered by the last tick, then the process's own counters.
         # charset in the header: a bare text/plain makes clients read non-ASCII labels as Latin-1
-        body = worker.page.body + generate_latest(worker.registry)
+        body = worker.page.body_with(generate_latest(worker.registry))
         return web.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @app.page("/health")

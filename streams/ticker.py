@@ -22,7 +22,7 @@ from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
 from floorwatch.streams.delivery import go_back
 from floorwatch.streams.exposition import Changed, PageChanges
-from floorwatch.streams.group_step import TeamView, has_left, same_members, team_of, team_view
+from floorwatch.streams.group_step import KEY_SEPARATOR, TeamView, has_left, same_members, team_of, team_view
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
@@ -315,7 +315,7 @@ class Ticker:
             for n, (raw_key, raw) in enumerate(items):
                 key = raw_key.decode()
                 if owners.get(key) in partitions and not has_left(raw):
-                    views.view(key, raw, partial(_track, decoded, key, raw), now_for)
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
                     index.setdefault(team_of(key), {})[key] = None
                 if n % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)
@@ -333,7 +333,7 @@ class Ticker:
                         index.get(team_id, {}).pop(key, None)
                     decoded.forget(key)
                 else:
-                    views.view(key, raw, partial(_track, decoded, key, raw), now_for)
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
                     index.setdefault(team_id, {})[key] = None
                 if n % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)
@@ -363,7 +363,15 @@ class Ticker:
         return Changed(changed, removed)
 
     def _member_track(self, key: str, raw: bytes) -> AgentTrack:
-        return self.worker.members_decoded.get(key, raw).track
+        """A member's track; when this worker holds the agent too, its value decoded for the agents
+        table is the same bytes (the batch path sends the stored value as it is): decoded once."""
+        members = self.worker.members_decoded
+        held = members.decoded.get(key)
+        if held is None or held[0] is not raw:
+            agent = self.worker.agents_decoded.decoded.get(key.split(KEY_SEPARATOR, 1)[1])
+            if agent is not None and agent[0] == raw:
+                members.put(key, raw, agent[1])
+        return members.get(key, raw).track
 
     def _now_for(self, track: AgentTrack) -> float:
         return self.worker.clock.for_own_clock(track.last_event_seconds)
