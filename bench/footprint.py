@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 
 from bench.pipeline import StepTimer, as_messages, profile_by_function, run_batches
+from bench.ticking import RealTick
 from bench.traffic import Routed
 from floorwatch.core import replay
 from floorwatch.core.config import load_config
+from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.state import StoredAgent, dump_agent
 
 
@@ -68,29 +71,42 @@ def step_profile(routed: Sequence[Routed], partitions: int, profile_events: int)
     }
 
 
-def tick_cost(routed: Sequence[Routed], partitions: int, live_rate: float, tick_seconds: float = 0.5) -> dict:
-    """Ticks over every agent in `routed`: the first (everything new), one with nothing new, and
-    one after a tick's worth of input at `live_rate` (the worker's steady state)."""
+def tick_cost(routed: Sequence[Routed], partitions: int, live_rate: float, tick_seconds: float | None = None) -> dict:
+    """The worker's own tick (`bench.ticking`: its Ticker, Faust stood in for) over every agent in
+    `routed`: the first (everything new), one with nothing new, and the mean of ticks that each
+    follow a tick's worth of input at `live_rate` (the worker's steady state). Event clock, as
+    the live benchmark's worker; garbage collection paced as the worker paces it (frozen after
+    each tick)."""
+    tick_seconds = tick_seconds or float(WorkerSettings.model_fields["tick_seconds"].default)
     slice_events = max(1, round(live_rate * tick_seconds))
+    rounds = 20
     messages = as_messages(routed, partitions)
-    timer = run_batches(messages[:-slice_events], 1000)
+    timer = run_batches(messages[: -slice_events * rounds], 1000)
+    real = RealTick(timer, partitions, tick_seconds=tick_seconds)
 
     def timed_tick() -> dict:
-        timer.seconds.clear()
-        timer.tick()
-        return {"stage_seconds": dict(timer.seconds), "cpu_seconds": sum(timer.seconds.values())}
+        seconds = real.tick()
+        gc.freeze()  # as the worker's collector pacing does after each tick
+        return {"stage_seconds": {"tick (the worker's Ticker)": seconds}, "cpu_seconds": seconds}
 
     first = timed_tick()
-    unchanged = timed_tick()
-    run_batches(messages[-slice_events:], slice_events, timer=timer)
-    after_input = timed_tick()
+    unchanged = [timed_tick()["cpu_seconds"] for _ in range(rounds)]
+    after = []
+    for n in range(rounds):
+        at = len(messages) - slice_events * (rounds - n)
+        run_batches(messages[at : at + slice_events], slice_events, timer=timer)
+        real.sync()
+        after.append(timed_tick()["cpu_seconds"])
+    gc.unfreeze()
+    idle, busy = sorted(unchanged)[rounds // 2], sum(after) / rounds
     return {
         "agents": len(timer.agents),
+        "tick_seconds": tick_seconds,
         "first_tick": first,
-        "tick_with_nothing_new": unchanged,
-        "tick_after_live_input": {**after_input, "input_events": slice_events},
-        "tick_stage_seconds": after_input["stage_seconds"],
-        "tick_cpu_seconds": after_input["cpu_seconds"],
-        "scrape_bytes": timer.scrape_bytes,
+        "tick_with_nothing_new": {"stage_seconds": {"tick (the worker's Ticker)": idle}, "cpu_seconds": idle},
+        "tick_after_live_input": {"cpu_seconds": busy, "input_events": slice_events, "ticks": rounds},
+        "tick_stage_seconds": {"tick (the worker's Ticker), mean after live input": busy},
+        "tick_cpu_seconds": busy,
+        "scrape_bytes": len(real.worker.page.body),
         "tables": table_bytes(timer),
     }
