@@ -23,7 +23,7 @@ from floorwatch.streams.group_step import team_of
 from floorwatch.streams.health import HealthLimits, Progress
 from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
 from floorwatch.streams.settings import ClockMode
-from floorwatch.streams.ticker import Ticker
+from floorwatch.streams.ticker import Ticker, TickPacer
 from floorwatch.streams.worker import Worker
 from floorwatch.topics import Topics
 
@@ -81,6 +81,7 @@ class RealTick:
             _Table(self.tables["queues"]),
             self.sender,  # type: ignore[arg-type]
         )
+        self.ticker.pacer = TickPacer(factor=0.0)  # ticks here follow each other at once, each measured
         self._seen: dict[str, dict[str, bytes]] = {name: {} for name in self.tables}
         self.sync()
 

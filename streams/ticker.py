@@ -39,10 +39,29 @@ log = logging.getLogger("floorwatch.streams")
 YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
 REWIND_LIMIT_SECONDS = 60.0  # a seek back that brings nothing for this long: start afresh
 STUCK_AFTER_SECONDS = 30.0  # input waiting on a partition that has not moved for this long: seek it again
-BROKER_FRESH_SECONDS = 15.0
+BROKER_FRESH_SECONDS = 15.0  # nudge only while Kafka answers; an outage is not a stuck consumer
 # With the wall clock a queue without new input is viewed again this often (its waits grow by the
 # second); viewing and rendering all 555 queues of a 10,000-agent floor every tick cost 25 ms.
-QUEUE_DRIFT_SECONDS = 1.0  # nudge only while Kafka answers; an outage is not a stuck consumer
+QUEUE_DRIFT_SECONDS = 1.0
+
+
+@dataclass
+class TickPacer:
+    """A long tick (thousands of changed agents while a backlog is applied) is followed by a pause
+    of `factor` times its length, so catching up keeps most of the event loop; a live-rate tick
+    (tens of ms) is never held back. The pause is capped well inside /health's stale-figures
+    limit (3 ticks + 10 s)."""
+
+    factor: float = 2.0
+    max_pause_seconds: float = 2.0
+    resume_at: float = -math.inf
+
+    def due(self, monotonic: float) -> bool:
+        return monotonic >= self.resume_at
+
+    def ran(self, began: float, ended: float) -> float:
+        self.resume_at = ended + min(self.factor * (ended - began), self.max_pause_seconds)
+        return ended
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,7 @@ class Ticker:
         self.announced: set[str] = set()  # violation ids this process already published
         self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
         self._owned: dict[str, set[int]] = {}
+        self.pacer = TickPacer()
         self._generation = -1  # of `worker.changed_keys` at the last tick; -1: walk at the first
         self._sites: dict[str, float] = {}  # site -> newest event time of its owned agents
         self._overdue: dict[str, AgentFigures] = {}  # agents whose break is overdue now
@@ -87,9 +107,9 @@ class Ticker:
         return {name: sorted(parts) for name, parts in self._owned.items()}
 
     async def tick(self) -> None:
-        if self.worker.busy() or not self.worker.progress.recovered:
+        if self.worker.busy() or not self.worker.progress.recovered or not self.pacer.due(time.monotonic()):
             return
-        started = time.time()
+        started, began = time.time(), time.monotonic()
         actives = self.worker.owned_partitions()
         owned = {
             name: {tp.partition for tp in actives if tp.topic == topic}
@@ -132,7 +152,7 @@ class Ticker:
         await self.worker.page.show(snapshot, None if walk else PageChanges(agent_changes, team_changes))
         self._lag(actives)
         await self._nudge_stuck_partitions()
-        self.worker.progress.last_tick_at = time.monotonic()
+        self.worker.progress.last_tick_at = self.pacer.ran(began, time.monotonic())
         if self.worker.collector_pacing is not None:
             self.worker.collector_pacing.after_tick(time.monotonic())
 

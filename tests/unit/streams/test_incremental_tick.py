@@ -22,7 +22,7 @@ from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import ClockMode, PrivacyMode
 from floorwatch.streams.state import StoredAgent, dump_agent
-from floorwatch.streams.ticker import Ticker
+from floorwatch.streams.ticker import Ticker, TickPacer
 from floorwatch.streams.worker import Worker
 from floorwatch.topics import Topics
 from tests.unit.core.builders import AVAILABLE, BREAK, at, cycles, state, team_shift
@@ -115,7 +115,9 @@ class _Floor:
 def _ticker(worker: Worker, data: dict[str, dict[bytes, bytes]]) -> Ticker:
     agents, members, queues = (SimpleNamespace(items=data[n].items, get=data[n].get) for n in TABLES)
     sender: Any = SimpleNamespace(offer=lambda sends: None)
-    return Ticker(worker, LABELLER, agents, members, queues, sender)
+    ticker = Ticker(worker, LABELLER, agents, members, queues, sender)
+    ticker.pacer = TickPacer(factor=0.0)  # these ticks follow each other at once
+    return ticker
 
 
 TEAMS = {"ana": "blue", "ben": "blue", "cy": "blue", "dee": "green", "eli": "green"}
@@ -160,3 +162,13 @@ def test_a_value_written_without_a_mark_is_seen_after_the_worker_starts_over():
     assert floor.tick() != floor.walked()
     floor.worker.changed_keys.start_over()
     assert floor.tick() == floor.walked()
+
+
+def test_a_long_tick_holds_the_next_back_for_twice_its_length_and_never_more_than_the_cap():
+    pacer = TickPacer(factor=2.0, max_pause_seconds=2.0)
+    pacer.ran(began=10.0, ended=10.5)
+    assert not pacer.due(11.4) and pacer.due(11.5)
+    pacer.ran(began=20.0, ended=25.0)
+    assert not pacer.due(26.9) and pacer.due(27.0)
+    pacer.ran(began=30.0, ended=30.02)
+    assert pacer.due(30.25)  # a live-rate tick: the next timer tick runs
