@@ -69,6 +69,8 @@ class RealTick:
             health_limits=HealthLimits(tick_seconds=tick_seconds),
         )
         self.worker.progress.recovered = True
+        self.page_seconds = 0.0
+        self.worker.page.show = self._timed_show(self.worker.page.show)  # type: ignore[method-assign]
         self.tables: dict[str, dict[bytes, bytes]] = {"agents": {}, "team-members": {}, "queues": {}}
         for name in self.tables:
             self.worker.key_partitions[name] = {}
@@ -99,10 +101,19 @@ class RealTick:
                     self.worker.changed_keys.mark(name, key)
 
     def tick(self) -> float:
-        """One tick; its CPU seconds."""
+        """One tick; its CPU seconds (`page_seconds`: of which showing it on the page)."""
+        self.page_seconds = 0.0
         began = time.process_time()
         asyncio.run(self.ticker.tick())
         return time.process_time() - began
+
+    def _timed_show(self, show):
+        async def timed(*args, **kwargs):
+            began = time.process_time()
+            await show(*args, **kwargs)
+            self.page_seconds += time.process_time() - began
+
+        return timed
 
 
 class _Table:
