@@ -51,7 +51,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
 from floorwatch.streams.settings import ClockMode, WorkerSettings
-from floorwatch.streams.state import StoredAgent, dump_queue, load_queue
+from floorwatch.streams.state import StoredAgent, dump_queue
 from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.streams.worker import Worker, kafka_client_options
@@ -214,11 +214,13 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     async def apply_queue_events(messages: list[RawMessage]) -> None:
         def load(queue_id: str) -> Any:
             raw = queues.get(queue_id.encode())
-            return load_queue(raw) if raw is not None else None
+            return worker.queues_decoded.get(queue_id, raw) if raw is not None else None
 
         result = queue_step.run([entry for packed in messages for entry in entries_of(packed)], load)
         writes = [(queue_id, dump_queue(stored), m.partition) for queue_id, (stored, m) in result.stored.items()]
         set_in_memory(worker, queues, writes)
+        for (queue_id, value, _), (stored, _) in zip(writes, result.stored.values(), strict=True):
+            worker.queues_decoded.put(queue_id, value, stored)  # a queue's track is decoded once, not per batch
         count_into(pipeline, result.counts)
 
     def consume(channel: Any, name: str, apply: Handler) -> None:

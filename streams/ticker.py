@@ -28,7 +28,7 @@ from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.sending import TickSender
 from floorwatch.streams.settings import ClockMode
-from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_queue
+from floorwatch.streams.state import DecodedCache, StoredAgent
 from floorwatch.streams.views import ViewCache
 from floorwatch.streams.wellbeing import WellbeingPublisher
 
@@ -47,9 +47,9 @@ QUEUE_DRIFT_SECONDS = 1.0
 
 @dataclass
 class TickPacer:
-    """A long tick (thousands of changed agents while a backlog is applied) is followed by a pause
-    of `factor` times its length, so catching up keeps most of the event loop; a live-rate tick
-    (tens of ms) is never held back. The pause is capped well inside /health's stale-figures
+    """A tick longer than its period (thousands of changed agents while a backlog is applied) is
+    followed by a pause of `factor` times its length, so catching up keeps most of the event loop;
+    a live-rate tick (tens of ms) is never held back. The pause is capped well inside /health's stale-figures
     limit (3 ticks + 10 s)."""
 
     factor: float = 2.0
@@ -59,8 +59,11 @@ class TickPacer:
     def due(self, monotonic: float) -> bool:
         return monotonic >= self.resume_at
 
-    def ran(self, began: float, ended: float) -> float:
-        self.resume_at = ended + min(self.factor * (ended - began), self.max_pause_seconds)
+    def ran(self, began: float, ended: float, period_seconds: float) -> float:
+        """Note a tick; only one that outlasted its period holds the next back (a busy machine
+        stretching a live-rate tick must not thin the ticks out)."""
+        took = ended - began
+        self.resume_at = ended + min(self.factor * took, self.max_pause_seconds) if took > period_seconds else ended
         return ended
 
 
@@ -100,7 +103,7 @@ class Ticker:
         self._queue_raw: dict[str, bytes] = {}  # queue -> the stored value this tick viewed
         # queue key -> (stored value, its figures, monotonic time they were viewed)
         self._queue_views: dict[str, tuple[bytes, Any, float]] = {}
-        self.queues_decoded: DecodedCache[StoredQueue] = DecodedCache(load_queue)
+        self.queues_decoded = worker.queues_decoded  # shared with the queue step: decoded once per write
         self.wellbeing = WellbeingPublisher(self.topics.agent_wellbeing, labeller, worker.config)
 
     def partition_summary(self) -> dict[str, list[int]]:
@@ -152,7 +155,7 @@ class Ticker:
         await self.worker.page.show(snapshot, None if walk else PageChanges(agent_changes, team_changes))
         self._lag(actives)
         await self._nudge_stuck_partitions()
-        self.worker.progress.last_tick_at = self.pacer.ran(began, time.monotonic())
+        self.worker.progress.last_tick_at = self.pacer.ran(began, time.monotonic(), self.worker.settings.tick_seconds)
         if self.worker.collector_pacing is not None:
             self.worker.collector_pacing.after_tick(time.monotonic())
 

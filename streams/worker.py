@@ -22,7 +22,7 @@ from floorwatch.streams.health import HealthLimits, Progress
 from floorwatch.streams.metrics import PipelineMetrics
 from floorwatch.streams.outbox import Outbox
 from floorwatch.streams.settings import WorkerSettings
-from floorwatch.streams.state import DecodedCache, StoredAgent, load_agent
+from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_agent, load_queue
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.topics import Topics
 
@@ -62,6 +62,7 @@ class Worker:
     collector_pacing: CollectorPacing | None = None  # set by create_app; None in tests
     agents_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     members_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
+    queues_decoded: DecodedCache[StoredQueue] = dataclasses.field(default_factory=lambda: DecodedCache(load_queue))
     watchdogs: tuple[RecoveryWatchdog | StallWatchdog, ...] = ()  # started by the command that runs the worker
 
     @property
