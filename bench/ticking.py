@@ -26,7 +26,7 @@ from floorwatch.streams.settings import ClockMode
 from floorwatch.streams.ticker import Ticker
 
 try:
-    from floorwatch.streams.ticker import TickPacer
+    from floorwatch.streams.tick_pacing import TickPacer
 except ImportError:  # a commit before the pacer, measured side by side
     TickPacer = None  # type: ignore[assignment,misc]
 from floorwatch.streams.worker import Worker

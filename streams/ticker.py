@@ -20,15 +20,16 @@ from floorwatch.core import queue
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
-from floorwatch.streams.delivery import go_back
 from floorwatch.streams.exposition import Changed, PageChanges
 from floorwatch.streams.group_step import KEY_SEPARATOR, TeamView, has_left, same_members, team_of, team_view
+from floorwatch.streams.input_watch import InputWatch
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.sending import TickSender
 from floorwatch.streams.settings import ClockMode
 from floorwatch.streams.state import DecodedCache, StoredAgent
+from floorwatch.streams.tick_pacing import TickPacer
 from floorwatch.streams.views import ViewCache
 from floorwatch.streams.wellbeing import WellbeingPublisher
 
@@ -37,34 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("floorwatch.streams")
 YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
-REWIND_LIMIT_SECONDS = 60.0  # a seek back that brings nothing for this long: start afresh
-STUCK_AFTER_SECONDS = 30.0  # input waiting on a partition that has not moved for this long: seek it again
-BROKER_FRESH_SECONDS = 15.0  # nudge only while Kafka answers; an outage is not a stuck consumer
 # With the wall clock a queue without new input is viewed again this often (its waits grow by the
 # second); viewing and rendering all 555 queues of a 10,000-agent floor every tick cost 25 ms.
 QUEUE_DRIFT_SECONDS = 1.0
-
-
-@dataclass
-class TickPacer:
-    """A tick longer than its period (thousands of changed agents while a backlog is applied) is
-    followed by a pause of `factor` times its length, so catching up keeps most of the event loop;
-    a live-rate tick (tens of ms) is never held back. The pause is capped well inside /health's stale-figures
-    limit (3 ticks + 10 s)."""
-
-    factor: float = 2.0
-    max_pause_seconds: float = 2.0
-    resume_at: float = -math.inf
-
-    def due(self, monotonic: float) -> bool:
-        return monotonic >= self.resume_at
-
-    def ran(self, began: float, ended: float, period_seconds: float) -> float:
-        """Note a tick; only one that outlasted its period holds the next back (a busy machine
-        stretching a live-rate tick must not thin the ticks out)."""
-        took = ended - began
-        self.resume_at = ended + min(self.factor * took, self.max_pause_seconds) if took > period_seconds else ended
-        return ended
 
 
 @dataclass(frozen=True)
@@ -90,7 +66,7 @@ class Ticker:
         self._overdue: dict[str, AgentFigures] = {}  # agents whose break is overdue now
         self._agent_figures: tuple[AgentFigures, ...] | None = None  # of the last snapshot
         self._team_index: dict[str, dict[str, None]] = {}  # team -> its owned members' keys, in order
-        self.behind_partitions: dict[tuple[str, int], int] = {}
+        self.input_watch = InputWatch(worker)
         settings = worker.settings
         drifts = settings.clock is ClockMode.WALL  # with the event clock only new input changes figures
         self.agent_views = ViewCache(worker.config, settings.drift_refresh_seconds, settings.tick_seconds, drifts)
@@ -153,8 +129,8 @@ class Ticker:
         agents = self._agent_figures
         snapshot = FloorSnapshot(started, agents, tuple(teams), tuple(queues), dict(self._sites))
         await self.worker.page.show(snapshot, None if walk else PageChanges(agent_changes, team_changes))
-        self._lag(actives)
-        await self._nudge_stuck_partitions()
+        self.input_watch.lag(actives)
+        await self.input_watch.nudge_stuck_partitions()
         self.worker.progress.last_tick_at = self.pacer.ran(began, time.monotonic(), self.worker.settings.tick_seconds)
         if self.worker.collector_pacing is not None:
             self.worker.collector_pacing.after_tick(time.monotonic())
@@ -429,57 +405,6 @@ class Ticker:
         self._queue_views = views
         self.queues_decoded.forget_missing(present)
         return out
-
-    async def _nudge_stuck_partitions(self) -> None:
-        """Send the consumer back to the stored position of a partition whose input waits and
-        has not moved for STUCK_AFTER_SECONDS while Kafka answers: consumers that stop
-        fetching a partition without an error are a known upstream defect. Best effort: a
-        failed nudge is logged and tried again a period later."""
-        progress, now = self.worker.progress, time.monotonic()
-        if progress.broker_seen_at is None or now - progress.broker_seen_at > BROKER_FRESH_SECONDS:
-            return
-        audit = self.worker.audit
-        for topic, partition in audit.stuck(self.behind_partitions, now, STUCK_AFTER_SECONDS):
-            nxt = audit.next_offsets[topic, partition]
-            log.warning(
-                "%s[%d] has input waiting and has not moved for %.0f s: seeking it to %d again",
-                topic,
-                partition,
-                STUCK_AFTER_SECONDS,
-                nxt,
-            )
-            self.worker.pipeline.offset_gaps.labels(topic, "stuck").inc()
-            try:
-                await asyncio.wait_for(go_back(self.worker, topic, partition, nxt), 10.0)
-            except Exception as problem:  # the next period tries again; the stall watchdog bounds it
-                log.warning("seeking %s[%d] failed: %s", topic, partition, type(problem).__name__)
-
-    def _lag(self, actives: Any) -> None:
-        """Messages behind each owned input partition's end, from the worker's own next offsets
-        (right from the first tick after a restart, unlike committed offsets)."""
-        gauge, progress = self.worker.pipeline.consumer_lag, self.worker.progress
-        gauge.clear()  # partitions that moved away must not keep their last value here
-        behind: dict[str, int] = {}
-        self.behind_partitions = {}
-        for tp in actives:
-            if tp.topic not in self.worker.input_topics:
-                continue
-            highwater = self.worker.highwater(tp)
-            nxt = self.worker.audit.next_offsets.get((tp.topic, tp.partition))
-            if highwater is None or nxt is None:
-                continue
-            messages = max(highwater - nxt, 0)
-            gauge.labels(tp.topic, str(tp.partition)).set(messages)
-            if messages:
-                behind[f"{tp.topic}[{tp.partition}]"] = messages
-                self.behind_partitions[tp.topic, tp.partition] = messages
-        progress.behind_messages = behind
-        if not behind:
-            progress.input_waiting_since = None
-        elif progress.input_waiting_since is None:
-            progress.input_waiting_since = time.monotonic()
-        if self.worker.audit.longest_rewind_seconds(time.monotonic()) > REWIND_LIMIT_SECONDS:
-            raise RuntimeError(f"going back for skipped input has not succeeded in {REWIND_LIMIT_SECONDS:.0f} s")
 
 
 def _track(decoded: DecodedCache[StoredAgent], key: str, raw: bytes) -> AgentTrack:

@@ -22,7 +22,8 @@ from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import ClockMode, PrivacyMode
 from floorwatch.streams.state import StoredAgent, dump_agent
-from floorwatch.streams.ticker import Ticker, TickPacer
+from floorwatch.streams.tick_pacing import TickPacer
+from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.worker import Worker
 from floorwatch.topics import Topics
 from tests.unit.core.builders import AVAILABLE, BREAK, at, cycles, state, team_shift
