@@ -131,7 +131,7 @@ class Ticker:
         await self.worker.page.show(snapshot, None if walk else PageChanges(agent_changes, team_changes))
         self.input_watch.lag(actives)
         await self.input_watch.nudge_stuck_partitions()
-        self.worker.progress.last_tick_at = self.pacer.ran(began, time.monotonic(), self.worker.settings.tick_seconds)
+        self.worker.progress.last_tick_at = self.pacer.ran(began, time.monotonic())
         if self.worker.collector_pacing is not None:
             self.worker.collector_pacing.after_tick(time.monotonic())
 

@@ -166,10 +166,10 @@ def test_a_value_written_without_a_mark_is_seen_after_the_worker_starts_over():
 
 
 def test_a_long_tick_holds_the_next_back_for_twice_its_length_and_never_more_than_the_cap():
-    pacer = TickPacer(factor=2.0, max_pause_seconds=2.0)
-    pacer.ran(began=10.0, ended=10.5, period_seconds=0.25)
-    assert not pacer.due(11.4) and pacer.due(11.5)
-    pacer.ran(began=20.0, ended=25.0, period_seconds=0.25)
-    assert not pacer.due(26.9) and pacer.due(27.0)
-    pacer.ran(began=30.0, ended=30.2, period_seconds=0.25)
-    assert pacer.due(30.2)  # within its period (a busy machine stretches it): never held back
+    pacer = TickPacer(factor=2.0, long_seconds=1.0, max_pause_seconds=2.0)
+    pacer.ran(began=10.0, ended=10.8)
+    assert pacer.due(10.8)  # under a second (a live-rate tick on a busy machine): never held back
+    pacer.ran(began=20.0, ended=21.5)
+    assert not pacer.due(23.4) and pacer.due(23.5)
+    pacer.ran(began=30.0, ended=35.0)
+    assert not pacer.due(36.9) and pacer.due(37.0)
