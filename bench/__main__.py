@@ -30,10 +30,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only section 8 (50,000 agents, a second worker joining); prints the JSON",
     )
+    parser.add_argument(
+        "--late-shift-hours",
+        type=float,
+        help="simulated hours folded before the late-shift latency phases (0 skips them; default 6, quick 2)",
+    )
+    parser.add_argument(
+        "--late-shift-only",
+        action="store_true",
+        help="only the late-shift latency phases; prints the JSON",
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
     if args.phase_seconds:
         plan = replace(plan, phase_seconds=args.phase_seconds)
+    if args.late_shift_hours is not None:
+        plan = replace(plan, late_shift_hours=args.late_shift_hours)
+    if args.late_shift_only:
+        from bench.run import late_shift_only
+
+        print(json.dumps(late_shift_only(plan, args.bootstrap, log=_progress), indent=2, sort_keys=True, default=str))
+        return 0
     output = args.output or RESULTS / ("results-quick.json" if args.quick else "results.json")
     if args.scale_only:
         from bench.run import scale_only

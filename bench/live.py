@@ -71,7 +71,7 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
             f"  restarted (tick {plan.tick_seconds or 'default'}): "
             f"ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)"
         )
-        out["phases"], out["scrapes"] = _phases(plan, servers, topics, group, events, live_rate, worker, log, run_dir)
+        out["phases"], out["scrapes"] = phases(plan, servers, topics, group, events, live_rate, worker, log, run_dir)
         out["after_phases"] = _scrape_footprint(worker, baseline_rss)
         ends = end_offsets(servers, throughput.inputs_of(topics))
         committed = committed_offsets(servers, group)
@@ -95,9 +95,19 @@ def _tick_runtimes(log_text: str) -> dict:
     return {"overlapping_ticks": len(runtimes), "median": runtimes[len(runtimes) // 2], "max": runtimes[-1]}
 
 
-def _phases(
-    plan: Plan, servers: str, topics: Topics, group: str, events, live_rate: float, worker, log, run_dir: Path
+def phases(
+    plan: Plan,
+    servers: str,
+    topics: Topics,
+    group: str,
+    events,
+    live_rate: float,
+    worker,
+    log,
+    run_dir: Path,
+    label: str = "latency",
 ) -> tuple[list, dict]:
+    """Settle, then each rate phase with probes; percentiles per phase and the scrapes seen."""
     probes = probe_ids(plan.partitions)
     probe_log = ProbeLog()
     scraper = Scraper(f"http://127.0.0.1:{worker.port}/metrics", probe_log)
@@ -110,7 +120,7 @@ def _phases(
             rate = live_rate * factor
             log(f"  phase {factor:g}x: {rate:.0f} events/s for {plan.phase_seconds:.0f} s ...")
             produced_before = _produced(servers, group)
-            folded = run_dir / f"latency-{factor:g}x.folded"  # py-spy samples of the worker in this phase
+            folded = run_dir / f"{label}-{factor:g}x.folded"  # py-spy samples of the worker in this phase
             recorder = spy.start(worker.pid, folded)
             cpu_before, t0 = worker.proc().cpu_seconds, time.monotonic()
             sent = asyncio.run(

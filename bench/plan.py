@@ -16,6 +16,7 @@ class Plan:
     rate_factors: tuple[float, ...] = (1.0, 5.0)
     probe_interval_seconds: float = 0.25
     tick_seconds: float | None = None  # None: the worker's default settings
+    late_shift_hours: float = 6.0  # tracks folded in-process before the late-shift phases (0: skipped)
     profile_events: int = 20_000
     partitions: int = 6
     seed: int = 7
@@ -32,4 +33,5 @@ class Plan:
             profile_events=8_000,
             scale_agents=20_000,
             scale_events=50_000,
+            late_shift_hours=2.0,
         )

@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import footprint, live, scale, throughput
+from bench import footprint, late_shift, live, scale, throughput
 from bench.broker import create_input_topics, fresh_prefix, local_broker
 from bench.plan import Plan
 from bench.processes import REPO_ROOT
@@ -42,6 +42,8 @@ def run(plan: Plan, bootstrap: str | None = None, log=print, latency_only: bool 
         if not latency_only:
             results["throughput"], throughput_input = _throughput(plan, servers, run_dir, log)
         results["latency"], baseline_rss, warm = live.latency(plan, servers, run_dir, live_rate, log)
+        if plan.late_shift_hours > 0:
+            results["latency_late_shift"] = _late_shift(plan, servers, run_dir, live_rate, log)
         if not latency_only:
             results["scale"] = _scale(plan, servers, run_dir, log)
     results["machine"]["load_average_at_start"] = load_at_start
@@ -61,6 +63,14 @@ def run(plan: Plan, bootstrap: str | None = None, log=print, latency_only: bool 
     return results
 
 
+def _late_shift(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> dict:
+    try:
+        return late_shift.late_latency(plan, servers, run_dir, live_rate, log, live.phases)
+    except Exception as problem:  # reported, not fatal: the other sections stand on their own
+        log(f"  failed: {type(problem).__name__}: {problem}")
+        return {"error": f"{type(problem).__name__}: {problem}"[:2000]}
+
+
 def _scale(plan: Plan, servers: str, run_dir: Path, log) -> dict:
     log(f"scale: {plan.scale_agents:,} agents, a second worker joining the first ...")
     try:
@@ -68,6 +78,14 @@ def _scale(plan: Plan, servers: str, run_dir: Path, log) -> dict:
     except Exception as problem:  # reported, not fatal: the other sections stand on their own
         log(f"  failed: {type(problem).__name__}")
         return {"error": f"{type(problem).__name__}: {problem}"[:2000]}
+
+
+def late_shift_only(plan: Plan, bootstrap: str | None, log=print) -> dict:
+    shift = route(simulated(plan.shift_sample_agents, plan.seed))
+    live_rate = plan.latency_agents * len(shift) / plan.shift_sample_agents / SHIFT_SECONDS
+    with tempfile.TemporaryDirectory(prefix="floorwatch-bench-") as scratch, local_broker(bootstrap) as servers:
+        out = _late_shift(plan, servers, Path(scratch), live_rate, log)
+    return {"latency_late_shift": out, "code": code_version()}
 
 
 def scale_only(plan: Plan, bootstrap: str | None, log=print) -> dict:

@@ -51,7 +51,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
 from floorwatch.streams.settings import ClockMode, WorkerSettings
-from floorwatch.streams.state import StoredAgent, dump_queue, load_queue
+from floorwatch.streams.state import StoredAgent, dump_queue
 from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.streams.worker import Worker, kafka_client_options
@@ -214,11 +214,13 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     async def apply_queue_events(messages: list[RawMessage]) -> None:
         def load(queue_id: str) -> Any:
             raw = queues.get(queue_id.encode())
-            return load_queue(raw) if raw is not None else None
+            return worker.queues_decoded.get(queue_id, raw) if raw is not None else None
 
         result = queue_step.run([entry for packed in messages for entry in entries_of(packed)], load)
         writes = [(queue_id, dump_queue(stored), m.partition) for queue_id, (stored, m) in result.stored.items()]
         set_in_memory(worker, queues, writes)
+        for (queue_id, value, _), (stored, _) in zip(writes, result.stored.values(), strict=True):
+            worker.queues_decoded.put(queue_id, value, stored)  # a queue's track is decoded once, not per batch
         count_into(pipeline, result.counts)
 
     def consume(channel: Any, name: str, apply: Handler) -> None:
@@ -236,9 +238,11 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
 
     @positions.on_recover
     async def positions_recovered() -> None:
+        worker.changed_keys.start_over()  # tables recovered: the next tick walks every key
         await guarded(worker, "resuming from stored positions", resume_from_positions(worker, positions))
 
     async def save_before_rebalance(sender: Any, *_: Any, signal: Any, **__: Any) -> None:
+        worker.changed_keys.start_over()
         await guarded(worker, "saving state before a rebalance", save_before_revoke(worker, positions))
 
     app.on_partitions_revoked.connect(cast(Any, save_before_rebalance))  # awaited by Faust, after the batches in flight
@@ -270,7 +274,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             return _unauthorized(web)
         # The floor's figures as rendered by the last tick, then the process's own counters.
         # charset in the header: a bare text/plain makes clients read non-ASCII labels as Latin-1
-        body = worker.page.body + generate_latest(worker.registry)
+        body = worker.page.body_with(generate_latest(worker.registry))
         return web.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @app.page("/health")
@@ -295,7 +299,9 @@ def _bytes_table(worker: Worker, name: str) -> Any:
     owners = worker.key_partitions.setdefault(name, {})
 
     async def recovered(event: Any) -> None:  # a changelog record replayed into this worker's table
-        owners[event.message.key.decode()] = event.message.partition
+        key = event.message.key.decode()
+        owners[key] = event.message.partition
+        worker.changed_keys.mark(name, key)
 
     # Keys and values are bytes we encode ourselves; the schema makes the changelog (and so
     # recovery) use the same raw codec, which Faust would otherwise take to be JSON.

@@ -127,6 +127,7 @@ def _set_locally(worker: Worker, table: Any, key: str, value: bytes | None, part
     """The table's in-memory value and the key's owning partition; None deletes. Returns the raw key."""
     store, owners = table.data, worker.key_partitions[table.name]
     raw_key = key.encode()
+    worker.changed_keys.mark(table.name, key)  # the next tick views it
     if value is None:
         store.pop(raw_key, None)
         owners.pop(key, None)

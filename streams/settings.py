@@ -50,7 +50,7 @@ class WorkerSettings(KafkaSecuritySettings):
     data_dir: Path = Field(Path(".run/worker"), description="Faust's local data directory for this worker.")
     clock: ClockMode = Field(ClockMode.WALL, description="wall in production; event for replays and tests.")
     tick_seconds: float = Field(
-        0.5,
+        0.25,
         gt=0,
         description="How often /metrics is refreshed with what changed: agents with new input, their teams, "
         "queues, due breaks (the bound on how old a change on /metrics is).",

@@ -10,21 +10,26 @@ import asyncio
 import logging
 import math
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from floorwatch.core import queue
 from floorwatch.core.agent import AgentFigures, AgentTrack
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.streams import records
-from floorwatch.streams.delivery import go_back
-from floorwatch.streams.group_step import TeamView, has_left, same_members, team_of, team_view
+from floorwatch.streams.exposition import Changed, PageChanges
+from floorwatch.streams.group_step import KEY_SEPARATOR, TeamView, has_left, same_members, team_of, team_view
+from floorwatch.streams.input_watch import InputWatch
 from floorwatch.streams.messages import Send
 from floorwatch.streams.metrics import FloorSnapshot
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.sending import TickSender
 from floorwatch.streams.settings import ClockMode
-from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_queue
+from floorwatch.streams.state import DecodedCache, StoredAgent
+from floorwatch.streams.tick_pacing import TickPacer
 from floorwatch.streams.views import ViewCache
 from floorwatch.streams.wellbeing import WellbeingPublisher
 
@@ -33,9 +38,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("floorwatch.streams")
 YIELD_EVERY = 500  # items between yields to the event loop, so scrapes and consumers keep moving
-REWIND_LIMIT_SECONDS = 60.0  # a seek back that brings nothing for this long: start afresh
-STUCK_AFTER_SECONDS = 30.0  # input waiting on a partition that has not moved for this long: seek it again
-BROKER_FRESH_SECONDS = 15.0  # nudge only while Kafka answers; an outage is not a stuck consumer
+# With the wall clock a queue without new input is viewed again this often (its waits grow by the
+# second); viewing and rendering all 555 queues of a 10,000-agent floor every tick cost 25 ms.
+QUEUE_DRIFT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class AgentChanges(Changed):
+    newly_overdue: list[AgentFigures]  # agents whose break became overdue in this tick: an alert each
 
 
 class Ticker:
@@ -50,7 +60,13 @@ class Ticker:
         self.announced: set[str] = set()  # violation ids this process already published
         self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
         self._owned: dict[str, set[int]] = {}
-        self.behind_partitions: dict[tuple[str, int], int] = {}
+        self.pacer = TickPacer()
+        self._generation = -1  # of `worker.changed_keys` at the last tick; -1: walk at the first
+        self._sites: dict[str, float] = {}  # site -> newest event time of its owned agents
+        self._overdue: dict[str, AgentFigures] = {}  # agents whose break is overdue now
+        self._agent_figures: tuple[AgentFigures, ...] | None = None  # of the last snapshot
+        self._team_index: dict[str, dict[str, None]] = {}  # team -> its owned members' keys, in order
+        self.input_watch = InputWatch(worker)
         settings = worker.settings
         drifts = settings.clock is ClockMode.WALL  # with the event clock only new input changes figures
         self.agent_views = ViewCache(worker.config, settings.drift_refresh_seconds, settings.tick_seconds, drifts)
@@ -61,17 +77,18 @@ class Ticker:
         # queue -> (stored value, monotonic time) of its last queue-load record
         self.published_queues: dict[str, tuple[bytes, float]] = {}
         self._queue_raw: dict[str, bytes] = {}  # queue -> the stored value this tick viewed
-        self._queue_views: dict[str, tuple[bytes, Any]] = {}  # queue key -> (stored value, its figures)
-        self.queues_decoded: DecodedCache[StoredQueue] = DecodedCache(load_queue)
+        # queue key -> (stored value, its figures, monotonic time they were viewed)
+        self._queue_views: dict[str, tuple[bytes, Any, float]] = {}
+        self.queues_decoded = worker.queues_decoded  # shared with the queue step: decoded once per write
         self.wellbeing = WellbeingPublisher(self.topics.agent_wellbeing, labeller, worker.config)
 
     def partition_summary(self) -> dict[str, list[int]]:
         return {name: sorted(parts) for name, parts in self._owned.items()}
 
     async def tick(self) -> None:
-        if self.worker.busy() or not self.worker.progress.recovered:
+        if self.worker.busy() or not self.worker.progress.recovered or not self.pacer.due(time.monotonic()):
             return
-        started = time.time()
+        started, began = time.time(), time.monotonic()
         actives = self.worker.owned_partitions()
         owned = {
             name: {tp.partition for tp in actives if tp.topic == topic}
@@ -81,25 +98,40 @@ class Ticker:
                 ("queues", self.worker.internal.queue_events),
             )
         }
-        self._owned = owned
+        changes = self.worker.changed_keys
+        # Walk every key after a start, an assignment or a recovery; otherwise view only the keys
+        # written since the last tick (and the drift refreshes), so an idle tick costs nearly nothing.
+        walk = owned != self._owned or changes.generation != self._generation
+        self._owned, self._generation = owned, changes.generation
         for name, topic in (
             ("agents", self.topics.agent_events),
             ("teams", self.worker.internal.team_members),
             ("queues", self.worker.internal.queue_events),
         ):
             self.worker.pipeline.partitions.labels(topic).set(len(owned[name]))
-        agents, last_by_site, sends = await self._agents(owned["agents"])
-        sends += await self.wellbeing.changed(self.agent_views.held, self._stored_track, not self.agent_views.drifts)
-        teams = await self._teams(owned["teams"])
+        agent_changes, sends = await self._agents(owned["agents"], walk)
+        sends += await self.wellbeing.changed(
+            self.agent_views.held if walk else self.agent_views.fresh,
+            self._stored_track,
+            not self.agent_views.drifts,
+            complete=walk,
+        )
+        self.wellbeing.forget(agent_changes.removed)
+        team_changes = await self._teams(owned["teams"], walk)
+        teams = list(self.team_kept.values())
         queues = self._queues(owned["queues"])
         now = self.worker.clock.now()
         sends += self._loads(teams, queues, now)
-        sends += self._alerts(teams, agents, now)
+        sends += self._alerts(teams, agent_changes.newly_overdue, now)
         self.sender.offer(sends)  # before /metrics shows this tick: its records are sent or on their way
-        await self.worker.page.show(FloorSnapshot(started, tuple(agents), tuple(teams), tuple(queues), last_by_site))
-        self._lag(actives)
-        await self._nudge_stuck_partitions()
-        self.worker.progress.last_tick_at = time.monotonic()
+        if walk or agent_changes.items or agent_changes.removed or self._agent_figures is None:
+            self._agent_figures = tuple(map(attrgetter("figures"), self.agent_views.held.values()))
+        agents = self._agent_figures
+        snapshot = FloorSnapshot(started, agents, tuple(teams), tuple(queues), dict(self._sites))
+        await self.worker.page.show(snapshot, None if walk else PageChanges(agent_changes, team_changes))
+        self.input_watch.lag(actives)
+        await self.input_watch.nudge_stuck_partitions()
+        self.worker.progress.last_tick_at = self.pacer.ran(began, time.monotonic())
         if self.worker.collector_pacing is not None:
             self.worker.collector_pacing.after_tick(time.monotonic())
 
@@ -151,40 +183,67 @@ class Ticker:
         self.published_queues = published  # queues that moved away are sent afresh if they come back
         return sends
 
-    async def _agents(self, partitions: set[int]):
-        now_for = self._now_for
-        figures_list: list[AgentFigures] = []
-        last_by_site: dict[str, float] = {}
-        sends: list[Send] = []
+    async def _agents(self, partitions: set[int], walk: bool) -> tuple[AgentChanges, list[Send]]:
+        """View the owned agents written since the last tick (or, walking, every owned agent)."""
         owners = self.worker.key_partitions["agents"]
-        decoded = self.worker.agents_decoded
-        present = set()
-        items = list(self.agents.items())
-        views = self.agent_views
-        views.begin(len(items), time.monotonic())
-        for n, (key, raw) in enumerate(items):
-            agent_id = key.decode()
-            if owners.get(agent_id) not in partitions:
-                continue
-            present.add(agent_id)
-            seen = views.view(agent_id, raw, partial(_track, decoded, agent_id, raw), now_for)
+        decoded, views, now_for = self.worker.agents_decoded, self.agent_views, self._now_for
+        keys = self.worker.changed_keys.take("agents")  # a walk sees them all anyway
+        removed: list[str] = []
+        if walk:
+            items = list(self.agents.items())
+            views.begin(len(items), time.monotonic())
+            for n, (key, raw) in enumerate(items):
+                agent_id = key.decode()
+                if owners.get(agent_id) in partitions:
+                    views.view(agent_id, raw, partial(_track, decoded, agent_id, raw), now_for)
+                if n % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)
+            removed = views.end()
+            decoded.forget_missing(set(views.held))
+            overdue_before, self._overdue = self._overdue, {}
+        else:
+            views.start(time.monotonic())
+            for n, agent_id in enumerate(keys):
+                raw = self.agents.get(agent_id.encode())
+                if raw is None or owners.get(agent_id) not in partitions:
+                    if views.drop(agent_id):
+                        removed.append(agent_id)
+                    decoded.forget(agent_id)
+                else:
+                    views.view(agent_id, raw, partial(_track, decoded, agent_id, raw), now_for)
+                if n % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)
+            views.refresh(len(views.held), self._stored_track, now_for)
+            overdue_before = self._overdue
+        for agent_id in removed:
+            self._overdue.pop(agent_id, None)
+        if walk or removed:  # rare: a site's newest event may have been a removed agent's
+            self._sites = {}
+        sends: list[Send] = []
+        newly_overdue: list[AgentFigures] = []
+        for agent_id, seen in (views.held if walk or removed else views.fresh).items():
             figures = seen.figures
-            figures_list.append(figures)
             if figures.site_id is not None and figures.last_event_seconds is not None:
                 site = figures.site_id
-                last_by_site[site] = max(last_by_site.get(site, 0.0), figures.last_event_seconds)
+                self._sites[site] = max(self._sites.get(site, 0.0), figures.last_event_seconds)
+            if figures.breaks.overdue and figures.state not in (None, "LOGGED_OUT"):
+                if agent_id not in overdue_before:
+                    newly_overdue.append(figures)
+                self._overdue[agent_id] = figures
+            else:
+                self._overdue.pop(agent_id, None)
+        for seen in views.fresh.values():
             for output in seen.due:  # breaches the clock reached before the agent's next event
                 if isinstance(output.output, BreakRuleBreached):
                     sends += self._announce(output.agent_id, output.team_id, output.site_id, output.output)
-            if n % YIELD_EVERY == YIELD_EVERY - 1:
-                await asyncio.sleep(0)
-        views.end()
-        decoded.forget_missing(present)
-        return figures_list, last_by_site, sends
+        fresh = [] if walk else [view.figures for view in views.fresh.values()]
+        changed = AgentChanges(fresh, removed, newly_overdue)
+        return changed, sends
 
-    def _alerts(self, teams, agents, now: float) -> list[Send]:
-        """Alert records when a team crosses into overload or an agent's break becomes overdue;
-        once per crossing, so consumers get an edge, not a record every tick."""
+    def _alerts(self, teams, newly_overdue: Iterable[AgentFigures], now: float) -> list[Send]:
+        """Alert records when a team crosses into overload or an agent's break becomes overdue
+        (`newly_overdue`: agents not overdue at the last tick); once per crossing, so consumers
+        get an edge, not a record every tick."""
         burnout = self.worker.config.occupancy.burnout_above_ratio
         active: dict[tuple[str, str], object] = {}
         for view in teams:
@@ -195,15 +254,13 @@ class Ticker:
                 and self.labeller.group_publishable(view.group.agents_staffed)
             ):
                 active["team_overload", view.team_id] = (view, occupancy)
-        if self.labeller.per_agent_allowed:
-            for figures in agents:
-                if figures.breaks.overdue and figures.state not in (None, "LOGGED_OUT"):
-                    active["break_overdue", figures.agent_id] = figures
         sends = []
         for (kind, scope), subject in active.items():
             if (kind, scope) not in self.raised:
                 sends.append(self._alert_record(kind, subject, now))
         self.raised = set(active)
+        if self.labeller.per_agent_allowed:
+            sends += [self._alert_record("break_overdue", figures, now) for figures in newly_overdue]
         return sends
 
     def _alert_record(self, kind: str, subject, now: float) -> Send:
@@ -241,111 +298,113 @@ class Ticker:
         self.announced.add(violation)
         return records.agent_outputs_for(self.topics, self.labeller, agent_id, team_id, site_id, breach)
 
-    async def _teams(self, partitions: set[int]) -> list[TeamView]:
-        """Every owned team's roll-up; a team is rolled up again only when a member's figures changed."""
+    async def _teams(self, partitions: set[int], walk: bool) -> Changed:
+        """Roll up the owned teams with a member written or viewed again since the last tick (or,
+        walking, every owned team; a team whose members' figures are all the same objects keeps
+        its roll-up)."""
         owners = self.worker.key_partitions["team-members"]
-        decoded, now_for = self.worker.members_decoded, self._now_for
-        by_team: dict[str, list[AgentFigures]] = {}
-        items = list(self.members.items())
-        views = self.member_views
-        views.begin(len(items), time.monotonic())
-        for n, (raw_key, raw) in enumerate(items):
-            key = raw_key.decode()
-            if owners.get(key) not in partitions or has_left(raw):
+        decoded, views, now_for = self.worker.members_decoded, self.member_views, self._now_for
+        keys = self.worker.changed_keys.take("team-members")
+        index = self._team_index
+        touched: set[str] = set()
+        if walk:
+            items = list(self.members.items())
+            views.begin(len(items), time.monotonic())
+            index.clear()
+            for n, (raw_key, raw) in enumerate(items):
+                key = raw_key.decode()
+                if owners.get(key) in partitions and not has_left(raw):
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
+                    index.setdefault(team_of(key), {})[key] = None
+                if n % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)
+            views.end()
+            decoded.forget_missing(set(views.held))
+            touched = set(index) | set(self.team_kept)
+        else:
+            views.start(time.monotonic())
+            for n, key in enumerate(keys):
+                raw = self.members.get(key.encode())
+                team_id = team_of(key)
+                if raw is None or has_left(raw) or owners.get(key) not in partitions:
+                    if views.drop(key):
+                        touched.add(team_id)
+                        index.get(team_id, {}).pop(key, None)
+                    decoded.forget(key)
+                else:
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
+                    index.setdefault(team_id, {})[key] = None
+                if n % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)
+            views.refresh(len(views.held), self._member_track, now_for)
+        touched.update(team_of(key) for key in views.fresh)
+        return self._roll_up(sorted(touched) if walk else touched, walk)
+
+    def _roll_up(self, team_ids: Iterable[str], walk: bool) -> Changed:
+        """Roll up again each of `team_ids` whose members' figures objects changed."""
+        changed, removed = [], []
+        kept = {} if walk else self.team_kept
+        for team_id in team_ids:
+            members_keys = self._team_index.get(team_id)
+            held = self.team_kept.get(team_id)
+            if not members_keys:
+                self._team_index.pop(team_id, None)
+                if held is not None:
+                    kept.pop(team_id, None)
+                    removed.append(team_id)
                 continue
-            seen = views.view(key, raw, partial(_track, decoded, key, raw), now_for)
-            by_team.setdefault(team_of(key), []).append(seen.figures)
-            if n % YIELD_EVERY == YIELD_EVERY - 1:
-                await asyncio.sleep(0)
-        views.end()
-        decoded.forget_missing(set(views.held))
-        kept: dict[str, TeamView] = {}
-        for team_id in sorted(by_team):
-            members, held = by_team[team_id], self.team_kept.get(team_id)
-            if held is not None and same_members(held, members):
-                kept[team_id] = held
-            else:
-                kept[team_id] = team_view(team_id, members, self.worker.config)
+            members = [self.member_views.held[key].figures for key in members_keys]
+            if held is None or not same_members(held, members):
+                held = team_view(team_id, members, self.worker.config)
+                changed.append(held)
+            kept[team_id] = held
         self.team_kept = kept
-        return list(kept.values())
+        return Changed(changed, removed)
+
+    def _member_track(self, key: str, raw: bytes) -> AgentTrack:
+        """A member's track; when this worker holds the agent too, its value decoded for the agents
+        table is the same bytes (the batch path sends the stored value as it is): decoded once."""
+        members = self.worker.members_decoded
+        held = members.decoded.get(key)
+        if held is None or held[0] is not raw:
+            agent = self.worker.agents_decoded.decoded.get(key.split(KEY_SEPARATOR, 1)[1])
+            if agent is not None and agent[0] == raw:
+                members.put(key, raw, agent[1])
+        return members.get(key, raw).track
 
     def _now_for(self, track: AgentTrack) -> float:
         return self.worker.clock.for_own_clock(track.last_event_seconds)
 
     def _queues(self, partitions: set[int]):
+        """Every owned queue's figures: viewed again when its stored value changed, and with the
+        wall clock (waits grow, windows slide) when its view is QUEUE_DRIFT_SECONDS old."""
         owners = self.worker.key_partitions["queues"]
         out = []
         present = set()
         self._queue_raw = {}
         kept, views = self._queue_views, {}
+        mono = time.monotonic()
         for raw_key, raw in sorted(self.queues.items()):
             key = raw_key.decode()
             if owners.get(key) in partitions:
                 present.add(key)
                 held = kept.get(key)
-                if held is not None and held[0] is raw and not self.agent_views.drifts:
-                    figures = held[1]  # the event clock: a queue's figures change only with its stored value
+                if (
+                    held is not None
+                    and held[0] is raw
+                    and (not self.agent_views.drifts or mono - held[2] < QUEUE_DRIFT_SECONDS)
+                ):
+                    figures, viewed = held[1], held[2]
                 else:
                     track = self.queues_decoded.get(key, raw).track
                     now = self.worker.clock.for_own_clock(track.clock_seconds)
-                    figures = queue.view(track, now, self.worker.config.queue)
-                views[key] = (raw, figures)
+                    figures, viewed = queue.view(track, now, self.worker.config.queue), mono
+                views[key] = (raw, figures, viewed)
                 self._queue_raw[figures.queue_id] = raw
                 out.append(figures)
         self._queue_views = views
         self.queues_decoded.forget_missing(present)
         return out
-
-    async def _nudge_stuck_partitions(self) -> None:
-        """Send the consumer back to the stored position of a partition whose input waits and
-        has not moved for STUCK_AFTER_SECONDS while Kafka answers: consumers that stop
-        fetching a partition without an error are a known upstream defect. Best effort: a
-        failed nudge is logged and tried again a period later."""
-        progress, now = self.worker.progress, time.monotonic()
-        if progress.broker_seen_at is None or now - progress.broker_seen_at > BROKER_FRESH_SECONDS:
-            return
-        audit = self.worker.audit
-        for topic, partition in audit.stuck(self.behind_partitions, now, STUCK_AFTER_SECONDS):
-            nxt = audit.next_offsets[topic, partition]
-            log.warning(
-                "%s[%d] has input waiting and has not moved for %.0f s: seeking it to %d again",
-                topic,
-                partition,
-                STUCK_AFTER_SECONDS,
-                nxt,
-            )
-            self.worker.pipeline.offset_gaps.labels(topic, "stuck").inc()
-            try:
-                await asyncio.wait_for(go_back(self.worker, topic, partition, nxt), 10.0)
-            except Exception as problem:  # the next period tries again; the stall watchdog bounds it
-                log.warning("seeking %s[%d] failed: %s", topic, partition, type(problem).__name__)
-
-    def _lag(self, actives: Any) -> None:
-        """Messages behind each owned input partition's end, from the worker's own next offsets
-        (right from the first tick after a restart, unlike committed offsets)."""
-        gauge, progress = self.worker.pipeline.consumer_lag, self.worker.progress
-        gauge.clear()  # partitions that moved away must not keep their last value here
-        behind: dict[str, int] = {}
-        self.behind_partitions = {}
-        for tp in actives:
-            if tp.topic not in self.worker.input_topics:
-                continue
-            highwater = self.worker.highwater(tp)
-            nxt = self.worker.audit.next_offsets.get((tp.topic, tp.partition))
-            if highwater is None or nxt is None:
-                continue
-            messages = max(highwater - nxt, 0)
-            gauge.labels(tp.topic, str(tp.partition)).set(messages)
-            if messages:
-                behind[f"{tp.topic}[{tp.partition}]"] = messages
-                self.behind_partitions[tp.topic, tp.partition] = messages
-        progress.behind_messages = behind
-        if not behind:
-            progress.input_waiting_since = None
-        elif progress.input_waiting_since is None:
-            progress.input_waiting_since = time.monotonic()
-        if self.worker.audit.longest_rewind_seconds(time.monotonic()) > REWIND_LIMIT_SECONDS:
-            raise RuntimeError(f"going back for skipped input has not succeeded in {REWIND_LIMIT_SECONDS:.0f} s")
 
 
 def _track(decoded: DecodedCache[StoredAgent], key: str, raw: bytes) -> AgentTrack:

@@ -12,7 +12,7 @@ crash is published after it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from floorwatch.core import agent
@@ -34,11 +34,16 @@ class WellbeingPublisher:
     published: dict[str, bytes] = field(default_factory=dict)  # agent -> stored value last published
 
     async def changed(
-        self, views: Mapping[str, View], track_of: Callable[[str, bytes], AgentTrack], viewed_at_last_event: bool
+        self,
+        views: Mapping[str, View],
+        track_of: Callable[[str, bytes], AgentTrack],
+        viewed_at_last_event: bool,
+        complete: bool = True,
     ) -> list[Send]:
         """Records for agents whose stored value is not the one last published. `views` are this
-        tick's; when they were viewed at another instant than each agent's last event (wall
-        clock), the record's figures are viewed again as of the last event."""
+        tick's: every owned agent's (`complete`), or those viewed anew; when they were viewed at
+        another instant than each agent's last event (wall clock), the record's figures are
+        viewed again as of the last event."""
         sends: list[Send] = []
         for n, (agent_id, view) in enumerate(views.items()):
             if self.published.get(agent_id) is view.raw:
@@ -53,6 +58,11 @@ class WellbeingPublisher:
             sends.append(records.wellbeing(self.topic, self.labeller, figures))
             if n % YIELD_EVERY == YIELD_EVERY - 1:
                 await asyncio.sleep(0)
-        for gone in [k for k in self.published if k not in views]:  # moved away: a new owner publishes it
-            del self.published[gone]
+        if complete:
+            self.forget([k for k in self.published if k not in views])
         return sends
+
+    def forget(self, agent_ids: Iterable[str]) -> None:
+        """Agents that moved away or were deleted: if they come back they are published afresh."""
+        for agent_id in agent_ids:
+            self.published.pop(agent_id, None)

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from floorwatch.core.config import MetricConfig
 from floorwatch.streams.agent_step import Internal
 from floorwatch.streams.audit import InputAudit, OwedPositions, Unsaved
+from floorwatch.streams.changes import ChangedKeys
 from floorwatch.streams.clock import FloorClock
 from floorwatch.streams.collector_pacing import CollectorPacing
 from floorwatch.streams.exposition import FloorPage
@@ -21,7 +22,7 @@ from floorwatch.streams.health import HealthLimits, Progress
 from floorwatch.streams.metrics import PipelineMetrics
 from floorwatch.streams.outbox import Outbox
 from floorwatch.streams.settings import WorkerSettings
-from floorwatch.streams.state import DecodedCache, StoredAgent, load_agent
+from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_agent, load_queue
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.topics import Topics
 
@@ -52,6 +53,7 @@ class Worker:
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
     owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
     unsaved: Unsaved = dataclasses.field(default_factory=Unsaved)  # table values not in their changelog yet
+    changed_keys: ChangedKeys = dataclasses.field(default_factory=ChangedKeys)  # what the next tick views
     outbox: Outbox = dataclasses.field(default_factory=lambda: Outbox(0))  # create_app sizes it
     tables: dict[str, Any] = dataclasses.field(default_factory=dict)  # name -> Faust table, for writing them
     # One writer of state and positions at a time: positions must never pass state another
@@ -60,6 +62,7 @@ class Worker:
     collector_pacing: CollectorPacing | None = None  # set by create_app; None in tests
     agents_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
     members_decoded: DecodedCache[StoredAgent] = dataclasses.field(default_factory=lambda: DecodedCache(load_agent))
+    queues_decoded: DecodedCache[StoredQueue] = dataclasses.field(default_factory=lambda: DecodedCache(load_queue))
     watchdogs: tuple[RecoveryWatchdog | StallWatchdog, ...] = ()  # started by the command that runs the worker
 
     @property

@@ -11,6 +11,7 @@ from floorwatch.core.replay import decode_lines, fold
 from floorwatch.streams.group_step import member_key, team_views
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import ClockMode, PrivacyMode
+from floorwatch.streams.state import DecodedCache, load_queue
 from floorwatch.streams.ticker import Ticker
 from floorwatch.topics import Topics
 from tests.unit.core.builders import AVAILABLE, contact_cycle, state
@@ -32,7 +33,7 @@ def _busy_team():
 
 def _ticker() -> Ticker:
     settings = SimpleNamespace(clock=ClockMode.EVENT, drift_refresh_seconds=30.0, tick_seconds=0.5, publish_seconds=5.0)
-    worker = SimpleNamespace(config=CONFIG, topics=Topics(), settings=settings)
+    worker = SimpleNamespace(config=CONFIG, topics=Topics(), settings=settings, queues_decoded=DecodedCache(load_queue))
     return Ticker(worker, AgentLabeller(PrivacyMode.NAMED, b"key"), None, None, None, None)  # type: ignore[arg-type]
 
 

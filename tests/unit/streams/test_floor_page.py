@@ -139,3 +139,15 @@ def _raw_samples(body: bytes):
 
 def _value(body: bytes, name: str) -> float:
     return next(s.value for f in text_string_to_metric_families(body.decode()) for s in f.samples if s.name == name)
+
+
+def test_a_family_s_sample_lines_are_what_prometheus_client_writes_for_it():
+    from prometheus_client.core import GaugeMetricFamily
+
+    family = GaugeMetricFamily("floorwatch_test_ratio", "A test.", labels=["team", "agent"])
+    family.add_metric(['a "quoted" \\ back\\slash', "line\nbreak é"], 0.1 + 0.2)
+    family.add_metric(["big", "b"], 1234567890.5)
+    family.add_metric(["inf", "c"], float("inf"))
+    family.add_metric(["nan", "d"], float("nan"))
+    family.add_metric(["negative", "e"], -3.0)
+    assert exposition.sample_lines(family) == exposition.split_families(exposition.render([family]))[1][0]

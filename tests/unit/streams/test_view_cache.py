@@ -78,3 +78,30 @@ def test_keys_a_tick_did_not_see_are_forgotten():
     _tick(cache, dict.fromkeys(keys, b"x"), 0.0, 1.0)
     _tick(cache, {keys[0]: b"x"}, 1.0, 1.0)
     assert set(cache.held) == {keys[0]}
+
+
+def test_without_a_walk_the_oldest_views_are_refreshed_first_and_no_more_than_a_walk_would():
+    one = next(iter(TRACKS.values()))
+    tracks = {f"a{n}": one for n in range(90)}
+    cache = _cache(drifts=True, refresh_seconds=30.0, tick_seconds=1.0)
+    for n, key in enumerate(tracks):  # viewed one a second: a0 is the oldest
+        cache.start(float(n))
+        cache.view(key, b"same", partial(tracks.__getitem__, key), lambda track: T0)
+    cache.start(40.0)  # a0..a10 are 30 s old or more
+    cache.refresh(len(tracks), lambda key, raw: tracks[key], lambda track: T0 + 40.0)
+    budget = math.ceil(2 * 90 * 1.0 / 30.0)
+    assert list(cache.fresh) == [f"a{n}" for n in range(budget)]
+    cache.start(41.0)
+    cache.refresh(len(tracks), lambda key, raw: tracks[key], lambda track: T0 + 41.0)
+    assert list(cache.fresh) == [f"a{n}" for n in range(budget, 12)]  # the rest of those due, none early
+
+
+def test_a_dropped_key_is_no_longer_held_nor_refreshed():
+    cache = _cache(drifts=True, refresh_seconds=30.0)
+    key = next(iter(TRACKS))
+    cache.start(0.0)
+    cache.view(key, b"v1", partial(TRACKS.__getitem__, key), lambda track: T0)
+    assert cache.drop(key) and not cache.drop(key)
+    cache.start(100.0)
+    cache.refresh(1, lambda k, raw: TRACKS[k], lambda track: T0)
+    assert cache.held == {} and cache.fresh == {}
