@@ -65,7 +65,7 @@ COMPILED = (
     "stress/figures",
     "stress/history",
     "stress/hooks",
-    "stress/scratch",
+    "stress/work",
     "stress/state",
 )
 
