@@ -139,7 +139,7 @@ class AgentWork:
     recent_event_ids: list[tuple[str, float]]  # oldest first, as in the track
     occupancy: OccupancyTrack
     stress: stress.StressWork
-    breaks: BreakTrack
+    breaks: breaks.BreakWork
     schedule: SchedulePublishedData | None
 
     @classmethod
@@ -151,7 +151,7 @@ class AgentWork:
             recent_event_ids=list(track.recent_event_ids),
             occupancy=track.occupancy,
             stress=stress.StressWork.of(track.stress, config.stress),
-            breaks=track.breaks,
+            breaks=breaks.BreakWork.of(track.breaks),
             schedule=track.schedule,
         )
 
@@ -163,7 +163,7 @@ class AgentWork:
             recent_event_ids=tuple(self.recent_event_ids),
             occupancy=self.occupancy,
             stress=self.stress.freeze(),
-            breaks=self.breaks,
+            breaks=self.breaks.freeze(),
             schedule=self.schedule,
         )
 
@@ -227,13 +227,13 @@ def step(work: AgentWork, event: AnyEvent, config: MetricConfig) -> Step:
         data = event.data
         new_state = data.state
         stress.step_state_work(load, since, state, new_state, at, config.stress, advanced, own)
-        brk, more = _breaks_to(work.breaks, state, clock, at, config)
+        more = _breaks_to_work(work.breaks, state, clock, at, config)
         if data.team_id != identity.team_id or data.site_id != identity.site_id or data.queues != identity.queues:
             work.identity = identity = AgentIdentity(
                 agent_id=identity.agent_id, team_id=data.team_id, site_id=data.site_id, queues=data.queues
             )
         work.occupancy, on_occ = occupancy.on_state(work.occupancy, state, new_state, at, config.occupancy)
-        work.breaks, on_brk = breaks.on_state(brk, state, new_state, at, config.breaks)
+        on_brk = breaks.on_state_work(work.breaks, state, new_state, at, config.breaks)
         outputs = tuple(advanced)
         if more or on_occ or own or on_brk:
             outputs += more + on_occ + tuple(own) + on_brk
@@ -291,6 +291,16 @@ def _stress_to(
     return stress.advance(load, track.state, since, to_seconds, config.stress)
 
 
+def _breaks_to_work(
+    brk: breaks.BreakWork, state: AgentState | None, clock: float | None, to_seconds: float, config: MetricConfig
+) -> tuple[object, ...]:
+    """`_breaks_to` in place."""
+    since = brk.clock_seconds if brk.clock_seconds is not None else clock
+    if since is None or to_seconds <= since:
+        return ()
+    return breaks.advance_work(brk, state, since, to_seconds, config.breaks)
+
+
 def _breaks_to(
     brk: BreakTrack, state: AgentState | None, clock: float | None, to_seconds: float, config: MetricConfig
 ) -> tuple[BreakTrack, tuple[object, ...]]:
@@ -309,7 +319,7 @@ def _step_schedule(work: AgentWork, schedule: SchedulePublishedData, config: Met
         return (), "duplicate", 0.0
     work.occupancy = occupancy.on_schedule(work.occupancy, schedule, config.occupancy)
     work.stress.scheduled_shift_seconds = stress.scheduled_shift_seconds(schedule)  # stress.on_schedule, in place
-    work.breaks = breaks.on_schedule(work.breaks, schedule, config.breaks)
+    breaks.on_schedule_work(work.breaks, schedule, config.breaks)
     work.schedule = schedule
     return (), "accepted", 0.0
 
