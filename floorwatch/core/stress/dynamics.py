@@ -62,7 +62,7 @@ def advance_work(
         _at_knot(s, state, allowed, t, config, outputs)
         if knot == remaining:  # a knot exactly at the end is applied here, as it would be mid-way
             break
-    s.history = extend_history(s.history, state, from_seconds, to_seconds, config)
+    extend_history(s.history, state, from_seconds, to_seconds, config)
 
 
 def _next_knot(s: StressWork, state: AgentState | None, allowed: float, config: StressConfig) -> float:

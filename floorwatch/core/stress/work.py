@@ -13,8 +13,8 @@ from floorwatch.core.events import AgentState
 from floorwatch.core.stress.config import REST, StressBand, StressConfig, band_of_load
 from floorwatch.core.stress.contacts import StressContacts
 from floorwatch.core.stress.state import (
-    History,
     Loads,
+    Span,
     StressBandChanged,
     StressTrack,
     missed_break_points,
@@ -45,7 +45,7 @@ class StressWork:
     peak_load: float
     peak_at_seconds: float | None
     scheduled_shift_seconds: float | None
-    history: History
+    history: list[Span]  # the track's History, extended in place
     handle_ended_at_seconds: float | None
     back_to_back_contacts: int
 
@@ -73,7 +73,7 @@ class StressWork:
             peak_load=track.peak_load,
             peak_at_seconds=track.peak_at_seconds,
             scheduled_shift_seconds=track.scheduled_shift_seconds,
-            history=track.history,
+            history=list(track.history),
             handle_ended_at_seconds=track.handle_ended_at_seconds,
             back_to_back_contacts=track.back_to_back_contacts,
         )
@@ -91,7 +91,7 @@ class StressWork:
             shift_seconds=self.shift_seconds,
             overrun_seconds=self.overrun_seconds,
             scheduled_shift_seconds=self.scheduled_shift_seconds,
-            history=self.history,
+            history=tuple(self.history),
             contacts=self.contacts,
             handle_ended_at_seconds=self.handle_ended_at_seconds,
             band=self.band,
