@@ -137,7 +137,7 @@ class AgentWork:
     state: AgentState | None
     last_event_seconds: float | None
     recent_event_ids: list[tuple[str, float]]  # oldest first, as in the track
-    occupancy: OccupancyTrack
+    occupancy: occupancy.OccupancyWork
     stress: stress.StressWork
     breaks: breaks.BreakWork
     schedule: SchedulePublishedData | None
@@ -149,7 +149,7 @@ class AgentWork:
             state=track.state,
             last_event_seconds=track.last_event_seconds,
             recent_event_ids=list(track.recent_event_ids),
-            occupancy=track.occupancy,
+            occupancy=occupancy.OccupancyWork.of(track.occupancy),
             stress=stress.StressWork.of(track.stress, config.stress),
             breaks=breaks.BreakWork.of(track.breaks),
             schedule=track.schedule,
@@ -161,7 +161,7 @@ class AgentWork:
             state=self.state,
             last_event_seconds=self.last_event_seconds,
             recent_event_ids=tuple(self.recent_event_ids),
-            occupancy=self.occupancy,
+            occupancy=self.occupancy.freeze(),
             stress=self.stress.freeze(),
             breaks=self.breaks.freeze(),
             schedule=self.schedule,
@@ -232,7 +232,7 @@ def step(work: AgentWork, event: AnyEvent, config: MetricConfig) -> Step:
             work.identity = identity = AgentIdentity(
                 agent_id=identity.agent_id, team_id=data.team_id, site_id=data.site_id, queues=data.queues
             )
-        work.occupancy, on_occ = occupancy.on_state(work.occupancy, state, new_state, at, config.occupancy)
+        on_occ = occupancy.on_state_work(work.occupancy, state, new_state, at, config.occupancy)
         on_brk = breaks.on_state_work(work.breaks, state, new_state, at, config.breaks)
         outputs = tuple(advanced)
         if more or on_occ or own or on_brk:
@@ -243,7 +243,7 @@ def step(work: AgentWork, event: AnyEvent, config: MetricConfig) -> Step:
         # is not advanced here: it catches up from its own clock at the next state change or
         # view, which gives the same figures and violations because advance composes.
         stress.step_contact_work(load, since, state, event, at, config.stress, advanced, own)
-        work.occupancy, on_occ = occupancy.on_contact(work.occupancy, event, at, config.occupancy)
+        on_occ = occupancy.on_contact_work(work.occupancy, event, at, config.occupancy)
         outputs = tuple(advanced)
         if on_occ or own:
             outputs += on_occ + tuple(own)
@@ -317,7 +317,7 @@ def _step_schedule(work: AgentWork, schedule: SchedulePublishedData, config: Met
     something that happened, so it neither moves the clock nor is subject to lateness."""
     if work.schedule == schedule:
         return (), "duplicate", 0.0
-    work.occupancy = occupancy.on_schedule(work.occupancy, schedule, config.occupancy)
+    # occupancy.on_schedule is the identity: a plan changes no occupancy figure
     work.stress.scheduled_shift_seconds = stress.scheduled_shift_seconds(schedule)  # stress.on_schedule, in place
     breaks.on_schedule_work(work.breaks, schedule, config.breaks)
     work.schedule = schedule
