@@ -27,7 +27,7 @@ from floorwatch.core.events import AgentState, AnyEvent
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.queue import QueueTrack
 from floorwatch.core.rollup import GroupFigures
-from floorwatch.core.routing import route, split_outputs
+from floorwatch.core.routing import queue_after, split_outputs, targets
 
 LISTED_LIMIT = 1000  # problems listed one by one in the report; all are counted
 
@@ -131,8 +131,7 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
         by_type[kind] = by_type.get(kind, 0) + 1
         if before_event is not None and kind != "schedule.published":
             before_event(event.occurred_at.timestamp(), frozen_agents, queues)
-        where = route(event)
-        agent_id = where.agent_id
+        agent_id, queue_id = targets(event)  # `route`, without building a Route
         verdict = "accepted"
         if agent_id is not None:
             work = works.get(agent_id)
@@ -148,7 +147,7 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
             if verdict != "accepted":
                 noted = Noted(file, line, event.event_id, agent_id, lateness)
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
-        queue_id = where.queue_after(verdict)  # the streams forward by the same rule
+        queue_id = queue_after(agent_id, queue_id, verdict)  # the streams forward by the same rule
         if queue_id is not None:
             queued = apply_queue(queues.get(queue_id), event, queue_config)
             queues[queue_id] = queued.track
