@@ -5,6 +5,7 @@ approximately), whatever the events and wherever the working state is frozen and
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -29,7 +30,7 @@ from tests.unit.core.builders import (
     transferred,
 )
 
-POLICIES = Path(agent.__file__).resolve().parent.parent / "policies"
+POLICIES = Path(str(files("floorwatch").joinpath("policies")))
 CONFIGS = [MetricConfig()] + [load_config(policy=POLICIES / f"{name}.yaml") for name in ("germany", "california")]
 PLAN = (("break", 2 * HOUR, 2 * HOUR + 15 * MINUTE), ("lunch", 4 * HOUR, 4 * HOUR + 30 * MINUTE))
 
