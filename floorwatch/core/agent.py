@@ -184,11 +184,27 @@ def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Ap
         track = initial(agent_id, config)
     work = AgentWork.of(track, config)
     outputs, verdict, lateness = step(work, event, config)
-    return Applied(
-        track=work.freeze() if verdict == "accepted" else track,
-        outputs=outputs,
-        verdict=verdict,
-        lateness_seconds=lateness,
+    if verdict != "accepted":
+        return Applied(track=track, outputs=outputs, verdict=verdict, lateness_seconds=lateness)
+    if type(event) is AgentStateChanged or type(event) is SchedulePublished:
+        return Applied(track=work.freeze(), outputs=outputs, verdict=verdict, lateness_seconds=lateness)
+    return Applied(track=_refrozen(work, track), outputs=outputs, verdict=verdict, lateness_seconds=lateness)
+
+
+def _refrozen(work: AgentWork, before: AgentTrack) -> AgentTrack:
+    """`work.freeze()` after a contact event, keeping the sub-tracks it left alone (as the track
+    API did): breaks ignore contacts, and occupancy changes only with the contact it follows."""
+    occ, handling = work.occupancy, before.occupancy.handling
+    same_occupancy = occ.current is handling.current and occ.contacts_handled == handling.contacts_handled
+    return AgentTrack(
+        identity=work.identity,
+        state=work.state,
+        last_event_seconds=work.last_event_seconds,
+        recent_event_ids=tuple(work.recent_event_ids),
+        occupancy=before.occupancy if same_occupancy else occ.freeze(),
+        stress=work.stress.freeze(),
+        breaks=before.breaks,
+        schedule=work.schedule,
     )
 
 
