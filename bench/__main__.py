@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from bench.core import CORE_GOALS
 from bench.report import table
 from bench.run import Plan, run
 
@@ -63,9 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.exists() and "core" not in results:  # `python -m bench.core` writes that section; keep it
-        kept = json.loads(output.read_text()).get("core")
+        before = json.loads(output.read_text())
+        kept = before.get("core")
         if kept is not None:
             results["core"] = kept
+            results.setdefault("goals", {}).update(
+                (name, goal) for name, goal in before.get("goals", {}).items() if name in CORE_GOALS
+            )
     output.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
     print(table(results) if "throughput" in results else json.dumps(results["latency"], indent=2, default=str))
     print(f"\nresults: {output}")

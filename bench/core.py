@@ -225,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# The goals this benchmark owns; `python -m bench` (the live one) keeps them as they are.
+CORE_GOALS = frozenset({"pure_core_over_100k_events_per_second", "month_replay_under_2_min_and_500_mb"})
+
+
 def core_goals(result: dict) -> dict:
     shift = result["shift_1000_agents_8h"]["core_events_per_cpu_second"]
     goals = {"pure_core_over_100k_events_per_second": {"goal": "> 100000", "measured": shift, "met": shift > 100_000}}

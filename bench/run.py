@@ -216,7 +216,6 @@ def goals(results: dict) -> dict:
     records = one_x.get("records_per_input_event")
     state = mem.get("agents_1000", {}).get("tables", {}).get("state_bytes_per_agent")
     end_state = mem["end_of_shift_state"]["state_bytes_per_agent"]
-    core = thr.get("pure_core_replay", {}).get("events_per_second")
     return {
         "pipeline_at_least_half_bare_faust": {
             "goal": ">= 0.5",
@@ -248,10 +247,5 @@ def goals(results: dict) -> dict:
             "measured_mid_run": state,
             "measured_end_of_shift": end_state,
             "met": state is not None and max(state, end_state) < 4 * KB,
-        },
-        "pure_core_over_100k_events_per_second": {
-            "goal": "> 100000",
-            "measured": core,
-            "met": core is not None and core > 100_000,
         },
     }

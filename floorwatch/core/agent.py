@@ -125,78 +125,148 @@ def initial(agent_id: str, config: MetricConfig) -> AgentTrack:
     )
 
 
+@dataclass(slots=True)
+class AgentWork:
+    """One agent's working state: an AgentTrack that `step` updates in place, event after event.
+
+    The replay's fold keeps one per agent and freezes it (`freeze`) only where something
+    stores or views the track; `apply` is the immutable API over it (thaw, step, freeze). A
+    plain class with slots (mypyc compiles it to a native class): no record is rebuilt per event."""
+
+    identity: AgentIdentity
+    state: AgentState | None
+    last_event_seconds: float | None
+    recent_event_ids: list[tuple[str, float]]  # oldest first, as in the track
+    occupancy: occupancy.OccupancyWork
+    stress: stress.StressWork
+    breaks: breaks.BreakWork
+    schedule: SchedulePublishedData | None
+
+    @classmethod
+    def of(cls, track: AgentTrack, config: MetricConfig) -> AgentWork:
+        return cls(
+            identity=track.identity,
+            state=track.state,
+            last_event_seconds=track.last_event_seconds,
+            recent_event_ids=list(track.recent_event_ids),
+            occupancy=occupancy.OccupancyWork.of(track.occupancy),
+            stress=stress.StressWork.of(track.stress, config.stress),
+            breaks=breaks.BreakWork.of(track.breaks),
+            schedule=track.schedule,
+        )
+
+    def freeze(self) -> AgentTrack:
+        return AgentTrack(
+            identity=self.identity,
+            state=self.state,
+            last_event_seconds=self.last_event_seconds,
+            recent_event_ids=tuple(self.recent_event_ids),
+            occupancy=self.occupancy.freeze(),
+            stress=self.stress.freeze(),
+            breaks=self.breaks.freeze(),
+            schedule=self.schedule,
+        )
+
+
+# What one event did to a working state: (outputs, verdict, lateness in seconds behind the
+# agent's clock, 0 when it was not). A plain tuple: the cheapest record, made once per event.
+Step = tuple[tuple[AgentOutput, ...], Verdict, float]
+
+
 def apply(track: AgentTrack | None, event: AnyEvent, config: MetricConfig) -> Applied:
-    """Fold one of this agent's events (state change, agent-attributed contact event, schedule)."""
+    """Fold one of this agent's events (state change, agent-attributed contact event, schedule):
+    `step` on a working copy of the track, frozen again. A duplicate or late event returns the
+    track it was given."""
     if track is None:
         agent_id = agent_id_of(event)
         if agent_id is None:
             raise ValueError(f"{type(event).__name__} names no agent; route it to its queue")
         track = initial(agent_id, config)
+    work = AgentWork.of(track, config)
+    outputs, verdict, lateness = step(work, event, config)
+    if verdict != "accepted":
+        return Applied(track=track, outputs=outputs, verdict=verdict, lateness_seconds=lateness)
+    if type(event) is AgentStateChanged or type(event) is SchedulePublished:
+        return Applied(track=work.freeze(), outputs=outputs, verdict=verdict, lateness_seconds=lateness)
+    return Applied(track=_refrozen(work, track), outputs=outputs, verdict=verdict, lateness_seconds=lateness)
+
+
+def _refrozen(work: AgentWork, before: AgentTrack) -> AgentTrack:
+    """`work.freeze()` after a contact event, keeping the sub-tracks it left alone (as the track
+    API did): breaks ignore contacts, and occupancy changes only with the contact it follows."""
+    occ, handling = work.occupancy, before.occupancy.handling
+    same_occupancy = occ.current is handling.current and occ.contacts_handled == handling.contacts_handled
+    return AgentTrack(
+        identity=work.identity,
+        state=work.state,
+        last_event_seconds=work.last_event_seconds,
+        recent_event_ids=tuple(work.recent_event_ids),
+        occupancy=before.occupancy if same_occupancy else occ.freeze(),
+        stress=work.stress.freeze(),
+        breaks=before.breaks,
+        schedule=work.schedule,
+    )
+
+
+def start(agent_id: str, config: MetricConfig) -> AgentWork:
+    """The working state of an agent never seen before."""
+    return AgentWork.of(initial(agent_id, config), config)
+
+
+def step(work: AgentWork, event: AnyEvent, config: MetricConfig) -> Step:
+    """Fold one of this agent's events into its working state, in place."""
     if type(event) is SchedulePublished:
-        return _apply_schedule(track, event.data, config)
+        return _step_schedule(work, event.data, config)
     event_id = event.event_id
-    for seen_id, _ in track.recent_event_ids:
+    for seen_id, _ in work.recent_event_ids:
         if seen_id == event_id:
-            return Applied(track=track, outputs=(), verdict="duplicate", lateness_seconds=0.0)
+            return (), "duplicate", 0.0
     event_seconds = event.occurred_at.timestamp()
-    clock = track.last_event_seconds
+    clock = work.last_event_seconds
     at = event_seconds
     if clock is not None:
         lateness = clock - event_seconds
         if lateness > config.allowed_lateness_seconds and not _late_sentiment_accepted(event, lateness, config):
-            return Applied(track=track, outputs=(), verdict="late", lateness_seconds=lateness)
+            return (), "late", lateness
         if lateness > 0:
             at = clock
-    identity, state = track.identity, track.state
+    identity, state = work.identity, work.state
     # Occupancy's advance is the identity (time is measured at view), so it is not called here.
-    # Stress advances and takes the event in one pass (`stress.step_*`: the same as `advance`
-    # then the hook); its outputs from advancing come first, as with two calls.
-    occ = track.occupancy
-    load = track.stress
+    # Stress advances and takes the event in one pass (`stress.step_*_work`: the same as
+    # `advance` then the hook); its outputs from advancing come first, as with two calls.
+    load = work.stress
     since = load.clock_seconds if load.clock_seconds is not None else clock
-    brk = track.breaks
+    advanced: list[StressBandChanged] = []
+    own: list[StressBandChanged] = []
     outputs: tuple[object, ...]  # what the sub-tracks report, in the order they report it
     if type(event) is AgentStateChanged:
         data = event.data
         new_state = data.state
-        stepped = stress.step_state(load, since, state, new_state, at, config.stress)
-        load = stepped.track
-        brk, more = _breaks_to(track, at, config)
+        stress.step_state_work(load, since, state, new_state, at, config.stress, advanced, own)
+        more = _breaks_to_work(work.breaks, state, clock, at, config)
         if data.team_id != identity.team_id or data.site_id != identity.site_id or data.queues != identity.queues:
-            identity = AgentIdentity(
+            work.identity = identity = AgentIdentity(
                 agent_id=identity.agent_id, team_id=data.team_id, site_id=data.site_id, queues=data.queues
             )
-        occ, on_occ = occupancy.on_state(occ, state, new_state, at, config.occupancy)
-        brk, on_brk = breaks.on_state(brk, state, new_state, at, config.breaks)
-        outputs = stepped.advanced
-        if more or on_occ or stepped.outputs or on_brk:
-            outputs += more + on_occ + stepped.outputs + on_brk
-        state = new_state
+        on_occ = occupancy.on_state_work(work.occupancy, state, new_state, at, config.occupancy)
+        on_brk = breaks.on_state_work(work.breaks, state, new_state, at, config.breaks)
+        outputs = tuple(advanced)
+        if more or on_occ or own or on_brk:
+            outputs += more + on_occ + tuple(own) + on_brk
+        work.state = new_state
     else:
         # Break compliance ignores contacts (breaks.on_contact is the identity), so its track
         # is not advanced here: it catches up from its own clock at the next state change or
         # view, which gives the same figures and violations because advance composes.
-        stepped = stress.step_contact(load, since, state, event, at, config.stress)
-        load = stepped.track
-        occ, on_occ = occupancy.on_contact(occ, event, at, config.occupancy)
-        outputs = stepped.advanced
-        if on_occ or stepped.outputs:
-            outputs += on_occ + stepped.outputs
-    recent = _remember(track.recent_event_ids, event_id, at, config)
-    new = AgentTrack(
-        identity=identity,
-        state=state,
-        last_event_seconds=at,
-        recent_event_ids=recent,
-        occupancy=occ,
-        stress=load,
-        breaks=brk,
-        schedule=track.schedule,
-    )
+        stress.step_contact_work(load, since, state, event, at, config.stress, advanced, own)
+        on_occ = occupancy.on_contact_work(work.occupancy, event, at, config.occupancy)
+        outputs = tuple(advanced)
+        if on_occ or own:
+            outputs += on_occ + tuple(own)
+    _remember(work.recent_event_ids, event_id, at, config)
+    work.last_event_seconds = at
     lateness = max(clock - event_seconds, 0.0) if clock is not None else 0.0
-    return Applied(
-        track=new, outputs=_wrap(identity, outputs) if outputs else (), verdict="accepted", lateness_seconds=lateness
-    )
+    return (_wrap(identity, outputs) if outputs else ()), "accepted", lateness
 
 
 def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[AgentFigures, tuple[AgentOutput, ...]]:
@@ -205,7 +275,7 @@ def view(track: AgentTrack, now_seconds: float, config: MetricConfig) -> tuple[A
     clock = track.last_event_seconds
     now = now_seconds if clock is None else max(now_seconds, clock)
     load, outputs = _stress_to(track, now, config)
-    brk, more = _breaks_to(track, now, config)
+    brk, more = _breaks_to(track.breaks, track.state, clock, now, config)
     state = track.state
     figures = AgentFigures(
         agent_id=track.agent_id,
@@ -237,34 +307,37 @@ def _stress_to(
     return stress.advance(load, track.state, since, to_seconds, config.stress)
 
 
-def _breaks_to(track: AgentTrack, to_seconds: float, config: MetricConfig) -> tuple[BreakTrack, tuple[object, ...]]:
-    """The break track advanced, in the current state, from its own clock to `to_seconds`."""
-    brk = track.breaks
-    since = brk.clock_seconds if brk.clock_seconds is not None else track.last_event_seconds
+def _breaks_to_work(
+    brk: breaks.BreakWork, state: AgentState | None, clock: float | None, to_seconds: float, config: MetricConfig
+) -> tuple[object, ...]:
+    """`_breaks_to` in place."""
+    since = brk.clock_seconds if brk.clock_seconds is not None else clock
+    if since is None or to_seconds <= since:
+        return ()
+    return breaks.advance_work(brk, state, since, to_seconds, config.breaks)
+
+
+def _breaks_to(
+    brk: BreakTrack, state: AgentState | None, clock: float | None, to_seconds: float, config: MetricConfig
+) -> tuple[BreakTrack, tuple[object, ...]]:
+    """The break track advanced, in the agent's current state, from its own clock (else the
+    agent's, `clock`) to `to_seconds`."""
+    since = brk.clock_seconds if brk.clock_seconds is not None else clock
     if since is None or to_seconds <= since:
         return brk, ()
-    return breaks.advance(brk, track.state, since, to_seconds, config.breaks)
+    return breaks.advance(brk, state, since, to_seconds, config.breaks)
 
 
-def _apply_schedule(track: AgentTrack, schedule: SchedulePublishedData, config: MetricConfig) -> Applied:
+def _step_schedule(work: AgentWork, schedule: SchedulePublishedData, config: MetricConfig) -> Step:
     """A schedule replaces the previous one (compacted topic: newest wins). It is a plan, not
     something that happened, so it neither moves the clock nor is subject to lateness."""
-    if track.schedule == schedule:
-        return Applied(track=track, outputs=(), verdict="duplicate", lateness_seconds=0.0)
-    occ = occupancy.on_schedule(track.occupancy, schedule, config.occupancy)
-    load = stress.on_schedule(track.stress, schedule, config.stress)
-    brk = breaks.on_schedule(track.breaks, schedule, config.breaks)
-    new = AgentTrack(
-        identity=track.identity,
-        state=track.state,
-        last_event_seconds=track.last_event_seconds,
-        recent_event_ids=track.recent_event_ids,
-        occupancy=occ,
-        stress=load,
-        breaks=brk,
-        schedule=schedule,
-    )
-    return Applied(track=new, outputs=(), verdict="accepted", lateness_seconds=0.0)
+    if work.schedule == schedule:
+        return (), "duplicate", 0.0
+    # occupancy.on_schedule is the identity: a plan changes no occupancy figure
+    work.stress.scheduled_shift_seconds = stress.scheduled_shift_seconds(schedule)  # stress.on_schedule, in place
+    breaks.on_schedule_work(work.breaks, schedule, config.breaks)
+    work.schedule = schedule
+    return (), "accepted", 0.0
 
 
 def _late_sentiment_accepted(event: AnyEvent, lateness_seconds: float, config: MetricConfig) -> bool:
@@ -274,16 +347,16 @@ def _late_sentiment_accepted(event: AnyEvent, lateness_seconds: float, config: M
     return type(event) is ContactSentimentObserved and lateness_seconds <= config.stress.late_sentiment_window_seconds
 
 
-def _remember(
-    recent: tuple[tuple[str, float], ...], event_id: str, at_seconds: float, config: MetricConfig
-) -> tuple[tuple[str, float], ...]:
+def _remember(recent: list[tuple[str, float]], event_id: str, at_seconds: float, config: MetricConfig) -> None:
     # Applied times never decrease, so the entries to forget are always a prefix. An id
     # forgotten here can only come back as an event older than the allowed lateness: late.
     cutoff = at_seconds - config.allowed_lateness_seconds
     drop = 0
     while drop < len(recent) and recent[drop][1] < cutoff:
         drop += 1
-    return recent[drop:] + ((event_id, at_seconds),)
+    if drop:
+        del recent[:drop]
+    recent.append((event_id, at_seconds))
 
 
 def _wrap(identity: AgentIdentity, outputs: tuple[object, ...]) -> tuple[AgentOutput, ...]:

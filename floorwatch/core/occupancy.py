@@ -247,72 +247,104 @@ def advance(
     return track, ()
 
 
+@dataclass(slots=True)
+class OccupancyWork:
+    """An OccupancyTrack, mutable: `on_state_work` and `on_contact_work` update it in place
+    (the replay's fold keeps one per agent); `on_state` and `on_contact` thaw, step, freeze."""
+
+    seconds_by_state: list[float]
+    since_seconds: float | None
+    shift: Shift | None
+    checkpoints: list[Checkpoint]
+    current: OpenContact | None  # Handling's fields, unpacked
+    contacts_handled: int
+    handled_seconds: float
+
+    @classmethod
+    def of(cls, track: OccupancyTrack) -> OccupancyWork:
+        handling = track.handling
+        return cls(
+            seconds_by_state=list(track.seconds_by_state),
+            since_seconds=track.since_seconds,
+            shift=track.shift,
+            checkpoints=list(track.checkpoints),
+            current=handling.current,
+            contacts_handled=handling.contacts_handled,
+            handled_seconds=handling.handled_seconds,
+        )
+
+    def freeze(self) -> OccupancyTrack:
+        handling = Handling(
+            current=self.current, contacts_handled=self.contacts_handled, handled_seconds=self.handled_seconds
+        )
+        return OccupancyTrack(
+            seconds_by_state=tuple(self.seconds_by_state),
+            since_seconds=self.since_seconds,
+            shift=self.shift,
+            checkpoints=tuple(self.checkpoints),
+            handling=handling,
+        )
+
+
 def on_state(
     track: OccupancyTrack, old: AgentState | None, new: AgentState, at_seconds: float, config: OccupancyConfig
 ) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
-    seconds = _closed(track, old, at_seconds)
-    shift = track.shift
-    if (
-        new is not AgentState.LOGGED_OUT
-        and old in (None, AgentState.LOGGED_OUT)
-        and _starts_shift(track, at_seconds, config)
-    ):
-        shift = Shift(start_seconds=at_seconds, baseline=seconds)
-    checkpoints = track.checkpoints
+    work = OccupancyWork.of(track)
+    outputs = on_state_work(work, old, new, at_seconds, config)
+    return work.freeze(), outputs
+
+
+def on_state_work(
+    w: OccupancyWork, old: AgentState | None, new: AgentState, at_seconds: float, config: OccupancyConfig
+) -> tuple[ContactHandled, ...]:
+    """`on_state` in place."""
+    since, seconds = w.since_seconds, w.seconds_by_state
+    if since is not None and old is not None and at_seconds > since:  # close the open span (as `_closed`)
+        i = STATE_INDEX[old]
+        seconds[i] = seconds[i] + (at_seconds - since)
+    logging_in = new is not AgentState.LOGGED_OUT and old in (None, AgentState.LOGGED_OUT)
+    if logging_in and _starts_shift(w, at_seconds, config):
+        w.shift = Shift(start_seconds=at_seconds, baseline=tuple(seconds))
     category = WINDOW_CATEGORY[new]
-    if not checkpoints or checkpoints[-1].category != category:
-        checkpoints = _checkpoint(checkpoints, category, at_seconds, config)
-    handling = track.handling
-    outputs: tuple[ContactHandled, ...] = ()
-    current = handling.current
+    if not w.checkpoints or w.checkpoints[-1].category != category:
+        _checkpoint(w.checkpoints, category, at_seconds, config)
+    w.since_seconds = at_seconds
+    current = w.current
     if current is not None and current.ended and category != _HANDLE:
-        handling, outputs = _wrap(handling, at_seconds)
-    return OccupancyTrack(
-        seconds_by_state=seconds, since_seconds=at_seconds, shift=shift, checkpoints=checkpoints, handling=handling
-    ), outputs
+        return _wrap(w, at_seconds)
+    return ()
 
 
 def on_contact(
     track: OccupancyTrack, event: AnyEvent, at_seconds: float, config: OccupancyConfig
 ) -> tuple[OccupancyTrack, tuple[ContactHandled, ...]]:
-    """Follow the agent's contact from answer to the end of its wrap-up (for handle time)."""
-    handling = track.handling
+    work = OccupancyWork.of(track)
+    outputs = on_contact_work(work, event, at_seconds, config)
+    if not outputs and work.current is track.handling.current:
+        return track, ()  # an event that changed nothing (not this contact's, or no contact event at all)
+    return work.freeze(), outputs
+
+
+def on_contact_work(
+    w: OccupancyWork, event: AnyEvent, at_seconds: float, config: OccupancyConfig
+) -> tuple[ContactHandled, ...]:
+    """Follow the agent's contact from answer to the end of its wrap-up (for handle time), in place."""
     outputs: tuple[ContactHandled, ...] = ()
     # Exact types: a pydantic model's isinstance costs ~0.25 us per miss.
     if type(event) is ContactAnswered:
-        if handling.current is not None:  # one contact at a time: the previous one is done
-            handling, outputs = _wrap(handling, at_seconds)
-        opened = OpenContact(
+        if w.current is not None:  # one contact at a time: the previous one is done
+            outputs = _wrap(w, at_seconds)
+        w.current = OpenContact(
             contact_id=event.data.contact_id, queue_id=event.data.queue_id, answered_seconds=at_seconds, ended=False
         )
-        handling = Handling(
-            current=opened, contacts_handled=handling.contacts_handled, handled_seconds=handling.handled_seconds
-        )
     elif type(event) is ContactEnded or type(event) is ContactTransferred or type(event) is ContactAbandoned:
-        current = handling.current
+        current = w.current
         if current is None or current.ended or current.contact_id != event.data.contact_id:
-            return track, ()
-        handling = Handling(
-            current=OpenContact(
-                contact_id=current.contact_id,
-                queue_id=current.queue_id,
-                answered_seconds=current.answered_seconds,
-                ended=True,
-            ),
-            contacts_handled=handling.contacts_handled,
-            handled_seconds=handling.handled_seconds,
-        )
-        if not _in_handle_state(track):  # the agent already left the contact: no wrap-up follows
-            handling, outputs = _wrap(handling, at_seconds)
-    else:
-        return track, ()
-    return OccupancyTrack(
-        seconds_by_state=track.seconds_by_state,
-        since_seconds=track.since_seconds,
-        shift=track.shift,
-        checkpoints=track.checkpoints,
-        handling=handling,
-    ), outputs
+            return ()
+        w.current = OpenContact(current.contact_id, current.queue_id, current.answered_seconds, True)
+        if not _in_handle_state(w):  # the agent already left the contact: no wrap-up follows
+            outputs = _wrap(w, at_seconds)
+    return outputs
 
 
 def on_schedule(track: OccupancyTrack, schedule: SchedulePublishedData, config: OccupancyConfig) -> OccupancyTrack:
@@ -363,31 +395,30 @@ def _closed(track: OccupancyTrack, state: AgentState | None, at_seconds: float) 
     return seconds[:i] + (seconds[i] + (at_seconds - since),) + seconds[i + 1 :]
 
 
-def _starts_shift(track: OccupancyTrack, at_seconds: float, config: OccupancyConfig) -> bool:
-    if track.shift is None or not track.checkpoints:
+def _starts_shift(w: OccupancyWork, at_seconds: float, config: OccupancyConfig) -> bool:
+    if w.shift is None or not w.checkpoints:
         return True
-    logged_out_since = track.checkpoints[-1].at_seconds  # the last checkpoint opened the logged-out run
+    logged_out_since = w.checkpoints[-1].at_seconds  # the last checkpoint opened the logged-out run
     return at_seconds - logged_out_since >= config.new_shift_after_logged_out_seconds
 
 
-def _checkpoint(
-    checkpoints: tuple[Checkpoint, ...], category: str, at_seconds: float, config: OccupancyConfig
-) -> tuple[Checkpoint, ...]:
+def _checkpoint(checkpoints: list[Checkpoint], category: str, at_seconds: float, config: OccupancyConfig) -> None:
     if not checkpoints:
-        return (
+        checkpoints.append(
             Checkpoint(
                 at_seconds=at_seconds, handle_seconds=0.0, available_seconds=0.0, aux_seconds=0.0, category=category
-            ),
+            )
         )
+        return
     handle, available, aux = _cumulative(checkpoints[-1], at_seconds)
-    checkpoints = checkpoints + (
+    checkpoints.append(
         Checkpoint(
             at_seconds=at_seconds,
             handle_seconds=handle,
             available_seconds=available,
             aux_seconds=aux,
             category=category,
-        ),
+        )
     )
     # Keep one checkpoint at or before the longest window's start; drop the rest.
     cutoff = at_seconds - config.longest_window_seconds
@@ -396,7 +427,8 @@ def _checkpoint(
     while drop < last and checkpoints[drop + 1].at_seconds <= cutoff:
         drop += 1
     drop = max(drop, len(checkpoints) - config.max_checkpoints)
-    return checkpoints[drop:] if drop else checkpoints
+    if drop:
+        del checkpoints[:drop]
 
 
 def _cumulative(checkpoint: Checkpoint, at_seconds: float) -> tuple[float, float, float]:
@@ -440,13 +472,13 @@ def _span(seconds: tuple[float, ...], config: OccupancyConfig) -> SpanFigures:
     return span_figures(_sum(seconds, StateCategory.HANDLE), _sum(seconds, StateCategory.AVAILABLE), aux, config)
 
 
-def _in_handle_state(track: OccupancyTrack) -> bool:
-    checkpoints = track.checkpoints
+def _in_handle_state(w: OccupancyWork) -> bool:
+    checkpoints = w.checkpoints
     return bool(checkpoints) and checkpoints[-1].category == _HANDLE
 
 
-def _wrap(handling: Handling, at_seconds: float) -> tuple[Handling, tuple[ContactHandled, ...]]:
-    current = handling.current
+def _wrap(w: OccupancyWork, at_seconds: float) -> tuple[ContactHandled, ...]:
+    current = w.current
     assert current is not None
     handle_seconds = max(at_seconds - current.answered_seconds, 0.0)
     done = ContactHandled(
@@ -456,8 +488,6 @@ def _wrap(handling: Handling, at_seconds: float) -> tuple[Handling, tuple[Contac
         wrapped_seconds=at_seconds,
         handle_seconds=handle_seconds,
     )
-    return Handling(
-        current=None,
-        contacts_handled=handling.contacts_handled + 1,
-        handled_seconds=handling.handled_seconds + handle_seconds,
-    ), (done,)
+    w.current, w.contacts_handled = None, w.contacts_handled + 1
+    w.handled_seconds = w.handled_seconds + handle_seconds
+    return (done,)

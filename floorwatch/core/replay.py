@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from floorwatch.core import advice, agent, queue, rollup
-from floorwatch.core.agent import AgentFigures, AgentOutput, AgentTrack
+from floorwatch.core.agent import AgentFigures, AgentOutput, AgentTrack, AgentWork
 from floorwatch.core.breaks import BreakRuleBreached
 from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig, as_dict
@@ -26,7 +27,7 @@ from floorwatch.core.events import AgentState, AnyEvent
 from floorwatch.core.occupancy import OccupancyConfig
 from floorwatch.core.queue import QueueTrack
 from floorwatch.core.rollup import GroupFigures
-from floorwatch.core.routing import route, split_outputs
+from floorwatch.core.routing import queue_after, split_outputs, targets
 
 LISTED_LIMIT = 1000  # problems listed one by one in the report; all are counted
 
@@ -99,21 +100,24 @@ def decode_lines(
             yield file, number, Rejection(file, number, problem.reason)
 
 
-# Called before each timed event is applied, with its time and the tracks so far (read only):
-# how `timeline` samples the floor through the day without a second fold.
-BeforeEvent = Callable[[float, Mapping[str, AgentTrack], Mapping[str, QueueTrack]], None]
+# Called before each timed event is applied, with its time, the agents' tracks so far (a
+# function that freezes them: call it only to look) and the queues' (read only): how
+# `timeline` samples the floor through the day without a second fold.
+BeforeEvent = Callable[[float, Callable[[], Mapping[str, AgentTrack]], Mapping[str, QueueTrack]], None]
 
 
 def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEvent | None = None) -> FoldResult:
-    """Apply every entry in order: agents by agent_id, queues by queue_id (as the streams key them)."""
-    agents: dict[str, AgentTrack] = {}
+    """Apply every entry in order: agents by agent_id, queues by queue_id (as the streams key them).
+    Each agent is a working state (`agent.AgentWork`) updated in place, frozen to its track at the end."""
+    works: dict[str, AgentWork] = {}
     queues: dict[str, QueueTrack] = {}
     outputs: dict[str, list[AgentOutput]] = {}
     tally = _Tally()
     verdicts = {"accepted": 0, "duplicate": 0, "late": 0}
     by_type = tally.by_type
     watermark: float | None = None
-    apply_agent, apply_queue, on_handled, queue_config = agent.apply, queue.apply, queue.on_handled, config.queue
+    step_agent, apply_queue, on_handled, queue_config = agent.step, queue.apply, queue.on_handled, config.queue
+    frozen_agents = partial(_frozen, works)
     for file, line, event in entries:
         tally.lines += 1
         if event is None:
@@ -126,24 +130,24 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
         kind = event.type
         by_type[kind] = by_type.get(kind, 0) + 1
         if before_event is not None and kind != "schedule.published":
-            before_event(event.occurred_at.timestamp(), agents, queues)
-        where = route(event)
-        agent_id = where.agent_id
+            before_event(event.occurred_at.timestamp(), frozen_agents, queues)
+        agent_id, queue_id = targets(event)  # `route`, without building a Route
         verdict = "accepted"
         if agent_id is not None:
-            applied = apply_agent(agents.get(agent_id), event, config)
-            agents[agent_id] = applied.track
-            verdict = applied.verdict
-            if applied.outputs:  # most events report nothing
-                handled, own = split_outputs(applied.outputs)
+            work = works.get(agent_id)
+            if work is None:
+                work = works[agent_id] = agent.start(agent_id, config)
+            done_outputs, verdict, lateness = step_agent(work, event, config)
+            if done_outputs:  # most events report nothing
+                handled, own = split_outputs(done_outputs)
                 for done in handled:
                     queues[done.queue_id] = on_handled(queues.get(done.queue_id), done, queue_config)
                 if own:
                     outputs.setdefault(agent_id, []).extend(own)
             if verdict != "accepted":
-                noted = Noted(file, line, event.event_id, agent_id, applied.lateness_seconds)
+                noted = Noted(file, line, event.event_id, agent_id, lateness)
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
-        queue_id = where.queue_after(verdict)  # the streams forward by the same rule
+        queue_id = queue_after(agent_id, queue_id, verdict)  # the streams forward by the same rule
         if queue_id is not None:
             queued = apply_queue(queues.get(queue_id), event, queue_config)
             queues[queue_id] = queued.track
@@ -158,7 +162,11 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
                 watermark = seconds
     tally.accepted, tally.duplicate, tally.late = verdicts["accepted"], verdicts["duplicate"], verdicts["late"]
     frozen_outputs = {key: tuple(value) for key, value in outputs.items()}
-    return FoldResult(agents, queues, frozen_outputs, tally, watermark)
+    return FoldResult(_frozen(works), queues, frozen_outputs, tally, watermark)
+
+
+def _frozen(works: Mapping[str, AgentWork]) -> dict[str, AgentTrack]:
+    return {agent_id: work.freeze() for agent_id, work in works.items()}
 
 
 _T = TypeVar("_T")

@@ -34,18 +34,29 @@ class Route(NamedTuple):
     def queue_after(self, agent_verdict: str) -> str | None:
         """The queue the event goes on to, given its agent's verdict ("accepted", "duplicate",
         "late"; ignored for a queue-only event), or None."""
-        if self.agent_id is not None and agent_verdict != "accepted":
-            return None
-        return self.queue_id
+        return queue_after(self.agent_id, self.queue_id, agent_verdict)
 
 
 def route(event: AnyEvent) -> Route:
     """The agent and the queue `event` goes to."""
+    agent_id, queue_id = targets(event)
+    return Route(agent_id, queue_id)
+
+
+def targets(event: AnyEvent) -> tuple[str | None, str | None]:
+    """`route` as a plain tuple (agent_id, queue_id): the replay's fold takes one per event."""
     if event.type == "contact.offered":  # no agent is involved yet
-        return Route(None, event.data.queue_id)
+        return None, event.data.queue_id
     if event.type == "contact.answered" or event.type == "contact.abandoned":
-        return Route(event.data.agent_id, event.data.queue_id)
-    return Route(event.data.agent_id, None)
+        return event.data.agent_id, event.data.queue_id
+    return event.data.agent_id, None
+
+
+def queue_after(agent_id: str | None, queue_id: str | None, agent_verdict: str) -> str | None:
+    """`Route.queue_after`, for the parts of a route."""
+    if agent_id is not None and agent_verdict != "accepted":
+        return None
+    return queue_id
 
 
 class Wrapped(Protocol):

@@ -14,7 +14,7 @@ event to the watermark, plus the watermark itself, so the last sample is the rep
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from floorwatch.core import advice, agent, queue, rollup
@@ -115,19 +115,25 @@ class _Sampler:
         self.samples: list[Sample] = []
 
     def __call__(
-        self, event_seconds: float, agents: Mapping[str, AgentTrack], queues: Mapping[str, QueueTrack]
+        self,
+        event_seconds: float,
+        agents: Callable[[], Mapping[str, AgentTrack]],
+        queues: Mapping[str, QueueTrack],
     ) -> None:
         if self._next is None:  # the first instant after the first event
             self._next = (math.floor(event_seconds / self._step) + 1) * self._step
+        if self._next >= event_seconds:  # the usual case: no instant passed, no need to freeze the agents
+            return
+        tracks = agents()
         while self._next < event_seconds:
-            self.samples.append(sample(agents, queues, self._next, self._config))
+            self.samples.append(sample(tracks, queues, self._next, self._config))
             self._next += self._step
 
     def finish(self, result: FoldResult) -> tuple[Sample, ...]:
         watermark = result.watermark_seconds
         if watermark is None:
             return tuple(self.samples)
-        self(watermark, result.agents, result.queues)
+        self(watermark, lambda: result.agents, result.queues)
         if not self.samples or self.samples[-1].at_seconds != watermark:
             self.samples.append(sample(result.agents, result.queues, watermark, self._config))
         return tuple(self.samples)

@@ -13,6 +13,13 @@ shortcuts on the hot path give the same tracks and outputs: occupancy's `advance
 identity and is not called, and stress takes an event in one pass (`stress.step_state`,
 `stress.step_contact`: advance then the hook on one working copy).
 
+Each track also has a mutable twin, its *working state* (`OccupancyWork`, `StressWork`,
+`BreakWork`, and `agent.AgentWork` holding them), with `Work.of(track)` to thaw, `freeze()`
+to get the track back, and `*_work` functions that do the same steps in place. The rules are
+written once, on the working state; the functions above thaw, step and freeze. The replay's
+fold keeps one `AgentWork` per agent across all its events (`agent.step`) and freezes only at
+the end, or when a caller looks (`replay.BeforeEvent`): no record is rebuilt per event.
+
 One level up, the per-key reducers `agent` and `queue` share a smaller shape:
 `initial(key, ...)`, `apply(track | None, event, config)` -> (new track, outputs or
 none, verdict), `view(track, now_seconds, config)` -> figures.

@@ -19,11 +19,11 @@ from floorwatch.core.breaks.figures import (
     team_compliance_ratio,
     view,
 )
-from floorwatch.core.breaks.hooks import on_contact, on_schedule, on_state
+from floorwatch.core.breaks.hooks import on_contact, on_schedule, on_schedule_work, on_state, on_state_work
 from floorwatch.core.breaks.policy import BASES, BreakPolicy, BreakRule, PolicyError
 from floorwatch.core.breaks.profiles import PROFILES, default_policy, load_policy, load_profile, parse_policy
 from floorwatch.core.breaks.progress import BreakRuleBreached
-from floorwatch.core.breaks.track import BreakTaken, BreakTrack, advance, initial
+from floorwatch.core.breaks.track import BreakTaken, BreakTrack, BreakWork, advance, advance_work, initial
 
 __all__ = [
     "BASES",
@@ -35,8 +35,10 @@ __all__ = [
     "BreakRuleBreached",
     "BreakTaken",
     "BreakTrack",
+    "BreakWork",
     "PolicyError",
     "advance",
+    "advance_work",
     "compliance_ratio_by_basis",
     "default_policy",
     "initial",
@@ -44,7 +46,9 @@ __all__ = [
     "load_profile",
     "on_contact",
     "on_schedule",
+    "on_schedule_work",
     "on_state",
+    "on_state_work",
     "parse_policy",
     "team_compliance_ratio",
     "view",

@@ -7,7 +7,16 @@ from floorwatch.core.breaks.adherence_model import AdherenceOutput
 from floorwatch.core.breaks.policy import BREAK_STATES, BreakPolicy
 from floorwatch.core.breaks.progress import BreakRuleBreached, RuleProgress, breach
 from floorwatch.core.breaks.rules import rule_on_state
-from floorwatch.core.breaks.track import OFF, BreakOutput, BreakTaken, BreakTrack, aligned, in_order, release
+from floorwatch.core.breaks.track import (
+    OFF,
+    BreakOutput,
+    BreakTaken,
+    BreakTrack,
+    BreakWork,
+    aligned_progress,
+    in_order,
+    release,
+)
 from floorwatch.core.events import AgentState, SchedulePublishedData
 
 
@@ -16,15 +25,26 @@ def on_state(
 ) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     if new == old:
         return track, ()
+    work = BreakWork.of(track)
+    outputs = on_state_work(work, old, new, at_seconds, policy)
+    return work.freeze(), outputs
+
+
+def on_state_work(
+    w: BreakWork, old: AgentState | None, new: AgentState, at_seconds: float, policy: BreakPolicy
+) -> tuple[BreakOutput, ...]:
+    """`on_state` in place."""
+    if new == old:
+        return ()
     moved: list[RuleProgress] = []
     outputs: list[BreakRuleBreached] = []
-    for rule, p in zip(policy.rules, aligned(track, policy)):  # a plain loop: this runs at every state change
+    for rule, p in zip(policy.rules, aligned_progress(w.progress, policy)):  # a plain loop: every state change
         p, found = rule_on_state(rule, p, old, new, at_seconds)
         moved.append(p)
         if found:
             outputs += found
-    progress = tuple(moved)
-    taken, current = track.breaks_taken, track.current_break
+    w.progress = tuple(moved)
+    current = w.current_break
     if current is not None:
         finished = BreakTaken(
             start_seconds=current.start_seconds,
@@ -33,11 +53,11 @@ def on_state(
             scheduled=current.scheduled,
             allowed_seconds=current.allowed_seconds,
         )
-        taken, current = (taken + (finished,))[-policy.history_limit :], None
-    adherence_track = track.adherence
+        w.breaks_taken, current = (w.breaks_taken + (finished,))[-policy.history_limit :], None
+    adherence_track = w.adherence
     caught_up: tuple[AdherenceOutput, ...] = ()
     start = adherence_track.shift_start_seconds
-    if track.clock_seconds is None and start is not None and start < at_seconds:
+    if w.clock_seconds is None and start is not None and start < at_seconds:
         # The agent's first event ever, after their shift began: not logged in until now.
         adherence_track, caught_up = adherence.advance(adherence_track, None, start, at_seconds, policy.adherence)
     adherence_track = adherence.on_state(adherence_track, old, new, at_seconds, policy.adherence)
@@ -51,28 +71,14 @@ def on_state(
             scheduled=planned is not None,
             allowed_seconds=allowed,
         )
-    if not track.on_day and new is not AgentState.LOGGED_OUT:
-        outputs += _daily_rest(track.last_day_ended_at_seconds, at_seconds, policy)
-    on_day = track.on_day or new is not AgentState.LOGGED_OUT
-    logged_out = track.logged_out_seconds if old in OFF and new in OFF else 0.0
-    track = BreakTrack(
-        clock_seconds=at_seconds,
-        on_day=on_day,
-        worked_seconds=track.worked_seconds,
-        logged_out_seconds=logged_out,
-        progress=progress,
-        current_break=current,
-        breaks_taken=taken,
-        violations=track.violations,
-        violations_total=track.violations_total,
-        planned_work_seconds=track.planned_work_seconds,
-        adherence=adherence_track,
-        held=track.held,
-        last_day_ended_at_seconds=track.last_day_ended_at_seconds,
-    )
-    if not outputs and not track.held:
-        return track, in_order(caught_up)
-    return release(track, tuple(outputs) + caught_up, at_seconds, policy)
+    if not w.on_day and new is not AgentState.LOGGED_OUT:
+        outputs += _daily_rest(w.last_day_ended_at_seconds, at_seconds, policy)
+    w.on_day = w.on_day or new is not AgentState.LOGGED_OUT
+    w.logged_out_seconds = w.logged_out_seconds if old in OFF and new in OFF else 0.0
+    w.clock_seconds, w.current_break, w.adherence = at_seconds, current, adherence_track
+    if not outputs and not w.held:
+        return in_order(caught_up)
+    return release(w, tuple(outputs) + caught_up, at_seconds, policy)
 
 
 def _daily_rest(ended_at: float | None, starts_at: float, policy: BreakPolicy) -> list[BreakRuleBreached]:
@@ -100,9 +106,14 @@ def on_contact(
 
 
 def on_schedule(track: BreakTrack, schedule: SchedulePublishedData, policy: BreakPolicy) -> BreakTrack:
+    work = BreakWork.of(track)
+    on_schedule_work(work, schedule, policy)
+    return work.freeze()
+
+
+def on_schedule_work(w: BreakWork, schedule: SchedulePublishedData, policy: BreakPolicy) -> None:
+    """`on_schedule` in place."""
     shift = schedule.shift_end.timestamp() - schedule.shift_start.timestamp()
     resting = sum(a.end.timestamp() - a.start.timestamp() for a in schedule.activities if a.kind in ("break", "lunch"))
-    return track._replace(
-        planned_work_seconds=max(shift - resting, 0.0),
-        adherence=adherence.on_schedule(track.adherence, schedule),
-    )
+    w.planned_work_seconds = max(shift - resting, 0.0)
+    w.adherence = adherence.on_schedule(w.adherence, schedule)

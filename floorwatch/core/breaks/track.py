@@ -62,87 +62,133 @@ def initial(policy: BreakPolicy) -> BreakTrack:
     )
 
 
+@dataclass(slots=True)
+class BreakWork:
+    """A BreakTrack's fields, mutable: the in-place functions below (`advance_work`, and
+    `hooks.on_state_work`) update it; `advance` and `hooks.on_state` thaw a track into one and
+    freeze it again. The replay's fold keeps one per agent across its events."""
+
+    clock_seconds: float | None
+    on_day: bool
+    worked_seconds: float
+    logged_out_seconds: float
+    progress: tuple[RuleProgress, ...]
+    current_break: BreakTaken | None
+    breaks_taken: tuple[BreakTaken, ...]
+    violations: tuple[BreakRuleBreached, ...]
+    violations_total: int
+    planned_work_seconds: float | None
+    adherence: AdherenceTrack
+    held: tuple[BreakRuleBreached, ...]
+    last_day_ended_at_seconds: float | None
+
+    @classmethod
+    def of(cls, track: BreakTrack) -> BreakWork:
+        return cls(
+            clock_seconds=track.clock_seconds,
+            on_day=track.on_day,
+            worked_seconds=track.worked_seconds,
+            logged_out_seconds=track.logged_out_seconds,
+            progress=track.progress,
+            current_break=track.current_break,
+            breaks_taken=track.breaks_taken,
+            violations=track.violations,
+            violations_total=track.violations_total,
+            planned_work_seconds=track.planned_work_seconds,
+            adherence=track.adherence,
+            held=track.held,
+            last_day_ended_at_seconds=track.last_day_ended_at_seconds,
+        )
+
+    def freeze(self) -> BreakTrack:
+        return BreakTrack(
+            clock_seconds=self.clock_seconds,
+            on_day=self.on_day,
+            worked_seconds=self.worked_seconds,
+            logged_out_seconds=self.logged_out_seconds,
+            progress=self.progress,
+            current_break=self.current_break,
+            breaks_taken=self.breaks_taken,
+            violations=self.violations,
+            violations_total=self.violations_total,
+            planned_work_seconds=self.planned_work_seconds,
+            adherence=self.adherence,
+            held=self.held,
+            last_day_ended_at_seconds=self.last_day_ended_at_seconds,
+        )
+
+
 def advance(
     track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
 ) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
+    work = BreakWork.of(track)
+    outputs = advance_work(work, state, from_seconds, to_seconds, policy)
+    return work.freeze(), outputs
+
+
+def advance_work(
+    w: BreakWork, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
+) -> tuple[BreakOutput, ...]:
+    """`advance` in place."""
+    if to_seconds <= from_seconds:
+        return ()
     outputs: tuple[BreakOutput, ...] = ()
-    remaining_day = policy.new_day_after_logged_out_seconds - track.logged_out_seconds
-    if state in OFF and track.on_day and from_seconds + remaining_day <= to_seconds:
+    remaining_day = policy.new_day_after_logged_out_seconds - w.logged_out_seconds
+    if state in OFF and w.on_day and from_seconds + remaining_day <= to_seconds:
         day_ends_at = from_seconds + max(remaining_day, 0.0)
-        track, outputs = _advance(track, state, from_seconds, day_ends_at, policy)
-        track, ended = _end_day(track, day_ends_at, policy)
-        outputs, from_seconds = outputs + ended, day_ends_at
-    track, more = _advance(track, state, from_seconds, to_seconds, policy)
-    return release(track, outputs + more, to_seconds, policy)
+        outputs = _advance(w, state, from_seconds, day_ends_at, policy)
+        outputs, from_seconds = outputs + _end_day(w, day_ends_at, policy), day_ends_at
+    more = _advance(w, state, from_seconds, to_seconds, policy)
+    return release(w, outputs + more, to_seconds, policy)
 
 
 def _advance(
-    track: BreakTrack, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
-) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
+    w: BreakWork, state: AgentState | None, from_seconds: float, to_seconds: float, policy: BreakPolicy
+) -> tuple[BreakOutput, ...]:
     elapsed = to_seconds - from_seconds
-    on_day = track.on_day or state not in OFF
+    on_day = w.on_day or state not in OFF
     works = on_day and state not in OFF and (state not in BREAK_STATES or state in policy.paid_break_states)
-    worked = track.worked_seconds + elapsed if works else track.worked_seconds
-    progress = track.progress
+    worked = w.worked_seconds + elapsed if works else w.worked_seconds
     outputs: list[BreakRuleBreached] = []
     if on_day:
-        current = track.current_break
+        current = w.current_break
         stretch = Stretch(
             state=state,
             from_seconds=from_seconds,
             to_seconds=to_seconds,
-            worked_from_seconds=track.worked_seconds,
+            worked_from_seconds=w.worked_seconds,
             worked_to_seconds=worked,
-            planned_work_seconds=track.planned_work_seconds,
+            planned_work_seconds=w.planned_work_seconds,
             break_start_seconds=None if current is None else current.start_seconds,
             break_allowed_seconds=None if current is None else current.allowed_seconds,
         )
         moved: list[RuleProgress] = []
-        for rule, p in zip(policy.rules, aligned(track, policy)):  # a plain loop: this runs at every state change
+        for rule, p in zip(policy.rules, aligned_progress(w.progress, policy)):  # a plain loop: every state change
             p, found = advance_rule(rule, p, stretch)
             moved.append(p)
             if found:
                 outputs += found
-        progress = tuple(moved)
-    logged_out = track.logged_out_seconds + elapsed if state in OFF else 0.0
-    adherence_track, planned = adherence.advance(track.adherence, state, from_seconds, to_seconds, policy.adherence)
-    t = track
-    track = BreakTrack(
-        clock_seconds=to_seconds,
-        on_day=on_day,
-        worked_seconds=worked,
-        logged_out_seconds=logged_out,
-        progress=progress,
-        current_break=t.current_break,
-        breaks_taken=t.breaks_taken,
-        violations=t.violations,
-        violations_total=t.violations_total,
-        planned_work_seconds=t.planned_work_seconds,
-        adherence=adherence_track,
-        held=t.held,
-        last_day_ended_at_seconds=t.last_day_ended_at_seconds,
-    )
+        w.progress = tuple(moved)
+    w.logged_out_seconds = w.logged_out_seconds + elapsed if state in OFF else 0.0
+    w.adherence, planned = adherence.advance(w.adherence, state, from_seconds, to_seconds, policy.adherence)
+    w.clock_seconds, w.on_day, w.worked_seconds = to_seconds, on_day, worked
     if outputs:
-        return track, tuple(outputs) + planned
-    return track, planned
+        return tuple(outputs) + planned
+    return planned
 
 
-def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
+def _end_day(w: BreakWork, at_seconds: float, policy: BreakPolicy) -> tuple[BreakOutput, ...]:
     logged_out_at = at_seconds - policy.new_day_after_logged_out_seconds
     outputs = [
         o
-        for rule, p in zip(policy.rules, aligned(track, policy))
-        for o in end_of_day(rule, p, track.worked_seconds, logged_out_at, at_seconds)
+        for rule, p in zip(policy.rules, aligned_progress(w.progress, policy))
+        for o in end_of_day(rule, p, w.worked_seconds, logged_out_at, at_seconds)
     ]
-    track = track._replace(
-        on_day=False,
-        worked_seconds=0.0,
-        progress=(FRESH,) * len(policy.rules),
-        last_day_ended_at_seconds=logged_out_at,
-    )
-    return track, tuple(outputs)
+    w.on_day, w.worked_seconds, w.progress = False, 0.0, (FRESH,) * len(policy.rules)
+    w.last_day_ended_at_seconds = logged_out_at
+    return tuple(outputs)
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -150,30 +196,34 @@ def _end_day(track: BreakTrack, at_seconds: float, policy: BreakPolicy) -> tuple
 
 def aligned(track: BreakTrack, policy: BreakPolicy) -> tuple[RuleProgress, ...]:
     """Progress per rule; a track made under another policy starts its rules afresh."""
-    if len(track.progress) == len(policy.rules):
-        return track.progress
+    return aligned_progress(track.progress, policy)
+
+
+def aligned_progress(progress: tuple[RuleProgress, ...], policy: BreakPolicy) -> tuple[RuleProgress, ...]:
+    if len(progress) == len(policy.rules):
+        return progress
     return (FRESH,) * len(policy.rules)
 
 
 def release(
-    track: BreakTrack, outputs: tuple[BreakOutput, ...], now_seconds: float, policy: BreakPolicy
-) -> tuple[BreakTrack, tuple[BreakOutput, ...]]:
+    w: BreakWork, outputs: tuple[BreakOutput, ...], now_seconds: float, policy: BreakPolicy
+) -> tuple[BreakOutput, ...]:
     """Let out the breaches whose grace is over by `now_seconds`; hold the others.
     A breach is found at its deadline; the grace delays the alert, it never erases it."""
-    if not track.held and (not outputs or not any(isinstance(o, BreakRuleBreached) for o in outputs)):
-        return track, in_order(outputs)  # the usual case: nothing found, nothing held
-    found = track.held + tuple(o for o in outputs if isinstance(o, BreakRuleBreached))
+    if not w.held and (not outputs or not any(isinstance(o, BreakRuleBreached) for o in outputs)):
+        return in_order(outputs)  # the usual case: nothing found, nothing held
+    found = w.held + tuple(o for o in outputs if isinstance(o, BreakRuleBreached))
     due = tuple(b for b in found if b.flagged_at_seconds <= now_seconds)
-    track = record(track._replace(held=tuple(b for b in found if b.flagged_at_seconds > now_seconds)), due, policy)
-    return track, in_order(tuple(o for o in outputs if not isinstance(o, BreakRuleBreached)) + due)
+    w.held = tuple(b for b in found if b.flagged_at_seconds > now_seconds)
+    record(w, due, policy)
+    return in_order(tuple(o for o in outputs if not isinstance(o, BreakRuleBreached)) + due)
 
 
-def record(track: BreakTrack, outputs: Sequence[BreakOutput], policy: BreakPolicy) -> BreakTrack:
+def record(w: BreakWork, outputs: Sequence[BreakOutput], policy: BreakPolicy) -> None:
     found = in_order(tuple(o for o in outputs if isinstance(o, BreakRuleBreached)))
-    if not found:
-        return track
-    kept = (track.violations + found)[-policy.history_limit :]
-    return track._replace(violations=kept, violations_total=track.violations_total + len(found))
+    if found:
+        w.violations = (w.violations + found)[-policy.history_limit :]
+        w.violations_total += len(found)
 
 
 def in_order(outputs: tuple[_Output, ...]) -> tuple[_Output, ...]:

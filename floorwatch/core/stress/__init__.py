@@ -28,7 +28,18 @@ from floorwatch.core.stress.config import RestRequirement, StressBand, StressCon
 from floorwatch.core.stress.dynamics import advance
 from floorwatch.core.stress.figures import StressComponents, StressFigures, view
 from floorwatch.core.stress.history import occupancy_ratio
-from floorwatch.core.stress.hooks import Stepped, initial, on_contact, on_schedule, on_state, step_contact, step_state
+from floorwatch.core.stress.hooks import (
+    Stepped,
+    initial,
+    on_contact,
+    on_schedule,
+    on_state,
+    scheduled_shift_seconds,
+    step_contact,
+    step_contact_work,
+    step_state,
+    step_state_work,
+)
 from floorwatch.core.stress.state import (
     Loads,
     StressBandChanged,
@@ -40,6 +51,7 @@ from floorwatch.core.stress.state import (
     shift_overrun_points,
     time_on_task_points,
 )
+from floorwatch.core.stress.work import StressWork
 
 __all__ = [
     "Loads",
@@ -51,6 +63,7 @@ __all__ = [
     "StressConfig",
     "StressFigures",
     "StressTrack",
+    "StressWork",
     "advance",
     "band_of",
     "band_of_load",
@@ -62,10 +75,13 @@ __all__ = [
     "on_schedule",
     "on_state",
     "rest_credit",
+    "scheduled_shift_seconds",
     "score_of",
     "shift_overrun_points",
     "step_contact",
+    "step_contact_work",
     "step_state",
+    "step_state_work",
     "time_on_task_points",
     "view",
 ]

@@ -3,8 +3,8 @@
 `advance` cuts time at every *knot* (a rule's work limit and grace reached, the shift's allowed
 length reached, a logout long enough to end the shift) so that between knots the load has the
 form of `curve`. Knots are snapped exactly, so advancing a->b->c equals a->c. The work happens
-on `Scratch`, a mutable copy that lives only inside one call (the hot path of every event); the
-result is a new frozen `StressTrack`.
+in place on `StressWork` (`advance_work`: the fold's hot path, every event); `advance` thaws a
+frozen `StressTrack` into one and freezes the result.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from floorwatch.core.events import AgentState
 from floorwatch.core.stress import curve
 from floorwatch.core.stress.config import OFF, REST, StressBand, StressConfig, band_of_load
 from floorwatch.core.stress.history import extend_history
-from floorwatch.core.stress.scratch import Scratch
 from floorwatch.core.stress.state import (
-    History,
     Loads,
     StressBandChanged,
     StressTrack,
@@ -25,6 +23,7 @@ from floorwatch.core.stress.state import (
     missed_break_points,
     shift_overrun_points,
 )
+from floorwatch.core.stress.work import StressWork
 
 _INF = float("inf")
 
@@ -34,26 +33,23 @@ def advance(
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if to_seconds <= from_seconds:
         return track, ()
-    s = Scratch.of(track, config)
+    s = StressWork.of(track, config)
     outputs: list[StressBandChanged] = []
-    history = advance_scratch(s, track, state, from_seconds, to_seconds, config, outputs)
-    track = s.freeze(
-        track, to_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
-    )
-    return track, tuple(outputs)
+    advance_work(s, state, from_seconds, to_seconds, config, outputs)
+    s.clock_seconds = to_seconds
+    return s.freeze(), tuple(outputs)
 
 
-def advance_scratch(
-    s: Scratch,
-    track: StressTrack,
+def advance_work(
+    s: StressWork,
     state: AgentState | None,
     from_seconds: float,
     to_seconds: float,
     config: StressConfig,
     outputs: list[StressBandChanged],
-) -> History:
-    """`advance` on a working copy already made (`from_seconds < to_seconds`); returns the new history."""
-    allowed = allowed_shift_seconds(track.scheduled_shift_seconds, config)
+) -> None:
+    """`advance` in place (`from_seconds < to_seconds`); the caller moves the clock."""
+    allowed = allowed_shift_seconds(s.scheduled_shift_seconds, config)
     t = from_seconds
     while True:
         remaining = to_seconds - t
@@ -66,10 +62,10 @@ def advance_scratch(
         _at_knot(s, state, allowed, t, config, outputs)
         if knot == remaining:  # a knot exactly at the end is applied here, as it would be mid-way
             break
-    return extend_history(track.history, state, from_seconds, to_seconds, config)
+    extend_history(s.history, state, from_seconds, to_seconds, config)
 
 
-def _next_knot(s: Scratch, state: AgentState | None, allowed: float, config: StressConfig) -> float:
+def _next_knot(s: StressWork, state: AgentState | None, allowed: float, config: StressConfig) -> float:
     """Seconds until a level starts ramping faster, or a logout ends the shift."""
     if state in REST:
         limit = config.new_shift_after_logged_out_seconds
@@ -84,7 +80,7 @@ def _next_knot(s: Scratch, state: AgentState | None, allowed: float, config: Str
     return knot
 
 
-def _slope(s: Scratch, state: AgentState | None, allowed: float, config: StressConfig) -> float:
+def _slope(s: StressWork, state: AgentState | None, allowed: float, config: StressConfig) -> float:
     """Load points per second the levels rise at while working (levels do not rise at rest)."""
     if state in REST:
         return 0.0
@@ -98,7 +94,7 @@ def _slope(s: Scratch, state: AgentState | None, allowed: float, config: StressC
 
 
 def _step(
-    s: Scratch,
+    s: StressWork,
     state: AgentState | None,
     allowed: float,
     t: float,
@@ -155,7 +151,7 @@ def _t(config: StressConfig) -> tuple[float, float]:
     return (config.elevated_load, config.high_load)
 
 
-def _rest_load(s: Scratch, x: float, decay_a: float, decay_e: float, decay_t: float, config: StressConfig) -> float:
+def _rest_load(s: StressWork, x: float, decay_a: float, decay_e: float, decay_t: float, config: StressConfig) -> float:
     """The load `x` seconds into this rest step (every term falls)."""
     return (
         (s.workload + s.back_to_back) * decay_a
@@ -166,7 +162,7 @@ def _rest_load(s: Scratch, x: float, decay_a: float, decay_e: float, decay_t: fl
     )
 
 
-def _rest_load_at(s: Scratch, x: float, tau_a: float, tau_e: float, config: StressConfig) -> float:
+def _rest_load_at(s: StressWork, x: float, tau_a: float, tau_e: float, config: StressConfig) -> float:
     decay_t = math.exp(-x / config.time_on_task_rest_time_constant_seconds)
     return _rest_load(s, x, math.exp(-x / tau_a), math.exp(-x / tau_e), decay_t, config)
 
@@ -182,7 +178,7 @@ def _may_cross_working(
 
 
 def _announce(
-    s: Scratch,
+    s: StressWork,
     t: float,
     found: list[tuple[float, float, bool]],
     config: StressConfig,
@@ -198,7 +194,7 @@ def _announce(
 
 
 def _at_knot(
-    s: Scratch,
+    s: StressWork,
     state: AgentState | None,
     allowed: float,
     t: float,
@@ -222,7 +218,7 @@ def _at_knot(
     _keep_peak(s, state, t, config)  # snapping may lift the load by a rounding error: keep it at the knot
 
 
-def _keep_peak(s: Scratch, state: AgentState | None, at_seconds: float, config: StressConfig) -> None:
+def _keep_peak(s: StressWork, state: AgentState | None, at_seconds: float, config: StressConfig) -> None:
     load = s.load(state, config)
     if load > s.peak_load:
         s.peak_load, s.peak_at_seconds = load, at_seconds

@@ -21,10 +21,10 @@ from floorwatch.core.events import (
 from floorwatch.core.stress.config import HANDLE, OFF, REST, StressBand, StressConfig
 from floorwatch.core.stress.contacts import StressContacts, contact_event, finish_wrap_up, wrap_up_pending
 from floorwatch.core.stress.difficulty import Impulse
-from floorwatch.core.stress.dynamics import advance_scratch
+from floorwatch.core.stress.dynamics import advance_work
 from floorwatch.core.stress.history import occupancy_ratio
-from floorwatch.core.stress.scratch import Scratch
-from floorwatch.core.stress.state import NO_LOAD, History, Loads, StressBandChanged, StressTrack
+from floorwatch.core.stress.state import NO_LOAD, Loads, StressBandChanged, StressTrack
+from floorwatch.core.stress.work import StressWork
 
 # Sets of exact event types: a pydantic model's isinstance costs ~0.25 us per class tried.
 _CONTACT_EVENTS = frozenset(
@@ -70,39 +70,21 @@ def on_state(
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
     if new == old:
         return track, ()
-    s = Scratch.of(track, config)
+    s = StressWork.of(track, config)
     outputs: list[StressBandChanged] = []
-    ended, back_to_back = _state_changed(s, track, track.history, old, new, at_seconds, config, outputs)
-    return s.freeze(track, at_seconds, new, track.history, ended, back_to_back), tuple(outputs)
+    step_state_work(s, None, old, new, at_seconds, config, [], outputs)
+    return s.freeze(), tuple(outputs)
 
 
 def on_contact(
     track: StressTrack, event: AnyEvent, at_seconds: float, config: StressConfig
 ) -> tuple[StressTrack, tuple[StressBandChanged, ...]]:
-    kind = type(event)
-    if kind not in _CONTACT_EVENTS:
+    if type(event) not in _CONTACT_EVENTS:
         return track, ()
-    if type(event) is ContactAbandoned and event.data.agent_id is None:
-        return track, ()
-    occupancy = occupancy_ratio(track.history, at_seconds, config) if kind in _CLOSING else None
-    handling = track.state in HANDLE
-    contacts, impulse = contact_event(track.contacts, event, at_seconds, handling, occupancy, config)
-    if not (impulse.workload_points or impulse.emotional_points):
-        # Many contact events (a reading that is not negative, an end before the wrap-up) change nothing here.
-        return (track if contacts is track.contacts else track._replace(contacts=contacts)), ()
-    s = Scratch.of(track, config)
+    s = StressWork.of(track, config)
     outputs: list[StressBandChanged] = []
-    s.contacts = contacts
-    _impulse(s, track.state, impulse, at_seconds, config, outputs)
-    track = s.freeze(
-        track,
-        track.clock_seconds,
-        track.state,
-        track.history,
-        track.handle_ended_at_seconds,
-        track.back_to_back_contacts,
-    )
-    return track, tuple(outputs)
+    _contact(s, event, at_seconds, config, outputs)
+    return s.freeze(), tuple(outputs)
 
 
 class Stepped(NamedTuple):
@@ -122,22 +104,12 @@ def step_state(
     at_seconds: float,
     config: StressConfig,
 ) -> Stepped:
-    """`advance` from `since_seconds` to `at_seconds` in `old`, then `on_state`, on one working
-    copy: the same track and outputs as the two calls, with one copy and one freeze."""
-    if since_seconds is None or at_seconds <= since_seconds:  # no time to pass
-        moved, outputs_only = on_state(track, old, new, at_seconds, config)
-        return Stepped(moved, (), outputs_only)
-    s = Scratch.of(track, config)
+    """`advance` from `since_seconds` to `at_seconds` in `old`, then `on_state`: `step_state_work` on a thawed copy."""
+    s = StressWork.of(track, config)
     advanced: list[StressBandChanged] = []
-    history = advance_scratch(s, track, old, since_seconds, at_seconds, config, advanced)
-    if new == old:
-        moved = s.freeze(
-            track, at_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
-        )
-        return Stepped(moved, tuple(advanced), ())
     outputs: list[StressBandChanged] = []
-    ended, back_to_back = _state_changed(s, track, history, old, new, at_seconds, config, outputs)
-    return Stepped(s.freeze(track, at_seconds, new, history, ended, back_to_back), tuple(advanced), tuple(outputs))
+    step_state_work(s, since_seconds, old, new, at_seconds, config, advanced, outputs)
+    return Stepped(s.freeze(), tuple(advanced), tuple(outputs))
 
 
 def step_contact(
@@ -148,63 +120,101 @@ def step_contact(
     at_seconds: float,
     config: StressConfig,
 ) -> Stepped:
-    """`advance` from `since_seconds` to `at_seconds` in `state`, then `on_contact`, on one working copy."""
-    if since_seconds is None or at_seconds <= since_seconds:  # no time to pass
-        moved, outputs_only = on_contact(track, event, at_seconds, config)
-        return Stepped(moved, (), outputs_only)
-    s = Scratch.of(track, config)
+    """`advance` from `since_seconds` to `at_seconds` in `state`, then `on_contact`: `step_contact_work` on a copy."""
+    s = StressWork.of(track, config)
     advanced: list[StressBandChanged] = []
-    history = advance_scratch(s, track, state, since_seconds, at_seconds, config, advanced)
     outputs: list[StressBandChanged] = []
-    kind = type(event)
-    if kind in _CONTACT_EVENTS and not (type(event) is ContactAbandoned and event.data.agent_id is None):
-        occupancy = occupancy_ratio(history, at_seconds, config) if kind in _CLOSING else None
-        handling = track.state in HANDLE
-        s.contacts, impulse = contact_event(s.contacts, event, at_seconds, handling, occupancy, config)
-        if impulse.workload_points or impulse.emotional_points:
-            _impulse(s, track.state, impulse, at_seconds, config, outputs)
-    moved = s.freeze(
-        track, at_seconds, track.state, history, track.handle_ended_at_seconds, track.back_to_back_contacts
-    )
-    return Stepped(moved, tuple(advanced), tuple(outputs))
+    step_contact_work(s, since_seconds, state, event, at_seconds, config, advanced, outputs)
+    return Stepped(s.freeze(), tuple(advanced), tuple(outputs))
+
+
+def step_state_work(
+    s: StressWork,
+    since_seconds: float | None,
+    old: AgentState | None,
+    new: AgentState,
+    at_seconds: float,
+    config: StressConfig,
+    advanced: list[StressBandChanged],
+    outputs: list[StressBandChanged],
+) -> None:
+    """In place: `advance` from `since_seconds` to `at_seconds` in `old` (what it reports goes
+    to `advanced`), then the change of state (to `outputs`). No time passes when `since_seconds`
+    is None or not before `at_seconds`; then an unchanged state leaves the clock where it was."""
+    if since_seconds is not None and at_seconds > since_seconds:
+        advance_work(s, old, since_seconds, at_seconds, config, advanced)
+        s.clock_seconds = at_seconds
+    if new == old:
+        return
+    _state_changed(s, old, new, at_seconds, config, outputs)
+    s.clock_seconds, s.state = at_seconds, new
+
+
+def step_contact_work(
+    s: StressWork,
+    since_seconds: float | None,
+    state: AgentState | None,
+    event: AnyEvent,
+    at_seconds: float,
+    config: StressConfig,
+    advanced: list[StressBandChanged],
+    outputs: list[StressBandChanged],
+) -> None:
+    """In place: `advance` from `since_seconds` to `at_seconds` in `state`, then the contact event.
+    With no time to pass, the clock stays where it was."""
+    if since_seconds is not None and at_seconds > since_seconds:
+        advance_work(s, state, since_seconds, at_seconds, config, advanced)
+        s.clock_seconds = at_seconds
+    if type(event) in _CONTACT_EVENTS:
+        _contact(s, event, at_seconds, config, outputs)
+
+
+def _contact(
+    s: StressWork, event: AnyEvent, at_seconds: float, config: StressConfig, outputs: list[StressBandChanged]
+) -> None:
+    """One contact event (of `_CONTACT_EVENTS`) in the stress track's own state."""
+    if type(event) is ContactAbandoned and event.data.agent_id is None:
+        return
+    occupancy = occupancy_ratio(s.history, at_seconds, config) if type(event) in _CLOSING else None
+    s.contacts, impulse = contact_event(s.contacts, event, at_seconds, s.state in HANDLE, occupancy, config)
+    # Many contact events (a reading that is not negative, an end before the wrap-up) add nothing.
+    if impulse.workload_points or impulse.emotional_points:
+        _impulse(s, s.state, impulse, at_seconds, config, outputs)
 
 
 def _state_changed(
-    s: Scratch,
-    track: StressTrack,
-    history: History,
+    s: StressWork,
     old: AgentState | None,
     new: AgentState,
     at_seconds: float,
     config: StressConfig,
     outputs: list[StressBandChanged],
-) -> tuple[float | None, int]:
-    """A change of state (`new != old`) on the working copy; returns (handle ended at, back-to-back count)."""
+) -> None:
+    """A change of state (`new != old`) in place; the caller moves the clock and the state."""
     if old in REST and new not in REST:
         s.end_rest(config)
     elif old not in REST and new in REST:
         s.rest_run_seconds = 0.0
     if (old in OFF and new not in OFF) or (new is AgentState.LOGGED_OUT and old not in OFF):
         s.logged_out_seconds = 0.0
-    ended = track.handle_ended_at_seconds
+    ended = s.handle_ended_at_seconds
     if old in HANDLE and new not in HANDLE:
         ended = at_seconds
         if wrap_up_pending(s.contacts):  # the wrap-up is over: the contact's handle time is known
-            occupancy = occupancy_ratio(history, at_seconds, config)
+            occupancy = occupancy_ratio(s.history, at_seconds, config)
             s.contacts, impulse = finish_wrap_up(s.contacts, at_seconds, occupancy, config)
             _add(s, impulse, False)  # the contact was work: a rest starting now recovers from it
-    back_to_back = track.back_to_back_contacts
+    s.handle_ended_at_seconds = ended
     if new is AgentState.ON_CONTACT and old is not AgentState.HOLD:
         gap = 0.0 if old in HANDLE else (None if ended is None else at_seconds - ended)
         if gap is not None:  # graded: exp(-gap / scale), so 9 s and 11 s differ by a little
             s.back_to_back += config.back_to_back_points * math.exp(-gap / config.back_to_back_gap_seconds)
-            back_to_back += gap < config.back_to_back_gap_seconds
+            s.back_to_back_contacts += gap < config.back_to_back_gap_seconds
     s.rebanded(new, at_seconds, config, outputs)
-    return ended, back_to_back
 
 
 def _impulse(
-    s: Scratch,
+    s: StressWork,
     state: AgentState | None,
     impulse: Impulse,
     at_seconds: float,
@@ -216,7 +226,7 @@ def _impulse(
         s.rebanded(state, at_seconds, config, outputs)
 
 
-def _add(s: Scratch, impulse: Impulse, resting: bool) -> None:
+def _add(s: StressWork, impulse: Impulse, resting: bool) -> None:
     if resting:  # never rises during a rest: held until it ends
         s.held = s.held.plus(Loads(workload=impulse.workload_points, emotional=impulse.emotional_points))
     else:
@@ -225,5 +235,9 @@ def _add(s: Scratch, impulse: Impulse, resting: bool) -> None:
 
 
 def on_schedule(track: StressTrack, schedule: SchedulePublishedData, config: StressConfig) -> StressTrack:
+    return track._replace(scheduled_shift_seconds=scheduled_shift_seconds(schedule))
+
+
+def scheduled_shift_seconds(schedule: SchedulePublishedData) -> float:
     length = schedule.shift_end.timestamp() - schedule.shift_start.timestamp()
-    return track._replace(scheduled_shift_seconds=max(length, 0.0))
+    return max(length, 0.0)

@@ -43,7 +43,8 @@ class Loads(NamedTuple):
 
 
 NO_LOAD = Loads()
-History = tuple[tuple[float, float, bool], ...]  # (start, end, is_handle) over the occupancy window
+Span = tuple[float, float, bool]  # (start, end, is_handle)
+History = tuple[Span, ...]  # the spans over the occupancy window, oldest first
 
 
 class StressTrack(NamedTuple):

@@ -1,6 +1,9 @@
-"""`Scratch`: a mutable working copy of a StressTrack's moving parts, private to one call.
+"""`StressWork`: one agent's stress state, mutable, updated in place event after event.
 
-The hot path of every event works on it and freezes the result into a new `StressTrack`."""
+The replay's fold keeps one per agent across its events and freezes it into a `StressTrack`
+only where something stores or views the track; the immutable API (`stress.advance`,
+`step_state`...) thaws a track into one, steps it and freezes it again. Same operations in the
+same order either way: freezing and thawing copy values, they compute nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ from floorwatch.core.events import AgentState
 from floorwatch.core.stress.config import REST, StressBand, StressConfig, band_of_load
 from floorwatch.core.stress.contacts import StressContacts
 from floorwatch.core.stress.state import (
-    History,
     Loads,
+    Span,
     StressBandChanged,
     StressTrack,
     missed_break_points,
@@ -22,9 +25,11 @@ from floorwatch.core.stress.state import (
 
 
 @dataclass(slots=True)
-class Scratch:
-    """A working copy of a StressTrack's moving parts, private to one call."""
+class StressWork:
+    """A StressTrack's fields, with the loads unpacked and the unrested work as a list."""
 
+    clock_seconds: float | None
+    state: AgentState | None
     workload: float
     emotional: float
     back_to_back: float
@@ -39,14 +44,20 @@ class Scratch:
     band: StressBand
     peak_load: float
     peak_at_seconds: float | None
+    scheduled_shift_seconds: float | None
+    history: list[Span]  # the track's History, extended in place
+    handle_ended_at_seconds: float | None
+    back_to_back_contacts: int
 
     @classmethod
-    def of(cls, track: StressTrack, config: StressConfig) -> Scratch:
+    def of(cls, track: StressTrack, config: StressConfig) -> StressWork:
         loads = track.loads
         unrested = list(track.unrested_seconds)
         if len(unrested) != len(config.rest_requirements):  # a track stored under another break policy
             unrested = (unrested + [0.0] * len(config.rest_requirements))[: len(config.rest_requirements)]
         return cls(
+            clock_seconds=track.clock_seconds,
+            state=track.state,
             workload=loads.workload,
             emotional=loads.emotional,
             back_to_back=loads.back_to_back,
@@ -61,20 +72,16 @@ class Scratch:
             band=track.band,
             peak_load=track.peak_load,
             peak_at_seconds=track.peak_at_seconds,
+            scheduled_shift_seconds=track.scheduled_shift_seconds,
+            history=list(track.history),
+            handle_ended_at_seconds=track.handle_ended_at_seconds,
+            back_to_back_contacts=track.back_to_back_contacts,
         )
 
-    def freeze(
-        self,
-        track: StressTrack,
-        clock_seconds: float | None,
-        state: AgentState | None,
-        history: History,
-        handle_ended_at_seconds: float | None,
-        back_to_back_contacts: int,
-    ) -> StressTrack:
+    def freeze(self) -> StressTrack:
         return StressTrack(
-            clock_seconds=clock_seconds,
-            state=state,
+            clock_seconds=self.clock_seconds,
+            state=self.state,
             loads=Loads(workload=self.workload, emotional=self.emotional, back_to_back=self.back_to_back),
             held=self.held,
             time_on_task_seconds=self.time_on_task_seconds,
@@ -83,14 +90,14 @@ class Scratch:
             logged_out_seconds=self.logged_out_seconds,
             shift_seconds=self.shift_seconds,
             overrun_seconds=self.overrun_seconds,
-            scheduled_shift_seconds=track.scheduled_shift_seconds,
-            history=history,
+            scheduled_shift_seconds=self.scheduled_shift_seconds,
+            history=tuple(self.history),
             contacts=self.contacts,
-            handle_ended_at_seconds=handle_ended_at_seconds,
+            handle_ended_at_seconds=self.handle_ended_at_seconds,
             band=self.band,
             peak_load=self.peak_load,
             peak_at_seconds=self.peak_at_seconds,
-            back_to_back_contacts=back_to_back_contacts,
+            back_to_back_contacts=self.back_to_back_contacts,
         )
 
     def levels(self, state: AgentState | None, config: StressConfig) -> float:
