@@ -68,7 +68,7 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
         await apply(plan.to_apply)
     worker.failpoint.maybe_fail()
     worker.owed_positions.owed.update(plan.next_offsets)  # the batch's effects are stored by now
-    if worker.owed_positions.due(time.monotonic(), worker.settings.positions_every_seconds):
+    if _save_due(worker):
         await write_positions(worker, positions)
     worker.audit.stored(plan, time.monotonic())
     for message in [*plan.rewinding, *plan.unplaced]:  # fetched ahead of a going-back: dropped, fetched again later
@@ -114,12 +114,15 @@ async def save_unsaved(worker: Worker) -> None:
         await persist(worker, table, [(key, data.get(key.encode()), partition) for key, partition in keys.items()])
 
 
-def set_in_memory(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]]) -> None:
+def set_in_memory(
+    worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]], changelog: bool = True
+) -> None:
     """A batch's table values, in memory now; their changelog records go out with the next
-    positions (`write_positions`). None deletes the key."""
+    positions (`write_positions`), for a table that has one. None deletes the key."""
     for key, value, partition in writes:
         _set_locally(worker, table, key, value, partition)
-        worker.unsaved.mark(table.name, key, partition)
+        if changelog:
+            worker.unsaved.mark(table.name, key, partition)
 
 
 def _set_locally(worker: Worker, table: Any, key: str, value: bytes | None, partition: int) -> bytes:
@@ -154,8 +157,17 @@ def forget_unowned_unsaved(worker: Worker, owned: set[int]) -> None:
 
 async def write_owed_positions(worker: Worker, positions: Any) -> None:
     """From a timer: positions owed longer than the period (input that stopped coming)."""
-    if worker.owed_positions.due(time.monotonic(), worker.settings.positions_every_seconds):
+    if _save_due(worker):
         await write_positions(worker, positions)
+
+
+def _save_due(worker: Worker) -> bool:
+    """Positions owed, or outbox entries waiting (agents sent to their teams again after an
+    assignment owe no position), and the period passed since the last save."""
+    owed = worker.owed_positions
+    if not owed.owed and not len(worker.outbox):
+        return False
+    return time.monotonic() - owed.written_at >= worker.settings.positions_every_seconds
 
 
 async def go_back(worker: Worker, topic: str, partition: int, offset: int) -> None:

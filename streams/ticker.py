@@ -90,7 +90,9 @@ class Ticker:
             self.worker.pipeline.partitions.labels(topic).set(len(owned[name]))
         agents, last_by_site, sends = await self._agents(owned["agents"])
         sends += await self.wellbeing.changed(self.agent_views.held, self._stored_track, not self.agent_views.drifts)
-        teams = await self._teams(owned["teams"])
+        # A team partition gained in a rebalance waits until every agent partition's owner has
+        # sent its members again (team_rebuild.py): a team with members missing is not shown.
+        teams = await self._teams(self.worker.team_rebuild.complete(owned["teams"]))
         queues = self._queues(owned["queues"])
         now = self.worker.clock.now()
         sends += self._loads(teams, queues, now)
