@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
+from typing import Any
 
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig
@@ -23,7 +24,7 @@ TOPICS = Topics.with_prefix("t")
 INTERNAL = Internal(queue_events="t-app-queue-events", team_members="t-app-team-members")
 
 
-def _worker(agent_partitions: dict[str, int], encoded: dict[str, bytes]) -> SimpleNamespace:
+def _worker(agent_partitions: dict[str, int], encoded: dict[str, bytes]) -> Any:
     """What resend_members and member_writes read of a worker: plain data, no Faust."""
     return SimpleNamespace(
         internal=INTERNAL,
@@ -46,7 +47,7 @@ def _agents(*placements: tuple[str, str]) -> dict[str, bytes]:
     return step.run(messages, lambda _: None).encoded
 
 
-def _read(team_owner: SimpleNamespace, sent: list) -> None:
+def _read(team_owner: Any, sent: list) -> None:
     """The team owner reads what was sent, partition by partition, as its team-members agent does."""
     for offset, send in enumerate(sent):
         record = RawMessage(send.topic, send.partition, offset, send.key, send.value)
