@@ -104,8 +104,14 @@ def member_writes(worker: Worker, entries: list[RawMessage]) -> list[tuple[str, 
         update = parse_member(message.key.decode() if message.key else "", message.value or b"")
         updates.append(update)
         partition_of[update.key] = message.partition
-    newer = newest_members(updates, held)
-    return [(u.key, u.body if u.body is not None else left_value(u.revision), partition_of[u.key]) for u in newer]
+    writes = []
+    for u in newest_members(updates, held):
+        value = u.body if u.body is not None else left_value(u.revision)
+        # The same bytes again (a kept partition after a rebalance): keep the held object, so the
+        # tick does not decode and view the member again.
+        if members.get(u.key.encode()) != value:
+            writes.append((u.key, value, partition_of[u.key]))
+    return writes
 
 
 def clear_team_partitions(worker: Worker, partitions: set[int]) -> None:

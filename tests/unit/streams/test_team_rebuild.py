@@ -90,6 +90,9 @@ def test_agents_sent_again_by_every_owner_rebuild_each_team_exactly_and_then_it_
     members = {k.decode(): v for k, v in team_owner.members.data.items() if not has_left(v)}
     expected = {member_key(t, a): encoded[a] for a, t in (("ana", "t1"), ("ben", "t1"), ("cai", "t2"), ("dee", "t3"))}
     assert members == expected
+    asyncio.run(resend_members(owner_a, {0}))  # the next rebalance: the same values again
+    again = [RawMessage(s.topic, s.partition, 0, s.key, s.value) for s in owner_a.outbox.take()]
+    assert [w for r in again for w in member_writes(team_owner, entries_of(r))] == [], "nothing to view again"
 
 
 def test_an_older_update_read_after_the_resend_cannot_replace_the_resent_value():
