@@ -67,9 +67,15 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
     try:
         worker.wait_for("/health", 300)
         out["restart_recovery_seconds"] = time.monotonic() - began
+        # Team figures come back once every agent partition's owner has sent its agents again
+        # (the team table is not stored): the phases start after that, as they did when teams
+        # were recovered before /health said ok.
+        teams = out["after_warm_up"].get("teams_with_series", 0)
+        out["restart_teams_seconds"] = _wait_teams(worker, teams, began, 120)
         log(
             f"  restarted (tick {plan.tick_seconds or 'default'}): "
-            f"ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery)"
+            f"ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery), "
+            f"all {teams} teams on /metrics after {out['restart_teams_seconds']:.1f} s"
         )
         out["phases"], out["scrapes"] = phases(plan, servers, topics, group, events, live_rate, worker, log, run_dir)
         out["after_phases"] = _scrape_footprint(worker, baseline_rss)
@@ -213,6 +219,16 @@ def _settle(servers: str, topics: Topics, probes: list[str], probe_log: ProbeLog
     return time.monotonic() - began
 
 
+def _wait_teams(worker, teams: int, began: float, timeout_seconds: float) -> float:
+    """Seconds from `began` until /metrics shows `teams` teams again (or the deadline)."""
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        if series_per_agent(worker.get("/metrics", timeout_seconds=60).text).get("teams_with_series", 0) >= teams:
+            break
+        time.sleep(0.2)
+    return time.monotonic() - began
+
+
 def _wait_probes_seen(probe_log: ProbeLog, scraper: Scraper, timeout_seconds: float) -> None:
     deadline = time.monotonic() + timeout_seconds
     while time.monotonic() < deadline:
@@ -270,6 +286,10 @@ def _records_per_input_event(before: dict[str, int], after: dict[str, int], topi
     }
 
 
+def lines_of_teams(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("floorwatch_team_agents_staffed{")]
+
+
 def series_per_agent(text: str | None) -> dict:
     if not text:
         return {}
@@ -280,4 +300,5 @@ def series_per_agent(text: str | None) -> dict:
         "per_agent_series": len(lines),
         "series_per_agent": len(lines) / agents if agents else None,
         "series_total": sum(1 for line in text.splitlines() if line and not line.startswith("#")),
+        "teams_with_series": len(lines_of_teams(text)),
     }

@@ -7,7 +7,6 @@ worker does with Kafka stays in `app.py`; everything it computes is tested here.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -20,6 +19,7 @@ from floorwatch.core.config import MetricConfig
 from floorwatch.core.routing import handed_to_queue, route
 from floorwatch.outputs import DeadLetterKind
 from floorwatch.streams import records
+from floorwatch.streams.group_step import member_value
 from floorwatch.streams.messages import RawMessage, Send
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.state import StoredAgent, dump_agent
@@ -139,10 +139,9 @@ class AgentStep:
             return
         if before is not None and before.track == track:
             return  # only redelivered or duplicate input: nothing new to say
-        head = {"agent_id": track.agent_id, "revision": stored.revision}
-        member = json.dumps(head).encode() + b"\n" + encoded
+        member = member_value(track.agent_id, stored.revision, encoded)
         result.sends.append(Send(self.internal.team_members, track.team_id.encode(), member))
         old_team = before.track.team_id if before is not None else None
         if old_team is not None and old_team != track.team_id:
-            leave = json.dumps(head).encode() + b"\n"
+            leave = member_value(track.agent_id, stored.revision, b"")
             result.sends.append(Send(self.internal.team_members, old_team.encode(), leave))

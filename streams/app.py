@@ -42,7 +42,6 @@ from floorwatch.streams.delivery import (
 from floorwatch.streams.exposition import FloorPage
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
-from floorwatch.streams.group_step import held_revision, left_value, newest_members, parse_member
 from floorwatch.streams.health import HealthLimits, Progress, problems
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
@@ -52,6 +51,7 @@ from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
 from floorwatch.streams.settings import ClockMode, WorkerSettings
 from floorwatch.streams.state import StoredAgent, dump_queue
+from floorwatch.streams.team_rebuild import TeamRebuild, member_writes, rebuild_on_assignment
 from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.streams.worker import Worker, kafka_client_options
@@ -122,6 +122,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         health_limits=HealthLimits(tick_seconds=settings.tick_seconds),
         collector_pacing=CollectorPacing(settings.gc_full_every_seconds),
         outbox=Outbox(settings.partitions),
+        team_rebuild=TeamRebuild(settings.partitions),
     )
     _wire(worker, labeller, BasicAuth(web.basic_auth_users))
     worker.watchdogs = (
@@ -163,7 +164,8 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     queue_topic = _raw(app, internal.queue_events, partitions=settings.partitions, internal=True)
     team_topic = _raw(app, internal.team_members, partitions=settings.partitions, internal=True)
     agents = _bytes_table(worker, "agents")
-    members = _bytes_table(worker, "team-members")
+    members = worker.members  # no changelog: rebuilt on every assignment (team_rebuild.py)
+    worker.key_partitions.setdefault(members.name, {})
     queues = _bytes_table(worker, "queues")
     positions = _bytes_table(worker, "input-positions")
     step = AgentStep(worker.config, topics, internal, labeller, judge_ahead=settings.clock is ClockMode.WALL)
@@ -197,19 +199,8 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
         pipeline.batch_seconds.observe(time.perf_counter() - started)
 
     async def apply_team_members(messages: list[RawMessage]) -> None:
-        def held(key: str) -> int | None:
-            return held_revision(members.get(key.encode()), lambda raw: worker.members_decoded.get(key, raw).revision)
-
-        partition_of: dict[str, int] = {}
-        updates = []
-        for message in (entry for packed in messages for entry in entries_of(packed)):
-            update = parse_member(message.key.decode() if message.key else "", message.value or b"")
-            updates.append(update)
-            partition_of[update.key] = message.partition
-        newer = newest_members(updates, held)
-        # A leave is kept as a marker with its revision (not deleted), so it guards like an update.
-        stored = [(u.key, u.body if u.body is not None else left_value(u.revision), partition_of[u.key]) for u in newer]
-        set_in_memory(worker, members, stored)
+        entries = [entry for packed in messages for entry in entries_of(packed)]
+        set_in_memory(worker, members, member_writes(worker, entries), changelog=False)
 
     async def apply_queue_events(messages: list[RawMessage]) -> None:
         def load(queue_id: str) -> Any:
@@ -240,6 +231,8 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     async def positions_recovered() -> None:
         worker.changed_keys.start_over()  # tables recovered: the next tick walks every key
         await guarded(worker, "resuming from stored positions", resume_from_positions(worker, positions))
+        actives = set(worker.app.assignor.assigned_actives())
+        await guarded(worker, "sending agents to their teams again", rebuild_on_assignment(worker, actives))
 
     async def save_before_rebalance(sender: Any, *_: Any, signal: Any, **__: Any) -> None:
         worker.changed_keys.start_over()

@@ -18,8 +18,8 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from floorwatch.streams.audit import dump_position, load_position, parse_position_key, position_key
 from floorwatch.streams.messages import RawMessage
+from floorwatch.streams.positions import packed_writes, stored_positions
 from floorwatch.streams.sending import send_all
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 from floorwatch.streams.worker import Worker, kafka_client_options
@@ -68,7 +68,7 @@ async def run_batch(worker: Worker, positions: Any, batch: Iterable[RawMessage],
         await apply(plan.to_apply)
     worker.failpoint.maybe_fail()
     worker.owed_positions.owed.update(plan.next_offsets)  # the batch's effects are stored by now
-    if worker.owed_positions.due(time.monotonic(), worker.settings.positions_every_seconds):
+    if _save_due(worker):
         await write_positions(worker, positions)
     worker.audit.stored(plan, time.monotonic())
     for message in [*plan.rewinding, *plan.unplaced]:  # fetched ahead of a going-back: dropped, fetched again later
@@ -80,10 +80,10 @@ async def _adopt(worker: Worker, positions: Any, topic: str, partition: int) -> 
     """Input from a partition that was never resumed from its stored position (should not happen:
     every assignment resumes first). Taking its first record as the start could skip what lies
     before it, so the position is looked up as a resume would and the consumer goes back there."""
-    raw = positions.data.get(position_key(topic, partition))
+    stored = stored_positions(positions.data.items()).get((topic, partition))
     tp = TopicPartition(topic, partition)
-    if raw is not None:
-        start = load_position(raw)
+    if stored is not None:
+        start = stored
     else:
         earliest = await worker.app.consumer.earliest_offsets(tp)
         start = earliest.get(tp) or 0
@@ -102,9 +102,8 @@ async def write_positions(worker: Worker, positions: Any) -> None:
         # leave must not be lost behind an agent value that says it was applied.
         await send_all(worker.app, worker.outbox.take(), worker.pipeline)
         await save_unsaved(worker)
-        await persist(
-            worker, positions, [(position_key(t, p).decode(), dump_position(n), p) for (t, p), n in owed.items()]
-        )
+        # One record per partition number for all five topics (positions.py).
+        await persist(worker, positions, packed_writes(owed, lambda key: positions.data.get(key.encode())))
 
 
 async def save_unsaved(worker: Worker) -> None:
@@ -115,12 +114,15 @@ async def save_unsaved(worker: Worker) -> None:
         await persist(worker, table, [(key, data.get(key.encode()), partition) for key, partition in keys.items()])
 
 
-def set_in_memory(worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]]) -> None:
+def set_in_memory(
+    worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]], changelog: bool = True
+) -> None:
     """A batch's table values, in memory now; their changelog records go out with the next
-    positions (`write_positions`). None deletes the key."""
+    positions (`write_positions`), for a table that has one. None deletes the key."""
     for key, value, partition in writes:
         _set_locally(worker, table, key, value, partition)
-        worker.unsaved.mark(table.name, key, partition)
+        if changelog:
+            worker.unsaved.mark(table.name, key, partition)
 
 
 def _set_locally(worker: Worker, table: Any, key: str, value: bytes | None, partition: int) -> bytes:
@@ -156,8 +158,17 @@ def forget_unowned_unsaved(worker: Worker, owned: set[int]) -> None:
 
 async def write_owed_positions(worker: Worker, positions: Any) -> None:
     """From a timer: positions owed longer than the period (input that stopped coming)."""
-    if worker.owed_positions.due(time.monotonic(), worker.settings.positions_every_seconds):
+    if _save_due(worker):
         await write_positions(worker, positions)
+
+
+def _save_due(worker: Worker) -> bool:
+    """Positions owed, or outbox entries waiting (agents sent to their teams again after an
+    assignment owe no position), and the period passed since the last save."""
+    owed = worker.owed_positions
+    if not owed.owed and not len(worker.outbox):
+        return False
+    return time.monotonic() - owed.written_at >= worker.settings.positions_every_seconds
 
 
 async def go_back(worker: Worker, topic: str, partition: int, offset: int) -> None:
@@ -190,11 +201,7 @@ async def resume_from_positions(worker: Worker, positions: Any) -> None:
     app = worker.app
     actives = {tp for tp in app.assignor.assigned_actives() if tp.topic in worker.input_topics}
     active_keys = {(tp.topic, tp.partition) for tp in actives}
-    stored: dict[tuple[str, int], int] = {}
-    for key, raw in list(positions.data.items()):
-        where = parse_position_key(key)
-        if where in active_keys:
-            stored[where] = load_position(raw)
+    stored = {where: nxt for where, nxt in stored_positions(positions.data.items()).items() if where in active_keys}
     starts = await app.consumer.earliest_offsets(*actives) if actives else {}
     nexts: dict[tuple[str, int], int] = {}
     for tp in actives:

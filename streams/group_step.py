@@ -39,6 +39,12 @@ class MemberUpdate:
     body: bytes | None
 
 
+def member_value(agent_id: str, revision: int, stored: bytes) -> bytes:
+    """A team-members entry: a JSON head (agent id, revision), a newline, then the agent's stored
+    value; no stored value means the agent left the team."""
+    return json.dumps({"agent_id": agent_id, "revision": revision}).encode() + b"\n" + stored
+
+
 def parse_member(team_id: str, value: bytes) -> MemberUpdate:
     head, _, body = value.partition(b"\n")
     fields = json.loads(head)

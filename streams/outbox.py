@@ -82,6 +82,10 @@ class Outbox:
         where = (send.topic, partition_for(send.key, self.partitions))
         self.held.setdefault(where, []).append((send.key, send.value))
 
+    def add_to(self, topic: str, partition: int, key: bytes, value: bytes) -> None:
+        """An entry for one named partition (a marker every partition must read)."""
+        self.held.setdefault((topic, partition), []).append((key, value))
+
     def __len__(self) -> int:
         return sum(len(entries) for entries in self.held.values())
 

@@ -62,6 +62,7 @@ class Ticker:
         self._owned: dict[str, set[int]] = {}
         self.pacer = TickPacer()
         self._generation = -1  # of `worker.changed_keys` at the last tick; -1: walk at the first
+        self._shown_teams: set[int] = set()  # team partitions complete at the last tick
         self._sites: dict[str, float] = {}  # site -> newest event time of its owned agents
         self._overdue: dict[str, AgentFigures] = {}  # agents whose break is overdue now
         self._agent_figures: tuple[AgentFigures, ...] | None = None  # of the last snapshot
@@ -99,10 +100,16 @@ class Ticker:
             )
         }
         changes = self.worker.changed_keys
+        # A team partition gained in a rebalance waits until every agent partition's owner has
+        # sent its members again (team_rebuild.py): a team with members missing is not shown.
+        shown_teams = self.worker.team_rebuild.complete(owned["teams"])
         # Walk every key after a start, an assignment or a recovery; otherwise view only the keys
         # written since the last tick (and the drift refreshes), so an idle tick costs nearly nothing.
+        # The members of a team partition that became complete are walked too: they were
+        # written before it was shown.
         walk = owned != self._owned or changes.generation != self._generation
-        self._owned, self._generation = owned, changes.generation
+        walk_teams = walk or shown_teams != self._shown_teams
+        self._owned, self._shown_teams, self._generation = owned, shown_teams, changes.generation
         for name, topic in (
             ("agents", self.topics.agent_events),
             ("teams", self.worker.internal.team_members),
@@ -117,7 +124,7 @@ class Ticker:
             complete=walk,
         )
         self.wellbeing.forget(agent_changes.removed)
-        team_changes = await self._teams(owned["teams"], walk)
+        team_changes = await self._teams(shown_teams, walk_teams)
         teams = list(self.team_kept.values())
         queues = self._queues(owned["queues"])
         now = self.worker.clock.now()

@@ -23,6 +23,7 @@ from floorwatch.streams.metrics import PipelineMetrics
 from floorwatch.streams.outbox import Outbox
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_agent, load_queue
+from floorwatch.streams.team_rebuild import MemoryTable, TeamRebuild
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.topics import Topics
 
@@ -56,6 +57,9 @@ class Worker:
     changed_keys: ChangedKeys = dataclasses.field(default_factory=ChangedKeys)  # what the next tick views
     outbox: Outbox = dataclasses.field(default_factory=lambda: Outbox(0))  # create_app sizes it
     tables: dict[str, Any] = dataclasses.field(default_factory=dict)  # name -> Faust table, for writing them
+    # The team-members table: process memory only, rebuilt on every assignment (team_rebuild.py).
+    members: MemoryTable = dataclasses.field(default_factory=lambda: MemoryTable("team-members"))
+    team_rebuild: TeamRebuild = dataclasses.field(default_factory=lambda: TeamRebuild(0))  # create_app sizes it
     # One writer of state and positions at a time: positions must never pass state another
     # writer has sent but Kafka has not acknowledged yet.
     saving: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
