@@ -78,8 +78,14 @@ def require_wire_fields(schema: dict[str, Any]) -> None:
         schema["required"] = sorted(set(schema.get("required", [])) | set(wire_required))
 
 
+# A caller's wait or hold longer than a day is a platform fault, not a call; left unbounded, one
+# `1e308` would overflow a queue's sums to infinity, which no report or output can carry.
+MAX_CONTACT_SECONDS: Final = 86_400.0
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=require_wire_fields)
+    # No NaN or infinity in any number (JSON has neither; `1e400` parses as infinity).
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, json_schema_extra=require_wire_fields)
 
 
 class _Envelope(_Frozen):
@@ -137,7 +143,9 @@ class ContactAnsweredData(_Frozen):
         description='"system" when no agent answered (then `agent_id` is absent); an answer without `agent_id` '
         "must say so, so that a producer that forgot the agent is refused rather than counted as the system.",
     )
-    wait_seconds: float = Field(ge=0, description="Time the caller waited in queue before the answer.")
+    wait_seconds: float = Field(
+        ge=0, le=MAX_CONTACT_SECONDS, description="Time the caller waited in queue before the answer."
+    )
 
     @model_validator(mode="after")
     def _agent_named_unless_system(self) -> ContactAnsweredData:
@@ -206,9 +214,11 @@ class ContactEnded(_Envelope):
 class ContactAbandonedData(_Frozen):
     contact_id: Identifier
     queue_id: Identifier
-    wait_seconds: float = Field(ge=0)
+    wait_seconds: float = Field(ge=0, le=MAX_CONTACT_SECONDS)
     agent_id: Identifier | None = Field(default=None, description="Set when the caller hung up while held by an agent.")
-    on_hold_seconds: float = Field(default=0, ge=0, description="Hold time before the caller hung up.")
+    on_hold_seconds: float = Field(
+        default=0, ge=0, le=MAX_CONTACT_SECONDS, description="Hold time before the caller hung up."
+    )
 
 
 class ContactAbandoned(_Envelope):

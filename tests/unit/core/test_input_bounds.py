@@ -82,3 +82,33 @@ def test_the_replay_refuses_the_same_events_as_rejections():
     result = fold(decode_lines(lines, received_at_seconds=RECEIVED), MetricConfig())
     assert result.tally.rejected == 1 and result.tally.accepted == 2
     assert set(result.agents) == {"a1"}
+
+
+def _abandoned(wait: str) -> bytes:
+    data = '{"contact_id": "c1", "queue_id": "q1", "wait_seconds": WAIT}'.replace("WAIT", wait)
+    return (
+        '{"event_id": "e1", "occurred_at": "2026-11-24T08:00:00Z", "source": "test", "schema_version": 1, '
+        '"type": "contact.abandoned", "data": ' + data + "}"
+    ).encode()
+
+
+@pytest.mark.parametrize("wait", ["1e400", "-1e400", "NaN", "Infinity", "1e300", "86400.5"])
+def test_a_wait_that_is_not_finite_or_longer_than_a_day_is_refused_so_no_sum_can_overflow(wait: str):
+    refusal = _refusal(_abandoned(wait))
+    assert refusal.kind in {"invalid", "malformed"}
+    assert "wait_seconds" in refusal.reason or refusal.kind == "malformed"
+
+
+def test_a_wait_of_exactly_a_day_is_still_accepted():
+    assert decode(_abandoned("86400"), RECEIVED).data.wait_seconds == 86_400
+
+
+def test_the_replay_report_of_a_log_with_an_infinite_wait_can_be_written(tmp_path):
+    from floorwatch.cli import main
+
+    log, report = tmp_path / "events.jsonl", tmp_path / "report.json"
+    log.write_bytes(_abandoned("1e400") + b"\n" + _abandoned("12.5").replace(b'"e1"', b'"e2"') + b"\n")
+    assert main(["replay", "--no-progress", str(log), "--output", str(report)]) == 0
+    events = json.loads(report.read_text())["events"]
+    assert (events["accepted"], events["rejected"]) == (1, 1)
+    assert "wait_seconds" in events["rejections"][0]["reason"]
