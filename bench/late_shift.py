@@ -3,9 +3,10 @@ minutes rather than the hour a worker would take to apply the ~3 million events 
 
 The first hours of the simulator's shift are folded here, in-process, by the core the worker
 runs (`replay.fold`; the equivalence tests hold the worker to it); what the worker would have
-stored is written straight into its tables' changelogs (agents, team members, queues: the
-worker's own encodings, on the partitions the worker uses); a worker is started and recovers
-them, as after a restart. The simulator's next events then go to the input topics at the live
+stored is written straight into its tables' changelogs (agents and queues: the worker's own
+encodings, on the partitions the worker uses; the team table has no changelog, the worker
+rebuilds it from its agents on assignment); a worker is started and recovers them, as after a
+restart. The simulator's next events then go to the input topics at the live
 rate, so the live phases continue the very floor the tracks describe.
 """
 
@@ -31,7 +32,6 @@ from floorwatch.core.config import load_config
 from floorwatch.services.simulator.engine import simulate
 from floorwatch.services.simulator.roster import build_floor
 from floorwatch.services.simulator.settings import SimulatorSettings
-from floorwatch.streams.group_step import member_key
 from floorwatch.streams.state import StoredAgent, StoredQueue, dump_agent, dump_queue
 from floorwatch.topics import Topics
 
@@ -62,19 +62,16 @@ def fold_hours(agents: int, seed: int, hours: float) -> tuple[replay.FoldResult,
 
 def table_writes(result: replay.FoldResult, partitions: int) -> dict[str, list[Write]]:
     """What the worker's tables would hold, per table name, with each key's changelog partition."""
-    agents, members = [], []
+    agents = []
     for agent_id, track in result.agents.items():
         # No applied offsets: the input topics start empty, so every live event is new to the agent.
         value = dump_agent(StoredAgent(track, (), revision=1))
         agents.append((agent_id.encode(), value, kafka_partition(agent_id.encode(), partitions)))
-        if track.team_id is not None:
-            key = member_key(track.team_id, agent_id).encode()
-            members.append((key, value, kafka_partition(track.team_id.encode(), partitions)))
     queues = [
         (queue_id.encode(), dump_queue(StoredQueue(track, ())), kafka_partition(queue_id.encode(), partitions))
         for queue_id, track in result.queues.items()
     ]
-    return {"agents": agents, "team-members": members, "queues": queues}
+    return {"agents": agents, "queues": queues}  # no team-members changelog: rebuilt on assignment
 
 
 async def _write_changelogs(bootstrap: str, app_id: str, writes: dict[str, list[Write]]) -> int:
