@@ -118,7 +118,7 @@ def queue_days(draw):
     contacts, mostly forward but some out of order, some redelivered, some beyond its memory;
     enough contacts that remembered keys fill chunks and minute buckets are inserted out of order."""
     t, items = 0.0, []
-    for n in range(draw(st.integers(1, 120))):
+    for _ in range(draw(st.integers(1, 120))):
         t += draw(st.sampled_from([0.0, 2.0, 30.0, 61.0, 400.0, 2000.0, 5 * HOUR]))
         stamp = t - draw(st.sampled_from([0.0, 0.0, 0.0, 45.0, 130.0, 1700.0, 1900.0]))
         contact, wait = f"c{draw(st.integers(0, 40))}", float(draw(st.integers(0, 40)))
