@@ -213,15 +213,17 @@ def start(agent_id: str, config: MetricConfig) -> AgentWork:
     return AgentWork.of(initial(agent_id, config), config)
 
 
-def step(work: AgentWork, event: AnyEvent, config: MetricConfig) -> Step:
-    """Fold one of this agent's events into its working state, in place."""
+def step(work: AgentWork, event: AnyEvent, config: MetricConfig, event_seconds: float | None = None) -> Step:
+    """Fold one of this agent's events into its working state, in place. `event_seconds` is the
+    event's time (`occurred_at`) as epoch seconds, if the caller has it already (the fold does)."""
     if type(event) is SchedulePublished:
         return _step_schedule(work, event.data, config)
     event_id = event.event_id
     for seen_id, _ in work.recent_event_ids:
         if seen_id == event_id:
             return (), "duplicate", 0.0
-    event_seconds = event.occurred_at.timestamp()
+    if event_seconds is None:
+        event_seconds = event.occurred_at.timestamp()
     clock = work.last_event_seconds
     at = event_seconds
     if clock is not None:

@@ -219,12 +219,15 @@ def on_handled(track: QueueTrack | None, handled: ContactHandled, config: QueueC
     return work.freeze()
 
 
-def apply_work(work: QueueWork, event: AnyEvent, config: QueueConfig) -> QueueVerdict:
-    """`apply` in place; the working state changes only when the verdict is "accepted"."""
+def apply_work(
+    work: QueueWork, event: AnyEvent, config: QueueConfig, event_seconds: float | None = None
+) -> QueueVerdict:
+    """`apply` in place; the working state changes only when the verdict is "accepted".
+    `event_seconds`: the event's `occurred_at` as epoch seconds, if the caller has it already."""
     # Exact types: a pydantic model's isinstance costs ~0.25 us per miss.
     if type(event) is not ContactOffered and type(event) is not ContactAnswered and type(event) is not ContactAbandoned:
         return "ignored"
-    at = event.occurred_at.timestamp()
+    at = event.occurred_at.timestamp() if event_seconds is None else event_seconds
     if work.clock_seconds > 0 and at < work.clock_seconds - config.remember_contacts_seconds:
         return "late"
     if type(event) is ContactOffered:

@@ -133,15 +133,16 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
         kind = event.type
         by_type[kind] = by_type.get(kind, 0) + 1
         timed = kind != "schedule.published"  # a schedule is a plan: it neither samples nor moves the watermark
+        seconds = event.occurred_at.timestamp()  # once per event: the agent and the queue take it from here
         if before_event is not None and timed:
-            before_event(event.occurred_at.timestamp(), frozen_agents, frozen_queues)
+            before_event(seconds, frozen_agents, frozen_queues)
         agent_id, queue_id = targets(event)  # `route`, without building a Route
         verdict = "accepted"
         if agent_id is not None:
             work = works.get(agent_id)
             if work is None:
                 work = works[agent_id] = agent.start(agent_id, config)
-            done_outputs, verdict, lateness = step_agent(work, event, config)
+            done_outputs, verdict, lateness = step_agent(work, event, config, seconds)
             if done_outputs:  # most events report nothing
                 handled, own = split_outputs(done_outputs)
                 for done in handled:
@@ -159,16 +160,14 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
             held = queues.get(queue_id)
             if held is None:  # kept even if the event is ignored, as the streams store the track they start
                 held = queues[queue_id] = queue.start(queue_id)
-            queued = apply_queue(held, event, queue_config)
+            queued = apply_queue(held, event, queue_config, seconds)
             if agent_id is None and (queued == "duplicate" or queued == "late"):
                 verdict = queued
                 noted = Noted(file, line, event.event_id, None, 0.0)
                 _listed(tally.duplicates if verdict == "duplicate" else tally.late_events, noted)
         verdicts[verdict] += 1
-        if verdict == "accepted" and timed:
-            seconds = event.occurred_at.timestamp()
-            if watermark is None or seconds > watermark:
-                watermark = seconds
+        if verdict == "accepted" and timed and (watermark is None or seconds > watermark):
+            watermark = seconds
     tally.accepted, tally.duplicate, tally.late = verdicts["accepted"], verdicts["duplicate"], verdicts["late"]
     frozen_outputs = {key: tuple(value) for key, value in outputs.items()}
     return FoldResult(_frozen(works), _frozen_queues(queues), frozen_outputs, tally, watermark)
