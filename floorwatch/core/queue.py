@@ -166,7 +166,10 @@ class QueueWork:
     recent_keys: list[str]
     recent_newest_seconds: float
     recent_chunks: list[tuple[float, frozenset[str]]]
-    buckets: list[tuple[float, Counts]]
+    # The track's buckets as two parallel lists (start, counts): mypyc unboxes a whole
+    # (start, counts) pair to read its start, and the buckets' starts are read on every event.
+    bucket_starts: list[float]
+    bucket_counts: list[Counts]
     totals: Counts
 
     @classmethod
@@ -178,7 +181,8 @@ class QueueWork:
             recent_keys=list(track.recent_keys),
             recent_newest_seconds=track.recent_newest_seconds,
             recent_chunks=list(track.recent_chunks),
-            buckets=list(track.buckets),
+            bucket_starts=[start for start, _ in track.buckets],
+            bucket_counts=[counts for _, counts in track.buckets],
             totals=track.totals,
         )
 
@@ -190,14 +194,14 @@ class QueueWork:
             recent_keys=tuple(self.recent_keys),
             recent_newest_seconds=self.recent_newest_seconds,
             recent_chunks=tuple(self.recent_chunks),
-            buckets=tuple(self.buckets),
+            buckets=tuple(zip(self.bucket_starts, self.bucket_counts, strict=True)),
             totals=self.totals,
         )
 
 
 def start(queue_id: str) -> QueueWork:
     """The working state of a queue never seen before."""
-    return QueueWork(queue_id, 0.0, [], [], 0.0, [], [], _ZERO)  # 0.0, not -inf: tracks are stored as JSON
+    return QueueWork(queue_id, 0.0, [], [], 0.0, [], [], [], _ZERO)  # 0.0, not -inf: tracks are stored as JSON
 
 
 def apply(track: QueueTrack | None, event: AnyEvent, config: QueueConfig) -> QueueApplied:
@@ -375,24 +379,33 @@ def _record(work: QueueWork, at_seconds: float, delta: Counts, config: QueueConf
     chunks = work.recent_chunks
     if chunks and chunks[0][0] < clock - config.remember_contacts_seconds:
         work.recent_chunks = [chunk for chunk in chunks if chunk[0] >= clock - config.remember_contacts_seconds]
-    _bump(work.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds)
+    horizon = _bucket_start(clock, config) - config.window_seconds
+    _bump(work.bucket_starts, work.bucket_counts, _bucket_start(at_seconds, config), delta, horizon)
     work.totals = _add(work.totals, delta)
 
 
-def _bump(buckets: list[tuple[float, Counts]], start: float, delta: Counts, horizon: float) -> None:
-    """Add `delta` to the bucket at `start`, in place, keeping only buckets from `horizon` on, in order."""
-    if buckets and buckets[0][0] < horizon:
-        buckets[:] = [b for b in buckets if b[0] >= horizon]
+def _bump(starts: list[float], counts: list[Counts], start: float, delta: Counts, horizon: float) -> None:
+    """Add `delta` to the bucket at `start`, in place, keeping only buckets from `horizon` on, in
+    order. `starts` and `counts` are the buckets' two parallel lists."""
+    if starts and starts[0] < horizon:
+        kept = [i for i, begins in enumerate(starts) if begins >= horizon]
+        counts[:] = [counts[i] for i in kept]
+        starts[:] = [starts[i] for i in kept]
     if start < horizon:
         return  # too old for any window: it counts in the totals only
-    if buckets and buckets[-1][0] == start:
-        buckets[-1] = (start, _add(buckets[-1][1], delta))
+    last = len(starts) - 1
+    if last >= 0 and starts[last] == start:
+        counts[last] = _add(counts[last], delta)
         return
-    if not buckets or buckets[-1][0] < start:
-        buckets.append((start, delta))
+    if last < 0 or starts[last] < start:
+        starts.append(start)
+        counts.append(delta)
         return
-    index = next(i for i, bucket in enumerate(buckets) if bucket[0] >= start)
-    if buckets[index][0] == start:
-        buckets[index] = (start, _add(buckets[index][1], delta))
+    index = 0
+    while starts[index] < start:  # a late outcome: the first bucket from `start` on
+        index += 1
+    if starts[index] == start:
+        counts[index] = _add(counts[index], delta)
     else:
-        buckets.insert(index, (start, delta))
+        starts.insert(index, start)
+        counts.insert(index, delta)
