@@ -136,7 +136,10 @@ class AgentWork:
     identity: AgentIdentity
     state: AgentState | None
     last_event_seconds: float | None
-    recent_event_ids: list[tuple[str, float]]  # oldest first, as in the track
+    # The track's recent (event_id, applied at) as two parallel lists, oldest first: mypyc
+    # unboxes a whole pair to read one of its parts, and the ids are read on every event.
+    recent_ids: list[str]
+    recent_at_seconds: list[float]
     occupancy: occupancy.OccupancyWork
     stress: stress.StressWork
     breaks: breaks.BreakWork
@@ -148,7 +151,8 @@ class AgentWork:
             identity=track.identity,
             state=track.state,
             last_event_seconds=track.last_event_seconds,
-            recent_event_ids=list(track.recent_event_ids),
+            recent_ids=[event_id for event_id, _ in track.recent_event_ids],
+            recent_at_seconds=[at for _, at in track.recent_event_ids],
             occupancy=occupancy.OccupancyWork.of(track.occupancy),
             stress=stress.StressWork.of(track.stress, config.stress),
             breaks=breaks.BreakWork.of(track.breaks),
@@ -160,7 +164,7 @@ class AgentWork:
             identity=self.identity,
             state=self.state,
             last_event_seconds=self.last_event_seconds,
-            recent_event_ids=tuple(self.recent_event_ids),
+            recent_event_ids=tuple(zip(self.recent_ids, self.recent_at_seconds, strict=True)),
             occupancy=self.occupancy.freeze(),
             stress=self.stress.freeze(),
             breaks=self.breaks.freeze(),
@@ -200,7 +204,7 @@ def _refrozen(work: AgentWork, before: AgentTrack) -> AgentTrack:
         identity=work.identity,
         state=work.state,
         last_event_seconds=work.last_event_seconds,
-        recent_event_ids=tuple(work.recent_event_ids),
+        recent_event_ids=tuple(zip(work.recent_ids, work.recent_at_seconds, strict=True)),
         occupancy=before.occupancy if same_occupancy else occ.freeze(),
         stress=work.stress.freeze(),
         breaks=before.breaks,
@@ -213,15 +217,16 @@ def start(agent_id: str, config: MetricConfig) -> AgentWork:
     return AgentWork.of(initial(agent_id, config), config)
 
 
-def step(work: AgentWork, event: AnyEvent, config: MetricConfig) -> Step:
-    """Fold one of this agent's events into its working state, in place."""
+def step(work: AgentWork, event: AnyEvent, config: MetricConfig, event_seconds: float | None = None) -> Step:
+    """Fold one of this agent's events into its working state, in place. `event_seconds` is the
+    event's time (`occurred_at`) as epoch seconds, if the caller has it already (the fold does)."""
     if type(event) is SchedulePublished:
         return _step_schedule(work, event.data, config)
     event_id = event.event_id
-    for seen_id, _ in work.recent_event_ids:
-        if seen_id == event_id:
-            return (), "duplicate", 0.0
-    event_seconds = event.occurred_at.timestamp()
+    if event_id in work.recent_ids:
+        return (), "duplicate", 0.0
+    if event_seconds is None:
+        event_seconds = event.occurred_at.timestamp()
     clock = work.last_event_seconds
     at = event_seconds
     if clock is not None:
@@ -263,7 +268,7 @@ def step(work: AgentWork, event: AnyEvent, config: MetricConfig) -> Step:
         outputs = tuple(advanced)
         if on_occ or own:
             outputs += on_occ + tuple(own)
-    _remember(work.recent_event_ids, event_id, at, config)
+    _remember(work.recent_ids, work.recent_at_seconds, event_id, at, config)
     work.last_event_seconds = at
     lateness = max(clock - event_seconds, 0.0) if clock is not None else 0.0
     return (_wrap(identity, outputs) if outputs else ()), "accepted", lateness
@@ -347,16 +352,20 @@ def _late_sentiment_accepted(event: AnyEvent, lateness_seconds: float, config: M
     return type(event) is ContactSentimentObserved and lateness_seconds <= config.stress.late_sentiment_window_seconds
 
 
-def _remember(recent: list[tuple[str, float]], event_id: str, at_seconds: float, config: MetricConfig) -> None:
+def _remember(
+    ids: list[str], at_seconds: list[float], event_id: str, applied_at_seconds: float, config: MetricConfig
+) -> None:
     # Applied times never decrease, so the entries to forget are always a prefix. An id
     # forgotten here can only come back as an event older than the allowed lateness: late.
-    cutoff = at_seconds - config.allowed_lateness_seconds
+    cutoff = applied_at_seconds - config.allowed_lateness_seconds
     drop = 0
-    while drop < len(recent) and recent[drop][1] < cutoff:
+    while drop < len(at_seconds) and at_seconds[drop] < cutoff:
         drop += 1
     if drop:
-        del recent[:drop]
-    recent.append((event_id, at_seconds))
+        del ids[:drop]
+        del at_seconds[:drop]
+    ids.append(event_id)
+    at_seconds.append(applied_at_seconds)
 
 
 def _wrap(identity: AgentIdentity, outputs: tuple[object, ...]) -> tuple[AgentOutput, ...]:

@@ -153,46 +153,113 @@ def initial(queue_id: str) -> QueueTrack:
     )  # 0.0, not -inf: tracks are stored as JSON
 
 
+@dataclass(slots=True)
+class QueueWork:
+    """A QueueTrack's fields, mutable, its sequences lists: `apply_work` and `on_handled_work`
+    update it in place. The replay's fold keeps one per queue for the whole log and freezes it
+    where a track is stored or viewed; `apply` and `on_handled` (what the workers call) thaw a
+    track, step it and freeze it again. Same operations in the same order either way."""
+
+    queue_id: str
+    clock_seconds: float
+    waiting: list[tuple[str, float]]
+    recent_keys: list[str]
+    recent_newest_seconds: float
+    recent_chunks: list[tuple[float, frozenset[str]]]
+    # The track's buckets as two parallel lists (start, counts): mypyc unboxes a whole
+    # (start, counts) pair to read its start, and the buckets' starts are read on every event.
+    bucket_starts: list[float]
+    bucket_counts: list[Counts]
+    totals: Counts
+
+    @classmethod
+    def of(cls, track: QueueTrack) -> QueueWork:
+        return cls(
+            queue_id=track.queue_id,
+            clock_seconds=track.clock_seconds,
+            waiting=list(track.waiting),
+            recent_keys=list(track.recent_keys),
+            recent_newest_seconds=track.recent_newest_seconds,
+            recent_chunks=list(track.recent_chunks),
+            bucket_starts=[start for start, _ in track.buckets],
+            bucket_counts=[counts for _, counts in track.buckets],
+            totals=track.totals,
+        )
+
+    def freeze(self) -> QueueTrack:
+        return QueueTrack(
+            queue_id=self.queue_id,
+            clock_seconds=self.clock_seconds,
+            waiting=tuple(self.waiting),
+            recent_keys=tuple(self.recent_keys),
+            recent_newest_seconds=self.recent_newest_seconds,
+            recent_chunks=tuple(self.recent_chunks),
+            buckets=tuple(zip(self.bucket_starts, self.bucket_counts, strict=True)),
+            totals=self.totals,
+        )
+
+
+def start(queue_id: str) -> QueueWork:
+    """The working state of a queue never seen before."""
+    return QueueWork(queue_id, 0.0, [], [], 0.0, [], [], [], _ZERO)  # 0.0, not -inf: tracks are stored as JSON
+
+
 def apply(track: QueueTrack | None, event: AnyEvent, config: QueueConfig) -> QueueApplied:
-    """Fold one contact event (already routed to this queue by its queue_id)."""
+    """Fold one contact event (already routed to this queue by its queue_id): `apply_work` on a
+    working copy of the track, frozen again. An event that changes nothing returns the track given."""
     if track is None:
         if event.type == "agent.state_changed" or event.type == "schedule.published":
             raise ValueError(f"{event.type} names no queue; route it to its agent")
         track = initial(event.data.queue_id)
-    # Exact types: a pydantic model's isinstance costs ~0.25 us per miss.
-    if type(event) is not ContactOffered and type(event) is not ContactAnswered and type(event) is not ContactAbandoned:
-        return QueueApplied(track, "ignored")
-    at = event.occurred_at.timestamp()
-    if track.clock_seconds > 0 and at < track.clock_seconds - config.remember_contacts_seconds:
-        return QueueApplied(track, "late")
-    if type(event) is ContactOffered:
-        contact_id = event.data.contact_id
-        offer_key = "offered:" + contact_id
-        if _seen(track, offer_key) or _waiting(track, contact_id):
-            return QueueApplied(track, "duplicate")
-        waiting = track.waiting
-        if not _seen(track, "resolved:" + contact_id):  # not already answered (events can cross)
-            waiting = waiting + ((contact_id, at),)
-        return QueueApplied(_record(track, at, _ONE_OFFER, config, waiting=waiting, remember=offer_key), "accepted")
-    if type(event) is ContactAnswered or type(event) is ContactAbandoned:
-        if type(event) is ContactAbandoned and event.data.agent_id is not None:
-            return QueueApplied(track, "ignored")  # hung up on an agent's hold: the queue answered it
-        contact_id = event.data.contact_id
-        resolved_key = "resolved:" + contact_id
-        if _seen(track, resolved_key):
-            return QueueApplied(track, "duplicate")
-        waiting = tuple(w for w in track.waiting if w[0] != contact_id)
-        return QueueApplied(
-            _record(track, at, _outcome(event, config), config, waiting=waiting, remember=resolved_key), "accepted"
-        )
-    return QueueApplied(track, "ignored")
+    work = QueueWork.of(track)
+    verdict = apply_work(work, event, config)
+    return QueueApplied(work.freeze() if verdict == "accepted" else track, verdict)
 
 
 def on_handled(track: QueueTrack | None, handled: ContactHandled, config: QueueConfig) -> QueueTrack:
     """An agent finished one of this queue's contacts (wrap-up included): for handle time."""
-    if track is None:
-        track = initial(handled.queue_id)
-    return _record(track, handled.wrapped_seconds, (0, 0, 0, 0, 0, 0, 0.0, 1, handled.handle_seconds, 0.0), config)
+    work = QueueWork.of(track if track is not None else initial(handled.queue_id))
+    on_handled_work(work, handled, config)
+    return work.freeze()
+
+
+def apply_work(
+    work: QueueWork, event: AnyEvent, config: QueueConfig, event_seconds: float | None = None
+) -> QueueVerdict:
+    """`apply` in place; the working state changes only when the verdict is "accepted".
+    `event_seconds`: the event's `occurred_at` as epoch seconds, if the caller has it already."""
+    # Exact types: a pydantic model's isinstance costs ~0.25 us per miss.
+    if type(event) is not ContactOffered and type(event) is not ContactAnswered and type(event) is not ContactAbandoned:
+        return "ignored"
+    at = event.occurred_at.timestamp() if event_seconds is None else event_seconds
+    if work.clock_seconds > 0 and at < work.clock_seconds - config.remember_contacts_seconds:
+        return "late"
+    if type(event) is ContactOffered:
+        contact_id = event.data.contact_id
+        offer_key = "offered:" + contact_id
+        if _seen(work, offer_key) or _waiting(work, contact_id):
+            return "duplicate"
+        if not _seen(work, "resolved:" + contact_id):  # not already answered (events can cross)
+            work.waiting.append((contact_id, at))
+        _record(work, at, _ONE_OFFER, config, offer_key)
+        return "accepted"
+    if type(event) is not ContactAnswered and type(event) is not ContactAbandoned:
+        return "ignored"
+    if type(event) is ContactAbandoned and event.data.agent_id is not None:
+        return "ignored"  # hung up on an agent's hold: the queue answered it
+    contact_id = event.data.contact_id
+    resolved_key = "resolved:" + contact_id
+    if _seen(work, resolved_key):
+        return "duplicate"
+    if _waiting(work, contact_id):
+        work.waiting = [w for w in work.waiting if w[0] != contact_id]
+    _record(work, at, _outcome(event, config), config, resolved_key)
+    return "accepted"
+
+
+def on_handled_work(work: QueueWork, handled: ContactHandled, config: QueueConfig) -> None:
+    """`on_handled` in place."""
+    _record(work, handled.wrapped_seconds, (0, 0, 0, 0, 0, 0, 0.0, 1, handled.handle_seconds, 0.0), config, None)
 
 
 def view(track: QueueTrack, now_seconds: float, config: QueueConfig) -> QueueFigures:
@@ -276,17 +343,17 @@ def _outcome(event: ContactAnswered | ContactAbandoned, config: QueueConfig) -> 
     return (0, 0, 0, 1, 0, 0, 0.0, 0, 0.0, wait) if within else (0, 0, 0, 0, 1, 0, 0.0, 0, 0.0, wait)
 
 
-def _waiting(track: QueueTrack, contact_id: str) -> bool:
-    for waiting_id, _ in track.waiting:
+def _waiting(work: QueueWork, contact_id: str) -> bool:
+    for waiting_id, _ in work.waiting:
         if waiting_id == contact_id:
             return True
     return False
 
 
-def _seen(track: QueueTrack, key: str) -> bool:
-    if key in track.recent_keys:
+def _seen(work: QueueWork, key: str) -> bool:
+    if key in work.recent_keys:
         return True
-    for _, keys in track.recent_chunks:  # a plain loop: any() over a generator costs twice as much
+    for _, keys in work.recent_chunks:  # a plain loop: any() over a generator costs twice as much
         if key in keys:
             return True
     return False
@@ -296,54 +363,49 @@ def _bucket_start(at_seconds: float, config: QueueConfig) -> float:
     return (at_seconds // config.bucket_seconds) * config.bucket_seconds
 
 
-def _record(
-    track: QueueTrack,
-    at_seconds: float,
-    delta: Counts,
-    config: QueueConfig,
-    *,
-    waiting: tuple[tuple[str, float], ...] | None = None,
-    remember: str | None = None,
-) -> QueueTrack:
-    clock = max(track.clock_seconds, at_seconds)
-    waiting = track.waiting if waiting is None else waiting
+def _record(work: QueueWork, at_seconds: float, delta: Counts, config: QueueConfig, remember: str | None) -> None:
+    clock = max(work.clock_seconds, at_seconds)
+    work.clock_seconds = clock
+    waiting = work.waiting
     if waiting and waiting[0][1] < clock - config.forget_waiting_after_seconds:
-        waiting = tuple(w for w in waiting if w[1] >= clock - config.forget_waiting_after_seconds)
-    keys, newest, chunks = track.recent_keys, track.recent_newest_seconds, track.recent_chunks
+        work.waiting = [w for w in waiting if w[1] >= clock - config.forget_waiting_after_seconds]
     if remember is not None:
-        keys, newest = keys + (remember,), max(newest, at_seconds)
+        keys = work.recent_keys
+        keys.append(remember)
+        work.recent_newest_seconds = max(work.recent_newest_seconds, at_seconds)
         if len(keys) >= _CHUNK:
-            chunks, keys, newest = chunks + ((newest, frozenset(keys)),), (), 0.0
+            work.recent_chunks.append((work.recent_newest_seconds, frozenset(keys)))
+            work.recent_keys, work.recent_newest_seconds = [], 0.0
+    chunks = work.recent_chunks
     if chunks and chunks[0][0] < clock - config.remember_contacts_seconds:
-        chunks = tuple(chunk for chunk in chunks if chunk[0] >= clock - config.remember_contacts_seconds)
-    buckets = _bump(
-        track.buckets, _bucket_start(at_seconds, config), delta, _bucket_start(clock, config) - config.window_seconds
-    )
-    return QueueTrack(
-        queue_id=track.queue_id,
-        clock_seconds=clock,
-        waiting=waiting,
-        recent_keys=keys,
-        recent_newest_seconds=newest,
-        recent_chunks=chunks,
-        buckets=buckets,
-        totals=_add(track.totals, delta),
-    )
+        work.recent_chunks = [chunk for chunk in chunks if chunk[0] >= clock - config.remember_contacts_seconds]
+    horizon = _bucket_start(clock, config) - config.window_seconds
+    _bump(work.bucket_starts, work.bucket_counts, _bucket_start(at_seconds, config), delta, horizon)
+    work.totals = _add(work.totals, delta)
 
 
-def _bump(
-    buckets: tuple[tuple[float, Counts], ...], start: float, delta: Counts, horizon: float
-) -> tuple[tuple[float, Counts], ...]:
-    """Add `delta` to the bucket at `start`, keeping only buckets from `horizon` on, in order."""
-    if buckets and buckets[0][0] < horizon:
-        buckets = tuple(b for b in buckets if b[0] >= horizon)
+def _bump(starts: list[float], counts: list[Counts], start: float, delta: Counts, horizon: float) -> None:
+    """Add `delta` to the bucket at `start`, in place, keeping only buckets from `horizon` on, in
+    order. `starts` and `counts` are the buckets' two parallel lists."""
+    if starts and starts[0] < horizon:
+        kept = [i for i, begins in enumerate(starts) if begins >= horizon]
+        counts[:] = [counts[i] for i in kept]
+        starts[:] = [starts[i] for i in kept]
     if start < horizon:
-        return buckets  # too old for any window: it counts in the totals only
-    if buckets and buckets[-1][0] == start:
-        return buckets[:-1] + ((start, _add(buckets[-1][1], delta)),)
-    if not buckets or buckets[-1][0] < start:
-        return buckets + ((start, delta),)
-    index = next(i for i, bucket in enumerate(buckets) if bucket[0] >= start)
-    if buckets[index][0] == start:
-        return buckets[:index] + ((start, _add(buckets[index][1], delta)),) + buckets[index + 1 :]
-    return buckets[:index] + ((start, delta),) + buckets[index:]
+        return  # too old for any window: it counts in the totals only
+    last = len(starts) - 1
+    if last >= 0 and starts[last] == start:
+        counts[last] = _add(counts[last], delta)
+        return
+    if last < 0 or starts[last] < start:
+        starts.append(start)
+        counts.append(delta)
+        return
+    index = 0
+    while starts[index] < start:  # a late outcome: the first bucket from `start` on
+        index += 1
+    if starts[index] == start:
+        counts[index] = _add(counts[index], delta)
+    else:
+        starts.insert(index, start)
+        counts.insert(index, delta)

@@ -25,7 +25,7 @@ from floorwatch.core.codec import InvalidEvent, decode
 from floorwatch.core.config import MetricConfig, as_dict
 from floorwatch.core.events import AgentState, AnyEvent
 from floorwatch.core.occupancy import OccupancyConfig
-from floorwatch.core.queue import QueueTrack
+from floorwatch.core.queue import QueueTrack, QueueWork
 from floorwatch.core.rollup import GroupFigures
 from floorwatch.core.routing import queue_after, split_outputs, targets
 
@@ -100,24 +100,27 @@ def decode_lines(
             yield file, number, Rejection(file, number, problem.reason)
 
 
-# Called before each timed event is applied, with its time, the agents' tracks so far (a
-# function that freezes them: call it only to look) and the queues' (read only): how
-# `timeline` samples the floor through the day without a second fold.
-BeforeEvent = Callable[[float, Callable[[], Mapping[str, AgentTrack]], Mapping[str, QueueTrack]], None]
+# Called before each timed event is applied, with its time and two functions that freeze the
+# agents' and the queues' tracks so far (call them only to look): how `timeline` samples the
+# floor through the day without a second fold.
+BeforeEvent = Callable[[float, Callable[[], Mapping[str, AgentTrack]], Callable[[], Mapping[str, QueueTrack]]], None]
 
 
 def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEvent | None = None) -> FoldResult:
     """Apply every entry in order: agents by agent_id, queues by queue_id (as the streams key them).
-    Each agent is a working state (`agent.AgentWork`) updated in place, frozen to its track at the end."""
+    Each agent and each queue is a working state (`agent.AgentWork`, `queue.QueueWork`) updated in
+    place, frozen to its track at the end (and whenever `before_event` looks)."""
     works: dict[str, AgentWork] = {}
-    queues: dict[str, QueueTrack] = {}
+    queues: dict[str, QueueWork] = {}
     outputs: dict[str, list[AgentOutput]] = {}
     tally = _Tally()
     verdicts = {"accepted": 0, "duplicate": 0, "late": 0}
     by_type = tally.by_type
     watermark: float | None = None
-    step_agent, apply_queue, on_handled, queue_config = agent.step, queue.apply, queue.on_handled, config.queue
+    step_agent, queue_config = agent.step, config.queue
+    apply_queue, on_handled = queue.apply_work, queue.on_handled_work
     frozen_agents = partial(_frozen, works)
+    frozen_queues = partial(_frozen_queues, queues)
     for file, line, event in entries:
         tally.lines += 1
         if event is None:
@@ -129,19 +132,24 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
             continue
         kind = event.type
         by_type[kind] = by_type.get(kind, 0) + 1
-        if before_event is not None and kind != "schedule.published":
-            before_event(event.occurred_at.timestamp(), frozen_agents, queues)
+        timed = kind != "schedule.published"  # a schedule is a plan: it neither samples nor moves the watermark
+        seconds = event.occurred_at.timestamp()  # once per event: the agent and the queue take it from here
+        if before_event is not None and timed:
+            before_event(seconds, frozen_agents, frozen_queues)
         agent_id, queue_id = targets(event)  # `route`, without building a Route
         verdict = "accepted"
         if agent_id is not None:
             work = works.get(agent_id)
             if work is None:
                 work = works[agent_id] = agent.start(agent_id, config)
-            done_outputs, verdict, lateness = step_agent(work, event, config)
+            done_outputs, verdict, lateness = step_agent(work, event, config, seconds)
             if done_outputs:  # most events report nothing
                 handled, own = split_outputs(done_outputs)
                 for done in handled:
-                    queues[done.queue_id] = on_handled(queues.get(done.queue_id), done, queue_config)
+                    held = queues.get(done.queue_id)
+                    if held is None:
+                        held = queues[done.queue_id] = queue.start(done.queue_id)
+                    on_handled(held, done, queue_config)
                 if own:
                     outputs.setdefault(agent_id, []).extend(own)
             if verdict != "accepted":
@@ -149,24 +157,28 @@ def fold(entries: Iterable[Entry], config: MetricConfig, before_event: BeforeEve
                 _listed(tally.late_events if verdict == "late" else tally.duplicates, noted)
         queue_id = queue_after(agent_id, queue_id, verdict)  # the streams forward by the same rule
         if queue_id is not None:
-            queued = apply_queue(queues.get(queue_id), event, queue_config)
-            queues[queue_id] = queued.track
-            if agent_id is None and queued.verdict in ("duplicate", "late"):
-                verdict = queued.verdict
+            held = queues.get(queue_id)
+            if held is None:  # kept even if the event is ignored, as the streams store the track they start
+                held = queues[queue_id] = queue.start(queue_id)
+            queued = apply_queue(held, event, queue_config, seconds)
+            if agent_id is None and (queued == "duplicate" or queued == "late"):
+                verdict = queued
                 noted = Noted(file, line, event.event_id, None, 0.0)
                 _listed(tally.duplicates if verdict == "duplicate" else tally.late_events, noted)
         verdicts[verdict] += 1
-        if verdict == "accepted" and kind != "schedule.published":
-            seconds = event.occurred_at.timestamp()
-            if watermark is None or seconds > watermark:
-                watermark = seconds
+        if verdict == "accepted" and timed and (watermark is None or seconds > watermark):
+            watermark = seconds
     tally.accepted, tally.duplicate, tally.late = verdicts["accepted"], verdicts["duplicate"], verdicts["late"]
     frozen_outputs = {key: tuple(value) for key, value in outputs.items()}
-    return FoldResult(_frozen(works), queues, frozen_outputs, tally, watermark)
+    return FoldResult(_frozen(works), _frozen_queues(queues), frozen_outputs, tally, watermark)
 
 
 def _frozen(works: Mapping[str, AgentWork]) -> dict[str, AgentTrack]:
     return {agent_id: work.freeze() for agent_id, work in works.items()}
+
+
+def _frozen_queues(works: Mapping[str, QueueWork]) -> dict[str, QueueTrack]:
+    return {queue_id: work.freeze() for queue_id, work in works.items()}
 
 
 _T = TypeVar("_T")

@@ -118,22 +118,22 @@ class _Sampler:
         self,
         event_seconds: float,
         agents: Callable[[], Mapping[str, AgentTrack]],
-        queues: Mapping[str, QueueTrack],
+        queues: Callable[[], Mapping[str, QueueTrack]],
     ) -> None:
         if self._next is None:  # the first instant after the first event
             self._next = (math.floor(event_seconds / self._step) + 1) * self._step
         if self._next >= event_seconds:  # the usual case: no instant passed, no need to freeze the agents
             return
-        tracks = agents()
+        tracks, queue_tracks = agents(), queues()
         while self._next < event_seconds:
-            self.samples.append(sample(tracks, queues, self._next, self._config))
+            self.samples.append(sample(tracks, queue_tracks, self._next, self._config))
             self._next += self._step
 
     def finish(self, result: FoldResult) -> tuple[Sample, ...]:
         watermark = result.watermark_seconds
         if watermark is None:
             return tuple(self.samples)
-        self(watermark, lambda: result.agents, result.queues)
+        self(watermark, lambda: result.agents, lambda: result.queues)
         if not self.samples or self.samples[-1].at_seconds != watermark:
             self.samples.append(sample(result.agents, result.queues, watermark, self._config))
         return tuple(self.samples)

@@ -14,11 +14,13 @@ identity and is not called, and stress takes an event in one pass (`stress.step_
 `stress.step_contact`: advance then the hook on one working copy).
 
 Each track also has a mutable twin, its *working state* (`OccupancyWork`, `StressWork`,
-`BreakWork`, and `agent.AgentWork` holding them), with `Work.of(track)` to thaw, `freeze()`
-to get the track back, and `*_work` functions that do the same steps in place. The rules are
-written once, on the working state; the functions above thaw, step and freeze. The replay's
-fold keeps one `AgentWork` per agent across all its events (`agent.step`) and freezes only at
-the end, or when a caller looks (`replay.BeforeEvent`): no record is rebuilt per event.
+`BreakWork` with its schedule adherence's `AdherenceWork`, and `agent.AgentWork` holding
+them), with `Work.of(track)` to thaw, `freeze()` to get the track back, and `*_work` functions
+that do the same steps in place. The rules are written once, on the working state; the
+functions above thaw, step and freeze. The replay's fold keeps one `AgentWork` per agent and
+one `queue.QueueWork` per queue across all their events (`agent.step`, `queue.apply_work`)
+and freezes only at the end, or when a caller looks (`replay.BeforeEvent`): no track is
+rebuilt per event. (A break rule's progress is still an immutable record per rule.)
 
 One level up, the per-key reducers `agent` and `queue` share a smaller shape:
 `initial(key, ...)`, `apply(track | None, event, config)` -> (new track, outputs or

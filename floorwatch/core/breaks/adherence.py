@@ -66,7 +66,51 @@ def on_schedule(track: AdherenceTrack, schedule: SchedulePublishedData) -> Adher
     )
 
 
-def planned_length_now(track: AdherenceTrack) -> float | None:
+class AdherenceWork:
+    """An AdherenceTrack's fields, mutable: `advance_work` and `on_state_work` update it in
+    place, the break track's working state (`BreakWork`) holds one, and `advance` / `on_state`
+    thaw a track into one and freeze it again. A plain class, not a dataclass: mypyc compiles
+    its constructor (a dataclass's is interpreted, and this one was rebuilt at every advance)."""
+
+    shift_start_seconds: float | None
+    shift_end_seconds: float | None
+    activities: tuple[tuple[str, float, float], ...]
+    planned_breaks: tuple[PlannedBreak, ...]  # replaced whole: they change a few times a day
+    taking: int | None
+    scheduled_seconds: float
+    in_adherence_seconds: float
+    out_since_seconds: float | None
+    exception_raised: bool
+    exceptions_total: int
+
+    def __init__(self, track: AdherenceTrack) -> None:
+        self.shift_start_seconds = track.shift_start_seconds
+        self.shift_end_seconds = track.shift_end_seconds
+        self.activities = track.activities
+        self.planned_breaks = track.planned_breaks
+        self.taking = track.taking
+        self.scheduled_seconds = track.scheduled_seconds
+        self.in_adherence_seconds = track.in_adherence_seconds
+        self.out_since_seconds = track.out_since_seconds
+        self.exception_raised = track.exception_raised
+        self.exceptions_total = track.exceptions_total
+
+    def freeze(self) -> AdherenceTrack:
+        return AdherenceTrack(
+            shift_start_seconds=self.shift_start_seconds,
+            shift_end_seconds=self.shift_end_seconds,
+            activities=self.activities,
+            planned_breaks=self.planned_breaks,
+            taking=self.taking,
+            scheduled_seconds=self.scheduled_seconds,
+            in_adherence_seconds=self.in_adherence_seconds,
+            out_since_seconds=self.out_since_seconds,
+            exception_raised=self.exception_raised,
+            exceptions_total=self.exceptions_total,
+        )
+
+
+def planned_length_now(track: AdherenceTrack | AdherenceWork) -> float | None:
     """The planned length of the scheduled break being taken now, if any (for overrun rules)."""
     return None if track.taking is None else track.planned_breaks[track.taking].planned_seconds
 
@@ -74,10 +118,22 @@ def planned_length_now(track: AdherenceTrack) -> float | None:
 def on_state(
     track: AdherenceTrack, old: AgentState | None, new: AgentState, at_seconds: float, config: AdherenceConfig
 ) -> AdherenceTrack:
-    """Match a break the agent starts to the first untaken scheduled break it can belong to."""
+    """`on_state_work` on a working copy; the track given when nothing changed."""
     if new == old or not track.planned_breaks:
         return track
-    breaks, taking = list(track.planned_breaks), track.taking
+    work = AdherenceWork(track)
+    on_state_work(work, old, new, at_seconds, config)
+    return track if work.taking is None and track.taking is None else work.freeze()
+
+
+def on_state_work(
+    w: AdherenceWork, old: AgentState | None, new: AgentState, at_seconds: float, config: AdherenceConfig
+) -> None:
+    """Match a break the agent starts to the first untaken scheduled break it can belong to."""
+    if new == old or not w.planned_breaks:
+        return
+    taking = w.taking
+    breaks = list(w.planned_breaks)
     if taking is not None:
         done = breaks[taking]
         breaks[taking] = PlannedBreak(
@@ -107,30 +163,32 @@ def on_state(
             )
             taking = index
             break
-    if taking is None and track.taking is None:
-        return track  # nothing ended, nothing matched
-    return _rebuilt(
-        track,
-        tuple(breaks),
-        taking,
-        track.scheduled_seconds,
-        track.in_adherence_seconds,
-        track.out_since_seconds,
-        track.exception_raised,
-        track.exceptions_total,
-    )
+    if taking is None and w.taking is None:
+        return  # nothing ended, nothing matched
+    w.planned_breaks, w.taking = tuple(breaks), taking
 
 
 def advance(
     track: AdherenceTrack, state: AgentState | None, from_seconds: float, to_seconds: float, config: AdherenceConfig
 ) -> tuple[AdherenceTrack, tuple[AdherenceOutput, ...]]:
-    shift_start, shift_end = track.shift_start_seconds, track.shift_end_seconds
-    if shift_start is None or shift_end is None or to_seconds <= from_seconds:  # a schedule sets both
+    if track.shift_start_seconds is None or track.shift_end_seconds is None or to_seconds <= from_seconds:
         return track, ()
+    work = AdherenceWork(track)
+    outputs = advance_work(work, state, from_seconds, to_seconds, config)
+    return work.freeze(), outputs
+
+
+def advance_work(
+    w: AdherenceWork, state: AgentState | None, from_seconds: float, to_seconds: float, config: AdherenceConfig
+) -> tuple[AdherenceOutput, ...]:
+    """`advance` in place."""
+    shift_start, shift_end = w.shift_start_seconds, w.shift_end_seconds
+    if shift_start is None or shift_end is None or to_seconds <= from_seconds:  # a schedule sets both
+        return ()
     outputs: list[AdherenceOutput] = []
-    scheduled, in_seconds = track.scheduled_seconds, track.in_adherence_seconds
-    since, raised, total = track.out_since_seconds, track.exception_raised, track.exceptions_total
-    for start, end, activity in _pieces(track, shift_start, shift_end, from_seconds, to_seconds):
+    scheduled, in_seconds = w.scheduled_seconds, w.in_adherence_seconds
+    since, raised, total = w.out_since_seconds, w.exception_raised, w.exceptions_total
+    for start, end, activity in _pieces(w.activities, shift_start, shift_end, from_seconds, to_seconds):
         verdict = "none" if activity is None else config.verdict(activity, state)
         if verdict != "out" or activity is None:  # no activity: verdict "none"
             since, raised = None, False
@@ -147,38 +205,46 @@ def advance(
                 )
             )
             raised, total = True, total + 1
-    breaks, missed = _missed(track.planned_breaks, to_seconds, config)
-    track = _rebuilt(track, breaks, track.taking, scheduled, in_seconds, since, raised, total)
-    return track, tuple(outputs) + missed
+    w.planned_breaks, missed = _missed(w.planned_breaks, to_seconds, config)
+    w.scheduled_seconds, w.in_adherence_seconds = scheduled, in_seconds
+    w.out_since_seconds, w.exception_raised, w.exceptions_total = since, raised, total
+    if outputs:
+        return tuple(outputs) + missed
+    return missed
 
 
 def _pieces(
-    track: AdherenceTrack, shift_start: float, shift_end: float, from_seconds: float, to_seconds: float
+    activities: tuple[tuple[str, float, float], ...],
+    shift_start: float,
+    shift_end: float,
+    from_seconds: float,
+    to_seconds: float,
 ) -> list[tuple[float, float, str | None]]:
     """(start, end, activity) over [from, to]: activity None outside the shift, 'work' in its gaps."""
-    activities = track.activities
     if not from_seconds < shift_start < to_seconds and not from_seconds < shift_end < to_seconds:
         for _, start, end in activities:
             if from_seconds < start < to_seconds or from_seconds < end < to_seconds:
                 break
         else:  # the usual case, time between two events: no cut inside, one piece
             middle = (from_seconds + to_seconds) / 2
-            return [(from_seconds, to_seconds, _activity_at(track, shift_start, shift_end, middle))]
+            return [(from_seconds, to_seconds, _activity_at(activities, shift_start, shift_end, middle))]
     cuts = {from_seconds, to_seconds, shift_start, shift_end}
     for _, start, end in activities:
         cuts.update((start, end))
     points = sorted(t for t in cuts if from_seconds <= t <= to_seconds)
     return [
-        (start, end, _activity_at(track, shift_start, shift_end, (start + end) / 2))
+        (start, end, _activity_at(activities, shift_start, shift_end, (start + end) / 2))
         for start, end in zip(points, points[1:])
     ]
 
 
-def _activity_at(track: AdherenceTrack, shift_start: float, shift_end: float, at_seconds: float) -> str | None:
+def _activity_at(
+    activities: tuple[tuple[str, float, float], ...], shift_start: float, shift_end: float, at_seconds: float
+) -> str | None:
     if not shift_start <= at_seconds < shift_end:
         return None
     found = "work"
-    for kind, start, end in track.activities:
+    for kind, start, end in activities:
         if start <= at_seconds < end:
             found = kind  # the latest-starting activity wins an overlap
     return found
@@ -214,28 +280,3 @@ def _missed(
             )
         updated.append(planned)
     return tuple(updated), tuple(outputs)
-
-
-def _rebuilt(
-    track: AdherenceTrack,
-    planned_breaks: tuple[PlannedBreak, ...],
-    taking: int | None,
-    scheduled_seconds: float,
-    in_adherence_seconds: float,
-    out_since_seconds: float | None,
-    exception_raised: bool,
-    exceptions_total: int,
-) -> AdherenceTrack:
-    # Built directly: dataclasses.replace costs several times more, and this runs at every state change.
-    return AdherenceTrack(
-        shift_start_seconds=track.shift_start_seconds,
-        shift_end_seconds=track.shift_end_seconds,
-        activities=track.activities,
-        planned_breaks=planned_breaks,
-        taking=taking,
-        scheduled_seconds=scheduled_seconds,
-        in_adherence_seconds=in_adherence_seconds,
-        out_since_seconds=out_since_seconds,
-        exception_raised=exception_raised,
-        exceptions_total=exceptions_total,
-    )

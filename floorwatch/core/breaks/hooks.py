@@ -54,15 +54,15 @@ def on_state_work(
             allowed_seconds=current.allowed_seconds,
         )
         w.breaks_taken, current = (w.breaks_taken + (finished,))[-policy.history_limit :], None
-    adherence_track = w.adherence
+    adherence_work = w.adherence
     caught_up: tuple[AdherenceOutput, ...] = ()
-    start = adherence_track.shift_start_seconds
+    start = adherence_work.shift_start_seconds
     if w.clock_seconds is None and start is not None and start < at_seconds:
         # The agent's first event ever, after their shift began: not logged in until now.
-        adherence_track, caught_up = adherence.advance(adherence_track, None, start, at_seconds, policy.adherence)
-    adherence_track = adherence.on_state(adherence_track, old, new, at_seconds, policy.adherence)
+        caught_up = adherence.advance_work(adherence_work, None, start, at_seconds, policy.adherence)
+    adherence.on_state_work(adherence_work, old, new, at_seconds, policy.adherence)
     if new in BREAK_STATES:
-        planned = adherence.planned_length_now(adherence_track)
+        planned = adherence.planned_length_now(adherence_work)
         allowed = planned if planned is not None else policy.allowed_seconds(new)
         current = BreakTaken(
             start_seconds=at_seconds,
@@ -75,7 +75,7 @@ def on_state_work(
         outputs += _daily_rest(w.last_day_ended_at_seconds, at_seconds, policy)
     w.on_day = w.on_day or new is not AgentState.LOGGED_OUT
     w.logged_out_seconds = w.logged_out_seconds if old in OFF and new in OFF else 0.0
-    w.clock_seconds, w.current_break, w.adherence = at_seconds, current, adherence_track
+    w.clock_seconds, w.current_break = at_seconds, current
     if not outputs and not w.held:
         return in_order(caught_up)
     return release(w, tuple(outputs) + caught_up, at_seconds, policy)
@@ -116,4 +116,4 @@ def on_schedule_work(w: BreakWork, schedule: SchedulePublishedData, policy: Brea
     shift = schedule.shift_end.timestamp() - schedule.shift_start.timestamp()
     resting = sum(a.end.timestamp() - a.start.timestamp() for a in schedule.activities if a.kind in ("break", "lunch"))
     w.planned_work_seconds = max(shift - resting, 0.0)
-    w.adherence = adherence.on_schedule(w.adherence, schedule)
+    w.adherence = adherence.AdherenceWork(adherence.on_schedule(w.adherence.freeze(), schedule))  # a day's plan: rare

@@ -42,9 +42,10 @@ class RuleProgress(NamedTuple):
 FRESH = RuleProgress()
 
 
-@dataclass(slots=True)  # an argument bundle made for one call and never stored: not frozen, to stay cheap
 class Stretch:
-    """Time passing in one state: [from, to] wall time, worked time w0 -> w1."""
+    """Time passing in one state: [from, to] wall time, worked time w0 -> w1. An argument bundle
+    made for one call and never stored: a plain class, so that mypyc compiles its constructor
+    (a dataclass's stays interpreted), built at every advance of the break track."""
 
     state: AgentState | None
     from_seconds: float
@@ -54,6 +55,26 @@ class Stretch:
     planned_work_seconds: float | None  # from the schedule, if known
     break_start_seconds: float | None  # the break (BREAK/LUNCH run) in progress, for overrun
     break_allowed_seconds: float | None
+
+    def __init__(
+        self,
+        state: AgentState | None,
+        from_seconds: float,
+        to_seconds: float,
+        worked_from_seconds: float,
+        worked_to_seconds: float,
+        planned_work_seconds: float | None,
+        break_start_seconds: float | None,
+        break_allowed_seconds: float | None,
+    ) -> None:
+        self.state = state
+        self.from_seconds = from_seconds
+        self.to_seconds = to_seconds
+        self.worked_from_seconds = worked_from_seconds
+        self.worked_to_seconds = worked_to_seconds
+        self.planned_work_seconds = planned_work_seconds
+        self.break_start_seconds = break_start_seconds
+        self.break_allowed_seconds = break_allowed_seconds
 
 
 def resting(rule: BreakRule, state: AgentState | None) -> bool:

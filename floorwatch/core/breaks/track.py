@@ -78,7 +78,7 @@ class BreakWork:
     violations: tuple[BreakRuleBreached, ...]
     violations_total: int
     planned_work_seconds: float | None
-    adherence: AdherenceTrack
+    adherence: adherence.AdherenceWork
     held: tuple[BreakRuleBreached, ...]
     last_day_ended_at_seconds: float | None
 
@@ -95,7 +95,7 @@ class BreakWork:
             violations=track.violations,
             violations_total=track.violations_total,
             planned_work_seconds=track.planned_work_seconds,
-            adherence=track.adherence,
+            adherence=adherence.AdherenceWork(track.adherence),
             held=track.held,
             last_day_ended_at_seconds=track.last_day_ended_at_seconds,
         )
@@ -112,7 +112,7 @@ class BreakWork:
             violations=self.violations,
             violations_total=self.violations_total,
             planned_work_seconds=self.planned_work_seconds,
-            adherence=self.adherence,
+            adherence=self.adherence.freeze(),
             held=self.held,
             last_day_ended_at_seconds=self.last_day_ended_at_seconds,
         )
@@ -172,7 +172,7 @@ def _advance(
                 outputs += found
         w.progress = tuple(moved)
     w.logged_out_seconds = w.logged_out_seconds + elapsed if state in OFF else 0.0
-    w.adherence, planned = adherence.advance(w.adherence, state, from_seconds, to_seconds, policy.adherence)
+    planned = adherence.advance_work(w.adherence, state, from_seconds, to_seconds, policy.adherence)
     w.clock_seconds, w.on_day, w.worked_seconds = to_seconds, on_day, worked
     if outputs:
         return tuple(outputs) + planned

@@ -11,18 +11,21 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from floorwatch.core import agent, replay
+from floorwatch.core import agent, queue, replay
 from floorwatch.core.codec import encode
 from floorwatch.core.config import MetricConfig, load_config
 from floorwatch.core.events import AgentState
+from floorwatch.core.occupancy import ContactHandled
 from tests.unit.core.builders import (
     HOUR,
     MINUTE,
     abandoned,
     answered,
     ended,
+    epoch,
     escalated,
     held,
+    offered,
     resumed,
     schedule,
     sentiment,
@@ -107,3 +110,56 @@ def test_the_replay_fold_of_a_log_equals_applying_its_events_one_by_one(events):
     folded = replay.fold(replay.decode_lines([encode(e) for e in events]), config)
     track, _ = _immutable(events, config)
     assert folded.agents["a1"] == track
+
+
+@st.composite
+def queue_days(draw):
+    """One queue's events: offers, answers, abandons (in queue and on an agent's hold) and handled
+    contacts, mostly forward but some out of order, some redelivered, some beyond its memory;
+    enough contacts that remembered keys fill chunks and minute buckets are inserted out of order."""
+    t, items = 0.0, []
+    for _ in range(draw(st.integers(1, 120))):
+        t += draw(st.sampled_from([0.0, 2.0, 30.0, 61.0, 400.0, 2000.0, 5 * HOUR]))
+        stamp = t - draw(st.sampled_from([0.0, 0.0, 0.0, 45.0, 130.0, 1700.0, 1900.0]))
+        contact, wait = f"c{draw(st.integers(0, 40))}", float(draw(st.integers(0, 40)))
+        kind = draw(st.sampled_from(["offered", "offered", "answered", "abandoned", "abandoned_on_hold", "handled"]))
+        if kind == "offered":
+            items.append(offered(contact, stamp))
+        elif kind == "answered":
+            items.append(answered("a1", contact, stamp, wait=wait))
+        elif kind == "abandoned":
+            items.append(abandoned(contact, stamp, wait=wait))
+        elif kind == "abandoned_on_hold":
+            items.append(abandoned(contact, stamp, agent="a1", on_hold=wait))
+        else:
+            items.append(ContactHandled(contact, "q1", epoch(stamp) - 60.0, epoch(stamp), wait + 30.0))
+        if draw(st.integers(0, 9)) == 0:
+            items.append(items[draw(st.integers(0, len(items) - 1))])
+    return items
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=queue_days(), freezes=st.sets(st.integers(0, 150)))
+def test_a_queue_working_state_gives_the_tracks_and_verdicts_of_the_immutable_api_exactly(items, freezes):
+    config = CONFIGS[0].queue
+    work, verdicts = queue.start("q1"), []
+    track, expected = None, []
+    for i, item in enumerate(items):
+        if isinstance(item, ContactHandled):
+            queue.on_handled_work(work, item, config)
+            track = queue.on_handled(track, item, config)
+            verdicts.append("handled")
+            expected.append("handled")
+        else:
+            verdicts.append(queue.apply_work(work, item, config))
+            applied = queue.apply(track, item, config)
+            if applied.verdict != "accepted" and track is not None:
+                assert applied.track is track  # an event that changes nothing returns the track given
+            track = applied.track
+            expected.append(applied.verdict)
+        if i in freezes:  # stored and read back mid-way, as a worker would between batches
+            work = queue.QueueWork.of(work.freeze())
+        assert work.freeze() == track
+    assert verdicts == expected
+    end = work.clock_seconds + 10 * MINUTE
+    assert queue.view(work.freeze(), end, config) == queue.view(track, end, config)
