@@ -23,6 +23,7 @@ Three things are checked on the raw line instead of per field, because msgspec d
 
 from __future__ import annotations
 
+import inspect
 import re
 import types
 import typing
@@ -35,13 +36,15 @@ import annotated_types
 import msgspec
 from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from floorwatch.core.events import EVENT_TYPES, IDENTIFIER_PATTERN, AnyEvent
 
 _new = object.__new__
 # The slots of every pydantic model, set through their descriptors: half the cost of object.__setattr__.
-_SLOTS = {name: BaseModel.__dict__[name].__set__ for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")}
+_SLOTS = {
+    name: BaseModel.__dict__[name].__set__
+    for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+}
 _UNSET: Final = msgspec.UNSET
 _FRACTION_BEYOND_MICROSECONDS = re.compile(rb"\.\d{7}")
 _UNSUPPORTED = "fast decoding cannot carry over {what} of {where}; teach floorwatch/core/fast_decode.py"
@@ -121,7 +124,7 @@ class _Plan:
             scope[f"_after{index}"] = decorator.func
             lines.append(f"    model = _after{index}(model)")
         lines.append("    return model")
-        exec("def build(source):\n" + "\n".join(lines), scope)  # noqa: S102 (source made above from field names)
+        exec("def build(source):\n" + "\n".join(lines), scope)
         self.build = scope["build"]
 
 
@@ -159,7 +162,8 @@ def _check_model(model: type[BaseModel]) -> None:
     decorators = model.__pydantic_decorators__
     others = [d for d in decorators.model_validators.values() if d.info.mode != "after"]
     if others or decorators.field_validators or decorators.validators or decorators.root_validators:
-        raise TypeError(_UNSUPPORTED.format(what="a validator other than an 'after' model validator", where=model.__name__))
+        what = "a validator other than an 'after' model validator"
+        raise TypeError(_UNSUPPORTED.format(what=what, where=model.__name__))
 
 
 def _field(info: FieldInfo, where: str) -> tuple[Any, Convert | None]:
@@ -176,16 +180,22 @@ def _type(annotation: Any, metadata: list[Any], where: str) -> tuple[Any, Conver
         return _type(inner, [*more, *metadata], where)
     if origin in (typing.Union, types.UnionType):
         return _optional(annotation, metadata, where)
-    after = [m.func for m in metadata if isinstance(m, AfterValidator)]
+    after = [_plain_validator(m.func, where) for m in metadata if isinstance(m, AfterValidator)]
     constraints = _constraints([m for m in metadata if not isinstance(m, AfterValidator)], where)
     spec, convert = _shape(annotation, origin, where)
     if constraints:
         spec = Annotated[spec, msgspec.Meta(**constraints)]
-    if after:
-        if annotation is datetime:  # the AfterValidators of a time are `_must_be_utc`: require an offset
-            spec = Annotated[datetime, msgspec.Meta(tz=True)]
+    if after:  # run as pydantic runs them; a ValueError sends the line to pydantic for its reason
         convert = _chain(convert, after)
     return spec, convert
+
+
+def _plain_validator(func: Any, where: str) -> Convert:
+    """An AfterValidator taking the value alone (one taking pydantic's `info` too is not carried over)."""
+    parameters = inspect.signature(func).parameters.values()
+    if [p.kind for p in parameters] != [inspect.Parameter.POSITIONAL_OR_KEYWORD]:
+        raise TypeError(_UNSUPPORTED.format(what=f"the validator {func.__name__}", where=where))
+    return typing.cast(Convert, func)
 
 
 def _shape(annotation: Any, origin: Any, where: str) -> tuple[Any, Convert | None]:
@@ -200,7 +210,8 @@ def _shape(annotation: Any, origin: Any, where: str) -> tuple[Any, Convert | Non
         if ellipsis is not Ellipsis:
             raise TypeError(_UNSUPPORTED.format(what=f"the tuple type {annotation}", where=where))
         spec, convert = _type(item, [], where)
-        return tuple[spec, ...], (None if convert is None else lambda items: tuple(map(convert, items)))
+        each = None if convert is None else (lambda items: tuple(map(convert, items)))
+        return tuple.__class_getitem__((spec, ...)), each
     raise TypeError(_UNSUPPORTED.format(what=f"the type {annotation}", where=where))
 
 

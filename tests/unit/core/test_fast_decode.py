@@ -27,24 +27,40 @@ SAMPLES: list[dict[str, Any]] = [
     {"type": "agent.state_changed", "data": {"agent_id": "a1", "state": "AVAILABLE", "team_id": "t", "site_id": "s"}},
     {
         "type": "agent.state_changed",
-        "data": {"agent_id": "a1", "state": "BREAK", "team_id": "t", "site_id": "s", "queues": ["q1", "q2"],
-                 "reason_code": "rest"},
+        "data": {
+            "agent_id": "a1",
+            "state": "BREAK",
+            "team_id": "t",
+            "site_id": "s",
+            "queues": ["q1", "q2"],
+            "reason_code": "rest",
+        },
     },
     {"type": "contact.offered", "data": {"contact_id": "c1", "queue_id": "q1", "channel": "chat"}},
     {"type": "contact.answered", "data": {"contact_id": "c1", "queue_id": "q1", "agent_id": "a1", "wait_seconds": 3}},
-    {"type": "contact.answered", "data": {"contact_id": "c1", "queue_id": "q1", "answered_by": "system",
-                                          "wait_seconds": 0.5}},
+    {
+        "type": "contact.answered",
+        "data": {"contact_id": "c1", "queue_id": "q1", "answered_by": "system", "wait_seconds": 0.5},
+    },
     {"type": "contact.held", "data": {"contact_id": "c1", "queue_id": "q1", "agent_id": "a1"}},
-    {"type": "contact.transferred", "data": {"contact_id": "c1", "queue_id": "q1", "agent_id": "a1",
-                                             "to_queue_id": "q2", "to_agent_id": None}},
+    {
+        "type": "contact.transferred",
+        "data": {"contact_id": "c1", "queue_id": "q1", "agent_id": "a1", "to_queue_id": "q2", "to_agent_id": None},
+    },
     {"type": "contact.ended", "data": {"contact_id": "c1", "queue_id": "q1", "agent_id": "a1", "complaint": True}},
-    {"type": "contact.abandoned", "data": {"contact_id": "c1", "queue_id": "q1", "wait_seconds": 12.25,
-                                           "on_hold_seconds": 1}},
+    {
+        "type": "contact.abandoned",
+        "data": {"contact_id": "c1", "queue_id": "q1", "wait_seconds": 12.25, "on_hold_seconds": 1},
+    },
     {"type": "contact.sentiment", "data": {"contact_id": "c1", "queue_id": "q1", "agent_id": "a1", "score": -1}},
     {
         "type": "schedule.published",
-        "data": {"agent_id": "a1", "shift_start": T, "shift_end": "2026-11-24T16:00:00+01:00",
-                 "activities": [{"kind": "break", "start": "2026-11-24T10:00:00.5Z", "end": "2026-11-24T10:15:00Z"}]},
+        "data": {
+            "agent_id": "a1",
+            "shift_start": T,
+            "shift_end": "2026-11-24T16:00:00+01:00",
+            "activities": [{"kind": "break", "start": "2026-11-24T10:00:00.5Z", "end": "2026-11-24T10:15:00Z"}],
+        },
     },
 ]
 
@@ -145,12 +161,29 @@ _TEXT = st.one_of(
 )
 _TIME = st.one_of(
     st.sampled_from(
-        [T, "2026-11-24t08:00:00z", "2026-11-24 08:00:00Z", "2026-11-24T08:00:00+02:00", "2026-11-24T08:00:00-00:00",
-         "2026-11-24T08:00:00+0200", "2026-11-24T08:00Z", "2026-11-24T08:00:00.1234565Z", "2026-11-24T08:00:00,5Z",
-         "2026-11-24T08:00:00", "2026-02-30T08:00:00Z", "2026-11-24T24:00:00Z", "1999-12-31T23:59:59Z",
-         "2026-11-24T08:00:00.123+01:30", "2026-11-24T08:00:00+23:59", "0001-01-01T00:00:00Z"]
+        [
+            T,
+            "2026-11-24t08:00:00z",
+            "2026-11-24 08:00:00Z",
+            "2026-11-24T08:00:00+02:00",
+            "2026-11-24T08:00:00-00:00",
+            "2026-11-24T08:00:00+0200",
+            "2026-11-24T08:00Z",
+            "2026-11-24T08:00:00.1234565Z",
+            "2026-11-24T08:00:00,5Z",
+            "2026-11-24T08:00:00",
+            "2026-02-30T08:00:00Z",
+            "2026-11-24T24:00:00Z",
+            "1999-12-31T23:59:59Z",
+            "2026-11-24T08:00:00.123+01:30",
+            "2026-11-24T08:00:00+23:59",
+            "0001-01-01T00:00:00Z",
+        ]
     ),
-    st.from_regex(r"\A20[0-9]{2}-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-6][0-9](\.[0-9]{1,9})?(Z|[+-][0-2][0-9]:?[0-5][0-9])?\Z"),
+    st.from_regex(
+        r"\A20[0-9]{2}-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-6][0-9](\.[0-9]{1,9})?"
+        r"(Z|[+-][0-2][0-9]:?[0-5][0-9])?\Z"
+    ),
     st.integers(-(2**40), 2**40),
     st.floats(allow_nan=False),
 )
@@ -183,8 +216,11 @@ def test_random_events_get_the_reference_verdict_reason_and_object(event, ascii_
     assert_same_as_reference(json.dumps(event, ensure_ascii=ascii_only).encode())
 
 
+_EDITS = st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255), st.integers(0, 2)), max_size=4)
+
+
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(SAMPLES), st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255), st.integers(0, 2)), max_size=4))
+@given(st.sampled_from(SAMPLES), _EDITS)
 def test_mutated_lines_get_the_reference_verdict_reason_and_object(sample, edits):
     raw = bytearray(_line(sample))
     for position, byte, how in edits:
