@@ -250,3 +250,9 @@ def test_a_rule_the_fast_path_does_not_know_stops_the_import_instead_of_being_sk
 
     with pytest.raises(TypeError, match="fast decoding cannot carry over the constraint"):
         _derive(Coded)
+
+
+def test_a_text_line_with_a_lone_surrogate_goes_to_the_reference():
+    raw = json.dumps({**ENVELOPE, **SAMPLES[2], "event_id": "e\ud800x"}, ensure_ascii=False)
+    assert fast_event(raw) is None
+    assert_same_as_reference(raw)
