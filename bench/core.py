@@ -3,7 +3,8 @@
 Two measurements, written under "core" in bench/results/results.json (the rest is kept):
 - the simulator's 1,000-agent 8-hour log: decode + fold + report as `floorwatch replay` runs
   them, side by side in one run with a plain `json.loads` pass over the same lines (best of
-  --repeat, interleaved, CPU time: the ratio is what a busy machine leaves stable);
+  --repeat, interleaved, CPU time: the ratio is what a busy machine leaves stable), and each
+  phase alone (decode, fold, report, writing it) in microseconds per event;
 - `floorwatch replay` of a month-long log (1,000 agents x 22 working days, one simulator run
   per day): wall time, CPU time, events per second and the process's peak memory.
 With the compiled core built (`make setup`), the 8-hour measurement is also run for this
@@ -15,20 +16,22 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
 from bench.processes import REPO_ROOT
 from bench.run import code_version
-from floorwatch.core import IMPLEMENTATION, replay
+from floorwatch.core import IMPLEMENTATION, codec, replay
 from floorwatch.core.config import load_config
+from floorwatch.report_json import write_report
 
 RESULTS = Path(__file__).resolve().parent / "results" / "results.json"
 CACHE = Path.home() / ".cache" / "floorwatch" / "bench"
@@ -110,11 +113,54 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
     }
 
 
+def phases(lines: list[bytes], repeat: int) -> dict:
+    """Where an event's time goes: decode, fold, report and writing it, each alone (best of
+    `repeat`, CPU time), in microseconds per event of the log, beside a `json.loads` pass."""
+    config = load_config()
+    entries = list(replay.decode_lines(lines))
+    with replay.fewer_collections():
+        result = replay.fold(entries, config)
+        report = replay.build_report(result, config)
+    runs: dict[str, Callable[[], object]] = {
+        "json_loads": lambda: _drain(map(json.loads, lines)),
+        "decode": lambda: _drain(replay.decode_lines(lines)),
+        "pydantic_validate": lambda: _drain(map(codec.validate, lines)),  # the reference alone, as before
+        "fold": lambda: _fewer(lambda: replay.fold(entries, config)),
+        "report": lambda: _fewer(lambda: replay.build_report(result, config)),
+        "write": lambda: write_report(report, io.BytesIO()),
+    }
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeat):
+        for name, run in runs.items():
+            best[name] = min(best[name], _cpu(run))
+    per_event = {f"{name}_us_per_event": seconds / len(lines) * 1e6 for name, seconds in best.items()}
+    return {
+        **per_event,
+        "decode_over_json_loads_ratio": best["decode"] / best["json_loads"],
+        "pydantic_validate_over_decode_ratio": best["pydantic_validate"] / best["decode"],
+        "method": f"each phase alone, best of {repeat}, CPU time in one process: `replay.decode_lines` "
+        "(events not kept); `codec.validate`, the pydantic reference alone (all decoding was before the "
+        "fast path); `replay.fold` of the decoded entries and `replay.build_report` (with the replay's "
+        "collector thresholds); `write_report` to memory (what `floorwatch replay --output` writes)",
+    }
+
+
+def _drain(entries: Iterable[object]) -> None:
+    for _ in entries:
+        pass
+
+
+def _fewer(run: Callable[[], object]) -> None:
+    with replay.fewer_collections():
+        run()
+
+
 # The core of another commit cannot share this process: a child runs the same measurement on its tree.
 _CORE_IN_CHILD = """
 import gc, sys, time
 from floorwatch.core import replay
 from floorwatch.core.config import load_config
+from floorwatch.report_json import write_report
 lines = open(sys.argv[1], "rb").read().splitlines()[: int(sys.argv[2])]
 config = load_config()
 gc.collect()
@@ -209,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     result["implementation"] = IMPLEMENTATION.describe()
     lines = shift_log().read_bytes().splitlines()[: args.lines]
     result["shift_1000_agents_8h"] = side_by_side(lines, args.repeat)
+    result["shift_1000_agents_8h_phases"] = phases(lines, args.repeat)
     if IMPLEMENTATION.compiled:
         result["shift_1000_agents_8h_compiled_vs_pure"] = compiled_against_pure(shift_log(), len(lines), args.repeat)
     if args.against:
