@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -49,10 +50,35 @@ _UNSET: Final = msgspec.UNSET
 _FRACTION_BEYOND_MICROSECONDS = re.compile(rb"\.\d{7}")
 _UNSUPPORTED = "fast decoding cannot carry over {what} of {where}; teach floorwatch/core/fast_decode.py"
 # Model settings the derivation knows: anything else (aliases, stripping, coercion) could
-# make pydantic read a line differently from msgspec.
-_KNOWN_CONFIG = {"frozen", "extra", "json_schema_extra", "title"}
+# make pydantic read a line differently from msgspec. `allow_inf_nan` either way: msgspec's JSON
+# never yields NaN or infinity (it refuses `NaN` and `1e400`), so it refuses at least what pydantic does.
+_KNOWN_CONFIG = {"frozen", "extra", "json_schema_extra", "title", "allow_inf_nan"}
 
 Convert = Callable[[Any], Any]
+
+# Ids that name one of a few thousand agents, teams, sites or queues, millions of times over. pydantic's
+# parser hands out one string object per distinct value (its string cache); msgspec makes a new one per
+# event. The fold keeps these strings (in tracks and in every output of a month), and finds agents and
+# queues by them in dicts: one shared object per value keeps that memory flat and each lookup an
+# identity check. Unique ids (events, contacts) are not interned: nothing would be shared.
+_SHARED_FIELDS: Final = frozenset(
+    {"agent_id", "team_id", "site_id", "queue_id", "queues", "to_queue_id", "to_agent_id"}
+)
+
+
+def _sharing(annotation: Any) -> Convert:
+    origin = typing.get_origin(annotation)
+    if origin is tuple:
+        return _shared_tuple
+    return _shared if origin in (typing.Union, types.UnionType) else sys.intern
+
+
+def _shared(value: str | None) -> str | None:
+    return value if value is None else sys.intern(value)
+
+
+def _shared_tuple(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, values))
 
 
 def fast_event(raw: bytes | str) -> AnyEvent | None:
@@ -138,6 +164,8 @@ def _derive(model: type[BaseModel], tag: str | None = None) -> tuple[type[msgspe
             plan.fields.append((name, True, None, None))  # the union's tag: msgspec has matched it
             continue
         spec, convert = _field(info, f"{model.__name__}.{name}")
+        if name in _SHARED_FIELDS:
+            convert = _chain(convert, [_sharing(info.annotation)])
         required = info.is_required()
         plan.fields.append((name, required, None if required else info.get_default(), convert))
         fields.append((name, spec if required else spec | msgspec.UnsetType, msgspec.NODEFAULT if required else _UNSET))

@@ -121,6 +121,25 @@ def test_every_event_of_a_simulated_shift_takes_the_fast_path_to_the_reference_o
         assert_same_as_reference(raw)
 
 
+def test_ids_of_agents_teams_sites_and_queues_are_one_string_object_per_value_across_events():
+    # What pydantic's string cache gave the fold: a month of outputs holding one copy of each id, not one per event.
+    events = [fast_event(_line(sample, event_id=f"e{n}")) for n in range(2) for sample in SAMPLES]
+    shared = [
+        value
+        for event in events
+        for name in ("agent_id", "team_id", "site_id", "queue_id", "to_queue_id", "queues")
+        for value in _as_tuple(getattr(event.data, name, None))
+    ]
+    assert len(shared) > 20
+    assert len({id(value) for value in shared}) == len(set(shared))
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
 @pytest.mark.parametrize(
     "raw, why",
     [
