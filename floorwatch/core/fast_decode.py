@@ -58,27 +58,23 @@ Convert = Callable[[Any], Any]
 
 # Ids that name one of a few thousand agents, teams, sites or queues, millions of times over. pydantic's
 # parser hands out one string object per distinct value (its string cache); msgspec makes a new one per
-# event. The fold keeps these strings (in tracks and in every output of a month), and finds agents and
-# queues by them in dicts: one shared object per value keeps that memory flat and each lookup an
-# identity check. Unique ids (events, contacts) are not interned: nothing would be shared.
-_SHARED_FIELDS: Final = frozenset(
-    {"agent_id", "team_id", "site_id", "queue_id", "queues", "to_queue_id", "to_agent_id"}
-)
+# event. The fold keeps such strings (tracks, and the outputs of a whole log carry agent, team, site
+# and queue ids) and finds agents and queues by them in dicts: one shared object per value keeps that
+# memory flat and makes each lookup an identity check. Not interned: unique ids (events, contacts:
+# nothing to share) and an agent's queue list (a track keeps only its latest; interning it cost more).
+_SHARED_FIELDS: Final = frozenset({"agent_id", "team_id", "site_id", "queue_id", "to_queue_id", "to_agent_id"})
 
 
 def _sharing(annotation: Any) -> Convert:
-    origin = typing.get_origin(annotation)
-    if origin is tuple:
-        return _shared_tuple
-    return _shared if origin in (typing.Union, types.UnionType) else sys.intern
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return _shared
+    if annotation is str:
+        return sys.intern
+    raise TypeError(_UNSUPPORTED.format(what=f"sharing values of type {annotation}", where="_SHARED_FIELDS"))
 
 
 def _shared(value: str | None) -> str | None:
     return value if value is None else sys.intern(value)
-
-
-def _shared_tuple(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(map(sys.intern, values))
 
 
 def fast_event(raw: bytes | str) -> AnyEvent | None:

@@ -127,7 +127,7 @@ def test_ids_of_agents_teams_sites_and_queues_are_one_string_object_per_value_ac
     shared = [
         value
         for event in events
-        for name in ("agent_id", "team_id", "site_id", "queue_id", "to_queue_id", "queues")
+        for name in ("agent_id", "team_id", "site_id", "queue_id", "to_queue_id")
         for value in _as_tuple(getattr(event.data, name, None))
     ]
     assert len(shared) > 20
