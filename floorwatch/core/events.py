@@ -79,9 +79,10 @@ def require_wire_fields(schema: dict[str, Any]) -> None:
         schema["required"] = sorted(set(schema.get("required", [])) | set(wire_required))
 
 
-# A caller's wait or hold longer than a day is a platform fault, not a call; left unbounded, one
-# `1e308` would overflow a queue's sums to infinity, which no report or output can carry.
-MAX_CONTACT_SECONDS: Final = 86_400.0
+# Non-voice work (email, tasks, callbacks) can wait in a queue for days, so the bound is a month:
+# longer is a platform fault, not a contact. Left unbounded, one `1e308` would overflow a queue's
+# sums to infinity, which no report or output can carry.
+MAX_CONTACT_SECONDS: Final = 31 * 86_400.0
 
 
 class _Frozen(BaseModel):

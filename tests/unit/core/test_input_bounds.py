@@ -92,15 +92,16 @@ def _abandoned(wait: str) -> bytes:
     ).encode()
 
 
-@pytest.mark.parametrize("wait", ["1e400", "-1e400", "NaN", "Infinity", "1e300", "86400.5"])
-def test_a_wait_that_is_not_finite_or_longer_than_a_day_is_refused_so_no_sum_can_overflow(wait: str):
+@pytest.mark.parametrize("wait", ["1e400", "-1e400", "NaN", "Infinity", "1e300", "2678400.5"])
+def test_a_wait_that_is_not_finite_or_longer_than_a_month_is_refused_so_no_sum_can_overflow(wait: str):
     refusal = _refusal(_abandoned(wait))
     assert refusal.kind in {"invalid", "malformed"}
     assert "wait_seconds" in refusal.reason or refusal.kind == "malformed"
 
 
-def test_a_wait_of_exactly_a_day_is_still_accepted():
-    assert decode(_abandoned("86400"), RECEIVED).data.wait_seconds == 86_400
+def test_an_email_that_waited_three_days_and_a_wait_of_exactly_a_month_are_still_accepted():
+    assert decode(_abandoned("259200"), RECEIVED).data.wait_seconds == 259_200
+    assert decode(_abandoned("2678400"), RECEIVED).data.wait_seconds == 31 * 86_400
 
 
 def test_the_replay_report_of_a_log_with_an_infinite_wait_can_be_written(tmp_path):
