@@ -158,15 +158,15 @@ def _fewer(run: Callable[[], object]) -> None:
 # The core of another commit cannot share this process: a child runs the same measurement on its tree.
 _CORE_IN_CHILD = """
 import gc, sys, time
-from floorwatch.core import replay
+from floorwatch.core import IMPLEMENTATION, replay
 from floorwatch.core.config import load_config
-from floorwatch.report_json import write_report
 lines = open(sys.argv[1], "rb").read().splitlines()[: int(sys.argv[2])]
 config = load_config()
 gc.collect()
 began = time.process_time()
 replay.replay(lines, config)
 print(time.process_time() - began)
+print(IMPLEMENTATION.describe())
 """
 
 
@@ -177,17 +177,21 @@ def against(commit: str, log: Path, lines: int, repeat: int) -> dict:
         subprocess.run(["tar", "-x", "-C", other], input=archive.stdout, check=True)
         trees = {"this": str(REPO_ROOT), commit: other}
         best = dict.fromkeys(trees, float("inf"))
+        core: dict[str, str] = {}
         for _ in range(repeat):
             for name, tree in trees.items():
                 child = [sys.executable, "-c", _CORE_IN_CHILD, str(log), str(lines)]
                 done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=tree, env=_path(tree))
-                best[name] = min(best[name], float(done.stdout))
+                seconds, core[name] = done.stdout.splitlines()
+                best[name] = min(best[name], float(seconds))
     return {
         "commit": commit,
         "events": lines,
         "this_events_per_cpu_second": lines / best["this"],
         "commit_events_per_cpu_second": lines / best[commit],
         "speedup": best[commit] / best["this"],
+        "this_implementation": core["this"],
+        "commit_implementation": core[commit],
         "method": f"decode + fold + report in a child process per tree, alternating, best of {repeat}, CPU time",
     }
 
@@ -205,7 +209,7 @@ def compiled_against_pure(log: Path, lines: int, repeat: int) -> dict:
             child = [sys.executable, "-c", _CORE_IN_CHILD, str(log), str(lines)]
             env = _path(str(REPO_ROOT), FLOORWATCH_CORE=kind)
             done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=REPO_ROOT, env=env)
-            best[kind] = min(best[kind], float(done.stdout))
+            best[kind] = min(best[kind], float(done.stdout.splitlines()[0]))
     return {
         "events": lines,
         "compiled_events_per_cpu_second": lines / best["compiled"],
