@@ -56,12 +56,11 @@ _KNOWN_CONFIG = {"frozen", "extra", "json_schema_extra", "title", "allow_inf_nan
 
 Convert = Callable[[Any], Any]
 
-# Ids that name one of a few thousand agents, teams, sites or queues, millions of times over. pydantic's
-# parser hands out one string object per distinct value (its string cache); msgspec makes a new one per
-# event. The fold keeps such strings (tracks, and the outputs of a whole log carry agent, team, site
-# and queue ids) and finds agents and queues by them in dicts: one shared object per value keeps that
-# memory flat and makes each lookup an identity check. Not interned: unique ids (events, contacts:
-# nothing to share) and an agent's queue list (a track keeps only its latest; interning it cost more).
+# Ids naming one of a few thousand agents, teams, sites or queues, millions of times over: interned,
+# one string object per value, as pydantic's parser (its string cache) gave the fold. Outputs kept
+# for a whole log then share their ids, and the fold's dict lookups by agent and queue meet the same
+# object (that wins back the interning's cost; docs/performance.md). Not interned: unique ids
+# (events, contacts) and an agent's queue list (only the latest is kept; interning it cost more).
 _SHARED_FIELDS: Final = frozenset({"agent_id", "team_id", "site_id", "queue_id", "to_queue_id", "to_agent_id"})
 
 
