@@ -3,7 +3,8 @@
 Two measurements, written under "core" in bench/results/results.json (the rest is kept):
 - the simulator's 1,000-agent 8-hour log: decode + fold + report as `floorwatch replay` runs
   them, side by side in one run with a plain `json.loads` pass over the same lines (best of
-  --repeat, interleaved, CPU time: the ratio is what a busy machine leaves stable);
+  --repeat, interleaved, CPU time: the ratio is what a busy machine leaves stable), and each
+  phase alone (decode, fold, report, writing it) in microseconds per event;
 - `floorwatch replay` of a month-long log (1,000 agents x 22 working days, one simulator run
   per day): wall time, CPU time, events per second and the process's peak memory.
 With the compiled core built (`make setup`), the 8-hour measurement is also run for this
@@ -15,20 +16,22 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
 from bench.processes import REPO_ROOT
 from bench.run import code_version
-from floorwatch.core import IMPLEMENTATION, replay
+from floorwatch.core import IMPLEMENTATION, codec, replay
 from floorwatch.core.config import load_config
+from floorwatch.report_json import write_report
 
 RESULTS = Path(__file__).resolve().parent / "results" / "results.json"
 CACHE = Path.home() / ".cache" / "floorwatch" / "bench"
@@ -110,10 +113,52 @@ def side_by_side(lines: list[bytes], repeat: int) -> dict:
     }
 
 
+def phases(lines: list[bytes], repeat: int) -> dict:
+    """Where an event's time goes: decode, fold, report and writing it, each alone (best of
+    `repeat`, CPU time), in microseconds per event of the log, beside a `json.loads` pass."""
+    config = load_config()
+    entries = list(replay.decode_lines(lines))
+    with replay.fewer_collections():
+        result = replay.fold(entries, config)
+        report = replay.build_report(result, config)
+    runs: dict[str, Callable[[], object]] = {
+        "json_loads": lambda: _drain(map(json.loads, lines)),
+        "decode": lambda: _drain(replay.decode_lines(lines)),
+        "pydantic_validate": lambda: _drain(map(codec.validate, lines)),  # the reference alone, as before
+        "fold": lambda: _fewer(lambda: replay.fold(entries, config)),
+        "report": lambda: _fewer(lambda: replay.build_report(result, config)),
+        "write": lambda: write_report(report, io.BytesIO()),
+    }
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeat):
+        for name, run in runs.items():
+            best[name] = min(best[name], _cpu(run))
+    per_event = {f"{name}_us_per_event": seconds / len(lines) * 1e6 for name, seconds in best.items()}
+    return {
+        **per_event,
+        "decode_over_json_loads_ratio": best["decode"] / best["json_loads"],
+        "pydantic_validate_over_decode_ratio": best["pydantic_validate"] / best["decode"],
+        "method": f"each phase alone, best of {repeat}, CPU time in one process: `replay.decode_lines` "
+        "(events not kept); `codec.validate`, the pydantic reference alone (all decoding was before the "
+        "fast path); `replay.fold` of the decoded entries and `replay.build_report` (with the replay's "
+        "collector thresholds); `write_report` to memory (what `floorwatch replay --output` writes)",
+    }
+
+
+def _drain(entries: Iterable[object]) -> None:
+    for _ in entries:
+        pass
+
+
+def _fewer(run: Callable[[], object]) -> None:
+    with replay.fewer_collections():
+        run()
+
+
 # The core of another commit cannot share this process: a child runs the same measurement on its tree.
 _CORE_IN_CHILD = """
 import gc, sys, time
-from floorwatch.core import replay
+from floorwatch.core import IMPLEMENTATION, replay
 from floorwatch.core.config import load_config
 lines = open(sys.argv[1], "rb").read().splitlines()[: int(sys.argv[2])]
 config = load_config()
@@ -121,6 +166,7 @@ gc.collect()
 began = time.process_time()
 replay.replay(lines, config)
 print(time.process_time() - began)
+print(IMPLEMENTATION.describe())
 """
 
 
@@ -131,17 +177,21 @@ def against(commit: str, log: Path, lines: int, repeat: int) -> dict:
         subprocess.run(["tar", "-x", "-C", other], input=archive.stdout, check=True)
         trees = {"this": str(REPO_ROOT), commit: other}
         best = dict.fromkeys(trees, float("inf"))
+        core: dict[str, str] = {}
         for _ in range(repeat):
             for name, tree in trees.items():
                 child = [sys.executable, "-c", _CORE_IN_CHILD, str(log), str(lines)]
                 done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=tree, env=_path(tree))
-                best[name] = min(best[name], float(done.stdout))
+                seconds, core[name] = done.stdout.splitlines()
+                best[name] = min(best[name], float(seconds))
     return {
         "commit": commit,
         "events": lines,
         "this_events_per_cpu_second": lines / best["this"],
         "commit_events_per_cpu_second": lines / best[commit],
         "speedup": best[commit] / best["this"],
+        "this_implementation": core["this"],
+        "commit_implementation": core[commit],
         "method": f"decode + fold + report in a child process per tree, alternating, best of {repeat}, CPU time",
     }
 
@@ -159,7 +209,7 @@ def compiled_against_pure(log: Path, lines: int, repeat: int) -> dict:
             child = [sys.executable, "-c", _CORE_IN_CHILD, str(log), str(lines)]
             env = _path(str(REPO_ROOT), FLOORWATCH_CORE=kind)
             done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=REPO_ROOT, env=env)
-            best[kind] = min(best[kind], float(done.stdout))
+            best[kind] = min(best[kind], float(done.stdout.splitlines()[0]))
     return {
         "events": lines,
         "compiled_events_per_cpu_second": lines / best["compiled"],
@@ -169,19 +219,37 @@ def compiled_against_pure(log: Path, lines: int, repeat: int) -> dict:
     }
 
 
+# The month's child reports its own peak: the kernel's `ru_maxrss` for a child (wait4) starts at
+# the RSS of the process that spawned it (the high-water mark of the forked memory is carried over
+# exec), so it measured this benchmark, which holds the 8-hour log and its reports, not the replay.
+# VmHWM is the high-water mark of the memory the replay itself mapped since exec.
+_MONTH_CHILD = """
+import sys
+from floorwatch.cli import main
+peak_file = sys.argv.pop(1)
+try:
+    code = main()
+finally:
+    with open("/proc/self/status") as status, open(peak_file, "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM:")))
+sys.exit(code)
+"""
+
+
 def month_replay(log: Path) -> dict:
-    """`floorwatch replay` in a child process: its wall time, CPU time and peak RSS (wait4)."""
+    """`floorwatch replay` in a child process: its wall time, CPU time (wait4) and peak RSS (VmHWM)."""
     with tempfile.TemporaryDirectory() as scratch:
-        report = Path(scratch) / "report.json"
-        command = [sys.executable, "-m", "floorwatch.cli", "replay", "--no-progress", "--event-clock"]
+        report, peak = Path(scratch) / "report.json", Path(scratch) / "peak"
+        arguments = ["replay", "--no-progress", "--event-clock", "--output", str(report), str(log)]
         began = time.perf_counter()
-        child = subprocess.Popen([*command, "--output", str(report), str(log)], stderr=subprocess.DEVNULL)
+        child = subprocess.Popen([sys.executable, "-c", _MONTH_CHILD, str(peak), *arguments], stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - began
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
             raise RuntimeError(f"floorwatch replay exited with {child.returncode}")
         events = json.loads(report.read_text())["events"]
+        peak_kib = int(peak.read_text().split()[1])  # "VmHWM:   294396 kB"
     cpu = usage.ru_utime + usage.ru_stime
     return {
         "events": events["lines"],
@@ -191,8 +259,9 @@ def month_replay(log: Path) -> dict:
         "wall_seconds": wall,
         "cpu_seconds": cpu,
         "events_per_second": events["lines"] / wall,
-        "peak_rss_bytes": usage.ru_maxrss * 1024,
-        "command": " ".join([*command, "--output", "REPORT", str(log)]),
+        "peak_rss_bytes": peak_kib * 1024,
+        "peak_rss_method": "VmHWM of the replay process at its end (wait4's ru_maxrss counts the spawning process)",
+        "command": "floorwatch " + " ".join([*arguments[:-3], "--output", "REPORT", str(log)]),
     }
 
 
@@ -209,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     result["implementation"] = IMPLEMENTATION.describe()
     lines = shift_log().read_bytes().splitlines()[: args.lines]
     result["shift_1000_agents_8h"] = side_by_side(lines, args.repeat)
+    result["shift_1000_agents_8h_phases"] = phases(lines, args.repeat)
     if IMPLEMENTATION.compiled:
         result["shift_1000_agents_8h_compiled_vs_pure"] = compiled_against_pure(shift_log(), len(lines), args.repeat)
     if args.against:

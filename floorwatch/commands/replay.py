@@ -7,14 +7,13 @@ and reported with their line numbers (in the report, and the first few on stderr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.console import Console
@@ -34,6 +33,7 @@ from floorwatch.core.config import ConfigError, load_config
 from floorwatch.core.period_report import render_periods, replay_periods
 from floorwatch.core.periods import PeriodKind
 from floorwatch.core.replay import replay
+from floorwatch.report_json import write_report
 
 HELP = "Compute every figure in batch from a canonical event log (JSONL)"
 PROGRESS_FROM_BYTES = 5_000_000  # smaller logs finish before a bar would be worth drawing
@@ -103,18 +103,14 @@ def run(args: argparse.Namespace) -> int:
             received_at_seconds=None if args.event_clock else time.time(),
         )
     if args.output:
-        with args.output.open("w", encoding="utf-8") as out:
-            _write(report, out)
+        with args.output.open("wb") as out:
+            write_report(report, out)
     else:
-        _write(report, sys.stdout)
+        sys.stdout.flush()
+        write_report(report, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     _summarise(report["events"], err)
     return 0
-
-
-def _write(report: dict, out: TextIO) -> None:
-    """The report as indented JSON, streamed: the same text json.dumps gives, never held whole in memory."""
-    json.dump(report, out, sort_keys=True, indent=2, allow_nan=False)
-    out.write("\n")
 
 
 def _write_text(text: str, output: Path | None, events: dict, err: Console) -> int:

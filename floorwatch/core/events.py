@@ -67,7 +67,8 @@ def _must_be_utc(value: datetime) -> datetime:
 
 UtcTime = Annotated[datetime, AfterValidator(_must_be_utc)]
 # No control characters: ids become Kafka keys, label values and parts of internal keys.
-Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
+IDENTIFIER_PATTERN: Final = r"^[^\x00-\x1f\x7f-\x9f]+$"
+Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=IDENTIFIER_PATTERN)]
 
 
 def require_wire_fields(schema: dict[str, Any]) -> None:
