@@ -179,8 +179,10 @@ def test_teams_wait_for_their_cadence_while_agents_show_at_every_tick_and_no_mem
     floor.write_agents({a: later[a] for a in ("ben", "eli")}, TEAMS)
     page, walked = floor.tick(), floor.walked()
     assert _lines_of(page, b"floorwatch_agent_") == _lines_of(walked, b"floorwatch_agent_")
-    assert _lines_of(page, b"floorwatch_team_") == _lines_of(before, b"floorwatch_team_") != _lines_of(
-        walked, b"floorwatch_team_"
+    assert (
+        _lines_of(page, b"floorwatch_team_")
+        == _lines_of(before, b"floorwatch_team_")
+        != _lines_of(walked, b"floorwatch_team_")
     )
     floor.ticker.team_cadence.last_at -= 1.0  # a second later: the members marked meanwhile are rolled up
     assert floor.tick() == walked
