@@ -29,6 +29,10 @@ try:
     from floorwatch.streams.tick_pacing import TickPacer
 except ImportError:  # a commit before the pacer, measured side by side
     TickPacer = None  # type: ignore[assignment,misc]
+try:
+    from floorwatch.streams.tick_pacing import TeamCadence
+except ImportError:  # a commit before the team cadence
+    TeamCadence = object  # type: ignore[assignment,misc]
 from floorwatch.streams.worker import Worker
 from floorwatch.topics import Topics
 
@@ -125,11 +129,12 @@ class RealTick:
         return timed
 
 
-class _TickCountCadence:
+class _TickCountCadence(TeamCadence):
     """The worker rolls teams up once a second by the wall clock; ticks here come back to back, so
     the second is counted in ticks of the period measured."""
 
     def __init__(self, every_ticks: int):
+        super().__init__()
         self.every_ticks, self.ticks = every_ticks, 0
 
     def due(self, monotonic: float) -> bool:
