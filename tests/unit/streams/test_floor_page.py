@@ -151,3 +151,16 @@ def test_a_family_s_sample_lines_are_what_prometheus_client_writes_for_it():
     family.add_metric(["nan", "d"], float("nan"))
     family.add_metric(["negative", "e"], -3.0)
     assert exposition.sample_lines(family) == exposition.split_families(exposition.render([family]))[1][0]
+
+
+def test_an_agent_s_lines_written_directly_are_the_bytes_prometheus_client_writes_for_its_families():
+    from floorwatch.streams.agent_lines import agent_lines
+
+    quoted = dataclasses.replace(_snapshot(6).agents[0], team_id='a "team"\\ with\nbreak', site_id=None)
+    agents = [*_snapshot(2).agents, *_snapshot(6).agents, *_snapshot(9).agents, quoted]
+    assert any(a.breaks.required for a in agents) and any(a.state in (None, "LOGGED_OUT") for a in agents)
+    for mode in (PrivacyMode.NAMED, PrivacyMode.PSEUDONYMOUS):
+        collector = FloorCollector(AgentLabeller(mode, b"key", 1))
+        for figures in agents:
+            expected = [exposition.sample_lines(family) for family in collector.agent_families((figures,))]
+            assert agent_lines(figures, collector.labeller.agent_key) == expected
