@@ -78,6 +78,9 @@ class RealTick:
             health_limits=HealthLimits(tick_seconds=tick_seconds),
         )
         self.worker.progress.recovered = True
+        # The worker's batch path hands the tick the values it decoded (app.py puts them in this
+        # cache); without sharing it the tick here decoded every changed agent again.
+        self.worker.agents_decoded = timer.agents_decoded
         self.page_seconds = 0.0
         self.worker.page.show = self._timed_show(self.worker.page.show)  # type: ignore[method-assign]
         self.tables: dict[str, dict[bytes, bytes]] = {"agents": {}, "team-members": {}, "queues": {}}
