@@ -200,7 +200,9 @@ class _Section(Generic[T]):
         return [sample_lines(family) for family in self.families((item,))]
 
     def _join(self, kept: dict[Hashable, tuple[T, list[bytes]]], keys: list[Hashable]) -> list[bytes]:
-        return [b"".join(kept[key][1][family] for key in keys) for family in range(len(self.headers))]
+        if not keys:
+            return [b""] * len(self.headers)
+        return [b"".join(family) for family in zip(*[kept[key][1] for key in keys], strict=True)]  # one pass
 
 
 class FloorPage:
