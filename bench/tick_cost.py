@@ -1,7 +1,8 @@
 """The worker's real tick in-process at 10,000 agents, for side-by-side runs across commits:
 `python -m bench.tick_cost 0.25 [5]` prints one JSON line (first tick, idle tick, mean tick after a
 tick's worth of input at the live rate, or at 5 times it, of which the page; CPU share of a core).
-GC frozen after each tick, as the worker's collector pacing does. docs/performance.md says how to run it on an older commit."""
+GC frozen after each tick, as the worker's collector pacing does. docs/performance.md says how to
+run it on an older commit."""
 
 from __future__ import annotations
 
