@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from floorwatch.core import agent
-from floorwatch.core.agent import AgentIdentity
 from floorwatch.core.codec import DEFAULT_BOUNDS, InputBounds, InvalidEvent, decode
 from floorwatch.core.config import MetricConfig
 from floorwatch.core.routing import handed_to_queue, route
@@ -60,19 +59,14 @@ class AgentStep:
 
     def run(self, batch: Iterable[RawMessage], load: Callable[[str], StoredAgent | None]) -> BatchResult:
         result = BatchResult()
-        working: dict[str, _Working] = {}
         for message in batch:
-            self._one(message, load, result, working)
-        for agent_id, held in working.items():
-            before = result.before[agent_id]
-            track = held.work.freeze() if held.changed or before is None else before.track
-            stored = StoredAgent(track, held.ledger.applied_offsets, held.ledger.revision)
-            result.stored[agent_id] = (stored, held.message)
+            self._one(message, load, result)
+        for agent_id, (stored, _) in result.stored.items():
             result.encoded[agent_id] = dump_agent(stored)
-            self._publish(stored, before, result.encoded[agent_id], result)
+            self._publish(stored, result.before[agent_id], result.encoded[agent_id], result)
         return result
 
-    def _one(self, message: RawMessage, load, result: BatchResult, working: dict[str, _Working]) -> None:
+    def _one(self, message: RawMessage, load, result: BatchResult) -> None:
         if message.value is None:
             result.counts["tombstone", message.topic] += 1  # a deleted schedule: nothing to fold
             return
@@ -92,46 +86,48 @@ class AgentStep:
             if where.queue_id is not None:  # the queue judges duplicates and lateness of queue-only events
                 result.sends.append(Send(self.internal.queue_events, where.queue_id.encode(), message.value))
             return
-        held = working.get(agent_id)
-        if held is None:
+        held = result.stored.get(agent_id)
+        stored: StoredAgent | None
+        if held is not None:
+            stored = held[0]
+        else:
             stored = result.before[agent_id] if agent_id in result.before else load(agent_id)
             result.before[agent_id] = stored
-            if stored is not None and stored.already_applied(message.topic, message.offset):
-                result.counts["verdict", "redelivered"] += 1
-                return
-            held = working[agent_id] = _Working.of(agent_id, stored, message, self.config)
-        elif held.ledger.already_applied(message.topic, message.offset):
+        if stored is not None and stored.already_applied(message.topic, message.offset):
             result.counts["verdict", "redelivered"] += 1
             return
-        outputs, verdict, lateness = agent.step(held.work, event, self.config)
-        held.noted(message, verdict)
-        result.counts["verdict", verdict] += 1
-        if verdict == "late":
-            log.warning("dead-lettered %s: late event (%.0f s behind its agent)", message.where, lateness)
+        applied = agent.apply(stored.track if stored is not None else None, event, self.config)
+        result.counts["verdict", applied.verdict] += 1
+        offsets = stored.with_applied(message.topic, message.offset) if stored else ((message.topic, message.offset),)
+        revision = stored.revision + 1 if stored is not None else 1
+        result.stored[agent_id] = (StoredAgent(applied.track, offsets, revision), message)
+        if applied.verdict == "late":
+            log.warning(
+                "dead-lettered %s: late event (%.0f s behind its agent)", message.where, applied.lateness_seconds
+            )
             reason = (
-                f"event is {lateness:.1f} s behind agent's clock; allowed lateness is "
+                f"event is {applied.lateness_seconds:.1f} s behind agent's clock; allowed lateness is "
                 f"{self.config.allowed_lateness_seconds:.0f} s (FLOORWATCH_ALLOWED_LATENESS_SECONDS)"
             )
             result.sends.append(records.dead_letter(self.topics.dead_letter, message, "late", reason))
             result.counts["dead_letter", "late"] += 1
             return
-        if verdict == "accepted" and kind != "schedule.published":
+        if applied.verdict == "accepted" and kind != "schedule.published":
             seconds = event.occurred_at.timestamp()
             if result.newest_event_seconds is None or seconds > result.newest_event_seconds:
                 result.newest_event_seconds = seconds
-        queue_id = where.queue_after(verdict)  # as the replay: only what the agent took
+        queue_id = where.queue_after(applied.verdict)  # as the replay: only what the agent took
         if queue_id is not None:
             result.sends.append(Send(self.internal.queue_events, queue_id.encode(), message.value))
-        for output in outputs:
-            self._output(output, held.work.identity, result)
+        for output in applied.outputs:
+            self._output(output, applied.track, result)
 
-    def _output(self, output: agent.AgentOutput, identity: AgentIdentity, result: BatchResult) -> None:
+    def _output(self, output: agent.AgentOutput, track, result: BatchResult) -> None:
         handled = handed_to_queue(output)
         if handled is not None:
             result.sends.append(Send(self.internal.queue_events, handled.queue_id.encode(), records.handled(handled)))
             return
-        team, site = identity.team_id, identity.site_id
-        for send in records.agent_outputs_for(self.topics, self.labeller, identity.agent_id, team, site, output.output):
+        for send in records.agent_outputs(self.topics, self.labeller, track, output.output):
             result.sends.append(send)
             result.counts["output", send.topic] += 1
 
@@ -149,30 +145,3 @@ class AgentStep:
         if old_team is not None and old_team != track.team_id:
             leave = member_value(track.agent_id, stored.revision, b"")
             result.sends.append(Send(self.internal.team_members, old_team.encode(), leave))
-
-
-@dataclass(slots=True)
-class _Working:
-    """An agent's working state through one batch: the core's `AgentWork` stepped in place event
-    after event (thawed from the stored track once, frozen once at the end, as the replay's fold
-    does), and the ledger of input offsets and revision its stored value will carry. Half of the
-    agent events in a 1,000-event batch follow another of the same agent in that batch."""
-
-    work: agent.AgentWork
-    ledger: StoredAgent  # its applied offsets and revision as of the last event (its track is stale)
-    message: RawMessage  # the agent's last message in the batch
-    changed: bool = False  # whether an event was accepted (otherwise the stored track is kept)
-
-    @classmethod
-    def of(cls, agent_id: str, stored: StoredAgent | None, message: RawMessage, config: MetricConfig) -> _Working:
-        if stored is None:
-            return cls(agent.start(agent_id, config), StoredAgent(agent.initial(agent_id, config), (), 0), message)
-        return cls(agent.AgentWork.of(stored.track, config), stored, message)
-
-    def noted(self, message: RawMessage, verdict: str) -> None:
-        """Every event not redelivered is a stored change (its offset, revision + 1), as before."""
-        ledger = self.ledger
-        offsets = ledger.with_applied(message.topic, message.offset)
-        self.ledger = StoredAgent(ledger.track, offsets, ledger.revision + 1)
-        self.message = message
-        self.changed = self.changed or verdict == "accepted"
