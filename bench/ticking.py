@@ -29,6 +29,10 @@ try:
     from floorwatch.streams.tick_pacing import TickPacer
 except ImportError:  # a commit before the pacer, measured side by side
     TickPacer = None  # type: ignore[assignment,misc]
+try:
+    from floorwatch.streams.tick_pacing import TeamCadence
+except ImportError:  # a commit before the team cadence
+    TeamCadence = object  # type: ignore[assignment,misc]
 from floorwatch.streams.worker import Worker
 from floorwatch.topics import Topics
 
@@ -74,6 +78,9 @@ class RealTick:
             health_limits=HealthLimits(tick_seconds=tick_seconds),
         )
         self.worker.progress.recovered = True
+        # The worker's batch path hands the tick the values it decoded (app.py puts them in this
+        # cache); without sharing it the tick here decoded every changed agent again.
+        self.worker.agents_decoded = timer.agents_decoded
         self.page_seconds = 0.0
         self.worker.page.show = self._timed_show(self.worker.page.show)  # type: ignore[method-assign]
         self.tables: dict[str, dict[bytes, bytes]] = {"agents": {}, "team-members": {}, "queues": {}}
@@ -90,6 +97,8 @@ class RealTick:
         )
         if hasattr(self.ticker, "pacer"):  # (so that older commits can be measured side by side)
             self.ticker.pacer = TickPacer(factor=0.0)  # ticks here follow each other at once, each measured
+        if hasattr(self.ticker, "team_cadence"):  # in the worker every 1 s: here every 1 s of ticks
+            self.ticker.team_cadence = _TickCountCadence(max(1, round(1.0 / tick_seconds)))
         self._seen: dict[str, dict[str, bytes]] = {name: {} for name in self.tables}
         self.sync()
 
@@ -121,6 +130,22 @@ class RealTick:
             self.page_seconds += time.process_time() - began
 
         return timed
+
+
+class _TickCountCadence(TeamCadence):
+    """The worker rolls teams up once a second by the wall clock; ticks here come back to back, so
+    the second is counted in ticks of the period measured."""
+
+    def __init__(self, every_ticks: int):
+        super().__init__()
+        self.every_ticks, self.ticks = every_ticks, 0
+
+    def due(self, monotonic: float) -> bool:
+        self.ticks += 1
+        return self.ticks % self.every_ticks == 1 or self.every_ticks == 1
+
+    def ran(self, monotonic: float) -> None:
+        pass
 
 
 class _Table:

@@ -39,7 +39,7 @@ from floorwatch.streams.delivery import (
     set_in_memory,
     write_owed_positions,
 )
-from floorwatch.streams.exposition import FloorPage
+from floorwatch.streams.exposition import FloorPage, accepts_gzip
 from floorwatch.streams.failpoint import Failpoint
 from floorwatch.streams.gapcheck import GapCheck
 from floorwatch.streams.health import HealthLimits, Progress, problems
@@ -267,8 +267,12 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             return _unauthorized(web)
         # The floor's figures as rendered by the last tick, then the process's own counters.
         # charset in the header: a bare text/plain makes clients read non-ASCII labels as Latin-1
-        body = worker.page.body_with(generate_latest(worker.registry))
-        return web.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+        # The page is the same bytes for every scrape of a snapshot (and gzipped once per snapshot).
+        tail = generate_latest(worker.registry)
+        headers = {"Content-Type": CONTENT_TYPE_LATEST, "Vary": "Accept-Encoding"}
+        if accepts_gzip(request.headers.get("Accept-Encoding")):
+            return web.bytes(worker.page.gzipped_with(tail), headers={**headers, "Content-Encoding": "gzip"})
+        return web.bytes(worker.page.body_with(tail), headers=headers)
 
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:

@@ -28,3 +28,21 @@ class TickPacer:
         took = ended - began
         self.resume_at = ended + min(self.factor * took, self.max_pause_seconds) if took > self.long_seconds else ended
         return ended
+
+
+@dataclass
+class TeamCadence:
+    """Teams are rolled up and their lines rendered at most every `every_seconds`; agents every
+    tick. At five times the live rate a 0.25 s tick re-rolled ~70 teams and re-rendered their
+    lines every time (about 40 ms of its ~120 ms of CPU at 10,000 agents); a team's figure a
+    second old is still fresh for a floor manager, and members written meanwhile stay marked
+    until the next roll-up, so nothing is skipped."""
+
+    every_seconds: float = 1.0
+    last_at: float = -math.inf
+
+    def due(self, monotonic: float) -> bool:
+        return monotonic - self.last_at >= self.every_seconds
+
+    def ran(self, monotonic: float) -> None:
+        self.last_at = monotonic

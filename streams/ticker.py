@@ -29,7 +29,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.sending import TickSender
 from floorwatch.streams.settings import ClockMode
 from floorwatch.streams.state import DecodedCache, StoredAgent
-from floorwatch.streams.tick_pacing import TickPacer
+from floorwatch.streams.tick_pacing import TeamCadence, TickPacer
 from floorwatch.streams.views import ViewCache
 from floorwatch.streams.wellbeing import WellbeingPublisher
 
@@ -61,6 +61,7 @@ class Ticker:
         self.raised: set[tuple[str, str]] = set()  # (alert kind, scope) raised and not yet cleared
         self._owned: dict[str, set[int]] = {}
         self.pacer = TickPacer()
+        self.team_cadence = TeamCadence()
         self._generation = -1  # of `worker.changed_keys` at the last tick; -1: walk at the first
         self._shown_teams: set[int] = set()  # team partitions complete at the last tick
         self._sites: dict[str, float] = {}  # site -> newest event time of its owned agents
@@ -124,7 +125,11 @@ class Ticker:
             complete=walk,
         )
         self.wellbeing.forget(agent_changes.removed)
-        team_changes = await self._teams(shown_teams, walk_teams)
+        if walk_teams or self.team_cadence.due(began):
+            team_changes = await self._teams(shown_teams, walk_teams)
+            self.team_cadence.ran(began)
+        else:  # their marked members wait for the next roll-up; the kept roll-ups are shown
+            team_changes = Changed([], [])
         teams = list(self.team_kept.values())
         queues = self._queues(owned["queues"])
         now = self.worker.clock.now()

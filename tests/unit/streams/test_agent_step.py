@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 
 import pytest
 
@@ -15,7 +16,7 @@ from floorwatch.streams.agent_step import AgentStep, Internal
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import PrivacyMode
-from floorwatch.streams.state import StoredAgent
+from floorwatch.streams.state import StoredAgent, dump_agent
 from floorwatch.topics import Topics
 from tests.unit.core.builders import AVAILABLE, BREAK, LOGGED_OUT, contact_cycle, state, team_shift
 
@@ -113,3 +114,30 @@ def test_an_agent_moving_team_leaves_its_old_team():
     result = _run(_step(), moved, table)
     members = sorted((s.key, s.value.endswith(b"\n")) for s in result.sends if s.topic == INTERNAL.team_members)
     assert members == [(b"blue", False), (b"red", True)]
+
+
+def test_an_agent_stepped_through_a_whole_batch_stores_and_sends_what_one_event_per_batch_does():
+    events = team_shift()
+    again = [events[-1], events[3], events[10]]  # the newest again (a duplicate), two old ones (late)
+    messages = _messages([*events, *again])
+    messages += messages[5:9]  # redelivered: offsets already applied
+    whole: dict[str, StoredAgent] = {}
+    batch = _run(_step(), messages, whole)
+    one_by_one: dict[str, StoredAgent] = {}
+    singles = [_run(_step(), [message], one_by_one) for message in messages]
+    assert whole == one_by_one and len(whole) == 3
+    assert [_comparable(s) for s in batch.sends if s.topic != INTERNAL.team_members] == [
+        _comparable(s) for single in singles for s in single.sends if s.topic != INTERNAL.team_members
+    ]
+    assert batch.counts == sum((single.counts for single in singles), Counter())
+    assert {("verdict", "duplicate"), ("verdict", "late"), ("verdict", "redelivered")} <= set(batch.counts)
+    for agent_id in batch.stored:
+        assert batch.encoded[agent_id] == dump_agent(one_by_one[agent_id])
+
+
+def _comparable(send) -> tuple:
+    """A record without its wall-clock receipt time (dead letters carry one)."""
+    value = json.loads(send.value) if send.topic == TOPICS.dead_letter else send.value
+    if isinstance(value, dict):
+        value.pop("received_at", None)
+    return send.topic, send.key, value

@@ -151,3 +151,36 @@ def test_a_family_s_sample_lines_are_what_prometheus_client_writes_for_it():
     family.add_metric(["nan", "d"], float("nan"))
     family.add_metric(["negative", "e"], -3.0)
     assert exposition.sample_lines(family) == exposition.split_families(exposition.render([family]))[1][0]
+
+
+def test_an_agent_s_lines_written_directly_are_the_bytes_prometheus_client_writes_for_its_families():
+    from floorwatch.streams.agent_lines import agent_lines
+
+    quoted = dataclasses.replace(_snapshot(6).agents[0], team_id='a "team"\\ with\nbreak', site_id=None)
+    agents = [*_snapshot(2).agents, *_snapshot(6).agents, *_snapshot(9).agents, quoted]
+    assert any(a.breaks.required for a in agents) and any(a.state in (None, "LOGGED_OUT") for a in agents)
+    for mode in (PrivacyMode.NAMED, PrivacyMode.PSEUDONYMOUS):
+        collector = FloorCollector(AgentLabeller(mode, b"key", 1))
+        for figures in agents:
+            expected = [exposition.sample_lines(family) for family in collector.agent_families((figures,))]
+            assert agent_lines(figures, collector.labeller.agent_key) == expected
+
+
+def test_every_scrape_of_a_snapshot_gets_the_page_joined_once_and_gzipped_once_with_its_own_tail():
+    import gzip
+
+    page = FloorPage(FloorCollector(AgentLabeller(PrivacyMode.NAMED, b"key", 1)))
+    first = _show(page, _snapshot(4))
+    assert page.body is first  # joined at the first scrape, the same bytes after
+    one, two = page.gzipped_with(b"tail_total 1.0\n"), page.gzipped_with(b"tail_total 2.0\n")
+    assert gzip.decompress(one) == first + b"tail_total 1.0\n" and gzip.decompress(two) == first + b"tail_total 2.0\n"
+    assert len(one) < len(first) / 4
+    later = _show(page, _snapshot(6))
+    assert later != first and gzip.decompress(page.gzipped_with(b"")) == later
+
+
+def test_gzip_is_served_only_to_a_scraper_that_accepts_it():
+    taken = ["gzip", "gzip, deflate", "deflate, gzip;q=0.5", "*", "identity, GZIP"]
+    refused = [None, "", "identity", "deflate", "gzip;q=0", "gzip;q=0.0, deflate", "x-gzip"]
+    assert all(exposition.accepts_gzip(header) for header in taken)
+    assert not any(exposition.accepts_gzip(header) for header in refused)

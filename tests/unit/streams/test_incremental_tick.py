@@ -4,6 +4,7 @@ tick walking every key would show; an idle tick views nothing."""
 from __future__ import annotations
 
 import asyncio
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,7 +23,7 @@ from floorwatch.streams.metrics import FloorCollector, PipelineMetrics
 from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.settings import ClockMode, PrivacyMode
 from floorwatch.streams.state import StoredAgent, dump_agent
-from floorwatch.streams.tick_pacing import TickPacer
+from floorwatch.streams.tick_pacing import TeamCadence, TickPacer
 from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.worker import Worker
 from floorwatch.topics import Topics
@@ -118,6 +119,7 @@ def _ticker(worker: Worker, data: dict[str, dict[bytes, bytes]]) -> Ticker:
     sender: Any = SimpleNamespace(offer=lambda sends: None)
     ticker = Ticker(worker, LABELLER, agents, members, queues, sender)
     ticker.pacer = TickPacer(factor=0.0)  # these ticks follow each other at once
+    ticker.team_cadence = TeamCadence(every_seconds=0.0)  # and every one rolls teams up
     return ticker
 
 
@@ -163,6 +165,27 @@ def test_a_value_written_without_a_mark_is_seen_after_the_worker_starts_over():
     assert floor.tick() != floor.walked()
     floor.worker.changed_keys.start_over()
     assert floor.tick() == floor.walked()
+
+
+def _lines_of(page: bytes, prefix: bytes) -> list[bytes]:
+    return [line for line in page.splitlines() if line.startswith(prefix)]
+
+
+def test_teams_wait_for_their_cadence_while_agents_show_at_every_tick_and_no_member_is_missed():
+    floor = _floor_at(2.0)
+    before = floor.tick()
+    floor.ticker.team_cadence = TeamCadence(every_seconds=1.0, last_at=time.monotonic())  # just rolled up
+    later = _values(3.0)
+    floor.write_agents({a: later[a] for a in ("ben", "eli")}, TEAMS)
+    page, walked = floor.tick(), floor.walked()
+    assert _lines_of(page, b"floorwatch_agent_") == _lines_of(walked, b"floorwatch_agent_")
+    assert (
+        _lines_of(page, b"floorwatch_team_")
+        == _lines_of(before, b"floorwatch_team_")
+        != _lines_of(walked, b"floorwatch_team_")
+    )
+    floor.ticker.team_cadence.last_at -= 1.0  # a second later: the members marked meanwhile are rolled up
+    assert floor.tick() == walked
 
 
 def test_a_long_tick_holds_the_next_back_for_twice_its_length_and_never_more_than_the_cap():
