@@ -182,11 +182,11 @@ def fold(records: Iterable[tuple[int, bytes]]) -> Folded:
                 building = None
             continue
         building = None  # a delta between chunks: the checkpoint before it never finished
-        for key, value in entries:
-            if value is None:
+        for key, entry in entries:
+            if entry is None:
                 folded.values.pop(key, None)
             else:
-                folded.values[key] = value
+                folded.values[key] = entry
         folded.next_offsets.update(header.next_offsets)
         folded.delta_bytes += size
     return folded
