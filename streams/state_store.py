@@ -27,7 +27,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
 from floorwatch.streams.audit import StoredFormatError
-from floorwatch.streams.positions import stored_positions
+from floorwatch.streams.positions import dump_packed, packed_key, stored_positions
 from floorwatch.streams.state_log import Folded, Key, checkpoint_records, claim_record, covers, delta_records, fold
 
 if TYPE_CHECKING:
@@ -191,13 +191,15 @@ def _clear(worker: Worker, partitions: set[int]) -> None:
             worker.changed_keys.mark(name, key)
 
 
-async def _migrate(worker: Worker, partition: int) -> Folded:
+async def _migrate(worker: Worker, partition: int) -> Folded | None:
     """A partition with no packed state: its values from the Faust changelogs of the version
-    before (newest value per key; an empty one deleted), if there are any."""
+    before (newest value per key; an empty one deleted); None if there are none."""
     folded = Folded()
     app_id = worker.settings.app_id
     topics = {old_changelog(app_id, name): name for name in STATE_TABLES}
     existing = await _existing_topics(worker, list(topics))
+    if not existing:
+        return None
     read = await read_partitions(worker, [TopicPartition(t, partition) for t in topics if t in existing])
     for tp, (records, _) in read.items():
         for _, key, value in records:
@@ -246,17 +248,26 @@ async def recover_state(worker: Worker, positions: Any, owned: set[int]) -> None
         partition = tp.partition
         folded = fold((offset, value) for offset, _, value in records if value is not None)
         stored_here = {topic: n for (topic, p), n in stored.items() if p == partition}
-        migrated = not records and bool(stored_here)
-        if migrated:
-            folded = await _migrate(worker, partition)
+        old = await _migrate(worker, partition) if not records and stored_here else None
+        migrated = old is not None
+        if old is not None:
+            folded = old
             folded.next_offsets = dict(stored_here)  # the old version wrote its changelogs before its positions
         missing = covers(folded.next_offsets, stored_here)
-        if missing:
+        if missing and not records:
             raise StoredStateError(
-                f"the stored state of partition {partition} ({store.topic}) covers less input than the stored "
-                f"positions of {', '.join(missing)}: state was lost (records deleted by hand, or a topic recreated). "
+                f"partition {partition} has stored input positions but no stored state ({store.topic} is empty "
+                "and no changelog of an older version exists): state was lost (the topic deleted or recreated). "
                 "Reset the application (docs/runbook.md, 'Resetting state') to rebuild state from the input topics."
             )
+        if missing:  # positions a previous owner wrote past the state that counts: apply that input again
+            log.warning(
+                "partition %d: stored positions of %s are past the claimed state; resuming them from the state",
+                partition,
+                ", ".join(missing),
+            )
+            lowered = {**stored_here, **{t: folded.next_offsets.get(t, 0) for t in missing}}
+            positions.data[packed_key(partition).encode()] = dump_packed(lowered)
         for (table, key), value in folded.values.items():
             worker.tables[table].data[key.encode()] = value
             worker.key_partitions.setdefault(table, {})[key] = partition

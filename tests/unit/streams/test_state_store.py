@@ -12,13 +12,13 @@ import pytest
 from floorwatch.streams import state_store
 from floorwatch.streams.audit import Unsaved
 from floorwatch.streams.changes import ChangedKeys
-from floorwatch.streams.positions import dump_packed, packed_key
+from floorwatch.streams.positions import dump_packed, packed_key, stored_positions
 from floorwatch.streams.state import DecodedCache, load_agent, load_queue
 from floorwatch.streams.state_log import CHECKPOINT, CLAIM, decode
 from floorwatch.streams.state_store import StateStore, StoredStateError, recover_state, save_state
 from floorwatch.streams.team_rebuild import MemoryTable
 
-TOPIC, EVENTS = "app-state", "floorwatch.agent-events"
+TOPIC, EVENTS, QUEUES = "app-state", "floorwatch.agent-events", "app-queue-events"
 
 
 class FakeKafka:
@@ -211,10 +211,18 @@ def test_deltas_past_the_state_make_a_checkpoint_and_the_log_before_the_previous
     assert _held(later, "agents") == {f"a-{n}": b"round 11" * 20 for n in range(3)}
 
 
-def test_stored_positions_past_the_stored_state_stop_the_worker_with_what_to_do(kafka: FakeKafka):
+def test_stored_positions_past_the_claimed_state_are_lowered_to_it_so_that_input_is_applied_again(
+    kafka: FakeKafka,
+):
     first = _worker(kafka)
     _run(recover_state(first, _positions(), {0}))
-    _run(save_state(first, {(EVENTS, 0): 5}))
+    _run(save_state(first, {(EVENTS, 0): 5, (QUEUES, 0): 3}))
+    positions = _positions({0: {EVENTS: 8, QUEUES: 3}})  # a zombie's positions, its state not counted
+    _run(recover_state(_worker(kafka), positions, {0}))
+    assert stored_positions(positions.items()) == {(EVENTS, 0): 5, (QUEUES, 0): 3}
+
+
+def test_stored_positions_with_no_stored_state_at_all_stop_the_worker_with_what_to_do(kafka: FakeKafka):
     with pytest.raises(StoredStateError, match="Reset the application"):
         _run(recover_state(_worker(kafka), _positions({0: {EVENTS: 8}}), {0}))
 
