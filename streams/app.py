@@ -3,8 +3,8 @@ clock around the stream steps (docs/architecture.md draws it).
 
 Agents compute nothing themselves: each batch is judged by the worker's own input audit
 (`audit.py`), handed to a step (`agent_step`, `queue_step`, `group_step`), its outputs sent and
-acknowledged by Kafka, then its table values and finally its input positions written to the
-changelogs (acknowledged too). Any error on that path stops the process (exit 75) before
+acknowledged by Kafka, then its table values (packed, in the state log) and finally its input
+positions (a changelog), each acknowledged too. Any error on that path stops the process (exit 75) before
 anything is acknowledged; the supervisor starts it again and it resumes from its stored
 positions, never from Faust's commits (docs/reliability.md).
 """
@@ -194,7 +194,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             if send.topic in repartitions:
                 worker.outbox.add(send)
         writes = [(agent_id, result.encoded[agent_id], m.partition) for agent_id, (_, m) in result.stored.items()]
-        set_in_memory(worker, agents, writes)  # its changelog records go with the next positions
+        set_in_memory(worker, agents, writes)  # stored (state log) with the next positions
         for agent_id, (stored, _) in result.stored.items():
             worker.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
         worker.clock.saw_event(result.newest_event_seconds)
