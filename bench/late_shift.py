@@ -3,11 +3,12 @@ minutes rather than the hour a worker would take to apply the ~3 million events 
 
 The first hours of the simulator's shift are folded here, in-process, by the core the worker
 runs (`replay.fold`; the equivalence tests hold the worker to it); what the worker would have
-stored is written straight into its tables' changelogs (agents and queues: the worker's own
-encodings, on the partitions the worker uses; the team table has no changelog, the worker
-rebuilds it from its agents on assignment); a worker is started and recovers them, as after a
-restart. The simulator's next events then go to the input topics at the live
-rate, so the live phases continue the very floor the tracks describe.
+stored is written straight into its packed state log (`<app_id>-state`: per partition a claim and
+a checkpoint of the agents and queues, the worker's own encodings and record format, on the
+partitions the worker uses; the team table is not stored, the worker rebuilds it from its agents
+on assignment); a worker is started and reads them, as after a restart. The simulator's next
+events then go to the input topics at the live rate, so the live phases continue the very floor
+the tracks describe.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from floorwatch.services.simulator.engine import simulate
 from floorwatch.services.simulator.roster import build_floor
 from floorwatch.services.simulator.settings import SimulatorSettings
 from floorwatch.streams.state import StoredAgent, StoredQueue, dump_agent, dump_queue
+from floorwatch.streams.state_log import checkpoint_records, claim_record
 from floorwatch.topics import Topics
 
 SHIFT_SECONDS = 8 * 3600.0
@@ -74,17 +76,24 @@ def table_writes(result: replay.FoldResult, partitions: int) -> dict[str, list[W
     return {"agents": agents, "queues": queues}  # no team-members changelog: rebuilt on assignment
 
 
-async def _write_changelogs(bootstrap: str, app_id: str, writes: dict[str, list[Write]]) -> int:
+async def _write_state(bootstrap: str, app_id: str, writes: dict[str, list[Write]]) -> int:
+    """Per partition: a claim past what the first worker wrote, then a checkpoint of its values."""
+    topic = f"{app_id}-state"
+    by_partition: dict[int, list] = {}
+    for table, rows in writes.items():
+        for key, value, partition in rows:
+            by_partition.setdefault(partition, []).append(((table, key.decode()), value))
+    ends = end_offsets(bootstrap, [topic])
     sender = AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", linger_ms=20, max_batch_size=512 * 1024, client_id="floorwatch-bench"
     )
     await sender.start()
     try:
-        pending = [
-            await sender.send(f"{app_id}-{table}-changelog", key=key, value=value, partition=partition)
-            for table, rows in writes.items()
-            for key, value, partition in rows
-        ]
+        pending = []
+        for partition, entries in sorted(by_partition.items()):
+            read_to = ends.get((topic, partition), 0)
+            records = [claim_record("bench", {}, read_to), *checkpoint_records("bench", "late", {}, entries)]
+            pending += [await sender.send(topic, value=r, partition=partition) for r in records]
         await asyncio.gather(*pending)
         return len(pending)
     finally:
@@ -101,7 +110,7 @@ def late_latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log,
     prefix = fresh_prefix("late")
     topics, group = Topics.with_prefix(prefix), f"{prefix}-app"
     create_input_topics(servers, topics, plan.partitions)
-    # A first worker creates the internal topics (changelogs with their partitions and compaction).
+    # A first worker creates the internal topics (the state log, with its partitions and retention).
     creator = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=plan.tick_seconds)
     creator.start()
     try:
@@ -113,26 +122,26 @@ def late_latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log,
     result, rest, folded = fold_hours(plan.latency_agents, plan.seed + 2, plan.late_shift_hours)
     fold_seconds = time.process_time() - began
     writes = table_writes(result, plan.partitions)
-    written = asyncio.run(_write_changelogs(servers, group, writes))
+    written = asyncio.run(_write_state(servers, group, writes))
     values = [len(value) for _, value, _ in writes["agents"]]
     out: dict = {
         "agents": len(result.agents),
         "simulated_hours": plan.late_shift_hours,
         "events_folded": folded,
         "fold_cpu_seconds": fold_seconds,
-        "changelog_records_written": written,
+        "state_records_written": written,
         "agent_value_bytes_mean": sum(values) / len(values) if values else None,
         "tick_seconds": plan.tick_seconds,
         "live_rate_per_second": live_rate,
     }
-    log(f"  folded {folded:,} events in {fold_seconds:.0f} s of CPU; {written:,} changelog records written")
+    log(f"  folded {folded:,} events in {fold_seconds:.0f} s of CPU; {written:,} packed state records written")
     worker = floorwatch_worker(servers, prefix, run_dir, partitions=plan.partitions, tick_seconds=plan.tick_seconds)
     started = time.monotonic()
     worker.start()
     try:
         worker.wait_for("/health", 300)
         out["recovery_seconds"] = time.monotonic() - started
-        log(f"  worker ready after {out['recovery_seconds']:.1f} s (changelog recovery)")
+        log(f"  worker ready after {out['recovery_seconds']:.1f} s (state log read)")
         out["phases"], out["scrapes"] = phases(
             plan, servers, topics, group, routed_lazily(rest), live_rate, worker, log, run_dir, "late-shift"
         )

@@ -25,7 +25,7 @@ from floorwatch.topics import Topics
 
 def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> tuple[dict, int, list]:
     """Warm a worker with every agent, restart it, then the paced phases. The restart measures
-    how long a worker takes to recover that state from its changelogs."""
+    how long a worker takes to read that state back (the packed state log)."""
     prefix = fresh_prefix("latency")
     topics = Topics.with_prefix(prefix)
     group = f"{prefix}-app"
@@ -74,7 +74,7 @@ def latency(plan: Plan, servers: str, run_dir: Path, live_rate: float, log) -> t
         out["restart_teams_seconds"] = _wait_teams(worker, teams, began, 120)
         log(
             f"  restarted (tick {plan.tick_seconds or 'default'}): "
-            f"ready after {out['restart_recovery_seconds']:.1f} s (changelog recovery), "
+            f"ready after {out['restart_recovery_seconds']:.1f} s (state log read), "
             f"all {teams} teams on /metrics after {out['restart_teams_seconds']:.1f} s"
         )
         out["phases"], out["scrapes"] = phases(plan, servers, topics, group, events, live_rate, worker, log, run_dir)
@@ -261,7 +261,7 @@ def _scrape_footprint(worker, baseline_rss: int) -> dict:
 
 def _produced(servers: str, group: str) -> dict[str, int]:
     """End offsets summed per topic: the inputs, and every topic the worker writes (outputs,
-    repartitions, table changelogs); no transactions, so offsets count records."""
+    repartitions, the state log, the positions changelog); no transactions, so offsets count records."""
     consumer = KafkaConsumer(bootstrap_servers=servers, client_id="floorwatch-bench-topics")
     try:
         prefix = group.removesuffix("-app")  # the run's prefix: inputs, outputs and internal topics

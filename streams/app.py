@@ -3,8 +3,8 @@ clock around the stream steps (docs/architecture.md draws it).
 
 Agents compute nothing themselves: each batch is judged by the worker's own input audit
 (`audit.py`), handed to a step (`agent_step`, `queue_step`, `group_step`), its outputs sent and
-acknowledged by Kafka, then its table values and finally its input positions written to the
-changelogs (acknowledged too). Any error on that path stops the process (exit 75) before
+acknowledged by Kafka, then its table values (packed, in the state log) and finally its input
+positions (a changelog), each acknowledged too. Any error on that path stops the process (exit 75) before
 anything is acknowledged; the supervisor starts it again and it resumes from its stored
 positions, never from Faust's commits (docs/reliability.md).
 """
@@ -51,7 +51,8 @@ from floorwatch.streams.queue_step import QueueStep
 from floorwatch.streams.sending import TickSender, count_into, send_all
 from floorwatch.streams.settings import ClockMode, WorkerSettings
 from floorwatch.streams.state import StoredAgent, dump_queue
-from floorwatch.streams.team_rebuild import TeamRebuild, member_writes, rebuild_on_assignment
+from floorwatch.streams.state_store import StateStore, recover_under_lock
+from floorwatch.streams.team_rebuild import MemoryTable, TeamRebuild, member_writes, rebuild_on_assignment
 from floorwatch.streams.ticker import Ticker
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.streams.worker import Worker, kafka_client_options
@@ -123,6 +124,7 @@ def create_app(settings: WorkerSettings) -> Worker:
         collector_pacing=CollectorPacing(settings.gc_full_every_seconds),
         outbox=Outbox(settings.partitions),
         team_rebuild=TeamRebuild(settings.partitions),
+        state=StateStore(state_topic(settings.app_id), settings.state_checkpoint_min_bytes),
     )
     _wire(worker, labeller, BasicAuth(web.basic_auth_users))
     worker.watchdogs = (
@@ -130,6 +132,10 @@ def create_app(settings: WorkerSettings) -> Worker:
         StallWatchdog(worker.progress, worker.busy, settings.stall_timeout_seconds, settings.tick_seconds),
     )
     return worker
+
+
+def state_topic(app_id: str) -> str:
+    return f"{app_id}-state"
 
 
 def _broker_credentials(settings: WorkerSettings) -> Any:
@@ -163,10 +169,11 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
     inputs = _raw(app, topics.agent_events, topics.contact_events, topics.schedules)
     queue_topic = _raw(app, internal.queue_events, partitions=settings.partitions, internal=True)
     team_topic = _raw(app, internal.team_members, partitions=settings.partitions, internal=True)
-    agents = _bytes_table(worker, "agents")
-    members = worker.members  # no changelog: rebuilt on every assignment (team_rebuild.py)
-    worker.key_partitions.setdefault(members.name, {})
-    queues = _bytes_table(worker, "queues")
+    # agents and queues: process memory, stored packed in <app_id>-state by floorwatch itself
+    # and read back on assignment (state_store.py); no Faust changelog.
+    agents = _memory_table(worker, MemoryTable("agents"))
+    members = _memory_table(worker, worker.members)  # not stored: rebuilt on every assignment (team_rebuild.py)
+    queues = _memory_table(worker, MemoryTable("queues"))
     positions = _bytes_table(worker, "input-positions")
     step = AgentStep(worker.config, topics, internal, labeller, judge_ahead=settings.clock is ClockMode.WALL)
     queue_step = QueueStep(worker.config.queue)
@@ -187,7 +194,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
             if send.topic in repartitions:
                 worker.outbox.add(send)
         writes = [(agent_id, result.encoded[agent_id], m.partition) for agent_id, (_, m) in result.stored.items()]
-        set_in_memory(worker, agents, writes)  # its changelog records go with the next positions
+        set_in_memory(worker, agents, writes)  # stored (state log) with the next positions
         for agent_id, (stored, _) in result.stored.items():
             worker.agents_decoded.put(agent_id, result.encoded[agent_id], stored)
         worker.clock.saw_event(result.newest_event_seconds)
@@ -229,9 +236,13 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
 
     @positions.on_recover
     async def positions_recovered() -> None:
+        # Faust recovered the positions table; the state of every partition gained comes from the
+        # state log, before any of its input is resumed.
+        actives = set(worker.app.assignor.assigned_actives())
+        owned = {tp.partition for tp in actives if tp.topic == topics.agent_events}
+        await guarded(worker, "reading the state of gained partitions", recover_under_lock(worker, positions, owned))
         worker.changed_keys.start_over()  # tables recovered: the next tick walks every key
         await guarded(worker, "resuming from stored positions", resume_from_positions(worker, positions))
-        actives = set(worker.app.assignor.assigned_actives())
         await guarded(worker, "sending agents to their teams again", rebuild_on_assignment(worker, actives))
 
     async def save_before_rebalance(sender: Any, *_: Any, signal: Any, **__: Any) -> None:
@@ -290,6 +301,12 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
 
 def _unauthorized(web: Any) -> Any:
     return web.text("401 Unauthorized\n", status=401, headers={"WWW-Authenticate": 'Basic realm="floorwatch"'})
+
+
+def _memory_table(worker: Worker, table: MemoryTable) -> MemoryTable:
+    worker.key_partitions.setdefault(table.name, {})
+    worker.tables[table.name] = table
+    return table
 
 
 def _bytes_table(worker: Worker, name: str) -> Any:

@@ -1,7 +1,7 @@
 """Which table keys changed since the tick last looked: the tick's dirty set.
 
-Every write to a table the tick reads (`delivery.set_in_memory` and `persist`, and changelog
-records replayed during recovery) marks its key here, so a tick views only those keys instead
+Every write to a table the tick reads (`delivery.set_in_memory`, and state read back from the
+state log on assignment) marks its key here, so a tick views only those keys instead
 of walking every owned agent and member to find them (0.07 s with nothing new at 10,000
 agents). Anything that can change which keys a worker holds without a write (an assignment, a
 recovery) starts the tick over: its next tick walks the tables once, as after a start.

@@ -21,6 +21,7 @@ from aiokafka import TopicPartition
 from floorwatch.streams.messages import RawMessage
 from floorwatch.streams.positions import packed_writes, stored_positions
 from floorwatch.streams.sending import send_all
+from floorwatch.streams.state_store import save_state
 from floorwatch.streams.watchdog import RESTART_EXIT_CODE
 from floorwatch.streams.worker import Worker, kafka_client_options
 
@@ -94,31 +95,24 @@ async def _adopt(worker: Worker, positions: Any, topic: str, partition: int) -> 
 
 
 async def write_positions(worker: Worker, positions: Any) -> None:
-    """Write the table values batches set since the last time, then the positions owed for
-    those batches: state first, each awaited, so stored positions never pass stored state."""
+    """Write the table values batches set since the last time (the packed state log), then the
+    positions owed for those batches: state first, each awaited, so stored positions never pass
+    stored state."""
     async with worker.saving:
         owed = worker.owed_positions.take(time.monotonic())  # every batch in it has marked its values by now
         # What those values sent to the repartition topics goes first: a queue event or a member's
         # leave must not be lost behind an agent value that says it was applied.
         await send_all(worker.app, worker.outbox.take(), worker.pipeline)
-        await save_unsaved(worker)
+        await save_state(worker, owed)  # one delta per partition number (state_store.py)
         # One record per partition number for all five topics (positions.py).
         await persist(worker, positions, packed_writes(owed, lambda key: positions.data.get(key.encode())))
-
-
-async def save_unsaved(worker: Worker) -> None:
-    """The changelog records of table values set in memory since they were last written."""
-    for name, keys in worker.unsaved.take().items():
-        table = worker.tables[name]
-        data = table.data
-        await persist(worker, table, [(key, data.get(key.encode()), partition) for key, partition in keys.items()])
 
 
 def set_in_memory(
     worker: Worker, table: Any, writes: Sequence[tuple[str, bytes | None, int]], changelog: bool = True
 ) -> None:
-    """A batch's table values, in memory now; their changelog records go out with the next
-    positions (`write_positions`), for a table that has one. None deletes the key."""
+    """A batch's table values, in memory now; they are stored (`changelog`: in the state log)
+    with the next positions (`write_positions`). None deletes the key."""
     for key, value, partition in writes:
         _set_locally(worker, table, key, value, partition)
         if changelog:
@@ -141,7 +135,7 @@ def _set_locally(worker: Worker, table: Any, key: str, value: bytes | None, part
 
 async def save_before_revoke(worker: Worker, positions: Any) -> None:
     """Faust is revoking partitions (their batches are done): write what is unsaved and the
-    positions owed now, so their next owner, which reads the changelogs next, starts from all
+    positions owed now, so their next owner, which reads the state log next, starts from all
     of it rather than reading the last second of input again."""
     await write_positions(worker, positions)
 

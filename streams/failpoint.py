@@ -2,7 +2,7 @@
 clean); off unless FLOORWATCH_FAILPOINT is set, which only tests do (docs/reliability.md):
 
 - `after_batch:N`: an exception after the Nth batch's outputs were sent and its state set
-  (in memory; its changelog records go with the next positions) but before its positions
+  (in memory; its packed state record goes with the next positions) but before its positions
   were written (the worst moment to fail);
 - `skip_after_batch:N`: from the Nth batch on, the first batch that holds more than 25
   consecutive records of one partition at its expected offset loses the first 25 of them

@@ -20,7 +20,15 @@ class TopicLayoutError(RuntimeError):
     """Existing topics that cannot work with these settings; the message says how to fix it."""
 
 
-def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str, ...] = ()) -> list[str]:
+def state_configs() -> dict[str, str]:
+    """The packed state log: never compacted (a record holds many keys) and never expired by time or
+    size (an idle partition's only checkpoint must stay); floorwatch deletes what it no longer needs."""
+    return {"cleanup.policy": "delete", "retention.ms": "-1", "retention.bytes": "-1"}
+
+
+def ensure_topics(
+    settings: WorkerSettings, topics: Topics, internal: tuple[str, ...] = (), state: str | None = None
+) -> list[str]:
     """Create any missing input, output and internal (repartition) topic; returns the names created.
 
     Faust would create the internal ones itself, but on a first start it can create them
@@ -46,6 +54,10 @@ def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str,
             for name in internal
             if name not in existing
         ]
+        if state is not None and state not in existing:
+            wanted.append(
+                NewTopic(state, settings.partitions, settings.replication_factor, topic_configs=state_configs())
+            )
         created = []
         for topic in wanted:
             try:
@@ -57,7 +69,10 @@ def ensure_topics(settings: WorkerSettings, topics: Topics, internal: tuple[str,
             log.info("created topics %s", ", ".join(created))
         if topics.dead_letter in existing:
             _keep_dead_letters(admin, topics.dead_letter, settings)
-        _check_partitions(admin, [topics.agent_events, topics.contact_events, topics.schedules, *internal], settings)
+        names = [topics.agent_events, topics.contact_events, topics.schedules, *internal]
+        _check_partitions(admin, [*names, state] if state is not None else names, settings)
+        if state is not None:
+            _check_state_topic(admin, state)
         return created
     finally:
         admin.close()
@@ -93,6 +108,25 @@ def _check_partitions(admin: KafkaAdminClient, names: list[str], settings: Worke
             f"input topics must have FLOORWATCH_PARTITIONS={settings.partitions} partitions, but {', '.join(wrong)}. "
             "Set FLOORWATCH_PARTITIONS to match, or recreate the topics (they were perhaps auto-created by a "
             "producer that started first)."
+        )
+
+
+def _check_state_topic(admin: KafkaAdminClient, name: str) -> None:
+    """A state topic made by hand with compaction or a retention would lose state: refuse to start."""
+    answer = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)], config_filter="all")
+    found = {
+        str(key): str(data.get("value") if isinstance(data, dict) else data)
+        for by_name in answer.values()
+        for configs in by_name.values()
+        for key, data in configs.items()
+    }
+    wanted = state_configs()
+    wrong = [f"{key}={found[key]}" for key, value in wanted.items() if key in found and found[key] != value]
+    if wrong:
+        raise TopicLayoutError(
+            f"{name} (floorwatch's packed state) has {', '.join(wrong)}; it needs "
+            f"{', '.join(f'{k}={v}' for k, v in wanted.items())}, or Kafka deletes state under the worker. "
+            f"Set them: kafka-configs.sh --alter --entity-type topics --entity-name {name} --add-config ..."
         )
 
 

@@ -93,6 +93,12 @@ class WorkerSettings(KafkaSecuritySettings):
         "then the table values set since, then the applied input positions; input applied since is read "
         "again after a crash and recognised as already applied.",
     )
+    state_checkpoint_min_bytes: int = Field(
+        1024 * 1024,
+        ge=1,
+        description="A partition's packed state log gets a checkpoint (and loses the records before the one "
+        "before) once the deltas since the last checkpoint exceed the partition's state, and this many bytes.",
+    )
     recovery_timeout_seconds: float = Field(
         120.0,
         gt=0,

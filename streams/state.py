@@ -1,9 +1,9 @@
-"""What the stream tables hold, and how it is written to their changelog topics.
+"""What the stream tables hold, and how each value is encoded (stored packed in the state log).
 
 Values are JSON produced from the core's frozen dataclasses by pydantic, so nothing
 executable (pickle) is ever loaded from a topic. An agent's value is that JSON compressed with
-zlib (a third of the bytes in the table, its changelog and the team-members copy; a changelog
-record reads with any zlib tool); plain JSON values, written before, read too. Every value
+zlib (a third of the bytes in the table, the state log and the team-members copy; a stored
+value reads with any zlib tool); plain JSON values, written before, read too. Every value
 carries `format`: a value of an older format is migrated when it is read, one of an unknown
 format is refused with what to do.
 """

@@ -4,7 +4,7 @@
 A thread, not an asyncio task: it must see a stall even when the event loop is the thing
 stuck, and Faust starts timers only once recovery is over. Past the deadline the only cure is
 a fresh consumer, so the process exits with code 75 for its supervisor (compose's restart
-policy, systemd, `floorwatch up`) to start it again; the tables recover from their changelogs.
+policy, systemd, `floorwatch up`) to start it again; the tables are read back from the state log.
 Before it exits it writes the stack of every thread and every asyncio task to stderr, so the
 cause of a stall can be read from the logs after the restart (docs/architecture.md, "The
 watchdogs"). Stacks name code, never values: no wellbeing data reaches the log.

@@ -23,6 +23,7 @@ from floorwatch.streams.metrics import PipelineMetrics
 from floorwatch.streams.outbox import Outbox
 from floorwatch.streams.settings import WorkerSettings
 from floorwatch.streams.state import DecodedCache, StoredAgent, StoredQueue, load_agent, load_queue
+from floorwatch.streams.state_store import StateStore
 from floorwatch.streams.team_rebuild import MemoryTable, TeamRebuild
 from floorwatch.streams.watchdog import RecoveryWatchdog, StallWatchdog
 from floorwatch.topics import Topics
@@ -53,10 +54,12 @@ class Worker:
     key_partitions: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     audit: InputAudit = dataclasses.field(default_factory=InputAudit)
     owed_positions: OwedPositions = dataclasses.field(default_factory=OwedPositions)
-    unsaved: Unsaved = dataclasses.field(default_factory=Unsaved)  # table values not in their changelog yet
+    unsaved: Unsaved = dataclasses.field(default_factory=Unsaved)  # table values not in the state log yet
     changed_keys: ChangedKeys = dataclasses.field(default_factory=ChangedKeys)  # what the next tick views
     outbox: Outbox = dataclasses.field(default_factory=lambda: Outbox(0))  # create_app sizes it
-    tables: dict[str, Any] = dataclasses.field(default_factory=dict)  # name -> Faust table, for writing them
+    tables: dict[str, Any] = dataclasses.field(default_factory=dict)  # name -> table (`data`, `get`, `items`)
+    # The agents and queues tables' storage: the packed state log (state_store.py); create_app names it.
+    state: StateStore = dataclasses.field(default_factory=lambda: StateStore("", 0))
     # The team-members table: process memory only, rebuilt on every assignment (team_rebuild.py).
     members: MemoryTable = dataclasses.field(default_factory=lambda: MemoryTable("team-members"))
     team_rebuild: TeamRebuild = dataclasses.field(default_factory=lambda: TeamRebuild(0))  # create_app sizes it

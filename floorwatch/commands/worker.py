@@ -49,7 +49,12 @@ def run_worker(settings: WorkerSettings) -> int:
         redact_logs(secrets_of(settings))
         worker = create_app(settings)
         check_access(settings.bootstrap_servers, settings)
-        ensure_topics(settings, worker.topics, (worker.internal.queue_events, worker.internal.team_members))
+        ensure_topics(
+            settings,
+            worker.topics,
+            (worker.internal.queue_events, worker.internal.team_members),
+            state=worker.state.topic,
+        )
     except (KafkaAccessDenied, KafkaSecurityError, WebConfigError) as problem:
         print(f"floorwatch worker: {problem}", file=sys.stderr)
         return CONFIG_EXIT_CODE
