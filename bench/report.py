@@ -112,7 +112,7 @@ def table(results: dict) -> str:
     lines.append("")
     lines.append("Goals (reported, not asserted)")
     for name, goal in goals.items():
-        measured = goal.get("measured", goal.get("measured_mid_run"))
+        measured = goal.get("measured", goal.get("measured_mid_run", goal.get("measured_seconds")))
         lines.append(
             f"  [{'met' if goal['met'] else 'MISSED'}] {name}: goal {goal['goal']}, measured {_n(measured, 3)}"
         )

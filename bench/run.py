@@ -209,7 +209,9 @@ def _memory(results: dict, baseline_rss: int) -> dict:
 
 def goals(results: dict) -> dict:
     thr, lat, mem = results["throughput"], results["latency"], results["memory"]
-    ratio = thr["ratios"].get("floorwatch_1_worker/bare_faust_events (events_per_second)")
+    # The yardstick: a bare Faust agent that reads as floorwatch reads (take_events
+    # batches), per CPU-second of the process measured; the wall rate moves with the machine.
+    ratio = thr["ratios"].get("floorwatch_1_worker/bare_faust_batches (events_per_cpu_second)")
     one_x: dict[str, Any] = next((p for p in lat.get("phases", []) if p["rate_factor"] == 1.0), {})
     five_x: dict[str, Any] = next((p for p in lat.get("phases", []) if p["rate_factor"] == 5.0), {})
     scrape = lat.get("after_warm_up", {}).get("scrape_seconds")
@@ -218,7 +220,7 @@ def goals(results: dict) -> dict:
     end_state = mem["end_of_shift_state"]["state_bytes_per_agent"]
     return {
         "pipeline_at_least_half_bare_faust": {
-            "goal": ">= 0.5",
+            "goal": ">= 0.5 of the bare Faust agent reading take_events batches, per CPU-second",
             "measured": ratio,
             "met": ratio is not None and ratio >= 0.5,
         },
