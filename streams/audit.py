@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from floorwatch.streams.messages import RawMessage
 
@@ -214,13 +215,23 @@ class StoredFormatError(ValueError):
     """A stored value this version cannot read; the message says what to do."""
 
 
+def unreadable(what: str, found: object, reads: int) -> StoredFormatError:
+    """The one message for a stored value of a format this worker does not read."""
+    return StoredFormatError(
+        f"{what} stored in format {found!r}; this worker reads format {reads}. Run the floorwatch "
+        "version that wrote it, or reset the application (docs/runbook.md, 'Resetting state') to "
+        "rebuild state from the input topics."
+    )
+
+
+def in_format(value: object, reads: int, what: str) -> dict[str, Any]:
+    """`value` (decoded JSON) when it is an object in format `reads`; otherwise what to do."""
+    found = value.get("format") if isinstance(value, dict) else None
+    if found != reads or not isinstance(value, dict):
+        raise unreadable(what, found, reads)
+    return value
+
+
 def load_position(raw: bytes) -> int:
-    value = json.loads(raw)
-    version = value.get("format") if isinstance(value, dict) else None
-    if version != FORMAT_VERSION:
-        raise StoredFormatError(
-            f"input position stored in format {version!r}; this worker reads format {FORMAT_VERSION}. "
-            "Run the floorwatch version that wrote it, or reset the application (docs/runbook.md, "
-            "'Resetting state') to rebuild state from the input topics."
-        )
+    value = in_format(json.loads(raw), FORMAT_VERSION, "input position")
     return int(value["next_offset"])

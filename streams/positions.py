@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from floorwatch.streams.audit import Partition, StoredFormatError, load_position, parse_position_key
+from floorwatch.streams.audit import Partition, in_format, load_position, parse_position_key
 
 PACKED_FORMAT = 2
 _PREFIX = "@"  # Kafka topic names cannot contain '@', so a packed key never reads as an older one
@@ -37,14 +37,7 @@ def dump_packed(next_offsets: dict[str, int]) -> bytes:
 
 
 def load_packed(raw: bytes) -> dict[str, int]:
-    value = json.loads(raw)
-    version = value.get("format") if isinstance(value, dict) else None
-    if version != PACKED_FORMAT:
-        raise StoredFormatError(
-            f"input positions stored in format {version!r}; this worker reads format {PACKED_FORMAT}. "
-            "Run the floorwatch version that wrote them, or reset the application (docs/runbook.md, "
-            "'Resetting state') to rebuild state from the input topics."
-        )
+    value = in_format(json.loads(raw), PACKED_FORMAT, "input positions")
     return {str(topic): int(nxt) for topic, nxt in value["next_offsets"].items()}
 
 

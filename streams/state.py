@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from floorwatch.core.agent import AgentTrack
 from floorwatch.core.queue import QueueTrack
-from floorwatch.streams.audit import StoredFormatError
+from floorwatch.streams.audit import unreadable
 
 # 0: before formats were written (no `format`, no `revision`); 1: before the break track of
 # issue 19 and the stress model of issue 20. The stress state changed shape and cannot be
@@ -112,7 +112,7 @@ def agent_json(raw: bytes) -> bytes:
     try:
         return zlib.decompress(raw)
     except zlib.error as problem:
-        raise _unreadable("agent", None, AGENT_FORMAT) from problem
+        raise unreadable("stored agent value", None, AGENT_FORMAT) from problem
 
 
 def load_agent(raw: bytes) -> StoredAgent:
@@ -120,9 +120,9 @@ def load_agent(raw: bytes) -> StoredAgent:
     try:
         stored = _AGENT.validate_json(raw)
     except ValidationError as problem:
-        raise _unreadable("agent", _format_of(raw), AGENT_FORMAT) from problem
+        raise unreadable("stored agent value", _format_of(raw), AGENT_FORMAT) from problem
     if stored.format != AGENT_FORMAT:
-        raise _unreadable("agent", stored.format, AGENT_FORMAT)
+        raise unreadable("stored agent value", stored.format, AGENT_FORMAT)
     return stored
 
 
@@ -134,14 +134,6 @@ def _format_of(raw: bytes) -> object:
     return value.get("format", 0) if isinstance(value, dict) else None
 
 
-def _unreadable(what: str, found: object, reads: int) -> StoredFormatError:
-    return StoredFormatError(
-        f"stored {what} value in format {found!r}; this worker reads format {reads}. Run the floorwatch "
-        "version that wrote it, or reset the application to rebuild state from the input topics "
-        "(docs/runbook.md, 'Resetting state')."
-    )
-
-
 def dump_queue(stored: StoredQueue) -> bytes:
     return _QUEUE.dump_json(stored)
 
@@ -151,9 +143,9 @@ def load_queue(raw: bytes) -> StoredQueue:
     try:
         stored = _QUEUE.validate_json(raw) if found != 1 else _QUEUE.validate_python(_queue_from_format_1(raw))
     except (ValidationError, KeyError, TypeError, ValueError) as problem:
-        raise _unreadable("queue", found, QUEUE_FORMAT) from problem
+        raise unreadable("stored queue value", found, QUEUE_FORMAT) from problem
     if stored.format != QUEUE_FORMAT:
-        raise _unreadable("queue", stored.format, QUEUE_FORMAT)
+        raise unreadable("stored queue value", stored.format, QUEUE_FORMAT)
     return stored
 
 

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from floorwatch.streams.audit import StoredFormatError
+from floorwatch.streams.audit import in_format
 from floorwatch.streams.outbox import PACKED_BYTES_LIMIT, pack, unpack
 
 FORMAT = 1
@@ -58,14 +58,7 @@ def encode(header: Header, entries: Iterable[tuple[Key, bytes | None]]) -> bytes
 
 def decode(value: bytes) -> tuple[Header, list[tuple[Key, bytes | None]]]:
     line, _, body = value.partition(b"\n")
-    head = json.loads(line)
-    version = head.get("format") if isinstance(head, dict) else None
-    if version != FORMAT:
-        raise StoredFormatError(
-            f"a state record in format {version!r}; this worker reads format {FORMAT}. Run the floorwatch "
-            "version that wrote it, or reset the application (docs/runbook.md, 'Resetting state') to rebuild "
-            "state from the input topics."
-        )
+    head = in_format(json.loads(line), FORMAT, "a state record")
     header = Header(
         kind=str(head["kind"]),
         owner=str(head["owner"]),
