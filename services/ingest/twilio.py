@@ -16,11 +16,12 @@ while they handle tasks, so the reservations must decide first).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from floorwatch.core.events import AgentState, Event
+from floorwatch.core.events import MAX_CONTACT_SECONDS, AgentState, Event
 from floorwatch.services.ingest.emit import Emitter, aux_reason, from_epoch, parse_iso
 from floorwatch.services.ingest.mapping import StateMapping
 from floorwatch.services.ingest.protocol import (
@@ -147,18 +148,21 @@ class TwilioAdapter:
         at = max(event.at, track.last_at or event.at)
         task = replace(self._task(event), accepted=True)
         self._tasks[task_id] = task
-        wait = float(event.get("TaskAge") or 0)  # the task's age in seconds when the worker took it
-        answered = self._emitter.contact(
+        busy = replace(track, handling=track.handling | {reservation})
+        wait = _task_age_seconds(event)  # the task's age when the worker took it: the caller's wait
+        if wait is None:  # the worker is busy all the same: only the answer is left out (and the record rejected)
+            state = self._settle(event, worker_id, busy)
+            return combine(state, skip(_bad_task_age(event, "the answer is not counted; the worker's state is")))
+        answered = self._emitter.contact(  # built first: if it fails, nothing of the record was taken
             "contact.answered",
             (reservation, "answered"),
             at,
             contact_id=task_id,
             queue_id=task.queue_id,
             agent_id=worker_id,
-            wait_seconds=max(wait, 0.0),
+            wait_seconds=wait,
         )
-        state = self._settle(event, worker_id, replace(track, handling=track.handling | {reservation}))
-        return combine(Translation(events=(answered,)), state)
+        return combine(Translation(events=(answered,)), self._settle(event, worker_id, busy))
 
     def _finished(self, event: _Record) -> Translation:
         worker_id, task_id, reservation = event.get("WorkerSid"), event.get("TaskSid"), event.get("ReservationSid")
@@ -192,13 +196,16 @@ class TwilioAdapter:
         task = self._tasks.pop(task_id, None) or self._task(event)
         if not task_id or task.accepted:
             return ignore("task.canceled")
+        wait = _task_age_seconds(event)
+        if wait is None:
+            return skip(_bad_task_age(event, "the abandoned call is not counted"))
         abandoned = self._emitter.contact(
             "contact.abandoned",
             (task_id, "abandoned"),
             event.at,
             contact_id=task_id,
             queue_id=task.queue_id,
-            wait_seconds=max(float(event.get("TaskAge") or 0), 0.0),
+            wait_seconds=wait,
         )
         return Translation(events=(abandoned,))
 
@@ -259,3 +266,27 @@ def _timestamp(fields: dict[str, Any]) -> datetime:
         return from_epoch(float(text))  # the callback sends epoch seconds
     except ValueError:
         return parse_iso(text)  # Event Streams sends RFC 3339
+
+
+def _task_age_seconds(event: _Record) -> float | None:
+    """TaskAge as a caller's wait in seconds: missing is 0 (a task taken at once), a negative age (a
+    clock step on Twilio's side) 0; text that is no number or an age beyond the longest contact
+    floorwatch accepts (31 days) None, so that one field does not take the record's other events
+    down with it."""
+    raw = event.get("TaskAge")
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        age = float(raw)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(age) or age > MAX_CONTACT_SECONDS:
+        return None
+    return max(age, 0.0)
+
+
+def _bad_task_age(event: _Record, consequence: str) -> str:
+    return (
+        f"{event.kind}: TaskAge {str(event.get('TaskAge'))[:40]!r} is not an age in seconds up to "
+        f"{MAX_CONTACT_SECONDS / 86_400:.0f} days; {consequence}"
+    )

@@ -224,3 +224,30 @@ def test_a_task_completed_after_the_worker_went_offline_never_makes_the_worker_a
     )
     states = [s for _, s, _ in result.states("WK01")]
     assert states == [A.AVAILABLE, A.ON_CONTACT, A.AFTER_CONTACT_WORK, A.LOGGED_OUT]
+
+
+def test_a_task_age_beyond_a_month_leaves_out_only_the_answer_and_the_worker_is_still_busy():
+    month_and_a_day = 32 * 86_400
+    result = run(
+        "twilio",
+        jsonl(
+            [
+                activity(1, 0, "Available"),
+                reservation(2, "reservation.accepted", 10, "WT1", "WR1", age=month_and_a_day),
+                reservation(3, "reservation.completed", 70, "WT1", "WR1", age=month_and_a_day + 60),
+                callback(4, "task.canceled", 80, TaskSid="WT2", TaskQueueSid="WQsales", TaskAge="soon"),
+            ]
+        ),
+    )
+    assert result.states("WK01") == [
+        (at(0), A.AVAILABLE, None),
+        (at(10), A.ON_CONTACT, None),
+        (at(70), A.AVAILABLE, None),
+    ]
+    assert result.of_type("contact.answered") == []
+    assert result.of_type("contact.abandoned") == []
+    [answer, canceled] = result.report.skipped
+    assert answer.position == "line 2"
+    assert "TaskAge '2764800' is not an age in seconds up to 31 days" in answer.reason
+    assert "the worker's state is" in answer.reason
+    assert canceled.position == "line 4" and "TaskAge 'soon'" in canceled.reason
