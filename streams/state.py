@@ -133,8 +133,9 @@ class _EventJson:
         return raw
 
 
-# The same JSON pydantic's dump_json writes for a StoredAgent (a unit test compares them byte for
-# byte), at about three quarters of its cost; pydantic still reads and validates it.
+# The JSON pydantic's dump_json writes for a StoredAgent (a unit test compares them byte for byte
+# on folded tracks), at about three quarters of its cost; pydantic still reads and validates it.
+# Floats from 1e16 on are written `1e16` where pydantic writes `1e+16`: the same value read back.
 _AGENT_JSON = msgspec.json.Encoder(enc_hook=_EventJson())
 
 

@@ -124,3 +124,10 @@ def test_a_queue_value_of_format_1_is_migrated_with_no_abandon_waiting_time():
     assert stored.track.totals == (*counts, 0.0)
     assert stored.track.buckets == ((60.0, (*counts, 0.0)),)
     assert stored.handled_ids == ("c1",)
+
+
+def test_a_value_with_floats_written_in_exponent_form_reads_back_the_same():
+    stored = _tracks_with_schedules()[0]
+    track = stored.track._replace(last_event_seconds=1e16)
+    huge = StoredAgent(track, stored.applied_offsets, stored.revision)
+    assert load_agent(dump_agent(huge)) == huge
