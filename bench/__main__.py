@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--throughput-only",
         action="store_true",
-        help="only rows 2, 2b and 3 (bare Faust agent event by event and in batches, the full pipeline); "
-        "prints the JSON (about 2 minutes)",
+        help="only rows 2, 2b, 2c and 3 (bare Faust agent event by event, in batches, in batches on uvloop; "
+        "the full pipeline); prints the JSON (about 3 minutes)",
     )
     parser.add_argument(
         "--late-shift-hours",

@@ -88,7 +88,8 @@ def late_shift_only(plan: Plan, bootstrap: str | None, log=print) -> dict:
     return {"latency_late_shift": out, "code": code_version()}
 
 
-THROUGHPUT_ROWS = ("bare_faust_events", "bare_faust_batches", "floorwatch_1_worker")  # rows 2, 2b and 3
+# rows 2, 2b, 2c and 3
+THROUGHPUT_ROWS = ("bare_faust_events", "bare_faust_batches", "bare_faust_batches_uvloop", "floorwatch_1_worker")
 
 
 def throughput_only(plan: Plan, bootstrap: str | None, log=print) -> dict:
@@ -142,6 +143,10 @@ def _throughput(plan: Plan, servers: str, run_dir: Path, log, only: tuple[str, .
         ("raw_aiokafka", lambda: throughput.raw_aiokafka(servers, topics, count, plan.partitions)),
         ("bare_faust_events", lambda: throughput.bare(servers, prefix, topics, count, run_dir, "events")),
         ("bare_faust_batches", lambda: throughput.bare(servers, prefix, topics, count, run_dir, "batches")),
+        (  # the same on the loop the worker runs on: the framework's ceiling for it, like for like
+            "bare_faust_batches_uvloop",
+            lambda: throughput.bare(servers, prefix, topics, count, run_dir, "batches-uvloop"),
+        ),
         (
             "floorwatch_1_worker",
             lambda: throughput.pipeline(servers, prefix, topics, count, run_dir, plan.partitions, 1),
@@ -189,6 +194,7 @@ def _ratios(out: dict) -> dict:
             ("floorwatch_1_worker", "bare_faust_events"),
             ("floorwatch_1_worker", "raw_aiokafka"),
             ("floorwatch_1_worker", "bare_faust_batches"),
+            ("floorwatch_1_worker", "bare_faust_batches_uvloop"),
             ("floorwatch_2_workers", "floorwatch_1_worker"),
         )
         for key in ("events_per_second", "events_per_cpu_second")
