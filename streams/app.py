@@ -344,7 +344,7 @@ def _raw_message(event: Any) -> RawMessage:
 
 def run(worker: Worker) -> None:
     """Run the worker's Faust app in this process until it is stopped, on uvloop: the loop's own
-    machinery (tasks, futures, selectors) was about a quarter of the worker's CPU on asyncio's.
+    machinery (tasks, futures, selectors) was a fifth to a quarter of the worker's CPU on asyncio's.
     Every loop made from here on is one, the one Faust's consumer thread makes too."""
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     BoundedWorker(
