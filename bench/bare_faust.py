@@ -3,18 +3,21 @@
     python -m bench.bare_faust BOOTSTRAP APP_ID WEB_PORT DATA_DIR {events|batches} TOPIC [TOPIC ...]
 
 `events` iterates event by event (the plain Faust idiom); `batches` takes batches the way
-the floorwatch worker does (`take_events(1000, within=0.05)`). Either way each value is
+the floorwatch worker does (`take_events(1000, within=0.05)`); `batches-uvloop` does that on
+uvloop, the loop the floorwatch worker runs on. Either way each value is
 JSON-decoded into a dict keyed by agent, the same work as the raw aiokafka reader, so the
 difference is the framework. GET /count reports progress, stamped inside this process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import time
 
 import faust
+import uvloop
 
 
 def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: str, topics: list[str]) -> faust.App:
@@ -73,6 +76,9 @@ def create_app(bootstrap: str, app_id: str, web_port: int, data_dir: str, mode: 
 
 def main() -> None:
     bootstrap, app_id, web_port, data_dir, mode, *topics = sys.argv[1:]
+    if mode.endswith("-uvloop"):
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+        mode = mode.removesuffix("-uvloop")
     app = create_app(bootstrap, app_id, int(web_port), data_dir, mode, topics)
     faust.Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
 

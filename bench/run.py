@@ -88,6 +88,20 @@ def late_shift_only(plan: Plan, bootstrap: str | None, log=print) -> dict:
     return {"latency_late_shift": out, "code": code_version()}
 
 
+# rows 2, 2b, 2c and 3
+THROUGHPUT_ROWS = ("bare_faust_events", "bare_faust_batches", "bare_faust_batches_uvloop", "floorwatch_1_worker")
+
+
+def throughput_only(plan: Plan, bootstrap: str | None, log=print) -> dict:
+    """Rows 2, 2b and 3 alone: the pipeline against the bare Faust agent, side by side, in minutes."""
+    load_at_start = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="floorwatch-bench-") as scratch, local_broker(bootstrap) as servers:
+        out, _ = _throughput(plan, servers, Path(scratch), log, only=THROUGHPUT_ROWS)
+    out.pop("_metrics_text_1_worker", None)
+    machine = {**_machine(), "load_average_at_start": load_at_start, "load_average_at_end": os.getloadavg()}
+    return {"throughput": out, "machine": machine, "code": code_version()}
+
+
 def scale_only(plan: Plan, bootstrap: str | None, log=print) -> dict:
     with tempfile.TemporaryDirectory(prefix="floorwatch-bench-") as scratch, local_broker(bootstrap) as servers:
         return {"scale": _scale(plan, servers, Path(scratch), log), "code": code_version()}
@@ -114,7 +128,7 @@ def _machine() -> dict:
     }
 
 
-def _throughput(plan: Plan, servers: str, run_dir: Path, log) -> tuple[dict, list]:
+def _throughput(plan: Plan, servers: str, run_dir: Path, log, only: tuple[str, ...] | None = None) -> tuple[dict, list]:
     prefix = fresh_prefix("throughput")
     topics = Topics.with_prefix(prefix)
     create_input_topics(servers, topics, plan.partitions)
@@ -129,6 +143,10 @@ def _throughput(plan: Plan, servers: str, run_dir: Path, log) -> tuple[dict, lis
         ("raw_aiokafka", lambda: throughput.raw_aiokafka(servers, topics, count, plan.partitions)),
         ("bare_faust_events", lambda: throughput.bare(servers, prefix, topics, count, run_dir, "events")),
         ("bare_faust_batches", lambda: throughput.bare(servers, prefix, topics, count, run_dir, "batches")),
+        (  # the same on the loop the worker runs on: the framework's ceiling for it, like for like
+            "bare_faust_batches_uvloop",
+            lambda: throughput.bare(servers, prefix, topics, count, run_dir, "batches-uvloop"),
+        ),
         (
             "floorwatch_1_worker",
             lambda: throughput.pipeline(servers, prefix, topics, count, run_dir, plan.partitions, 1),
@@ -140,6 +158,8 @@ def _throughput(plan: Plan, servers: str, run_dir: Path, log) -> tuple[dict, lis
         ("pure_core_replay", lambda: throughput.pure_core(routed)),
     ]
     for name, step in steps:
+        if only is not None and name not in only:
+            continue
         log(f"  {name} ...")
         try:
             out[name] = step()
@@ -174,6 +194,7 @@ def _ratios(out: dict) -> dict:
             ("floorwatch_1_worker", "bare_faust_events"),
             ("floorwatch_1_worker", "raw_aiokafka"),
             ("floorwatch_1_worker", "bare_faust_batches"),
+            ("floorwatch_1_worker", "bare_faust_batches_uvloop"),
             ("floorwatch_2_workers", "floorwatch_1_worker"),
         )
         for key in ("events_per_second", "events_per_cpu_second")

@@ -140,8 +140,9 @@ class AgentStep:
         if before is not None and before.track == track:
             return  # only redelivered or duplicate input: nothing new to say
         member = member_value(track.agent_id, stored.revision, encoded)
-        result.sends.append(Send(self.internal.team_members, track.team_id.encode(), member))
+        agent_id = track.agent_id
+        result.sends.append(Send(self.internal.team_members, track.team_id.encode(), member, newest_of=agent_id))
         old_team = before.track.team_id if before is not None else None
         if old_team is not None and old_team != track.team_id:
             leave = member_value(track.agent_id, stored.revision, b"")
-            result.sends.append(Send(self.internal.team_members, old_team.encode(), leave))
+            result.sends.append(Send(self.internal.team_members, old_team.encode(), leave, newest_of=agent_id))

@@ -51,7 +51,7 @@ def parse_member(team_id: str, value: bytes) -> MemberUpdate:
     return MemberUpdate(member_key(team_id, fields["agent_id"]), int(fields.get("revision", 0)), body or None)
 
 
-LEFT = b"\x00left "  # a stored value never starts with a NUL byte (JSON, or zlib's 0x78)
+LEFT = b"\x00left "  # a stored value never starts with a NUL byte (JSON, zstd or zlib)
 
 
 def left_value(revision: int) -> bytes:

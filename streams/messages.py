@@ -26,3 +26,6 @@ class Send:
     key: bytes | None
     value: bytes | None
     partition: int | None = None  # None: Kafka's default partitioner on the key
+    # For the outbox (outbox.py): a later send of the same topic, key and `newest_of` (an agent's
+    # id in a team-members value) says all this one says, so only the newest is kept.
+    newest_of: str | None = None

@@ -9,6 +9,12 @@ which sends them first, awaited, then the table values that produced them, then 
 the order a batch used to keep by sending them itself. A crash before the save loses the
 outbox with the unsaved values and positions, and the input since is read again.
 
+An entry whose send names what it is the newest of (`Send.newest_of`: the agent of a
+team-members value or leave) replaces the one held for the same destination, key and agent, in
+its place: the team's reader keeps only each member's newest revision anyway, so the older
+value would be read, parsed and dropped. In a backlog an agent changes in several batches a
+second; this sends it to its team once per save.
+
 A packed value is `MAGIC` then, per entry, the key and the value, each preceded by its length
 (4 bytes, big-endian). A value without `MAGIC` is one entry under the record's own key, so
 records written before packing still read.
@@ -19,6 +25,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -30,6 +37,7 @@ _LENGTH = struct.Struct(">I")
 _partitioner = DefaultPartitioner()
 
 
+@lru_cache(maxsize=65_536)  # a few thousand team and queue ids; murmur2 is pure Python in aiokafka
 def partition_for(key: bytes, partitions: int) -> int:
     """The partition Kafka's default partitioner gives `key`: where a keyed record would go."""
     every = list(range(partitions))
@@ -75,12 +83,24 @@ class Outbox:
 
     partitions: int
     held: dict[tuple[str, int], list[tuple[bytes, bytes]]] = field(default_factory=dict)
+    # (topic, partition, key, newest_of) -> where that entry is held in its partition's list
+    newest: dict[tuple[str, int, bytes, str], int] = field(default_factory=dict)
 
     def add(self, send: Send) -> None:
         if send.key is None or send.value is None:
             raise ValueError(f"a record for {send.topic} needs a key and a value")
-        where = (send.topic, partition_for(send.key, self.partitions))
-        self.held.setdefault(where, []).append((send.key, send.value))
+        partition = partition_for(send.key, self.partitions)
+        entries = self.held.setdefault((send.topic, partition), [])
+        if send.newest_of is None:
+            entries.append((send.key, send.value))
+            return
+        identity = (send.topic, partition, send.key, send.newest_of)
+        at = self.newest.get(identity)
+        if at is None:
+            self.newest[identity] = len(entries)
+            entries.append((send.key, send.value))
+        else:
+            entries[at] = (send.key, send.value)
 
     def add_to(self, topic: str, partition: int, key: bytes, value: bytes) -> None:
         """An entry for one named partition (a marker every partition must read)."""
@@ -92,6 +112,7 @@ class Outbox:
     def take(self) -> list[Send]:
         """The held entries as packed records, at most PACKED_BYTES_LIMIT each, and empty the box."""
         held, self.held = self.held, {}
+        self.newest.clear()
         sends = []
         for (topic, partition), entries in held.items():
             chunk: list[tuple[bytes, bytes]] = []

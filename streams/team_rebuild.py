@@ -133,7 +133,8 @@ async def resend_members(worker: Worker, agent_partitions: set[int]) -> int:
             stored = worker.agents_decoded.get(agent_id, raw)
             team_id = stored.track.team_id
             if team_id is not None:
-                worker.outbox.add(Send(topic, team_id.encode(), member_value(agent_id, stored.revision, raw)))
+                value = member_value(agent_id, stored.revision, raw)
+                worker.outbox.add(Send(topic, team_id.encode(), value, newest_of=agent_id))
                 sent += 1
         if n % YIELD_EVERY == YIELD_EVERY - 1:
             await asyncio.sleep(0)

@@ -52,3 +52,32 @@ def test_a_large_outbox_is_cut_into_records_under_the_size_limit_losing_nothing(
     assert len(sends) > 1
     assert all(s.value is not None and len(s.value) <= PACKED_BYTES_LIMIT + 100 for s in sends)
     assert [v for s in sends for _, v in unpack(s.key, s.value)] == values
+
+
+def test_a_newer_value_of_the_same_member_replaces_the_held_one_in_its_place():
+    box = Outbox(partitions=1)
+    box.add(Send("members", b"blue", b"ana rev 1", newest_of="ana"))
+    box.add(Send("members", b"blue", b"ben rev 1", newest_of="ben"))
+    box.add_to("members", 0, b"\x00resent", b"marker")
+    box.add(Send("members", b"blue", b"ana rev 2", newest_of="ana"))
+    box.add(Send("members", b"red", b"ana left", newest_of="ana"))  # another team: its own entry
+    box.add(Send("queues", b"q1", b"event"))
+    box.add(Send("queues", b"q1", b"event"))  # no newest_of: every one is kept
+    entries = [(s.topic, k, v) for s in box.take() for k, v in unpack(s.key, s.value)]
+    assert entries == [
+        ("members", b"blue", b"ana rev 2"),
+        ("members", b"blue", b"ben rev 1"),
+        ("members", b"\x00resent", b"marker"),
+        ("members", b"red", b"ana left"),
+        ("queues", b"q1", b"event"),
+        ("queues", b"q1", b"event"),
+    ]
+
+
+def test_after_a_take_a_member_sent_again_is_a_new_entry_not_a_replacement():
+    box = Outbox(partitions=1)
+    box.add(Send("members", b"blue", b"ana rev 1", newest_of="ana"))
+    assert len(box.take()) == 1
+    box.add(Send("members", b"other", b"x"))
+    box.add(Send("members", b"blue", b"ana rev 2", newest_of="ana"))
+    assert [v for s in box.take() for _, v in unpack(s.key, s.value)] == [b"x", b"ana rev 2"]
