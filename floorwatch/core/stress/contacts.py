@@ -17,6 +17,7 @@ contact event). An impulse is returned as a plain (workload, emotional) pair of 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from floorwatch.core.events import (
@@ -32,6 +33,7 @@ from floorwatch.core.events import (
 )
 from floorwatch.core.stress import difficulty as d
 from floorwatch.core.stress.config import StressConfig
+from floorwatch.core.stress.history import Span, occupancy_ratio
 
 
 class OpenContact(NamedTuple):
@@ -145,7 +147,7 @@ def contact_event(
     event: AnyEvent,
     at_seconds: float,
     handling: bool,
-    occupancy_ratio: float | None,
+    history: Sequence[Span],
     config: StressConfig,
 ) -> Points:
     """Apply one contact event in place; `handling`: the agent is in a handle state now."""
@@ -156,7 +158,7 @@ def contact_event(
         _signal(w, signal)
     contact_id: str = getattr(event.data, "contact_id", "")
     if type(event) is ContactAnswered:
-        return _answered(w, contact_id, event.data.wait_seconds, at_seconds, occupancy_ratio, config)
+        return _answered(w, contact_id, event.data.wait_seconds, at_seconds, history, config)
     if kind is ContactHeld or kind is ContactResumed:
         _hold(w, contact_id, at_seconds, kind is ContactHeld)
         return NOTHING
@@ -182,16 +184,16 @@ def contact_event(
             extra = d.with_reason((), d.ABANDONED_ON_HOLD, d.ramp(on_hold, 0.0, config.hold_full_seconds))
     else:
         return NOTHING
-    return _ended(w, contact_id, extra, at_seconds, handling, occupancy_ratio, config)
+    return _ended(w, contact_id, extra, at_seconds, handling, history, config)
 
 
-def finish_wrap_up(w: ContactsWork, at_seconds: float, occupancy_ratio: float | None, config: StressConfig) -> Points:
+def finish_wrap_up(w: ContactsWork, at_seconds: float, history: Sequence[Span], config: StressConfig) -> Points:
     """The agent left the handle states: every ended contact closes now, in place."""
     w.frozen = None
     workload = emotional = 0.0
     for opened in list(w.open):  # a copy: closing removes from the list
         if opened.ended:
-            more_workload, more_emotional = _close(w, opened, at_seconds, occupancy_ratio, config)
+            more_workload, more_emotional = _close(w, opened, at_seconds, history, config)
             workload, emotional = workload + more_workload, emotional + more_emotional
     return workload, emotional
 
@@ -208,12 +210,12 @@ def _answered(
     contact_id: str,
     wait_seconds: float,
     at_seconds: float,
-    occupancy_ratio: float | None,
+    history: Sequence[Span],
     config: StressConfig,
 ) -> Points:
     impulse = NOTHING
     if wrap_up_pending(w):  # a new answer closes the previous contact (one at a time)
-        impulse = finish_wrap_up(w, at_seconds, occupancy_ratio, config)
+        impulse = finish_wrap_up(w, at_seconds, history, config)
     if wait_seconds > 0.0 and "queue_wait" not in w.signals:
         _signal(w, "queue_wait")
     if _find(w, contact_id) is not None:
@@ -275,7 +277,7 @@ def _ended(
     extra: d.Reasons,
     at_seconds: float,
     handling: bool,
-    occupancy_ratio: float | None,
+    history: Sequence[Span],
     config: StressConfig,
 ) -> Points:
     opened = _find(w, contact_id)
@@ -291,11 +293,11 @@ def _ended(
     opened.ended = True
     if handling:
         return NOTHING  # closes when the wrap-up ends
-    return _close(w, opened, at_seconds, occupancy_ratio, config)
+    return _close(w, opened, at_seconds, history, config)
 
 
 def _close(
-    w: ContactsWork, opened: OpenWork, at_seconds: float, occupancy: float | None, config: StressConfig
+    w: ContactsWork, opened: OpenWork, at_seconds: float, history: Sequence[Span], config: StressConfig
 ) -> Points:
     answered = opened.answered_seconds
     handle = None if answered is None else max(at_seconds - answered, 0.0)
@@ -316,6 +318,7 @@ def _close(
     w.baseline_handle_seconds = baseline
     w.baseline_contacts = count
     w.difficult_contacts = w.difficult_contacts + (difficulty >= config.difficult_from_points)
+    occupancy = occupancy_ratio(history, at_seconds, config)  # only when a contact closes: most events close none
     return workload * d.occupancy_intensity(occupancy, config), difficulty * factor
 
 

@@ -21,7 +21,6 @@ from floorwatch.core.events import (
 from floorwatch.core.stress.config import HANDLE, OFF, REST, StressBand, StressConfig
 from floorwatch.core.stress.contacts import Points, StressContacts, contact_event, finish_wrap_up, wrap_up_pending
 from floorwatch.core.stress.dynamics import advance_work
-from floorwatch.core.stress.history import occupancy_ratio
 from floorwatch.core.stress.state import NO_LOAD, Loads, StressBandChanged, StressTrack
 from floorwatch.core.stress.work import StressWork
 
@@ -38,7 +37,6 @@ _CONTACT_EVENTS = frozenset(
         ContactAbandoned,
     }
 )
-_CLOSING = frozenset({ContactAnswered, ContactEnded, ContactTransferred, ContactAbandoned})
 
 
 def initial(config: StressConfig) -> StressTrack:
@@ -174,8 +172,8 @@ def _contact(
     """One contact event (of `_CONTACT_EVENTS`) in the stress track's own state."""
     if type(event) is ContactAbandoned and event.data.agent_id is None:
         return
-    occupancy = occupancy_ratio(s.history, at_seconds, config) if type(event) in _CLOSING else None
-    impulse = contact_event(s.contacts, event, at_seconds, s.state in HANDLE, occupancy, config)
+    # The last hour's occupancy weighs a contact's workload: read from the history only if one closes.
+    impulse = contact_event(s.contacts, event, at_seconds, s.state in HANDLE, s.history, config)
     # Many contact events (a reading that is not negative, an end before the wrap-up) add nothing.
     if impulse[0] or impulse[1]:
         _impulse(s, s.state, impulse, at_seconds, config, outputs)
@@ -200,8 +198,7 @@ def _state_changed(
     if old in HANDLE and new not in HANDLE:
         ended = at_seconds
         if wrap_up_pending(s.contacts):  # the wrap-up is over: the contact's handle time is known
-            occupancy = occupancy_ratio(s.history, at_seconds, config)
-            impulse = finish_wrap_up(s.contacts, at_seconds, occupancy, config)
+            impulse = finish_wrap_up(s.contacts, at_seconds, s.history, config)
             _add(s, impulse, False)  # the contact was work: a rest starting now recovers from it
     s.handle_ended_at_seconds = ended
     if new is AgentState.ON_CONTACT and old is not AgentState.HOLD:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from floorwatch.core.events import AgentState
 from floorwatch.core.stress.config import REST, StressBand, StressConfig, band_of_load
 from floorwatch.core.stress.contacts import ContactsWork
+from floorwatch.core.stress.history import Span
 from floorwatch.core.stress.state import (
     Loads,
-    Span,
     StressBandChanged,
     StressTrack,
     missed_break_points,
