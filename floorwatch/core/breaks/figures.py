@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from floorwatch.core.breaks import adherence_view
 from floorwatch.core.breaks.adherence_model import AdherenceFigures
 from floorwatch.core.breaks.policy import BASES, BREAK_STATES, BreakPolicy, BreakRule
-from floorwatch.core.breaks.progress import BreakRuleBreached, RuleProgress, applies, due_in, qualifies, satisfied
+from floorwatch.core.breaks.progress import (
+    BreakRuleBreached,
+    ProgressWork,
+    applies,
+    due_in,
+    qualifies,
+    satisfied,
+)
 from floorwatch.core.breaks.track import OFF, BreakTaken, BreakTrack, advance, aligned
 from floorwatch.core.events import AgentState
 
@@ -54,7 +61,7 @@ def view(track: BreakTrack, state: AgentState | None, now_seconds: float, policy
     dues = (
         [
             (due_in(rule, p, state, track.worked_seconds, track.planned_work_seconds), rule)
-            for rule, p in zip(policy.rules, aligned(track, policy))
+            for rule, p in zip(policy.rules, _progress(track, policy))
         ]
         if track.on_day
         else []
@@ -94,7 +101,7 @@ def _required(
 ) -> tuple[BreakRequired, ...]:
     """Computed for a view only (never in the fold): rules the day already calls for, not yet met."""
     found = []
-    for rule, p in zip(policy.rules, aligned(track, policy)):
+    for rule, p in zip(policy.rules, _progress(track, policy)):
         missing = _missing(rule, p, track.worked_seconds, track.planned_work_seconds)
         if missing:
             latest = _latest_start(rule, p, state, track, now_seconds)
@@ -102,7 +109,12 @@ def _required(
     return tuple(found)
 
 
-def _missing(rule: BreakRule, p: RuleProgress, worked: float, planned: float | None) -> int:
+def _progress(track: BreakTrack, policy: BreakPolicy) -> list[ProgressWork]:
+    """Each rule's progress in the form the rules read (a copy: a view changes nothing)."""
+    return [ProgressWork(p) for p in aligned(track, policy)]
+
+
+def _missing(rule: BreakRule, p: ProgressWork, worked: float, planned: float | None) -> int:
     if rule.kind == "count_per_worked":
         day = max(worked, planned or 0.0)
         return max(rule.required_count(day) - p.taken - p.pending_taken - qualifies(rule, p), 0)
@@ -112,7 +124,7 @@ def _missing(rule: BreakRule, p: RuleProgress, worked: float, planned: float | N
 
 
 def _latest_start(
-    rule: BreakRule, p: RuleProgress, state: AgentState | None, track: BreakTrack, now_seconds: float
+    rule: BreakRule, p: ProgressWork, state: AgentState | None, track: BreakTrack, now_seconds: float
 ) -> float | None:
     """With a latest start in worked time: now plus the work left before it (it passes only while
     working). Otherwise the rest must end before the scheduled shift does, with work after it."""

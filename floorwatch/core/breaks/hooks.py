@@ -5,7 +5,7 @@ from __future__ import annotations
 from floorwatch.core.breaks import adherence
 from floorwatch.core.breaks.adherence_model import AdherenceOutput
 from floorwatch.core.breaks.policy import BREAK_STATES, BreakPolicy
-from floorwatch.core.breaks.progress import BreakRuleBreached, RuleProgress, breach
+from floorwatch.core.breaks.progress import BreakRuleBreached, breach
 from floorwatch.core.breaks.rules import rule_on_state
 from floorwatch.core.breaks.track import (
     OFF,
@@ -13,8 +13,8 @@ from floorwatch.core.breaks.track import (
     BreakTaken,
     BreakTrack,
     BreakWork,
-    aligned_progress,
     in_order,
+    moving_progress,
     release,
 )
 from floorwatch.core.events import AgentState, SchedulePublishedData
@@ -36,14 +36,11 @@ def on_state_work(
     """`on_state` in place."""
     if new == old:
         return ()
-    moved: list[RuleProgress] = []
     outputs: list[BreakRuleBreached] = []
-    for rule, p in zip(policy.rules, aligned_progress(w.progress, policy)):  # a plain loop: every state change
-        p, found = rule_on_state(rule, p, old, new, at_seconds)
-        moved.append(p)
+    for rule, p in zip(policy.rules, moving_progress(w, policy)):  # a plain loop: every state change
+        found = rule_on_state(rule, p, old, new, at_seconds)
         if found:
             outputs += found
-    w.progress = tuple(moved)
     current = w.current_break
     if current is not None:
         finished = BreakTaken(

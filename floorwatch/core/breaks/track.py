@@ -9,7 +9,7 @@ from typing import NamedTuple, TypeVar
 from floorwatch.core.breaks import adherence
 from floorwatch.core.breaks.adherence_model import AdherenceOutput, AdherenceTrack
 from floorwatch.core.breaks.policy import BREAK_STATES, BreakPolicy
-from floorwatch.core.breaks.progress import FRESH, BreakRuleBreached, RuleProgress, Stretch
+from floorwatch.core.breaks.progress import FRESH, BreakRuleBreached, ProgressWork, RuleProgress, Stretch
 from floorwatch.core.breaks.rules import advance_rule, end_of_day
 from floorwatch.core.events import AgentState
 
@@ -72,7 +72,8 @@ class BreakWork:
     on_day: bool
     worked_seconds: float
     logged_out_seconds: float
-    progress: tuple[RuleProgress, ...]
+    progress: tuple[RuleProgress, ...]  # as frozen; while `moving` is None, the progress itself
+    moving: list[ProgressWork] | None  # thawed at the first state change (`moving_progress`)
     current_break: BreakTaken | None
     breaks_taken: tuple[BreakTaken, ...]
     violations: tuple[BreakRuleBreached, ...]
@@ -90,6 +91,7 @@ class BreakWork:
             worked_seconds=track.worked_seconds,
             logged_out_seconds=track.logged_out_seconds,
             progress=track.progress,
+            moving=None,
             current_break=track.current_break,
             breaks_taken=track.breaks_taken,
             violations=track.violations,
@@ -100,13 +102,19 @@ class BreakWork:
             last_day_ended_at_seconds=track.last_day_ended_at_seconds,
         )
 
+    def frozen_progress(self) -> tuple[RuleProgress, ...]:
+        moving = self.moving
+        if moving is None:
+            return self.progress
+        return tuple([p.freeze() for p in moving])
+
     def freeze(self) -> BreakTrack:
         return BreakTrack(
             clock_seconds=self.clock_seconds,
             on_day=self.on_day,
             worked_seconds=self.worked_seconds,
             logged_out_seconds=self.logged_out_seconds,
-            progress=self.progress,
+            progress=self.frozen_progress(),
             current_break=self.current_break,
             breaks_taken=self.breaks_taken,
             violations=self.violations,
@@ -164,13 +172,10 @@ def _advance(
             break_start_seconds=None if current is None else current.start_seconds,
             break_allowed_seconds=None if current is None else current.allowed_seconds,
         )
-        moved: list[RuleProgress] = []
-        for rule, p in zip(policy.rules, aligned_progress(w.progress, policy)):  # a plain loop: every state change
-            p, found = advance_rule(rule, p, stretch)
-            moved.append(p)
+        for rule, p in zip(policy.rules, moving_progress(w, policy)):  # a plain loop: every state change
+            found = advance_rule(rule, p, stretch)
             if found:
                 outputs += found
-        w.progress = tuple(moved)
     w.logged_out_seconds = w.logged_out_seconds + elapsed if state in OFF else 0.0
     planned = adherence.advance_work(w.adherence, state, from_seconds, to_seconds, policy.adherence)
     w.clock_seconds, w.on_day, w.worked_seconds = to_seconds, on_day, worked
@@ -183,10 +188,11 @@ def _end_day(w: BreakWork, at_seconds: float, policy: BreakPolicy) -> tuple[Brea
     logged_out_at = at_seconds - policy.new_day_after_logged_out_seconds
     outputs = [
         o
-        for rule, p in zip(policy.rules, aligned_progress(w.progress, policy))
+        for rule, p in zip(policy.rules, moving_progress(w, policy))
         for o in end_of_day(rule, p, w.worked_seconds, logged_out_at, at_seconds)
     ]
-    w.on_day, w.worked_seconds, w.progress = False, 0.0, (FRESH,) * len(policy.rules)
+    w.on_day, w.worked_seconds = False, 0.0
+    w.progress, w.moving = (FRESH,) * len(policy.rules), None
     w.last_day_ended_at_seconds = logged_out_at
     return tuple(outputs)
 
@@ -203,6 +209,16 @@ def aligned_progress(progress: tuple[RuleProgress, ...], policy: BreakPolicy) ->
     if len(progress) == len(policy.rules):
         return progress
     return (FRESH,) * len(policy.rules)
+
+
+def moving_progress(w: BreakWork, policy: BreakPolicy) -> list[ProgressWork]:
+    """The progress per rule as working state, thawed once (aligned to the policy as `aligned_progress`)."""
+    moving = w.moving
+    if moving is None:
+        moving = w.moving = [ProgressWork(p) for p in aligned_progress(w.progress, policy)]
+    elif len(moving) != len(policy.rules):
+        moving = w.moving = [ProgressWork(FRESH) for _ in policy.rules]
+    return moving
 
 
 def release(

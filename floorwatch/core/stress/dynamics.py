@@ -206,7 +206,7 @@ def _at_knot(
         limit = config.new_shift_after_logged_out_seconds
         if state in OFF and s.shift_seconds > 0.0 and s.logged_out_seconds >= limit - 1e-9:
             s.logged_out_seconds, s.shift_seconds, s.overrun_seconds = max(s.logged_out_seconds, limit), 0.0, 0.0
-            s.contacts = s.contacts.new_shift()
+            s.contacts.new_shift()
         s.rebanded(state, t, config, outputs)
         return
     for i, (seconds, need) in enumerate(zip(s.unrested_seconds, config.rest_requirements)):

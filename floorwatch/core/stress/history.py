@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from floorwatch.core.events import AgentState
 from floorwatch.core.stress.config import HANDLE, StressConfig
-from floorwatch.core.stress.state import Span
+
+Span = tuple[float, float, bool]  # (start, end, is_handle)
 
 
 def extend_history(

@@ -19,10 +19,8 @@ from floorwatch.core.events import (
     SchedulePublishedData,
 )
 from floorwatch.core.stress.config import HANDLE, OFF, REST, StressBand, StressConfig
-from floorwatch.core.stress.contacts import StressContacts, contact_event, finish_wrap_up, wrap_up_pending
-from floorwatch.core.stress.difficulty import Impulse
+from floorwatch.core.stress.contacts import Points, StressContacts, contact_event, finish_wrap_up, wrap_up_pending
 from floorwatch.core.stress.dynamics import advance_work
-from floorwatch.core.stress.history import occupancy_ratio
 from floorwatch.core.stress.state import NO_LOAD, Loads, StressBandChanged, StressTrack
 from floorwatch.core.stress.work import StressWork
 
@@ -39,7 +37,6 @@ _CONTACT_EVENTS = frozenset(
         ContactAbandoned,
     }
 )
-_CLOSING = frozenset({ContactAnswered, ContactEnded, ContactTransferred, ContactAbandoned})
 
 
 def initial(config: StressConfig) -> StressTrack:
@@ -175,10 +172,10 @@ def _contact(
     """One contact event (of `_CONTACT_EVENTS`) in the stress track's own state."""
     if type(event) is ContactAbandoned and event.data.agent_id is None:
         return
-    occupancy = occupancy_ratio(s.history, at_seconds, config) if type(event) in _CLOSING else None
-    s.contacts, impulse = contact_event(s.contacts, event, at_seconds, s.state in HANDLE, occupancy, config)
+    # The last hour's occupancy weighs a contact's workload: read from the history only if one closes.
+    impulse = contact_event(s.contacts, event, at_seconds, s.state in HANDLE, s.history, config)
     # Many contact events (a reading that is not negative, an end before the wrap-up) add nothing.
-    if impulse.workload_points or impulse.emotional_points:
+    if impulse[0] or impulse[1]:
         _impulse(s, s.state, impulse, at_seconds, config, outputs)
 
 
@@ -201,8 +198,7 @@ def _state_changed(
     if old in HANDLE and new not in HANDLE:
         ended = at_seconds
         if wrap_up_pending(s.contacts):  # the wrap-up is over: the contact's handle time is known
-            occupancy = occupancy_ratio(s.history, at_seconds, config)
-            s.contacts, impulse = finish_wrap_up(s.contacts, at_seconds, occupancy, config)
+            impulse = finish_wrap_up(s.contacts, at_seconds, s.history, config)
             _add(s, impulse, False)  # the contact was work: a rest starting now recovers from it
     s.handle_ended_at_seconds = ended
     if new is AgentState.ON_CONTACT and old is not AgentState.HOLD:
@@ -216,7 +212,7 @@ def _state_changed(
 def _impulse(
     s: StressWork,
     state: AgentState | None,
-    impulse: Impulse,
+    impulse: Points,
     at_seconds: float,
     config: StressConfig,
     outputs: list[StressBandChanged],
@@ -226,12 +222,13 @@ def _impulse(
         s.rebanded(state, at_seconds, config, outputs)
 
 
-def _add(s: StressWork, impulse: Impulse, resting: bool) -> None:
+def _add(s: StressWork, impulse: Points, resting: bool) -> None:
+    workload, emotional = impulse
     if resting:  # never rises during a rest: held until it ends
-        s.held = s.held.plus(Loads(workload=impulse.workload_points, emotional=impulse.emotional_points))
+        s.held = s.held.plus(Loads(workload=workload, emotional=emotional))
     else:
-        s.workload += impulse.workload_points
-        s.emotional += impulse.emotional_points
+        s.workload += workload
+        s.emotional += emotional
 
 
 def on_schedule(track: StressTrack, schedule: SchedulePublishedData, config: StressConfig) -> StressTrack:

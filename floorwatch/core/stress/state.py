@@ -14,6 +14,7 @@ from typing import NamedTuple
 from floorwatch.core.events import AgentState
 from floorwatch.core.stress.config import REST, StressBand, StressConfig
 from floorwatch.core.stress.contacts import StressContacts
+from floorwatch.core.stress.history import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,6 @@ class Loads(NamedTuple):
 
 
 NO_LOAD = Loads()
-Span = tuple[float, float, bool]  # (start, end, is_handle)
 History = tuple[Span, ...]  # the spans over the occupancy window, oldest first
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from floorwatch.core.events import AgentState
 from floorwatch.core.stress.config import REST, StressBand, StressConfig, band_of_load
-from floorwatch.core.stress.contacts import StressContacts
+from floorwatch.core.stress.contacts import ContactsWork
+from floorwatch.core.stress.history import Span
 from floorwatch.core.stress.state import (
     Loads,
-    Span,
     StressBandChanged,
     StressTrack,
     missed_break_points,
@@ -40,7 +40,7 @@ class StressWork:
     logged_out_seconds: float
     shift_seconds: float
     overrun_seconds: float
-    contacts: StressContacts
+    contacts: ContactsWork
     band: StressBand
     peak_load: float
     peak_at_seconds: float | None
@@ -68,7 +68,7 @@ class StressWork:
             logged_out_seconds=track.logged_out_seconds,
             shift_seconds=track.shift_seconds,
             overrun_seconds=track.overrun_seconds,
-            contacts=track.contacts,
+            contacts=ContactsWork(track.contacts),
             band=track.band,
             peak_load=track.peak_load,
             peak_at_seconds=track.peak_at_seconds,
@@ -92,7 +92,7 @@ class StressWork:
             overrun_seconds=self.overrun_seconds,
             scheduled_shift_seconds=self.scheduled_shift_seconds,
             history=tuple(self.history),
-            contacts=self.contacts,
+            contacts=self.contacts.freeze(),
             handle_ended_at_seconds=self.handle_ended_at_seconds,
             band=self.band,
             peak_load=self.peak_load,

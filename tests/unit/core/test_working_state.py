@@ -103,6 +103,25 @@ def test_the_working_state_gives_the_immutable_tracks_outputs_and_verdicts_exact
     assert agent.view(work.freeze(), end, config) == agent.view(track, end, config)
 
 
+@settings(max_examples=100, deadline=None)
+@given(events=days(), config_index=st.integers(0, len(CONFIGS) - 1), freezes=st.sets(st.integers(0, 80)))
+def test_a_track_frozen_mid_way_is_not_changed_by_the_events_stepped_after_it(events, config_index, freezes):
+    """The working state keeps parts of what it froze (a rule's progress, the stress contacts) and
+    thaws them lazily: nothing stepped later may reach into a track already frozen and stored."""
+    config = CONFIGS[config_index]
+    work, frozen = agent.start("a1", config), {}
+    for i, event in enumerate(events):
+        agent.step(work, event, config)
+        if i in freezes:
+            frozen[i] = work.freeze()
+    track, expected = None, {}
+    for i, event in enumerate(events):
+        track = agent.apply(track, event, config).track
+        if i in frozen:
+            expected[i] = track
+    assert frozen == expected
+
+
 @settings(max_examples=25, deadline=None)
 @given(events=days())
 def test_the_replay_fold_of_a_log_equals_applying_its_events_one_by_one(events):
