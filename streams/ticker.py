@@ -326,7 +326,8 @@ class Ticker:
             for n, (raw_key, raw) in enumerate(items):
                 key = raw_key.decode()
                 if owners.get(key) in partitions and not has_left(raw):
-                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
+                    known = partial(self._figures_viewed_as_agent, key, raw)
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for, known)
                     index.setdefault(team_of(key), {})[key] = None
                 if n % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)
@@ -344,7 +345,8 @@ class Ticker:
                         index.get(team_id, {}).pop(key, None)
                     decoded.forget(key)
                 else:
-                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
+                    known = partial(self._figures_viewed_as_agent, key, raw)
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for, known)
                     index.setdefault(team_id, {})[key] = None
                 if n % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)
@@ -372,6 +374,15 @@ class Ticker:
             kept[team_id] = held
         self.team_kept = kept
         return Changed(changed, removed)
+
+    def _figures_viewed_as_agent(self, key: str, raw: bytes) -> AgentFigures | None:
+        """A member's figures as this worker's agents view has them, when it holds the agent with
+        the same stored value (the batch path sends the stored value as it is): an agent is then
+        viewed once, not again as a member. With the wall clock the figures are from the agent's
+        view (this tick or up to a team period before): members' views are of mixed instants anyway
+        (drift refreshes spread over `drift_refresh_seconds`)."""
+        held = self.agent_views.held.get(key.split(KEY_SEPARATOR, 1)[1])
+        return held.figures if held is not None and held.raw == raw else None
 
     def _member_track(self, key: str, raw: bytes) -> AgentTrack:
         """A member's track; when this worker holds the agent too, its value decoded for the agents
