@@ -1,8 +1,10 @@
-"""How often the tick may run: a long tick is followed by a pause, so a backlog keeps the loop."""
+"""How often the tick may run (a long tick is followed by a pause, so a backlog keeps the loop),
+and how its heavier parts are spread: team roll-ups once a second, load records over a period."""
 
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 
 
@@ -46,3 +48,31 @@ class TeamCadence:
 
     def ran(self, monotonic: float) -> None:
         self.last_at = monotonic
+
+
+@dataclass
+class LoadCadence:
+    """Each team and queue is looked at for a `team-load` / `queue-load` record once every
+    `every_seconds`, in a slot of that period picked by its key (a hash), so a period's records
+    are built and sent a slice per tick. All at once, at five times the live rate, that was
+    about 900 records built in one tick every period: a step in the latency tail."""
+
+    every_seconds: float
+    tick_seconds: float
+    _last: int | None = None  # the slot of the last look
+
+    @property
+    def slots(self) -> int:
+        return max(1, round(self.every_seconds / self.tick_seconds))
+
+    def due_slots(self, monotonic: float) -> set[int]:
+        """The slots whose turn came since the last call (every slot at the first, and at most
+        one period's worth after a long pause)."""
+        slots = self.slots
+        now = math.floor(monotonic * slots / self.every_seconds)
+        passed = slots if self._last is None else min(max(now - self._last, 0), slots)
+        self._last = now
+        return {(now - back) % slots for back in range(passed)}
+
+    def slot_of(self, key: str) -> int:
+        return zlib.crc32(key.encode()) % self.slots
