@@ -450,7 +450,7 @@ _AS_OF = re.compile(rb'"as_of":"[^"]*",?')
 def _said(send: Send, said_before: bytes | None, sends: list[Send]) -> bytes:
     """What `send` says (its value without `as_of`); it joins `sends` only when that is new: a
     snapshot record that repeats the last one for its key tells a consumer nothing."""
-    said = _AS_OF.sub(b"", send.value)
+    said = _AS_OF.sub(b"", send.value or b"")
     if said != said_before:
         sends.append(send)
     return said
