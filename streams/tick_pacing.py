@@ -20,14 +20,25 @@ class TickPacer:
     factor: float = 2.0
     long_seconds: float = 1.0
     max_pause_seconds: float = 2.0
+    # While the worker is behind its input by more than `backlog_messages` (measured: owned input
+    # partitions' ends minus the offsets applied), a tick starts at most every `backlog_every_seconds`:
+    # each tick views every agent changed since the last, so four ticks a second during a catch-up
+    # viewed most agents four times (the tick was 17 % of the worker's CPU applying a backlog at
+    # 1,000 agents). At live rates the lag is a batch or less and ticks keep their period.
+    backlog_messages: int = 2_000
+    backlog_every_seconds: float = 1.0
     resume_at: float = -math.inf
+    began_at: float = -math.inf
 
-    def due(self, monotonic: float) -> bool:
+    def due(self, monotonic: float, behind_messages: int = 0) -> bool:
+        if behind_messages > self.backlog_messages and monotonic - self.began_at < self.backlog_every_seconds:
+            return False
         return monotonic >= self.resume_at
 
     def ran(self, began: float, ended: float) -> float:
         """Note a tick; returns when it ended."""
         took = ended - began
+        self.began_at = began
         self.resume_at = ended + min(self.factor * took, self.max_pause_seconds) if took > self.long_seconds else ended
         return ended
 

@@ -90,7 +90,9 @@ class Ticker:
         return {name: sorted(parts) for name, parts in self._owned.items()}
 
     async def tick(self) -> None:
-        if self.worker.busy() or not self.worker.progress.recovered or not self.pacer.due(time.monotonic()):
+        progress = self.worker.progress
+        behind = sum(progress.behind_messages.values())  # as the last tick measured it
+        if self.worker.busy() or not progress.recovered or not self.pacer.due(time.monotonic(), behind):
             return
         started, began = time.time(), time.monotonic()
         actives = self.worker.owned_partitions()
