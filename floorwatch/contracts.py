@@ -76,7 +76,8 @@ def topic_contracts(topics: Topics = Topics()) -> tuple[TopicContract, ...]:
             (OUTPUT_RECORDS["agent.wellbeing"],),
             "agent_key",
             True,
-            "Latest workload and wellbeing figures per agent. Not published when per-agent detail is off.",
+            "Latest workload and wellbeing figures per agent, as of its last event: at most one record per agent per "
+            "tick (0.25 s), for agents with new input. Not published when per-agent detail is off.",
         ),
         TopicContract(
             topics.team_load,
@@ -85,7 +86,8 @@ def topic_contracts(topics: Topics = Topics()) -> tuple[TopicContract, ...]:
             (OUTPUT_RECORDS["team.load"],),
             "scope_id",
             True,
-            "Team and site roll-ups, time-weighted; groups below the minimum size are not published.",
+            "Team and site roll-ups, time-weighted; groups below the minimum size are not published. Each team at "
+            "most once per FLOORWATCH_PUBLISH_SECONDS (10 s), and only when its figures (as_of aside) changed.",
         ),
         TopicContract(
             topics.queue_load,
@@ -94,7 +96,8 @@ def topic_contracts(topics: Topics = Topics()) -> tuple[TopicContract, ...]:
             (OUTPUT_RECORDS["queue.load"],),
             "queue_id",
             True,
-            "Queue pressure: contacts waiting, longest wait, service level, abandon rate.",
+            "Queue pressure: contacts waiting, longest wait, service level, abandon rate. Each queue at most once per "
+            "FLOORWATCH_PUBLISH_SECONDS (10 s), and only when its figures (as_of aside) changed.",
         ),
         TopicContract(
             topics.break_violations,

@@ -285,7 +285,7 @@ def _wire(worker: Worker, labeller: AgentLabeller, auth: BasicAuth) -> None:
         tail = generate_latest(worker.registry)
         headers = {"Content-Type": CONTENT_TYPE_LATEST, "Vary": "Accept-Encoding"}
         if accepts_gzip(request.headers.get("Accept-Encoding")):
-            return web.bytes(worker.page.gzipped_with(tail), headers={**headers, "Content-Encoding": "gzip"})
+            return web.bytes(await worker.page.gzipped_with(tail), headers={**headers, "Content-Encoding": "gzip"})
         return web.bytes(worker.page.body_with(tail), headers=headers)
 
     @app.page("/health")

@@ -9,8 +9,9 @@ Pipeline health is ordinary counters and histograms, per process.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -22,6 +23,18 @@ from floorwatch.streams.group_step import TeamView
 from floorwatch.streams.privacy import AgentLabeller
 
 WINDOWS = ((900.0, "15m"), (3600.0, "60m"))
+
+
+def _gauge(name: str, documentation: str, labels: list[str], rows) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation, labels=labels)
+    for label_values, value in rows:
+        family.add_metric([str(v) for v in label_values], float(value))
+    return family
+
+
+# Builds one family from its name, help, label names and (label values, value) rows: a metric
+# family for prometheus-client, or (exposition.gauge_lines) its sample lines written directly.
+FamilyOf = Callable[[str, str, list[str], Any], Any]
 
 
 @dataclass(frozen=True)
@@ -52,32 +65,32 @@ class FloorCollector(Collector):
     def publishable_teams(self, teams: tuple[TeamView, ...]) -> list[TeamView]:
         return [t for t in teams if self.labeller.group_publishable(t.group.agents_staffed)]
 
-    def team_families(self, teams: list[TeamView]) -> Iterator[Metric]:
+    def team_families(self, teams: list[TeamView], gauge: FamilyOf = _gauge) -> Iterator[Any]:
         labels = ["team", "site"]
         rows = lambda pick: [([t.team_id, t.site_id], pick(t)) for t in teams]  # noqa: E731
         present = lambda pick: [(row, v) for row, v in rows(pick) if v is not None]  # noqa: E731
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_agents_staffed", "Agents logged in now.", labels, rows(lambda t: t.group.agents_staffed)
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_agents",
             "Agents by current state.",
             labels + ["state"],
             [([t.team_id, t.site_id, state], n) for t in teams for state, n in sorted(t.group.agents_by_state.items())],
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_handle_seconds",
             "Shift-to-date handle seconds, summed over members.",
             labels,
             rows(lambda t: t.group.shift.handle_seconds),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_available_seconds",
             "Shift-to-date available seconds, summed over members.",
             labels,
             rows(lambda t: t.group.shift.available_seconds),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_aux_seconds",
             "Shift-to-date auxiliary seconds, summed over members.",
             labels,
@@ -91,49 +104,49 @@ class FloorCollector(Collector):
                 occupancy.append(([t.team_id, t.site_id, name], figures.occupancy_ratio))
                 window_handle.append(([t.team_id, t.site_id, name], figures.handle_seconds))
                 window_available.append(([t.team_id, t.site_id, name], figures.available_seconds))
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_occupancy_ratio",
             "Handle / (handle + available) seconds, time-weighted over members, per window (15m, 60m, shift).",
             labels + ["window"],
             [(row, v) for row, v in occupancy if v is not None],
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_window_handle_seconds",
             "Handle seconds within the sliding window.",
             labels + ["window"],
             window_handle,
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_window_available_seconds",
             "Available seconds within the sliding window.",
             labels + ["window"],
             window_available,
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_live_occupancy_ratio",
             "Of agents staffed and not in auxiliary states now, the fraction handling.",
             labels,
             present(lambda t: t.group.live_floor_occupancy_ratio),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_agents_by_stress_band",
             "Staffed agents per stress band (normal, elevated, high).",
             labels + ["band"],
             [([t.team_id, t.site_id, band], n) for t in teams for band, n in sorted(t.agents_by_stress_band.items())],
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_agents_on_shift",
             "Agents on shift for break rules.",
             labels,
             rows(lambda t: t.group.agents_on_shift),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_agents_break_overdue",
             "Agents on shift with a break overdue.",
             labels,
             rows(lambda t: t.group.agents_break_overdue),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_agents_break_overdue_by_basis",
             "Agents on shift with a break overdue under a rule of this basis (statute, guidance, house_policy).",
             labels + ["basis"],
@@ -143,13 +156,13 @@ class FloorCollector(Collector):
                 for basis, n in sorted(t.group.agents_break_overdue_by_basis.items())
             ],
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_break_compliance_ratio",
             "Agents on shift with no break overdue / agents on shift.",
             labels,
             present(lambda t: t.group.break_compliance_ratio),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_break_compliance_by_basis_ratio",
             "Agents on shift with no break overdue under a rule of this basis (statute, guidance, "
             "house_policy) / agents on shift.",
@@ -168,7 +181,7 @@ class FloorCollector(Collector):
                 for breach in member.breaks.violations:
                     by_rule[breach.rule, breach.basis] = by_rule.get((breach.rule, breach.basis), 0) + 1
             violations += [([t.team_id, t.site_id, rule, basis], n) for (rule, basis), n in sorted(by_rule.items())]
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_break_violations",
             "Break-rule violations of the members' current shifts, by rule and its basis.",
             labels + ["rule", "basis"],
@@ -176,13 +189,13 @@ class FloorCollector(Collector):
         )
         # Which queues a team's staffed agents serve and what they are doing: break coverage
         # (rest breaks while the queues they serve have contacts waiting) needs the join.
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_queue_agents",
             "Staffed members serving the queue, by current state (an agent serving several queues counts in each).",
             labels + ["queue", "state"],
             [row for t in teams for row in _queue_states(t)],
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_team_skill_agents_movable",
             "Members available now with the skill, no rest break due within the advice horizon and stress not "
             "high: who the team could lend to a short-staffed queue.",
@@ -190,51 +203,51 @@ class FloorCollector(Collector):
             [([t.team_id, t.site_id, k], n) for t in teams for k, n in t.supply.agents_movable_by_skill.items()],
         )
 
-    def queue_families(self, queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
+    def queue_families(self, queues: tuple[QueueFigures, ...], gauge: FamilyOf = _gauge) -> Iterator[Any]:
         rows = lambda pick: [([q.queue_id], pick(q)) for q in queues if pick(q) is not None]  # noqa: E731
-        yield _gauge(
+        yield gauge(
             "floorwatch_queue_contacts_waiting",
             "Contacts waiting in the queue now.",
             ["queue"],
             rows(lambda q: q.contacts_waiting),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_queue_longest_wait_seconds",
             "Longest current wait in the queue.",
             ["queue"],
             rows(lambda q: q.longest_wait_seconds),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_queue_service_level_ratio",
             "Share answered within the threshold over the window (30 min).",
             ["queue"],
             rows(lambda q: q.window.service_level_ratio),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_queue_abandon_ratio",
             "Share of contacts abandoned over the window.",
             ["queue"],
             rows(lambda q: q.window.abandon_rate_ratio),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_queue_short_abandoned_contacts",
             "Callers who hung up within the short-abandon time (5 s) over the window: in no rate.",
             ["queue"],
             rows(lambda q: q.window.short_abandoned),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_queue_average_handle_seconds",
             "Average handle time (talk, hold, wrap-up) over the window.",
             ["queue"],
             rows(lambda q: q.window.average_handle_seconds),
         )
-        yield _gauge(
+        yield gauge(
             "floorwatch_queue_offered_contacts",
             "Contacts offered over the window.",
             ["queue"],
             rows(lambda q: q.window.counts.offered),
         )
-        yield from _staffing(queues)
+        yield from _staffing(queues, gauge)
 
     def agent_families(self, agents: tuple[AgentFigures, ...]) -> Iterator[Metric]:
         key = self.labeller.agent_key
@@ -314,11 +327,11 @@ def site_family(snapshot: FloorSnapshot) -> GaugeMetricFamily:
     )
 
 
-def _staffing(queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
+def _staffing(queues: tuple[QueueFigures, ...], gauge: FamilyOf) -> Iterator[Any]:
     """Agents each queue needs now (docs/staffing.md); the queue's skill and target ride as labels
     so alert annotations and panels can say "for 80% in 20 s" and find teams of the same skill."""
     advised = [q for q in queues if q.staffing.agents_needed is not None]
-    yield _gauge(
+    yield gauge(
         "floorwatch_queue_agents_needed",
         "Agents the queue needs now to meet its service-level target (Erlang C, or Erlang A when callers abandon).",
         ["queue", "skill", "model", "target"],
@@ -327,19 +340,19 @@ def _staffing(queues: tuple[QueueFigures, ...]) -> Iterator[Metric]:
             for q in advised
         ],
     )
-    yield _gauge(
+    yield gauge(
         "floorwatch_queue_offered_load_erlangs",
         "Recent arrival rate times average handle time: agents kept busy by the queue's demand.",
         ["queue"],
         [([q.queue_id], q.staffing.offered_load_erlangs) for q in advised],
     )
-    yield _gauge(
+    yield gauge(
         "floorwatch_queue_patience_seconds",
         "Mean patience of waiting callers, estimated from abandons (only when Erlang A is used).",
         ["queue"],
         [([q.queue_id], q.staffing.patience_seconds) for q in advised if q.staffing.patience_seconds is not None],
     )
-    yield _gauge(
+    yield gauge(
         "floorwatch_queue_service_level_target_ratio",
         "The queue's service-level target (share answered within its threshold).",
         ["queue", "threshold_seconds"],
@@ -358,13 +371,6 @@ def _queue_states(team: TeamView) -> list[tuple[list[str], int]]:
         for queue in member.queues:
             counts[queue, member.state] = counts.get((queue, member.state), 0) + 1
     return [([team.team_id, team.site_id, queue, state], n) for (queue, state), n in sorted(counts.items())]
-
-
-def _gauge(name: str, documentation: str, labels: list[str], rows) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, documentation, labels=labels)
-    for label_values, value in rows:
-        family.add_metric([str(v) for v in label_values], float(value))
-    return family
 
 
 @dataclass(frozen=True)

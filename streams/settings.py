@@ -68,7 +68,10 @@ class WorkerSettings(KafkaSecuritySettings):
         "alive after each tick is left out of collections.",
     )
     publish_seconds: float = Field(
-        5.0, gt=0, description="How often changed team-load and every queue-load snapshot are sent to Kafka."
+        10.0,
+        gt=0,
+        description="How often each team and queue is looked at for a team-load / queue-load record (each in a "
+        "slot of its own within the period); a record is sent when its figures changed. /metrics is the live view.",
     )
     privacy: PrivacyMode = Field(PrivacyMode.PSEUDONYMOUS, description="Per-agent labels: named, pseudonymous or off.")
     pseudonym_key: SecretStr = Field(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from floorwatch.streams.privacy import AgentLabeller
 from floorwatch.streams.sending import TickSender
 from floorwatch.streams.settings import ClockMode
 from floorwatch.streams.state import DecodedCache, StoredAgent
-from floorwatch.streams.tick_pacing import TeamCadence, TickPacer
+from floorwatch.streams.tick_pacing import LoadCadence, TeamCadence, TickPacer
 from floorwatch.streams.views import ViewCache
 from floorwatch.streams.wellbeing import WellbeingPublisher
 
@@ -74,10 +75,11 @@ class Ticker:
         self.agent_views = ViewCache(worker.config, settings.drift_refresh_seconds, settings.tick_seconds, drifts)
         self.member_views = ViewCache(worker.config, settings.drift_refresh_seconds, settings.tick_seconds, drifts)
         self.team_kept: dict[str, TeamView] = {}
-        self.published_teams: dict[str, TeamView] = {}  # as last sent to the team-load topic
-        self.published_at = -math.inf  # monotonic time of the last team-load and queue-load records
-        # queue -> (stored value, monotonic time) of its last queue-load record
-        self.published_queues: dict[str, tuple[bytes, float]] = {}
+        # team -> (its roll-up last looked at for team-load, what its last record said)
+        self.published_teams: dict[str, tuple[TeamView, bytes | None]] = {}
+        self.load_cadence = LoadCadence(settings.publish_seconds, settings.tick_seconds)
+        # queue -> (stored value, monotonic time, what the record said) of its last queue-load record
+        self.published_queues: dict[str, tuple[bytes, float, bytes]] = {}
         self._queue_raw: dict[str, bytes] = {}  # queue -> the stored value this tick viewed
         # queue key -> (stored value, its figures, monotonic time they were viewed)
         self._queue_views: dict[str, tuple[bytes, Any, float]] = {}
@@ -88,7 +90,9 @@ class Ticker:
         return {name: sorted(parts) for name, parts in self._owned.items()}
 
     async def tick(self) -> None:
-        if self.worker.busy() or not self.worker.progress.recovered or not self.pacer.due(time.monotonic()):
+        progress = self.worker.progress
+        behind = sum(progress.behind_messages.values())  # as the last tick measured it
+        if self.worker.busy() or not progress.recovered or not self.pacer.due(time.monotonic(), behind):
             return
         started, began = time.time(), time.monotonic()
         actives = self.worker.owned_partitions()
@@ -150,48 +154,59 @@ class Ticker:
     def _stored_track(self, agent_id: str, raw: bytes) -> AgentTrack:
         return self.worker.agents_decoded.get(agent_id, raw).track
 
-    def _loads(self, teams: list[TeamView], queues: list, now: float) -> list[Send]:
-        """team-load and queue-load records, every `publish_seconds`: teams whose roll-up changed
-        since they were last sent, and queues whose stored value changed since their last record
-        or whose last record is `drift_refresh_seconds` old (with the wall clock their windows
-        slide without input). Both topics are compacted snapshots."""
-        mono = time.monotonic()
-        if mono - self.published_at < self.worker.settings.publish_seconds:
+    def _loads(self, teams: list[TeamView], queues: list, now: float, mono: float | None = None) -> list[Send]:
+        """team-load and queue-load records. Each team and queue is looked at once every
+        `publish_seconds`, in its own slot of that period (`LoadCadence`): a team whose roll-up
+        changed since it was last looked at, a queue whose stored value changed or whose last
+        look is `drift_refresh_seconds` old (with the wall clock its windows slide without
+        input). Of those, only records whose figures differ from the last record of the same team
+        or queue (its `as_of` aside) are sent. Both topics are compacted snapshots."""
+        mono = time.monotonic() if mono is None else mono
+        slots = self.load_cadence.due_slots(mono)
+        if not slots:
             return []
-        self.published_at = mono
-        sends = []
+        slot_of = self.load_cadence.slot_of
+        sends: list[Send] = []
+        published = {}
         for view in teams:
-            if self.published_teams.get(view.team_id) is view:
+            last = self.published_teams.get(view.team_id)
+            if last is not None and (last[0] is view or slot_of(view.team_id) not in slots):
+                published[view.team_id] = last
                 continue
-            self.published_teams[view.team_id] = view
+            said = last[1] if last is not None else None
             if self.labeller.group_publishable(view.group.agents_staffed):
-                sends.append(
-                    records.team_load(
-                        self.topics.team_load,
-                        "team",
-                        view.team_id,
-                        view.site_id,
-                        now,
-                        view.group,
-                        view.agents_by_stress_band,
-                        view.supply,
-                    )
+                send = records.team_load(
+                    self.topics.team_load,
+                    "team",
+                    view.team_id,
+                    view.site_id,
+                    now,
+                    view.group,
+                    view.agents_by_stress_band,
+                    view.supply,
                 )
-        self.published_teams = {t.team_id: self.published_teams[t.team_id] for t in teams}
-        return sends + self._queue_loads(queues, mono)
+                said = _said(send, said, sends)
+            published[view.team_id] = (view, said)
+        self.published_teams = published  # teams that moved away are sent afresh if they come back
+        return sends + self._queue_loads(queues, mono, slots)
 
-    def _queue_loads(self, queues: list, mono: float) -> list[Send]:
+    def _queue_loads(self, queues: list, mono: float, slots: set[int] | None = None) -> list[Send]:
         # Every queue every period was 0.75 records per input event at 10,000 agents (555 queues).
         refresh = self.worker.settings.drift_refresh_seconds if self.agent_views.drifts else math.inf
-        sends, published = [], {}
+        slot_of = self.load_cadence.slot_of
+        sends: list[Send] = []
+        published = {}
         for figures in queues:
             raw = self._queue_raw[figures.queue_id]
             last = self.published_queues.get(figures.queue_id)
-            if last is not None and last[0] is raw and mono - last[1] < refresh:
+            if last is not None and (
+                (last[0] is raw and mono - last[1] < refresh)
+                or (slots is not None and slot_of(figures.queue_id) not in slots)
+            ):
                 published[figures.queue_id] = last
                 continue
-            published[figures.queue_id] = (raw, mono)
-            sends.append(records.queue_load(self.topics.queue_load, figures))
+            said = _said(records.queue_load(self.topics.queue_load, figures), last and last[2], sends)
+            published[figures.queue_id] = (raw, mono, said)
         self.published_queues = published  # queues that moved away are sent afresh if they come back
         return sends
 
@@ -326,7 +341,8 @@ class Ticker:
             for n, (raw_key, raw) in enumerate(items):
                 key = raw_key.decode()
                 if owners.get(key) in partitions and not has_left(raw):
-                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
+                    known = partial(self._figures_viewed_as_agent, key, raw)
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for, known)
                     index.setdefault(team_of(key), {})[key] = None
                 if n % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)
@@ -344,7 +360,8 @@ class Ticker:
                         index.get(team_id, {}).pop(key, None)
                     decoded.forget(key)
                 else:
-                    views.view(key, raw, partial(self._member_track, key, raw), now_for)
+                    known = partial(self._figures_viewed_as_agent, key, raw)
+                    views.view(key, raw, partial(self._member_track, key, raw), now_for, known)
                     index.setdefault(team_id, {})[key] = None
                 if n % YIELD_EVERY == YIELD_EVERY - 1:
                     await asyncio.sleep(0)
@@ -372,6 +389,15 @@ class Ticker:
             kept[team_id] = held
         self.team_kept = kept
         return Changed(changed, removed)
+
+    def _figures_viewed_as_agent(self, key: str, raw: bytes) -> AgentFigures | None:
+        """A member's figures as this worker's agents view has them, when it holds the agent with
+        the same stored value (the batch path sends the stored value as it is): an agent is then
+        viewed once, not again as a member. With the wall clock the figures are from the agent's
+        view (this tick or up to a team period before): members' views are of mixed instants anyway
+        (drift refreshes spread over `drift_refresh_seconds`)."""
+        held = self.agent_views.held.get(key.split(KEY_SEPARATOR, 1)[1])
+        return held.figures if held is not None and held.raw == raw else None
 
     def _member_track(self, key: str, raw: bytes) -> AgentTrack:
         """A member's track; when this worker holds the agent too, its value decoded for the agents
@@ -417,6 +443,19 @@ class Ticker:
         self._queue_views = views
         self.queues_decoded.forget_missing(present)
         return out
+
+
+# A load record's `as_of` moves with every tick; the rest is what it says.
+_AS_OF = re.compile(rb'"as_of":"[^"]*",?')
+
+
+def _said(send: Send, said_before: bytes | None, sends: list[Send]) -> bytes:
+    """What `send` says (its value without `as_of`); it joins `sends` only when that is new: a
+    snapshot record that repeats the last one for its key tells a consumer nothing."""
+    said = _AS_OF.sub(b"", send.value or b"")
+    if said != said_before:
+        sends.append(send)
+    return said
 
 
 def _track(decoded: DecodedCache[StoredAgent], key: str, raw: bytes) -> AgentTrack:

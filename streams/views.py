@@ -60,15 +60,24 @@ class ViewCache:
         self._now, self.fresh, self._budget = monotonic, {}, 0
 
     def view(
-        self, key: str, raw: bytes, decode: Callable[[], AgentTrack], now_for: Callable[[AgentTrack], float]
+        self,
+        key: str,
+        raw: bytes,
+        decode: Callable[[], AgentTrack],
+        now_for: Callable[[AgentTrack], float],
+        known: Callable[[], AgentFigures | None] | None = None,
     ) -> View:
-        """The key's figures: kept, or viewed again at `now_for(track)` (decoding only then)."""
+        """The key's figures: kept, or viewed again at `now_for(track)` (decoding only then). `known`
+        may offer figures already viewed from the same stored value (a team member whose agent this
+        worker holds): taken as they are, without decoding or viewing the value again."""
         self._seen.add(key)
         held = self.held.get(key)
         if held is not None and held.raw is raw:
             if not self.drifts or self._now - held.viewed_monotonic < self.refresh_seconds or self._budget <= 0:
                 return held
             self._budget -= 1
+        elif known is not None and (figures := known()) is not None:
+            return self._keep(key, View(raw, self._now, figures, ()))
         return self._view_anew(key, raw, decode, now_for)
 
     def _view_anew(
@@ -76,7 +85,9 @@ class ViewCache:
     ) -> View:
         track = decode()
         figures, due = agent.view(track, now_for(track), self.config)
-        fresh = View(raw, self._now, figures, tuple(due))
+        return self._keep(key, View(raw, self._now, figures, tuple(due)))
+
+    def _keep(self, key: str, fresh: View) -> View:
         self.held[key] = self.fresh[key] = fresh
         if self.drifts:
             self._by_age.append((self._now, key))

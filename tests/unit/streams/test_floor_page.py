@@ -166,17 +166,42 @@ def test_an_agent_s_lines_written_directly_are_the_bytes_prometheus_client_write
             assert agent_lines(figures, collector.labeller.agent_key) == expected
 
 
+def test_team_and_queue_lines_written_directly_are_the_bytes_prometheus_client_writes_for_their_families():
+    from floorwatch.core import queue
+
+    collector = FloorCollector(AgentLabeller(PrivacyMode.NAMED, b"key", 1))
+    teams = [*_snapshot(2).teams, *_snapshot(6).teams, *_snapshot(9).teams]
+    teams.append(dataclasses.replace(teams[-1], team_id='a "team"\\ with\nbreak', site_id="s\\1"))
+    assert any(t.group.agents_by_state for t in teams) and any(t.supply.agents_movable_by_skill for t in teams)
+    for team in teams:
+        expected = [exposition.sample_lines(family) for family in collector.team_families([team])]
+        assert list(collector.team_families([team], exposition.gauge_lines)) == expected
+    events = [e for e in team_shift() if e.occurred_at < at(6 * 3600)]
+    tracks = fold(decode_lines([encode(e) for e in events]), CONFIG).queues.values()
+    queues = [queue.view(track, track.clock_seconds, CONFIG.queue) for track in tracks]
+    queues.append(queue.view(queue.initial('q "2"'), 1000.0, CONFIG.queue))
+    assert any(q.staffing.agents_needed is not None for q in queues)
+    for figures in queues:
+        expected = [exposition.sample_lines(family) for family in collector.queue_families((figures,))]
+        assert list(collector.queue_families((figures,), exposition.gauge_lines)) == expected
+
+
 def test_every_scrape_of_a_snapshot_gets_the_page_joined_once_and_gzipped_once_with_its_own_tail():
     import gzip
 
     page = FloorPage(FloorCollector(AgentLabeller(PrivacyMode.NAMED, b"key", 1)))
     first = _show(page, _snapshot(4))
     assert page.body is first  # joined at the first scrape, the same bytes after
-    one, two = page.gzipped_with(b"tail_total 1.0\n"), page.gzipped_with(b"tail_total 2.0\n")
+    one, two = asyncio.run(_gzipped_twice(page, b"tail_total 1.0\n", b"tail_total 2.0\n"))
     assert gzip.decompress(one) == first + b"tail_total 1.0\n" and gzip.decompress(two) == first + b"tail_total 2.0\n"
     assert len(one) < len(first) / 4
     later = _show(page, _snapshot(6))
-    assert later != first and gzip.decompress(page.gzipped_with(b"")) == later
+    assert later != first and gzip.decompress(asyncio.run(page.gzipped_with(b""))) == later
+
+
+async def _gzipped_twice(page: FloorPage, one: bytes, two: bytes) -> list[bytes]:
+    """Two scrapes at once: both wait for the one compression of the snapshot."""
+    return list(await asyncio.gather(page.gzipped_with(one), page.gzipped_with(two)))
 
 
 def test_gzip_is_served_only_to_a_scraper_that_accepts_it():

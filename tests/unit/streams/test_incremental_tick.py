@@ -196,3 +196,13 @@ def test_a_long_tick_holds_the_next_back_for_twice_its_length_and_never_more_tha
     assert not pacer.due(23.4) and pacer.due(23.5)
     pacer.ran(began=30.0, ended=35.0)
     assert not pacer.due(36.9) and pacer.due(37.0)
+
+
+def test_while_far_behind_its_input_ticks_start_at_most_once_a_second_and_at_live_rates_every_period():
+    pacer = TickPacer(backlog_messages=2_000, backlog_every_seconds=1.0)
+    pacer.ran(began=10.0, ended=10.1)
+    assert pacer.due(10.25, behind_messages=35)  # a live rate: a batch or less behind
+    assert not pacer.due(10.25, behind_messages=50_000) and not pacer.due(10.99, behind_messages=50_000)
+    assert pacer.due(11.0, behind_messages=50_000)
+    pacer.ran(began=11.0, ended=11.4)
+    assert pacer.due(11.5, behind_messages=0)  # caught up: the next period's tick runs at once

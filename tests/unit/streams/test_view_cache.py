@@ -105,3 +105,21 @@ def test_a_dropped_key_is_no_longer_held_nor_refreshed():
     cache.start(100.0)
     cache.refresh(1, lambda k, raw: TRACKS[k], lambda track: T0)
     assert cache.held == {} and cache.fresh == {}
+
+
+def test_figures_known_from_the_same_stored_value_are_taken_without_decoding_and_kept_while_it_stays():
+    agents, members = _cache(drifts=False), _cache(drifts=False)
+    raws = {key: f"{key}-1".encode() for key in TRACKS}
+    viewed = _tick(agents, raws, 0.0, 1000.0)
+
+    def never_decoded(key: str):
+        raise AssertionError(f"{key} decoded again")
+
+    members.begin(len(raws), 1.0)
+    for key, raw in raws.items():
+        members.view(key, raw, partial(never_decoded, key), lambda track: T0, partial(viewed.get, key))
+    members.end()
+    assert all(members.held[key].figures is viewed[key] for key in raws)
+    key = next(iter(raws))
+    newer = members.view(key, b"v2", partial(TRACKS.__getitem__, key), lambda track: T0 + 2000.0, lambda: None)
+    assert newer.figures is not viewed[key] and newer.figures.as_of_seconds == T0 + 2000.0
