@@ -72,14 +72,7 @@ def sample_lines(family: Metric) -> bytes:
     of the cost, and a tick renders every changed agent's 30-odd families."""
     if family.type != "gauge" or any(sample.timestamp is not None for sample in family.samples):
         return split_families(render([family]))[1][0]
-    lines = []
-    for sample in family.samples:
-        if sample.labels:
-            labels = ",".join(f'{k}="{_escaped(v)}"' for k, v in sorted(sample.labels.items()))
-            lines.append(f"{sample.name}{{{labels}}} {floatToGoString(sample.value)}\n")
-        else:
-            lines.append(f"{sample.name} {floatToGoString(sample.value)}\n")
-    return "".join(lines).encode()
+    return "".join(_line(s.name, sorted(s.labels.items()), s.value) for s in family.samples).encode()
 
 
 def gauge_lines(name: str, documentation: str, labels: list[str], rows: Iterable[tuple[Sequence, Any]]) -> bytes:
@@ -88,14 +81,17 @@ def gauge_lines(name: str, documentation: str, labels: list[str], rows: Iterable
     (`FloorCollector.team_families(..., gauge=gauge_lines)`), about a hundred lines per team, and
     the metric families and label dicts were most of a tick's cost at five times the live rate."""
     order = sorted(range(len(labels)), key=labels.__getitem__)
-    lines = []
-    for values, value in rows:
-        if order:
-            text = ",".join([f'{labels[i]}="{_escaped(str(values[i]))}"' for i in order])
-            lines.append(f"{name}{{{text}}} {floatToGoString(float(value))}\n")
-        else:
-            lines.append(f"{name} {floatToGoString(float(value))}\n")
+    lines = [_line(name, [(labels[i], values[i]) for i in order], float(value)) for values, value in rows]
     return "".join(lines).encode()
+
+
+def _line(name: str, labels: Sequence[tuple[str, object]], value: float) -> str:
+    """One sample line as `generate_latest` writes it: labels in the order given (sorted by the
+    callers), values escaped, the number in Go's float format."""
+    if not labels:
+        return f"{name} {floatToGoString(value)}\n"
+    text = ",".join([f'{label}="{_escaped(str(v))}"' for label, v in labels])
+    return f"{name}{{{text}}} {floatToGoString(value)}\n"
 
 
 def _escaped(value: str) -> str:
